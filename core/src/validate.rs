@@ -1,0 +1,374 @@
+//! Validation of a CSV file against a schema (the V of VSIES).
+//!
+//! The validator streams the file once, records every violation (listing the first
+//! `max_listed`, counting all), and on success hands back the parsed [`RawDataset`], so no
+//! later stage parses the CSV again. It never panics, whatever the bytes: cells are read as
+//! bytes, so invalid UTF-8 is a violation rather than an error.
+
+use crate::schema::Schema;
+use serde::Serialize;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Whether the label column must be present.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelPolicy {
+    /// Training and `schema check`: every row must carry a valid label.
+    Required,
+    /// Prediction: a file without the label column is accepted (no accuracy then).
+    Optional,
+}
+
+/// Options of a validation run.
+#[derive(Clone, Copy, Debug)]
+pub struct ValidateOptions {
+    pub labels: LabelPolicy,
+    /// How many violations the report lists; all are counted.
+    pub max_listed: usize,
+}
+
+impl Default for ValidateOptions {
+    fn default() -> Self {
+        Self { labels: LabelPolicy::Required, max_listed: 50 }
+    }
+}
+
+/// The kinds of defect a CSV can have.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ViolationKind {
+    /// The file has no header and no rows.
+    EmptyFile,
+    /// The first line looks like data, not column names.
+    MissingHeader,
+    /// A schema column is absent from the header.
+    MissingColumn,
+    /// A header column is not in the schema.
+    UnexpectedColumn,
+    /// A header column appears more than once.
+    DuplicateColumn,
+    /// The header is present but no data rows follow.
+    NoDataRows,
+    /// A row with a different number of cells than the header.
+    RaggedRow { expected: usize, found: usize },
+    /// An empty cell.
+    MissingCell,
+    /// A cell that is not a decimal number.
+    NonNumeric,
+    /// NaN or an infinity.
+    NonFinite,
+    /// A number outside the column's schema range.
+    OutOfRange { min: f64, max: f64 },
+    /// A label that is not one of the schema's classes.
+    UnknownLabel { classes: Vec<String> },
+    /// The file could not be read to its end.
+    Unreadable { reason: String },
+}
+
+/// One defect, located by physical line (1-based), data row (0-based, as `predict` numbers
+/// rows) and column name where those apply.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Violation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(flatten)]
+    pub kind: ViolationKind,
+}
+
+/// Everything wrong with one file, ready to print or serialize.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CheckReport {
+    pub file: PathBuf,
+    pub valid: bool,
+    /// Data rows read (header excluded).
+    pub rows: usize,
+    pub total_violations: usize,
+    /// The first `max_listed` violations in file order.
+    pub violations: Vec<Violation>,
+}
+
+/// A validated dataset: raw values in schema column order, labels as class indices.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawDataset {
+    pub columns: usize,
+    /// Row-major, `rows * columns` values.
+    pub values: Vec<f64>,
+    /// Class index (0 or 1) per row, when the file has the label column.
+    pub labels: Option<Vec<u8>>,
+}
+
+impl RawDataset {
+    pub fn rows(&self) -> usize {
+        self.values.len().checked_div(self.columns).unwrap_or(0)
+    }
+
+    pub fn row(&self, index: usize) -> &[f64] {
+        &self.values[index * self.columns..(index + 1) * self.columns]
+    }
+}
+
+/// Why validation did not produce a dataset.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    #[error("cannot open {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}", .0)]
+    Invalid(CheckReport),
+}
+
+/// Longest cell text quoted in a report.
+const MAX_QUOTED_CHARS: usize = 40;
+
+fn quote(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let trimmed = text.trim();
+    if trimmed.chars().count() > MAX_QUOTED_CHARS {
+        format!("{}...", trimmed.chars().take(MAX_QUOTED_CHARS).collect::<String>())
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// Parses a numeric cell the way every vsies stage does: trimmed UTF-8, Rust's `f64` grammar
+/// (decimal or exponent notation; `inf`/`nan` parse but are then rejected as non-finite).
+pub fn parse_number(cell: &[u8]) -> Result<f64, ViolationKind> {
+    let text = std::str::from_utf8(cell).map_err(|_| ViolationKind::NonNumeric)?.trim();
+    if text.is_empty() {
+        return Err(ViolationKind::MissingCell);
+    }
+    let value: f64 = text.parse().map_err(|_| ViolationKind::NonNumeric)?;
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(ViolationKind::NonFinite)
+    }
+}
+
+/// Where each schema column sits in the CSV.
+struct ColumnMap {
+    /// CSV position of each feature, in schema order.
+    features: Vec<usize>,
+    label: Option<usize>,
+    width: usize,
+}
+
+/// Collects violations, listing the first few and counting all.
+struct Collector {
+    listed: Vec<Violation>,
+    total: usize,
+    max_listed: usize,
+}
+
+impl Collector {
+    fn push(&mut self, violation: Violation) {
+        self.total += 1;
+        if self.listed.len() < self.max_listed {
+            self.listed.push(violation);
+        }
+    }
+
+    fn at(&mut self, line: Option<u64>, row: Option<usize>, column: Option<&str>, value: Option<String>, kind: ViolationKind) {
+        self.push(Violation { line, row, column: column.map(str::to_string), value, kind });
+    }
+}
+
+/// Validates the CSV file at `path`.
+pub fn validate_csv_file(path: &Path, schema: &Schema, options: ValidateOptions) -> Result<RawDataset, ValidateError> {
+    let file = std::fs::File::open(path).map_err(|source| ValidateError::Io { path: path.into(), source })?;
+    validate_csv(std::io::BufReader::new(file), path, schema, options)
+}
+
+/// Validates CSV bytes from any reader; `name` is the file name reports carry.
+pub fn validate_csv<R: Read>(input: R, name: &Path, schema: &Schema, options: ValidateOptions) -> Result<RawDataset, ValidateError> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+    let mut issues = Collector { listed: Vec::new(), total: 0, max_listed: options.max_listed };
+    let mut record = csv::ByteRecord::new();
+    let mut rows = 0usize;
+    let report = |issues: Collector, rows| CheckReport {
+        file: name.into(),
+        valid: issues.total == 0,
+        rows,
+        total_violations: issues.total,
+        violations: issues.listed,
+    };
+
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => {}
+        Ok(false) => {
+            issues.at(None, None, None, None, ViolationKind::EmptyFile);
+            return Err(ValidateError::Invalid(report(issues, 0)));
+        }
+        Err(err) => {
+            issues.at(Some(1), None, None, None, ViolationKind::Unreadable { reason: err.to_string() });
+            return Err(ValidateError::Invalid(report(issues, 0)));
+        }
+    }
+    let Some(map) = map_header(&record, schema, options.labels, &mut issues) else {
+        return Err(ValidateError::Invalid(report(issues, 0)));
+    };
+
+    let mut values = Vec::new();
+    let mut labels = map.label.map(|_| Vec::new());
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(err) => {
+                let line = err.position().map(|p| p.line());
+                issues.at(line, Some(rows), None, None, ViolationKind::Unreadable { reason: err.to_string() });
+                break;
+            }
+        }
+        let line = record.position().map(|p| p.line());
+        check_row(&record, rows, line, schema, &map, &mut issues, &mut values, &mut labels);
+        rows += 1;
+    }
+    if rows == 0 {
+        issues.at(None, None, None, None, ViolationKind::NoDataRows);
+    }
+    if issues.total > 0 {
+        return Err(ValidateError::Invalid(report(issues, rows)));
+    }
+    Ok(RawDataset { columns: schema.features.len(), values, labels })
+}
+
+/// Maps header cells to schema columns; `None` when rows cannot be checked at all.
+fn map_header(header: &csv::ByteRecord, schema: &Schema, labels: LabelPolicy, issues: &mut Collector) -> Option<ColumnMap> {
+    let line = header.position().map(|p| p.line());
+    let names: Vec<String> = header.iter().map(|cell| String::from_utf8_lossy(cell).trim().to_string()).collect();
+    let known = |name: &str| name == schema.label.column || schema.feature_names().any(|f| f == name);
+    if !names.iter().any(|n| known(n)) && header.iter().all(|cell| parse_number(cell).is_ok()) {
+        issues.at(line, None, None, Some(quote(header.as_slice())), ViolationKind::MissingHeader);
+        return None;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for name in &names {
+        if !seen.insert(name.as_str()) {
+            issues.at(line, None, Some(name), None, ViolationKind::DuplicateColumn);
+        } else if !known(name) {
+            issues.at(line, None, Some(name), None, ViolationKind::UnexpectedColumn);
+        }
+    }
+    let position = |wanted: &str| names.iter().position(|n| n == wanted);
+    let mut features = Vec::with_capacity(schema.features.len());
+    for feature in schema.feature_names() {
+        match position(feature) {
+            Some(index) => features.push(index),
+            None => issues.at(line, None, Some(feature), None, ViolationKind::MissingColumn),
+        }
+    }
+    let label = position(&schema.label.column);
+    if label.is_none() && labels == LabelPolicy::Required {
+        issues.at(line, None, Some(&schema.label.column), None, ViolationKind::MissingColumn);
+    }
+    (features.len() == schema.features.len()).then_some(ColumnMap { features, label, width: names.len() })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_row(
+    record: &csv::ByteRecord,
+    row: usize,
+    line: Option<u64>,
+    schema: &Schema,
+    map: &ColumnMap,
+    issues: &mut Collector,
+    values: &mut Vec<f64>,
+    labels: &mut Option<Vec<u8>>,
+) {
+    if record.len() != map.width {
+        let kind = ViolationKind::RaggedRow { expected: map.width, found: record.len() };
+        issues.at(line, Some(row), None, None, kind);
+        return;
+    }
+    for (feature, &index) in schema.features.iter().zip(&map.features) {
+        let cell = &record[index];
+        match parse_number(cell) {
+            Ok(value) if value < feature.min || value > feature.max => {
+                let kind = ViolationKind::OutOfRange { min: feature.min, max: feature.max };
+                issues.at(line, Some(row), Some(&feature.name), Some(quote(cell)), kind);
+            }
+            Ok(value) => values.push(value),
+            Err(kind) => issues.at(line, Some(row), Some(&feature.name), Some(quote(cell)), kind),
+        }
+    }
+    if let (Some(index), Some(labels)) = (map.label, labels.as_mut()) {
+        let cell = &record[index];
+        let text = String::from_utf8_lossy(cell);
+        match schema.class_index(text.trim()) {
+            Some(class) => labels.push(class),
+            None if text.trim().is_empty() => {
+                issues.at(line, Some(row), Some(&schema.label.column), None, ViolationKind::MissingCell);
+            }
+            None => {
+                let kind = ViolationKind::UnknownLabel { classes: schema.label.classes.clone() };
+                issues.at(line, Some(row), Some(&schema.label.column), Some(quote(cell)), kind);
+            }
+        }
+    }
+}
+
+impl fmt::Display for ViolationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::EmptyFile => write!(f, "the file is empty"),
+            Self::MissingHeader => write!(f, "no header: the first line holds numbers, not column names"),
+            Self::MissingColumn => write!(f, "column required by the schema is missing from the header"),
+            Self::UnexpectedColumn => write!(f, "column is not in the schema"),
+            Self::DuplicateColumn => write!(f, "column appears more than once in the header"),
+            Self::NoDataRows => write!(f, "the header is not followed by any data row"),
+            Self::RaggedRow { expected, found } => write!(f, "row has {found} cells, the header has {expected}"),
+            Self::MissingCell => write!(f, "empty cell"),
+            Self::NonNumeric => write!(f, "not a number"),
+            Self::NonFinite => write!(f, "NaN or infinite"),
+            Self::OutOfRange { min, max } => write!(f, "outside the schema range [{min}, {max}]"),
+            Self::UnknownLabel { classes } => write!(f, "label is not one of the classes {classes:?}"),
+            Self::Unreadable { reason } => write!(f, "unreadable: {reason}"),
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut place = Vec::new();
+        if let Some(line) = self.line {
+            place.push(format!("line {line}"));
+        }
+        if let Some(row) = self.row {
+            place.push(format!("row {row}"));
+        }
+        if let Some(column) = &self.column {
+            place.push(format!("column {column:?}"));
+        }
+        if !place.is_empty() {
+            write!(f, "{}: ", place.join(", "))?;
+        }
+        if let Some(value) = &self.value {
+            write!(f, "{value:?}: ")?;
+        }
+        write!(f, "{}", self.kind)
+    }
+}
+
+impl fmt::Display for CheckReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = self.file.display();
+        if self.valid {
+            return write!(f, "{file}: conforms ({} data rows)", self.rows);
+        }
+        write!(f, "{file}: {} violation(s) in {} data rows", self.total_violations, self.rows)?;
+        for violation in &self.violations {
+            write!(f, "\n  {violation}")?;
+        }
+        if self.total_violations > self.violations.len() {
+            write!(f, "\n  ... and {} more", self.total_violations - self.violations.len())?;
+        }
+        Ok(())
+    }
+}
