@@ -1,1 +1,61 @@
-fn main() {}
+//! `vsies`: the command line over the vsies libraries.
+//!
+//! Exit codes: 0 success; 1 the input was checked and is invalid (a schema violation); 2 usage
+//! or I/O error, including unreadable or corrupted artifacts.
+
+mod commands;
+mod failure;
+
+use clap::{Parser, Subcommand};
+
+
+#[derive(Parser)]
+#[command(name = "vsies", version, about = "Validate, standardize, index, encrypt and store data; train and prove logistic regression")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Infer or check dataset schemas.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+    /// Split a CSV 75/25 exactly as scikit-learn's train_test_split(random_state=SEED) does.
+    Split(commands::split::SplitArgs),
+    /// Validate, standardize and quantize a CSV into a quantized-dataset artifact.
+    Quantize(commands::quantize::QuantizeArgs),
+    /// Train logistic regression under the integer spec (deterministic for a seed).
+    Train(commands::train::TrainArgs),
+    /// Score a CSV with a model; prints accuracy when the file has labels.
+    Predict(commands::predict::PredictArgs),
+    /// Print what an artifact or schema is: kind, version, content id, summary.
+    Inspect(commands::inspect::InspectArgs),
+    /// Time vsies stages and print a table (medians).
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum SchemaCommand {
+    /// Infer a schema (ranges widened to round numbers, standardization from the data).
+    Infer(commands::schema::InferArgs),
+    /// Check a CSV against a schema: exit 0 if it conforms, 1 with every violation listed.
+    Check(commands::schema::CheckArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Schema(SchemaCommand::Infer(args)) => commands::schema::infer(args),
+        Command::Schema(SchemaCommand::Check(args)) => commands::schema::check(args),
+        Command::Split(args) => commands::split::run(args),
+        Command::Quantize(args) => commands::quantize::run(args),
+        Command::Train(args) => commands::train::run(args),
+        Command::Predict(args) => commands::predict::run(args),
+        Command::Inspect(args) => commands::inspect::run(args),
+        Command::Bench(command) => commands::bench::run(command),
+    };
+    std::process::exit(failure::report(result));
+}
+

@@ -109,7 +109,7 @@ impl Schema {
 
     /// The schema as TOML, in the layout documented above.
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).expect("a schema always serializes to TOML")
+        toml::to_string(self).expect("a schema always serializes to TOML")
     }
 
     /// Checks the invariants every later stage relies on.

@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""scikit-learn's float logistic regression on every bundled dataset, same split as vsies.
+
+Split: train_test_split(test_size=0.25, random_state=0) on the CSV rows in file order (what
+`vsies split` does); StandardScaler fit on the training rows; LogisticRegression() defaults.
+Writes benches/peers/sklearn_baseline.json, which core's accuracy test compares against.
+Run through benches/peers/sklearn_baseline.sh, which installs pinned versions in a venv.
+"""
+import json, os, sys
+import numpy as np, sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DATASETS = {
+    "breast_cancer": "malignant",
+    "wine_class0": "class0",
+    "iris_versicolor_virginica": "virginica",
+    "digits_3_vs_8": "is8",
+}
+results = {"sklearn_version": sklearn.__version__, "split": "train_test_split(test_size=0.25, random_state=0)", "datasets": {}}
+for name, label in DATASETS.items():
+    path = os.path.join(ROOT, "examples", "data", f"{name}.csv")
+    with open(path) as f:
+        header = f.readline().strip().split(",")
+    data = np.loadtxt(path, delimiter=",", skiprows=1)
+    li = header.index(label)
+    X, y = np.delete(data, li, axis=1), data[:, li].astype(int)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=0)
+    scaler = StandardScaler().fit(Xtr)
+    model = LogisticRegression().fit(scaler.transform(Xtr), ytr)
+    acc = float(model.score(scaler.transform(Xte), yte))
+    results["datasets"][name] = {"rows": int(len(y)), "features": int(X.shape[1]), "test_rows": int(len(yte)), "test_accuracy": acc}
+    print(f"{name:28s} {acc:.4f}", file=sys.stderr)
+with open(os.path.join(ROOT, "benches", "peers", "sklearn_baseline.json"), "w") as f:
+    json.dump(results, f, indent=2)
+    f.write("\n")
