@@ -162,8 +162,10 @@ fn significant_digits(value: f64) -> f64 {
 /// print as round numbers (0.3, not 0.30000000000000004).
 pub fn widen_to_round_numbers(min: f64, max: f64) -> (f64, f64) {
     let span = if max > min { max - min } else { max.abs().max(1.0) };
-    let exponent = span.log10().floor() as i32;
-    let step = 10f64.powi(exponent);
+    // The decimal exponent from Rust's exact float formatting rather than `log10`, whose last
+    // bit may differ between platforms' libm: the same data must give the same schema anywhere.
+    let exponent: i32 = format!("{span:e}").split_once('e').and_then(|(_, e)| e.parse().ok()).unwrap_or(0);
+    let step: f64 = format!("1e{exponent}").parse().unwrap_or(1.0);
     let decimal = |k: f64| format!("{k}e{exponent}").parse::<f64>().unwrap_or(k * step);
     let (mut low, mut high) = ((min / step).floor(), (max / step).ceil());
     while decimal(low) > min {
