@@ -15,7 +15,9 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| validate_csv_file(black_box(&path), &schema, ValidateOptions::default()).unwrap())
     });
     let raw = validate_csv_file(&path, &schema, ValidateOptions::default()).unwrap();
-    c.bench_function("quantize/breast_cancer_569x30", |b| b.iter(|| QuantizedDataset::from_raw(&schema, black_box(&raw))));
+    c.bench_function("quantize/breast_cancer_569x30", |b| {
+        b.iter(|| QuantizedDataset::from_raw(&schema, black_box(&raw)))
+    });
     c.bench_function("content_id/breast_cancer_569x30", |b| b.iter(|| black_box(&data).content_id()));
     c.bench_function("train/breast_cancer_426x30_10_epochs", |b| {
         b.iter(|| Model::train(&schema, black_box(&train), TrainingConfig::default(), None).unwrap())

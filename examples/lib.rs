@@ -21,10 +21,15 @@ pub struct BundledDataset {
 
 /// Every bundled dataset, the main one first.
 pub fn bundled_datasets() -> Vec<BundledDataset> {
-    [("breast_cancer", "malignant"), ("wine_class0", "class0"), ("iris_versicolor_virginica", "virginica"), ("digits_3_vs_8", "is8")]
-        .into_iter()
-        .map(|(name, label)| BundledDataset { name, path: data_dir().join(format!("{name}.csv")), label })
-        .collect()
+    [
+        ("breast_cancer", "malignant"),
+        ("wine_class0", "class0"),
+        ("iris_versicolor_virginica", "virginica"),
+        ("digits_3_vs_8", "is8"),
+    ]
+    .into_iter()
+    .map(|(name, label)| BundledDataset { name, path: data_dir().join(format!("{name}.csv")), label })
+    .collect()
 }
 
 /// The main bundled dataset (breast cancer).

@@ -4,7 +4,9 @@
 //!
 //! Run: `cargo run --release -p vsies-examples --example train_predict`
 use vsies_core::metrics::accuracy;
-use vsies_core::{infer_schema, train_test_split, validate_csv_file, Model, QuantizedDataset, TrainingConfig, ValidateOptions};
+use vsies_core::{
+    infer_schema, train_test_split, validate_csv_file, Model, QuantizedDataset, TrainingConfig, ValidateOptions,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{:<28} {:>6} {:>6} {:>9}  model content id", "dataset", "train", "test", "accuracy");

@@ -6,7 +6,7 @@ Split: train_test_split(test_size=0.25, random_state=0) on the CSV rows in file 
 Writes benches/peers/sklearn_baseline.json, which core's accuracy test compares against.
 Run through benches/peers/sklearn_baseline.sh, which installs pinned versions in a venv.
 """
-import json, os, sys
+import json, os, statistics, sys, time
 import numpy as np, sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
@@ -31,7 +31,17 @@ for name, label in DATASETS.items():
     scaler = StandardScaler().fit(Xtr)
     model = LogisticRegression().fit(scaler.transform(Xtr), ytr)
     acc = float(model.score(scaler.transform(Xte), yte))
-    results["datasets"][name] = {"rows": int(len(y)), "features": int(X.shape[1]), "test_rows": int(len(yte)), "test_accuracy": acc}
+
+    def median_seconds(f, runs=21):
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter(); f(); times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    fit_s = median_seconds(lambda: LogisticRegression().fit(scaler.transform(Xtr), ytr))
+    predict_s = median_seconds(lambda: model.predict(scaler.transform(Xte)))
+    results["datasets"][name] = {"rows": int(len(y)), "features": int(X.shape[1]), "test_rows": int(len(yte)),
+                                 "test_accuracy": acc, "fit_seconds_median": fit_s, "predict_seconds_median": predict_s}
     print(f"{name:28s} {acc:.4f}", file=sys.stderr)
 with open(os.path.join(ROOT, "benches", "peers", "sklearn_baseline.json"), "w") as f:
     json.dump(results, f, indent=2)

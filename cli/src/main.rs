@@ -8,9 +8,12 @@ mod failure;
 
 use clap::{Parser, Subcommand};
 
-
 #[derive(Parser)]
-#[command(name = "vsies", version, about = "Validate, standardize, index, encrypt and store data; train and prove logistic regression")]
+#[command(
+    name = "vsies",
+    version,
+    about = "Validate, standardize, index, encrypt and store data; train and prove logistic regression"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -58,4 +61,3 @@ fn main() {
     };
     std::process::exit(failure::report(result));
 }
-

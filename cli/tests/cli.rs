@@ -123,7 +123,8 @@ fn reports_a_label_outside_its_classes() {
 fn reports_a_wrong_header_column() {
     let (code, report, _) = check_edited(|lines| lines[0] = lines[0].replace("mean_radius", "mean_radios"));
     assert_eq!(code, 1);
-    let kinds: Vec<&str> = report["violations"].as_array().unwrap().iter().map(|v| v["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        report["violations"].as_array().unwrap().iter().map(|v| v["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["unexpected_column", "missing_column"]);
     assert_eq!(report["violations"][0]["column"], "mean_radios");
     assert_eq!(report["violations"][1]["column"], "mean_radius");

@@ -128,12 +128,16 @@ pub fn decode_binary<'a>(bytes: &'a [u8], expected: ArtifactKind, path: &Path) -
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
     check_version(version, path)?;
     let code = u16::from_le_bytes([bytes[10], bytes[11]]);
-    let kind = ArtifactKind::from_code(code).ok_or_else(|| ArtifactError::UnknownKind { path: path.into(), found: code.to_string() })?;
+    let kind = ArtifactKind::from_code(code)
+        .ok_or_else(|| ArtifactError::UnknownKind { path: path.into(), found: code.to_string() })?;
     if kind != expected {
         return Err(ArtifactError::WrongKind { path: path.into(), expected, found: kind });
     }
     if bytes[12..16] != [0; 4] {
-        return Err(ArtifactError::Malformed { path: path.into(), reason: "reserved header bytes are not zero".into() });
+        return Err(ArtifactError::Malformed {
+            path: path.into(),
+            reason: "reserved header bytes are not zero".into(),
+        });
     }
     let payload_len = u64::from_le_bytes(bytes[16..24].try_into().expect("8 bytes"));
     let expected_len = payload_len.saturating_add((HEADER_LEN + CHECKSUM_LEN) as u64);
@@ -141,7 +145,10 @@ pub fn decode_binary<'a>(bytes: &'a [u8], expected: ArtifactKind, path: &Path) -
         return Err(ArtifactError::Truncated { path: path.into(), expected: expected_len, found });
     }
     if found > expected_len {
-        return Err(ArtifactError::Malformed { path: path.into(), reason: format!("{} bytes after the checksum", found - expected_len) });
+        return Err(ArtifactError::Malformed {
+            path: path.into(),
+            reason: format!("{} bytes after the checksum", found - expected_len),
+        });
     }
     let body_end = bytes.len() - CHECKSUM_LEN;
     if Sha256::digest(&bytes[..body_end]).as_slice() != &bytes[body_end..] {
@@ -153,7 +160,9 @@ pub fn decode_binary<'a>(bytes: &'a [u8], expected: ArtifactKind, path: &Path) -
 fn check_version(version: u16, path: &Path) -> Result<(), ArtifactError> {
     match version {
         0 => Err(ArtifactError::ZeroVersion { path: path.into() }),
-        v if v > FORMAT_VERSION => Err(ArtifactError::NewerVersion { path: path.into(), found: v, supported: FORMAT_VERSION }),
+        v if v > FORMAT_VERSION => {
+            Err(ArtifactError::NewerVersion { path: path.into(), found: v, supported: FORMAT_VERSION })
+        }
         _ => Ok(()),
     }
 }
@@ -324,7 +333,10 @@ mod tests {
     fn binary_refuses_wrong_kind() {
         let bytes = encode_binary(ArtifactKind::Model, b"payload");
         let err = decode_binary(&bytes, ArtifactKind::QuantizedDataset, name()).unwrap_err();
-        assert!(matches!(err, ArtifactError::WrongKind { expected: ArtifactKind::QuantizedDataset, found: ArtifactKind::Model, .. }));
+        assert!(matches!(
+            err,
+            ArtifactError::WrongKind { expected: ArtifactKind::QuantizedDataset, found: ArtifactKind::Model, .. }
+        ));
         assert!(err.to_string().contains("expected a quantized-dataset artifact, found a model artifact"));
     }
 
@@ -333,7 +345,10 @@ mod tests {
         let bytes = encode_binary(ArtifactKind::QuantizedDataset, b"payload");
         for cut in 0..bytes.len() {
             let err = decode_binary(&bytes[..cut], ArtifactKind::QuantizedDataset, name()).unwrap_err();
-            assert!(matches!(err, ArtifactError::Truncated { .. } | ArtifactError::BadMagic { .. }), "cut {cut}: {err}");
+            assert!(
+                matches!(err, ArtifactError::Truncated { .. } | ArtifactError::BadMagic { .. }),
+                "cut {cut}: {err}"
+            );
         }
     }
 
@@ -344,7 +359,10 @@ mod tests {
             for bit in 0..8 {
                 let mut flipped = bytes.clone();
                 flipped[index] ^= 1 << bit;
-                assert!(decode_binary(&flipped, ArtifactKind::QuantizedDataset, name()).is_err(), "byte {index} bit {bit}");
+                assert!(
+                    decode_binary(&flipped, ArtifactKind::QuantizedDataset, name()).is_err(),
+                    "byte {index} bit {bit}"
+                );
             }
         }
     }
@@ -361,8 +379,14 @@ mod tests {
     fn binary_refuses_trailing_bytes_and_non_artifacts() {
         let mut bytes = encode_binary(ArtifactKind::QuantizedDataset, b"p");
         bytes.push(0);
-        assert!(matches!(decode_binary(&bytes, ArtifactKind::QuantizedDataset, name()), Err(ArtifactError::Malformed { .. })));
-        assert!(matches!(decode_binary(b"a,b\n1,2\n", ArtifactKind::QuantizedDataset, name()), Err(ArtifactError::BadMagic { .. })));
+        assert!(matches!(
+            decode_binary(&bytes, ArtifactKind::QuantizedDataset, name()),
+            Err(ArtifactError::Malformed { .. })
+        ));
+        assert!(matches!(
+            decode_binary(b"a,b\n1,2\n", ArtifactKind::QuantizedDataset, name()),
+            Err(ArtifactError::BadMagic { .. })
+        ));
     }
 
     #[derive(Serialize, serde::Deserialize, PartialEq, Debug)]
@@ -388,20 +412,32 @@ mod tests {
     fn json_refuses_tampering_wrong_kind_newer_version_and_truncation() {
         let text = String::from_utf8(encode_json(ArtifactKind::Model, &body())).unwrap();
         let tampered = text.replace("-2", "-3");
-        assert!(matches!(decode_json::<Body>(tampered.as_bytes(), ArtifactKind::Model, name()), Err(ArtifactError::ChecksumMismatch { .. })));
+        assert!(matches!(
+            decode_json::<Body>(tampered.as_bytes(), ArtifactKind::Model, name()),
+            Err(ArtifactError::ChecksumMismatch { .. })
+        ));
         assert!(matches!(
             decode_json::<Body>(text.as_bytes(), ArtifactKind::QuantizedDataset, name()),
             Err(ArtifactError::WrongKind { .. })
         ));
         let newer = text.replace("\"format_version\": 1", "\"format_version\": 2");
-        assert!(matches!(decode_json::<Body>(newer.as_bytes(), ArtifactKind::Model, name()), Err(ArtifactError::NewerVersion { found: 2, .. })));
+        assert!(matches!(
+            decode_json::<Body>(newer.as_bytes(), ArtifactKind::Model, name()),
+            Err(ArtifactError::NewerVersion { found: 2, .. })
+        ));
         for cut in [1, text.len() / 2, text.len() - 3] {
             let err = decode_json::<Body>(&text.as_bytes()[..cut], ArtifactKind::Model, name()).unwrap_err();
             assert!(matches!(err, ArtifactError::Truncated { .. }), "cut {cut}: {err}");
         }
-        assert!(matches!(decode_json::<Body>(b"{\"a\": 1}", ArtifactKind::Model, name()), Err(ArtifactError::BadMagic { .. })));
+        assert!(matches!(
+            decode_json::<Body>(b"{\"a\": 1}", ArtifactKind::Model, name()),
+            Err(ArtifactError::BadMagic { .. })
+        ));
         let unknown = text.replace("\"vsies_artifact\": \"model\"", "\"vsies_artifact\": \"hologram\"");
-        assert!(matches!(decode_json::<Body>(unknown.as_bytes(), ArtifactKind::Model, name()), Err(ArtifactError::UnknownKind { .. })));
+        assert!(matches!(
+            decode_json::<Body>(unknown.as_bytes(), ArtifactKind::Model, name()),
+            Err(ArtifactError::UnknownKind { .. })
+        ));
     }
 
     #[test]

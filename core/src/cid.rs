@@ -102,10 +102,8 @@ impl FromStr for ContentId {
         let mut bytes = Vec::with_capacity(36);
         let (mut buffer, mut bits) = (0u32, 0u32);
         for ch in body.chars() {
-            let value = BASE32_ALPHABET
-                .iter()
-                .position(|&c| c as char == ch)
-                .ok_or(CidParseError::BadCharacter(ch))? as u32;
+            let value =
+                BASE32_ALPHABET.iter().position(|&c| c as char == ch).ok_or(CidParseError::BadCharacter(ch))? as u32;
             buffer = ((buffer << 5) | value) & 0xffff;
             bits += 5;
             if bits >= 8 {
@@ -145,10 +143,7 @@ mod tests {
     #[test]
     fn empty_bytes_have_the_well_known_ipfs_raw_cid() {
         // `ipfs add --cid-version 1 --raw-leaves` of an empty file.
-        assert_eq!(
-            ContentId::of(b"").to_string(),
-            "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
-        );
+        assert_eq!(ContentId::of(b"").to_string(), "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku");
     }
 
     #[test]

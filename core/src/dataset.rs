@@ -44,7 +44,13 @@ impl QuantizedDataset {
             .enumerate()
             .map(|(index, &value)| schema.quantize(index % columns, value) as i32)
             .collect();
-        Self { schema_id: schema.content_id(), format: schema.quantization, columns, values, labels: raw.labels.clone() }
+        Self {
+            schema_id: schema.content_id(),
+            format: schema.quantization,
+            columns,
+            values,
+            labels: raw.labels.clone(),
+        }
     }
 
     pub fn rows(&self) -> usize {
@@ -125,7 +131,7 @@ impl QuantizedDataset {
             .ok()
             .and_then(|rows| rows.checked_mul(columns))
             .filter(|count| count.saturating_mul(width) <= bytes.len())
-            .ok_or_else(|| DatasetDecodeError::Truncated(bytes.len()))?;
+            .ok_or(DatasetDecodeError::Truncated(bytes.len()))?;
         let mut values = Vec::with_capacity(count);
         for index in 0..count {
             let chunk = cursor.take(width)?;

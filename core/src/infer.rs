@@ -48,7 +48,8 @@ struct ColumnStats {
 pub fn infer_schema(path: &Path, label: &str, name: &str) -> Result<Schema, InferError> {
     let io = |source| InferError::Io { path: path.into(), source };
     let file = std::fs::File::open(path).map_err(io)?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(std::io::BufReader::new(file));
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(std::io::BufReader::new(file));
     let mut record = csv::ByteRecord::new();
     let unreadable = |err: csv::Error| InferError::Unreadable {
         path: path.into(),
@@ -72,14 +73,27 @@ pub fn infer_schema(path: &Path, label: &str, name: &str) -> Result<Schema, Infe
     while reader.read_byte_record(&mut record).map_err(unreadable)? {
         let line = record.position().map_or(0, |p| p.line());
         if record.len() != header.len() {
-            return Err(InferError::Ragged { path: path.into(), line, row, expected: header.len(), found: record.len() });
+            return Err(InferError::Ragged {
+                path: path.into(),
+                line,
+                row,
+                expected: header.len(),
+                found: record.len(),
+            });
         }
         for (index, cell) in record.iter().enumerate() {
             if index == label_index {
                 let text = String::from_utf8_lossy(cell).trim().to_string();
                 if text.is_empty() {
                     let kind = ViolationKind::MissingCell;
-                    return Err(InferError::BadCell { path: path.into(), line, row, column: label.into(), value: text, kind });
+                    return Err(InferError::BadCell {
+                        path: path.into(),
+                        line,
+                        row,
+                        column: label.into(),
+                        value: text,
+                        kind,
+                    });
                 }
                 if !classes.contains(&text) && classes.len() < MAX_TRACKED_LABELS {
                     classes.push(text);

@@ -160,7 +160,10 @@ impl Model {
             let reason = format!("{} weights for {} schema features", model.weights.len(), schema.features.len());
             return Err(invalid("weights", reason));
         }
-        model.training.validate(schema.quantization, schema.features.len()).map_err(|err| invalid("training", err.to_string()))?;
+        model
+            .training
+            .validate(schema.quantization, schema.features.len())
+            .map_err(|err| invalid("training", err.to_string()))?;
         let format = model.training.weight_format;
         if let Some(weight) = model.augmented_weights().into_iter().find(|&w| w != format.clamp(w)) {
             return Err(invalid("weights", format!("{weight} lies outside the {}-bit weight format", format.bits)));

@@ -102,8 +102,8 @@ impl Schema {
 
     /// Parses and validates a TOML schema.
     pub fn from_toml(text: &str) -> Result<Self, SchemaError> {
-        let schema: Schema =
-            toml::from_str(text).map_err(|err| SchemaError::Parse { path: PathBuf::new(), message: err.to_string() })?;
+        let schema: Schema = toml::from_str(text)
+            .map_err(|err| SchemaError::Parse { path: PathBuf::new(), message: err.to_string() })?;
         schema.validate()
     }
 
@@ -138,7 +138,9 @@ impl Schema {
             if !names.insert(feature.name.as_str()) {
                 return invalid(field("name"), "column name used twice (or equal to the label column)");
             }
-            for (key, value) in [("min", feature.min), ("max", feature.max), ("mean", feature.mean), ("scale", feature.scale)] {
+            for (key, value) in
+                [("min", feature.min), ("max", feature.max), ("mean", feature.mean), ("scale", feature.scale)]
+            {
                 if !value.is_finite() {
                     return invalid(field(key), "must be a finite number");
                 }

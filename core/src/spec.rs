@@ -74,7 +74,10 @@ impl TrainingConfig {
             .map_err(|err| SpecError::InvalidParameter { field: "feature_format", reason: err.to_string() })?;
         let (bw, fw, fp) = (self.weight_format.bits, self.weight_format.frac_bits, self.sigmoid_frac_bits);
         if fx + 2 > bx {
-            return invalid("feature_format", format!("need frac_bits <= bits - 2 so the constant one fits ({bx}, {fx})"));
+            return invalid(
+                "feature_format",
+                format!("need frac_bits <= bits - 2 so the constant one fits ({bx}, {fx})"),
+            );
         }
         if !(1..=16).contains(&fp) {
             return invalid("sigmoid_frac_bits", format!("{fp} is outside 1..=16"));
@@ -100,7 +103,9 @@ impl TrainingConfig {
         match (sigmoid, update) {
             (Some(sigmoid), Some(update)) => Ok(Shifts { sigmoid, update }),
             (None, _) => invalid("sigmoid_frac_bits", format!("fp = {fp} exceeds fw + fx + 2")),
-            (_, None) => invalid("weight_format", "fw exceeds fp + fx + b + k: the update shift would be negative".into()),
+            (_, None) => {
+                invalid("weight_format", "fw exceeds fp + fx + b + k: the update shift would be negative".into())
+            }
         }
     }
 }
@@ -233,7 +238,8 @@ mod tests {
         // x = 127, y = 1, w = (200, bias -2048), batch 1, lr 1: z = 25400 - 32768 = -7368,
         // p = 32 + rs(-7368, 8) = 3, e = -61, G = (-7747, -976), s_u = 2:
         // w0 = 200 + 1937 = 2137 -> clamped to 2047; bias = -2048 + 244 = -1804.
-        let config = TrainingConfig { batch_size_log2: 0, learning_rate_log2: 0, epochs: 1, ..TrainingConfig::default() };
+        let config =
+            TrainingConfig { batch_size_log2: 0, learning_rate_log2: 0, epochs: 1, ..TrainingConfig::default() };
         let weights = train(&dataset(vec![127], vec![1], 1), &config, Some(&[200, -2048])).unwrap();
         assert_eq!(weights, [2047, -1804]);
     }

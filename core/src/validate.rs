@@ -174,7 +174,14 @@ impl Collector {
         }
     }
 
-    fn at(&mut self, line: Option<u64>, row: Option<usize>, column: Option<&str>, value: Option<String>, kind: ViolationKind) {
+    fn at(
+        &mut self,
+        line: Option<u64>,
+        row: Option<usize>,
+        column: Option<&str>,
+        value: Option<String>,
+        kind: ViolationKind,
+    ) {
         self.push(Violation { line, row, column: column.map(str::to_string), value, kind });
     }
 }
@@ -186,7 +193,12 @@ pub fn validate_csv_file(path: &Path, schema: &Schema, options: ValidateOptions)
 }
 
 /// Validates CSV bytes from any reader; `name` is the file name reports carry.
-pub fn validate_csv<R: Read>(input: R, name: &Path, schema: &Schema, options: ValidateOptions) -> Result<RawDataset, ValidateError> {
+pub fn validate_csv<R: Read>(
+    input: R,
+    name: &Path,
+    schema: &Schema,
+    options: ValidateOptions,
+) -> Result<RawDataset, ValidateError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut issues = Collector { listed: Vec::new(), total: 0, max_listed: options.max_listed };
     let mut record = csv::ByteRecord::new();
@@ -240,7 +252,12 @@ pub fn validate_csv<R: Read>(input: R, name: &Path, schema: &Schema, options: Va
 }
 
 /// Maps header cells to schema columns; `None` when rows cannot be checked at all.
-fn map_header(header: &csv::ByteRecord, schema: &Schema, labels: LabelPolicy, issues: &mut Collector) -> Option<ColumnMap> {
+fn map_header(
+    header: &csv::ByteRecord,
+    schema: &Schema,
+    labels: LabelPolicy,
+    issues: &mut Collector,
+) -> Option<ColumnMap> {
     let line = header.position().map(|p| p.line());
     let names: Vec<String> = header.iter().map(|cell| String::from_utf8_lossy(cell).trim().to_string()).collect();
     let known = |name: &str| name == schema.label.column || schema.feature_names().any(|f| f == name);

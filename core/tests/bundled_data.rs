@@ -58,8 +58,8 @@ fn breast_cancer_model_matches_the_independent_python_implementation() {
     // `vsies schema infer` writes for the bundled data and the train side of `vsies split`.
     let (_, model, _) = train_bundled("breast_cancer", "malignant");
     let reference = [
-        80, 118, 68, 78, 34, -69, 115, 121, 81, -54, 220, -7, 185, 148, -44, -142, -19, 37, -30, -124, 129, 163, 131, 133,
-        112, -3, 148, 165, 130, 77,
+        80, 118, 68, 78, 34, -69, 115, 121, 81, -54, 220, -7, 185, 148, -44, -142, -19, 37, -30, -124, 129, 163, 131,
+        133, 112, -3, 148, 165, 130, 77,
     ];
     assert_eq!(model.weights, reference);
     assert_eq!(model.bias, -31);
@@ -79,7 +79,8 @@ fn training_is_deterministic_and_the_content_ids_are_pinned() {
 fn another_seed_gives_another_model() {
     let (schema, train, _) = split_bundled("breast_cancer", "malignant");
     let base = Model::train(&schema, &train, TrainingConfig::default(), None).unwrap();
-    let reseeded = Model::train(&schema, &train, TrainingConfig { seed: 1, ..TrainingConfig::default() }, None).unwrap();
+    let reseeded =
+        Model::train(&schema, &train, TrainingConfig { seed: 1, ..TrainingConfig::default() }, None).unwrap();
     assert_ne!(reseeded.content_id(), base.content_id());
 }
 

@@ -2,7 +2,9 @@
 
 use proptest::prelude::*;
 use std::path::Path;
-use vsies_core::{infer_schema, validate_csv, FeatureColumn, FixedFormat, LabelColumn, LabelPolicy, Schema, ValidateOptions};
+use vsies_core::{
+    infer_schema, validate_csv, FeatureColumn, FixedFormat, LabelColumn, LabelPolicy, Schema, ValidateOptions,
+};
 
 fn schema() -> Schema {
     let feature = |name: &str| FeatureColumn { name: name.into(), min: -10.0, max: 10.0, mean: 0.0, scale: 1.0 };

@@ -3,8 +3,8 @@
 
 use super::{load_quantized, load_schema};
 use clap::{Args, Subcommand};
-use std::path::PathBuf;
 use std::hint::black_box;
+use std::path::PathBuf;
 use std::time::Instant;
 use vsies_core::{train_test_split, LabelPolicy, Model, TrainingConfig};
 
@@ -65,12 +65,24 @@ pub fn run(command: BenchCommand) -> anyhow::Result<i32> {
             load_quantized(&args.data, &schema, LabelPolicy::Required).expect("validated above");
         }),
     ));
-    rows.push((format!("content id of {} rows", data.rows()), median_seconds(args.runs, || { let _ = black_box(data.content_id()); })));
+    rows.push((
+        format!("content id of {} rows", data.rows()),
+        median_seconds(args.runs, || {
+            let _ = black_box(data.content_id());
+        }),
+    ));
     rows.push((
         format!("train {} rows, {} epochs", train.rows(), config.epochs),
-        median_seconds(args.runs, || { let _ = black_box(Model::train(&schema, &train, config, None)); }),
+        median_seconds(args.runs, || {
+            let _ = black_box(Model::train(&schema, &train, config, None));
+        }),
     ));
-    rows.push((format!("score {} rows", test.rows()), median_seconds(args.runs, || { let _ = black_box(model.scores(&test)); })));
+    rows.push((
+        format!("score {} rows", test.rows()),
+        median_seconds(args.runs, || {
+            let _ = black_box(model.scores(&test));
+        }),
+    ));
     println!("| stage ({}) | median of {} runs |", args.data.display(), args.runs);
     println!("|---|---|");
     for (stage, seconds) in rows {

@@ -22,7 +22,9 @@ pub struct InferArgs {
 }
 
 pub fn infer(args: InferArgs) -> anyhow::Result<i32> {
-    let name = args.name.unwrap_or_else(|| args.data.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+    let name = args
+        .name
+        .unwrap_or_else(|| args.data.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
     let schema = infer_schema(&args.data, &args.label, &name)?;
     let text = format!(
         "# vsies schema inferred from {}\n# content id: {}\n{}",

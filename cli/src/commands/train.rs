@@ -61,7 +61,13 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
     model.save(&args.output)?;
     let scores = model.scores(&data)?;
     let labels = data.labels.as_deref().unwrap_or_default();
-    println!("trained on {} rows x {} features ({} epochs, seed {})", data.rows(), data.columns, config.epochs, config.seed);
+    println!(
+        "trained on {} rows x {} features ({} epochs, seed {})",
+        data.rows(),
+        data.columns,
+        config.epochs,
+        config.seed
+    );
     println!("training accuracy {:.4}", accuracy(&scores, labels));
     println!("dataset content id {}", data.content_id());
     println!("model content id   {}", model.content_id());
