@@ -28,8 +28,24 @@ pub fn report(result: anyhow::Result<i32>) -> i32 {
                 eprintln!("error: {report}");
                 return EXIT_INVALID;
             }
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", describe(&error));
             EXIT_ERROR
         }
     }
+}
+
+/// The error and its causes, skipping a cause whose text the message already quotes (library
+/// errors embed their I/O cause so they read well on their own).
+fn describe(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            if !message.is_empty() {
+                message.push_str(": ");
+            }
+            message.push_str(&text);
+        }
+    }
+    message
 }

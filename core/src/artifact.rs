@@ -205,6 +205,14 @@ pub fn encode_json<T: Serialize>(kind: ArtifactKind, body: &T) -> Vec<u8> {
 /// Checks a JSON artifact's envelope and deserializes its body.
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8], expected: ArtifactKind, path: &Path) -> Result<T, ArtifactError> {
     let malformed = |reason: String| ArtifactError::Malformed { path: path.into(), reason };
+    if bytes.starts_with(&MAGIC) {
+        // A binary artifact where a JSON one was expected: say which kind it is.
+        let code = bytes.get(10..12).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
+        return Err(match ArtifactKind::from_code(code) {
+            Some(found) => ArtifactError::WrongKind { path: path.into(), expected, found },
+            None => ArtifactError::UnknownKind { path: path.into(), found: code.to_string() },
+        });
+    }
     let envelope: serde_json::Value = serde_json::from_slice(bytes).map_err(|err| {
         if err.is_eof() {
             ArtifactError::Truncated { path: path.into(), expected: bytes.len() as u64 + 1, found: bytes.len() as u64 }
@@ -432,6 +440,11 @@ mod tests {
         assert!(matches!(
             decode_json::<Body>(b"{\"a\": 1}", ArtifactKind::Model, name()),
             Err(ArtifactError::BadMagic { .. })
+        ));
+        let binary = encode_binary(ArtifactKind::QuantizedDataset, b"p");
+        assert!(matches!(
+            decode_json::<Body>(&binary, ArtifactKind::Model, name()),
+            Err(ArtifactError::WrongKind { found: ArtifactKind::QuantizedDataset, .. })
         ));
         let unknown = text.replace("\"vsies_artifact\": \"model\"", "\"vsies_artifact\": \"hologram\"");
         assert!(matches!(

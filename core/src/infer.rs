@@ -27,7 +27,11 @@ pub enum InferError {
     Ragged { path: PathBuf, line: u64, row: usize, expected: usize, found: usize },
     #[error("{path}: line {line}, row {row}, column {column:?}: {value:?}: {kind}")]
     BadCell { path: PathBuf, line: u64, row: usize, column: String, value: String, kind: ViolationKind },
-    #[error("{path}: label column {column:?} has {} distinct value(s) {found:?}; logistic regression needs exactly 2", found.len())]
+    #[error(
+        "{path}: label column {column:?} has {}{} distinct value(s) {found:?}; logistic regression needs exactly 2",
+        if found.len() >= MAX_TRACKED_LABELS { "at least " } else { "" },
+        found.len()
+    )]
     LabelClasses { path: PathBuf, column: String, found: Vec<String> },
     #[error("{path}: line {line}: {reason}")]
     Unreadable { path: PathBuf, line: u64, reason: String },
