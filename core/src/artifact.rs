@@ -40,15 +40,38 @@ pub enum ArtifactKind {
     QuantizedDataset,
     /// A [`crate::Model`].
     Model,
+    /// An FHE secret key (owner only).
+    FheSecretKey,
+    /// An FHE compact public key.
+    FhePublicKey,
+    /// An FHE evaluation key (parameters and key id).
+    FheEvaluationKey,
+    /// An encrypted quantized dataset.
+    EncryptedDataset,
+    /// Encrypted scores from encrypted inference.
+    EncryptedScores,
 }
 
 impl ArtifactKind {
-    const ALL: [Self; 2] = [Self::QuantizedDataset, Self::Model];
+    const ALL: [Self; 7] = [
+        Self::QuantizedDataset,
+        Self::Model,
+        Self::FheSecretKey,
+        Self::FhePublicKey,
+        Self::FheEvaluationKey,
+        Self::EncryptedDataset,
+        Self::EncryptedScores,
+    ];
 
     pub fn code(self) -> u16 {
         match self {
             Self::QuantizedDataset => 1,
             Self::Model => 2,
+            Self::FheSecretKey => 3,
+            Self::FhePublicKey => 4,
+            Self::FheEvaluationKey => 5,
+            Self::EncryptedDataset => 6,
+            Self::EncryptedScores => 7,
         }
     }
 
@@ -56,6 +79,11 @@ impl ArtifactKind {
         match self {
             Self::QuantizedDataset => "quantized-dataset",
             Self::Model => "model",
+            Self::FheSecretKey => "fhe-secret-key",
+            Self::FhePublicKey => "fhe-public-key",
+            Self::FheEvaluationKey => "fhe-evaluation-key",
+            Self::EncryptedDataset => "encrypted-dataset",
+            Self::EncryptedScores => "encrypted-scores",
         }
     }
 
@@ -87,7 +115,7 @@ pub enum ArtifactError {
     ZeroVersion { path: PathBuf },
     #[error("{path}: unknown artifact kind {found} (written by a newer vsies?)")]
     UnknownKind { path: PathBuf, found: String },
-    #[error("{path}: expected a {expected} artifact, found a {found} artifact")]
+    #[error("{path}: wrong artifact kind: expected {expected}, found {found}")]
     WrongKind { path: PathBuf, expected: ArtifactKind, found: ArtifactKind },
     #[error("{path}: truncated: {found} bytes, the header promises {expected}")]
     Truncated { path: PathBuf, expected: u64, found: u64 },
@@ -345,7 +373,7 @@ mod tests {
             err,
             ArtifactError::WrongKind { expected: ArtifactKind::QuantizedDataset, found: ArtifactKind::Model, .. }
         ));
-        assert!(err.to_string().contains("expected a quantized-dataset artifact, found a model artifact"));
+        assert!(err.to_string().contains("wrong artifact kind: expected quantized-dataset, found model"));
     }
 
     #[test]

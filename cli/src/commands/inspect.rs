@@ -55,6 +55,7 @@ fn inspect_binary(bytes: &[u8], path: &Path) -> anyhow::Result<i32> {
             );
         }
         ArtifactKind::Model => bail!("{}: models are JSON artifacts, not binary", path.display()),
+        other => println!("{other}: {} payload bytes, checksum verified", payload.len()),
     }
     Ok(0)
 }
