@@ -283,7 +283,11 @@ fn corrupted_truncated_or_wrong_kind_model_files_are_refused() {
     assert!(vsies(&["quantize", "test.csv", "--schema", "schema.toml", "-o", "test.vqd"], dir.path()).status.success());
     let out = predict("test.vqd");
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).contains("test.vqd: wrong artifact kind: expected model, found quantized-dataset"), "{}", text(&out));
+    assert!(
+        text(&out).contains("test.vqd: wrong artifact kind: expected model, found quantized-dataset"),
+        "{}",
+        text(&out)
+    );
 
     let out = predict("schema.toml");
     assert_eq!(out.status.code(), Some(2));
