@@ -32,6 +32,14 @@ enum Command {
     Train(commands::train::TrainArgs),
     /// Score a CSV with a model; prints accuracy when the file has labels.
     Predict(commands::predict::PredictArgs),
+    /// Generate FHE keys: secret.key (owner only), public.key, eval.key.
+    Keygen(commands::fhe::KeygenArgs),
+    /// Validate, quantize and encrypt a CSV (secret key, or public key with --public / alone).
+    Encrypt(commands::fhe::EncryptArgs),
+    /// Score an encrypted dataset with a model's clear weights, using only eval.key.
+    Infer(commands::fhe::InferArgs),
+    /// Decrypt encrypted scores into the `row,class,score` CSV of `vsies predict`.
+    Decrypt(commands::fhe::DecryptArgs),
     /// Print what an artifact or schema is: kind, version, content id, summary.
     Inspect(commands::inspect::InspectArgs),
     /// Time vsies stages and print a table (medians).
@@ -56,6 +64,10 @@ fn main() {
         Command::Quantize(args) => commands::quantize::run(args),
         Command::Train(args) => commands::train::run(args),
         Command::Predict(args) => commands::predict::run(args),
+        Command::Keygen(args) => commands::fhe::keygen(args),
+        Command::Encrypt(args) => commands::fhe::encrypt(args),
+        Command::Infer(args) => commands::fhe::infer_command(args),
+        Command::Decrypt(args) => commands::fhe::decrypt(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Bench(command) => commands::bench::run(command),
     };

@@ -12,6 +12,24 @@ use vsies_core::{train_test_split, LabelPolicy, Model, TrainingConfig};
 pub enum BenchCommand {
     /// The plaintext pipeline: validate + quantize, content id, train, score.
     Core(CoreArgs),
+    /// Encrypted inference: keygen, encryption, inference latency and throughput, sizes.
+    Fhe(FheArgs),
+}
+
+#[derive(Args)]
+pub struct FheArgs {
+    /// Labelled CSV (the bundled breast-cancer data by default).
+    #[arg(default_value = "examples/data/breast_cancer.csv")]
+    data: PathBuf,
+    /// Schema (TOML).
+    #[arg(long)]
+    schema: PathBuf,
+    /// Repetitions of the small measurements (the median is reported).
+    #[arg(long, default_value_t = 11)]
+    runs: usize,
+    /// Row counts for the throughput measurements (test rows repeated).
+    #[arg(long, value_delimiter = ',', default_value = "1,100,1000,100000")]
+    rows: Vec<usize>,
 }
 
 #[derive(Args)]
@@ -51,7 +69,13 @@ fn human(seconds: f64) -> String {
 }
 
 pub fn run(command: BenchCommand) -> anyhow::Result<i32> {
-    let BenchCommand::Core(args) = command;
+    match command {
+        BenchCommand::Core(args) => core(args),
+        BenchCommand::Fhe(args) => fhe(args),
+    }
+}
+
+fn core(args: CoreArgs) -> anyhow::Result<i32> {
     let schema = load_schema(&args.schema)?;
     let data = load_quantized(&args.data, &schema, LabelPolicy::Required)?;
     let split = train_test_split(data.rows(), 0.25, 0)?;
@@ -87,6 +111,73 @@ pub fn run(command: BenchCommand) -> anyhow::Result<i32> {
     println!("|---|---|");
     for (stage, seconds) in rows {
         println!("| {stage} | {} |", human(seconds));
+    }
+    Ok(0)
+}
+
+/// The test rows repeated cyclically up to `rows` rows.
+fn repeat_rows(data: &vsies_core::QuantizedDataset, rows: usize) -> vsies_core::QuantizedDataset {
+    let order: Vec<usize> = (0..rows).map(|i| i % data.rows()).collect();
+    data.select_rows(&order)
+}
+
+fn fhe(args: FheArgs) -> anyhow::Result<i32> {
+    use vsies_fhe::{infer, EncryptedDataset, EncryptedScores, Keys};
+    let schema = load_schema(&args.schema)?;
+    let data = load_quantized(&args.data, &schema, LabelPolicy::Required)?;
+    let split = train_test_split(data.rows(), 0.25, 0)?;
+    let (train, test) = (data.select_rows(&split.train), data.select_rows(&split.test));
+    let model = Model::train(&schema, &train, TrainingConfig::default(), None)?;
+    let threads = rayon::current_num_threads();
+    let mut table: Vec<(String, String)> = Vec::new();
+    let mut keys = None;
+    let keygen = median_seconds(args.runs, || keys = Some(Keys::generate()));
+    let keys = keys.expect("keygen ran");
+    table.push(("key generation (secret + compact public key)".into(), human(keygen)));
+    let one = repeat_rows(&test, 1);
+    let single = |f: &dyn Fn()| median_seconds(args.runs, f);
+    table.push((
+        "encrypt 1 row, secret key".into(),
+        human(single(&|| drop(black_box(EncryptedDataset::encrypt_with_secret_key(&one, &keys.secret))))),
+    ));
+    table.push((
+        "encrypt 1 row, public key".into(),
+        human(single(&|| drop(black_box(EncryptedDataset::encrypt_with_public_key(&one, &keys.public))))),
+    ));
+    let encrypted_one = EncryptedDataset::encrypt_with_secret_key(&one, &keys.secret);
+    table.push((
+        "infer 1 row (latency)".into(),
+        human(single(&|| drop(black_box(infer(&encrypted_one, &model, &keys.evaluation).expect("fits"))))),
+    ));
+    let scores_one = infer(&encrypted_one, &model, &keys.evaluation)?;
+    table.push(("decrypt 1 score".into(), human(single(&|| drop(black_box(scores_one.decrypt(&keys.secret)))))));
+    for &rows in &args.rows {
+        let batch = repeat_rows(&test, rows);
+        for (layout, encrypted) in [
+            ("secret-key", EncryptedDataset::encrypt_with_secret_key(&batch, &keys.secret)),
+            ("public-key", EncryptedDataset::encrypt_with_public_key(&batch, &keys.public)),
+        ] {
+            let runs = if rows >= 10_000 { 1 } else { args.runs.min(5) };
+            let seconds =
+                median_seconds(runs, || drop(black_box(infer(&encrypted, &model, &keys.evaluation).expect("fits"))));
+            table.push((
+                format!("infer {rows} rows, {layout} ciphertexts, {threads} threads"),
+                format!("{} ({:.0} rows/s)", human(seconds), rows as f64 / seconds),
+            ));
+        }
+    }
+    let secret_bytes = EncryptedDataset::encrypt_with_secret_key(&test, &keys.secret).stored_bytes_per_row();
+    let public_bytes = EncryptedDataset::encrypt_with_public_key(&test, &keys.public).stored_bytes_per_row();
+    table.push((
+        "ciphertext in per row (secret key / public key)".into(),
+        format!("{secret_bytes:.0} B / {public_bytes:.0} B"),
+    ));
+    table.push(("ciphertext out per row".into(), format!("{} B", EncryptedScores::bytes_per_row())));
+    table.push(("public key / evaluation key".into(), format!("{} B / {} B", 2 * 2048 * 8, 8 + 36)));
+    println!("| encrypted inference ({}, {} features) | median |", args.data.display(), data.columns);
+    println!("|---|---|");
+    for (stage, value) in table {
+        println!("| {stage} | {value} |");
     }
     Ok(0)
 }

@@ -1,6 +1,7 @@
 //! One module per command; each parses its arguments and calls the libraries.
 
 pub mod bench;
+pub mod fhe;
 pub mod inspect;
 pub mod predict;
 pub mod quantize;

@@ -1,0 +1,155 @@
+//! `vsies keygen`, `vsies encrypt`, `vsies infer`, `vsies decrypt`: encrypted inference.
+
+use super::{load_quantized, load_schema, predict::predictions_csv, write_output};
+use clap::Args;
+use std::path::PathBuf;
+use vsies_core::metrics::accuracy;
+use vsies_core::{LabelPolicy, Model};
+use vsies_fhe::keys::{EVALUATION_KEY_FILE, PUBLIC_KEY_FILE, SECRET_KEY_FILE};
+use vsies_fhe::{infer, EncryptedDataset, EncryptedScores, EvaluationKey, Keys, PublicKey, SecretKey};
+
+#[derive(Args)]
+pub struct KeygenArgs {
+    /// Directory for secret.key (0600), public.key and eval.key.
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+pub fn keygen(args: KeygenArgs) -> anyhow::Result<i32> {
+    let keys = Keys::generate();
+    keys.save(&args.output)?;
+    println!("wrote {}/{{{SECRET_KEY_FILE}, {PUBLIC_KEY_FILE}, {EVALUATION_KEY_FILE}}}", args.output.display());
+    println!("key id {}", keys.evaluation.key_id);
+    println!("keep {SECRET_KEY_FILE} private; give {EVALUATION_KEY_FILE} to compute nodes and {PUBLIC_KEY_FILE} to contributors");
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct EncryptArgs {
+    /// CSV to encrypt (validated against the schema first).
+    data: PathBuf,
+    /// Schema (TOML).
+    #[arg(long)]
+    schema: PathBuf,
+    /// Key directory: encrypts with secret.key when present, else with public.key.
+    #[arg(long)]
+    keys: PathBuf,
+    /// Encrypt with public.key even when secret.key is present (as a contributor would).
+    #[arg(long)]
+    public: bool,
+    /// Output encrypted dataset.
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+pub fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
+    let schema = load_schema(&args.schema)?;
+    let data = load_quantized(&args.data, &schema, LabelPolicy::Optional)?;
+    let secret_path = args.keys.join(SECRET_KEY_FILE);
+    let (encrypted, how) = if !args.public && secret_path.exists() {
+        (EncryptedDataset::encrypt_with_secret_key(&data, &SecretKey::load(&secret_path)?), "secret key")
+    } else {
+        let key = PublicKey::load(&args.keys.join(PUBLIC_KEY_FILE))?;
+        (EncryptedDataset::encrypt_with_public_key(&data, &key), "public key")
+    };
+    encrypted.save(&args.output)?;
+    println!(
+        "encrypted {} rows x {} features with the {how}: {:.0} bytes per row",
+        encrypted.rows,
+        encrypted.columns,
+        encrypted.stored_bytes_per_row()
+    );
+    println!("schema content id  {}", encrypted.schema_id);
+    println!("dataset content id {}", encrypted.dataset_id);
+    println!("wrote {}", args.output.display());
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct InferArgs {
+    /// Encrypted dataset from `vsies encrypt`.
+    data: PathBuf,
+    /// Model from `vsies train` (clear weights).
+    #[arg(long)]
+    model: PathBuf,
+    /// Key directory; only eval.key is read.
+    #[arg(long)]
+    keys: PathBuf,
+    /// Output encrypted scores.
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+pub fn infer_command(args: InferArgs) -> anyhow::Result<i32> {
+    let key = EvaluationKey::load(&args.keys.join(EVALUATION_KEY_FILE))?;
+    let data = EncryptedDataset::load(&args.data)?;
+    let model = Model::load(&args.model)?;
+    let start = std::time::Instant::now();
+    let scores = infer(&data, &model, &key)?;
+    let elapsed = start.elapsed();
+    scores.save(&args.output)?;
+    println!(
+        "scored {} encrypted rows in {:.3} s ({:.0} rows/s); {} bytes per encrypted score",
+        scores.rows,
+        elapsed.as_secs_f64(),
+        scores.rows as f64 / elapsed.as_secs_f64(),
+        EncryptedScores::bytes_per_row()
+    );
+    println!("wrote {}", args.output.display());
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct DecryptArgs {
+    /// Encrypted scores from `vsies infer`.
+    scores: PathBuf,
+    /// Key directory; secret.key is read.
+    #[arg(long)]
+    keys: PathBuf,
+    /// The model the scores were computed with (for the class names); must match.
+    #[arg(long)]
+    model: PathBuf,
+    /// Labelled CSV of the same rows, to print accuracy (optional).
+    #[arg(long)]
+    labels: Option<PathBuf>,
+    /// Write the `row,class,score` CSV of `vsies predict` here; stdout when absent.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+pub fn decrypt(args: DecryptArgs) -> anyhow::Result<i32> {
+    let key = SecretKey::load(&args.keys.join(SECRET_KEY_FILE))?;
+    let encrypted = EncryptedScores::load(&args.scores)?;
+    let model = Model::load(&args.model)?;
+    if model.content_id() != encrypted.model_id {
+        return Err(vsies_fhe::FheError::WrongModel { expected: model.content_id(), found: encrypted.model_id }.into());
+    }
+    let scores = encrypted.decrypt(&key)?;
+    let csv = predictions_csv(&model.schema, &scores);
+    match &args.output {
+        Some(path) => {
+            write_output(path, csv.as_bytes())?;
+            println!("decrypted {} scores; wrote {}", scores.len(), path.display());
+        }
+        None => print!("{csv}"),
+    }
+    if let Some(labels_path) = &args.labels {
+        let data = load_quantized(labels_path, &model.schema, LabelPolicy::Required)?;
+        let labels = data.labels.as_deref().unwrap_or_default();
+        anyhow::ensure!(
+            labels.len() == scores.len(),
+            "{} has {} rows, the scores {}",
+            labels_path.display(),
+            labels.len(),
+            scores.len()
+        );
+        let plaintext = model.scores(&data)?;
+        let agree = plaintext.iter().zip(&scores).filter(|(a, b)| a == b).count();
+        eprintln!(
+            "accuracy {:.4}; decrypted scores equal the plaintext scores on {agree} of {} rows",
+            accuracy(&scores, labels),
+            scores.len()
+        );
+    }
+    Ok(0)
+}

@@ -1,0 +1,145 @@
+//! End-to-end encrypted inference through the `vsies` binary: decrypted predictions are
+//! byte-identical to `vsies predict`, a contributor encrypts with the public key alone, and
+//! every bad input is a clear error that leaves no output file behind.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn vsies(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vsies")).args(args).current_dir(cwd).output().expect("vsies runs")
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+fn ok(args: &[&str], cwd: &Path) -> String {
+    let out = vsies(args, cwd);
+    assert!(out.status.success(), "{args:?}: {}", text(&out));
+    text(&out)
+}
+
+/// Split, schema, model, plaintext predictions and a key set in a fresh folder.
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data/breast_cancer.csv");
+    let data = data.to_str().unwrap();
+    let d = dir.path();
+    ok(&["split", data, "--train", "train.csv", "--test", "test.csv"], d);
+    ok(&["schema", "infer", data, "--label", "malignant", "--name", "breast_cancer", "-o", "schema.toml"], d);
+    ok(&["train", "train.csv", "--schema", "schema.toml", "-o", "model.json"], d);
+    ok(&["predict", "test.csv", "--model", "model.json", "-o", "preds.csv"], d);
+    ok(&["keygen", "-o", "keys"], d);
+    dir
+}
+
+#[test]
+fn decrypted_predictions_are_byte_identical_to_plaintext_predictions() {
+    let dir = setup();
+    let d = dir.path();
+    ok(&["encrypt", "test.csv", "--schema", "schema.toml", "--keys", "keys", "-o", "test.vsies"], d);
+    ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "keys", "-o", "preds.vsies"], d);
+    let report = ok(
+        &["decrypt", "preds.vsies", "--keys", "keys", "--model", "model.json", "--labels", "test.csv", "-o", "fhe.csv"],
+        d,
+    );
+    assert!(report.contains("plaintext scores on 143 of 143 rows"), "{report}");
+    assert_eq!(std::fs::read(d.join("fhe.csv")).unwrap(), std::fs::read(d.join("preds.csv")).unwrap());
+}
+
+#[test]
+fn a_contributor_encrypts_with_the_public_key_alone() {
+    let dir = setup();
+    let d = dir.path();
+    std::fs::create_dir(d.join("contributor")).unwrap();
+    std::fs::copy(d.join("keys/public.key"), d.join("contributor/public.key")).unwrap();
+    ok(&["encrypt", "test.csv", "--schema", "schema.toml", "--keys", "contributor", "-o", "test.vsies"], d);
+    std::fs::create_dir(d.join("server")).unwrap();
+    std::fs::copy(d.join("keys/eval.key"), d.join("server/eval.key")).unwrap();
+    ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "server", "-o", "preds.vsies"], d);
+    ok(&["decrypt", "preds.vsies", "--keys", "keys", "--model", "model.json", "-o", "fhe.csv"], d);
+    assert_eq!(std::fs::read(d.join("fhe.csv")).unwrap(), std::fs::read(d.join("preds.csv")).unwrap());
+}
+
+#[cfg(unix)]
+#[test]
+fn keygen_writes_the_secret_key_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = setup();
+    let mode = std::fs::metadata(dir.path().join("keys/secret.key")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn bad_inputs_are_clear_errors_and_leave_no_output() {
+    let dir = setup();
+    let d = dir.path();
+    ok(&["encrypt", "test.csv", "--schema", "schema.toml", "--keys", "keys", "-o", "test.vsies"], d);
+    let refused = |args: &[&str], output: &str, expected_code: i32, message: &str| {
+        let out = vsies(args, d);
+        assert_eq!(out.status.code(), Some(expected_code), "{args:?}: {}", text(&out));
+        assert!(text(&out).contains(message), "{args:?}: {}", text(&out));
+        assert!(!d.join(output).exists(), "{args:?} left {output} behind");
+    };
+
+    // Non-conforming data: the schema report, exit 1.
+    let csv = std::fs::read_to_string(d.join("test.csv")).unwrap();
+    std::fs::write(d.join("bad.csv"), csv.replacen("\n1", "\nx", 1)).unwrap();
+    refused(
+        &["encrypt", "bad.csv", "--schema", "schema.toml", "--keys", "keys", "-o", "bad.vsies"],
+        "bad.vsies",
+        1,
+        "not a number",
+    );
+
+    // A model for another schema.
+    ok(&["schema", "infer", "train.csv", "--label", "malignant", "--name", "other", "-o", "other.toml"], d);
+    ok(&["train", "train.csv", "--schema", "other.toml", "-o", "other.json"], d);
+    refused(
+        &["infer", "test.vsies", "--model", "other.json", "--keys", "keys", "-o", "p1.vsies"],
+        "p1.vsies",
+        2,
+        "schema",
+    );
+
+    // Keys from another keygen, for inference and for decryption.
+    ok(&["keygen", "-o", "other-keys"], d);
+    refused(
+        &["infer", "test.vsies", "--model", "model.json", "--keys", "other-keys", "-o", "p2.vsies"],
+        "p2.vsies",
+        2,
+        "another keygen",
+    );
+    ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "keys", "-o", "preds.vsies"], d);
+    refused(
+        &["decrypt", "preds.vsies", "--keys", "other-keys", "--model", "model.json", "-o", "p3.csv"],
+        "p3.csv",
+        2,
+        "another keygen",
+    );
+
+    // Corrupted and truncated ciphertexts.
+    let bytes = std::fs::read(d.join("test.vsies")).unwrap();
+    let mut flipped = bytes.clone();
+    flipped[4000] ^= 0x01;
+    std::fs::write(d.join("flipped.vsies"), flipped).unwrap();
+    refused(
+        &["infer", "flipped.vsies", "--model", "model.json", "--keys", "keys", "-o", "p4.vsies"],
+        "p4.vsies",
+        2,
+        "checksum mismatch",
+    );
+    std::fs::write(d.join("short.vsies"), &bytes[..bytes.len() / 2]).unwrap();
+    refused(
+        &["infer", "short.vsies", "--model", "model.json", "--keys", "keys", "-o", "p5.vsies"],
+        "p5.vsies",
+        2,
+        "truncated",
+    );
+    refused(
+        &["decrypt", "test.vsies", "--keys", "keys", "--model", "model.json", "-o", "p6.csv"],
+        "p6.csv",
+        2,
+        "expected encrypted-scores, found encrypted-dataset",
+    );
+}
