@@ -34,7 +34,7 @@ enum Command {
     Predict(commands::predict::PredictArgs),
     /// Generate FHE keys: secret.key (owner only), public.key, eval.key.
     Keygen(commands::fhe::KeygenArgs),
-    /// Validate, quantize and encrypt a CSV (secret key, or public key with --public / alone).
+    /// Validate, quantize and encrypt a CSV (with public.key, or secret.key with --secret-key).
     Encrypt(commands::fhe::EncryptArgs),
     /// Score an encrypted dataset with a model's clear weights, using only eval.key.
     Infer(commands::fhe::InferArgs),

@@ -37,7 +37,7 @@ fn setup() -> tempfile::TempDir {
 fn decrypted_predictions_are_byte_identical_to_plaintext_predictions() {
     let dir = setup();
     let d = dir.path();
-    ok(&["encrypt", "test.csv", "--schema", "schema.toml", "--keys", "keys", "-o", "test.vsies"], d);
+    ok(&["encrypt", "test.csv", "--schema", "schema.toml", "--keys", "keys", "--secret-key", "-o", "test.vsies"], d);
     ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "keys", "-o", "preds.vsies"], d);
     let report = ok(
         &["decrypt", "preds.vsies", "--keys", "keys", "--model", "model.json", "--labels", "test.csv", "-o", "fhe.csv"],

@@ -31,12 +31,14 @@ pub struct EncryptArgs {
     /// Schema (TOML).
     #[arg(long)]
     schema: PathBuf,
-    /// Key directory: encrypts with secret.key when present, else with public.key.
+    /// Key directory: encrypts with public.key (a contributor needs nothing else).
     #[arg(long)]
     keys: PathBuf,
-    /// Encrypt with public.key even when secret.key is present (as a contributor would).
+    /// Encrypt with secret.key instead: the smallest ciphertexts (256 B per 30-feature row
+    /// against 481 B), but a compute node regenerates every mask from its seed, which makes
+    /// inference about 40x slower (BENCHMARKS.md). Used as well when public.key is absent.
     #[arg(long)]
-    public: bool,
+    secret_key: bool,
     /// Output encrypted dataset.
     #[arg(short, long)]
     output: PathBuf,
@@ -46,10 +48,11 @@ pub fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
     let schema = load_schema(&args.schema)?;
     let data = load_quantized(&args.data, &schema, LabelPolicy::Optional)?;
     let secret_path = args.keys.join(SECRET_KEY_FILE);
-    let (encrypted, how) = if !args.public && secret_path.exists() {
+    let public_path = args.keys.join(PUBLIC_KEY_FILE);
+    let (encrypted, how) = if args.secret_key || (!public_path.exists() && secret_path.exists()) {
         (EncryptedDataset::encrypt_with_secret_key(&data, &SecretKey::load(&secret_path)?), "secret key")
     } else {
-        let key = PublicKey::load(&args.keys.join(PUBLIC_KEY_FILE))?;
+        let key = PublicKey::load(&public_path)?;
         (EncryptedDataset::encrypt_with_public_key(&data, &key), "public key")
     };
     encrypted.save(&args.output)?;
