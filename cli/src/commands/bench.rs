@@ -173,7 +173,15 @@ fn fhe(args: FheArgs) -> anyhow::Result<i32> {
         format!("{secret_bytes:.0} B / {public_bytes:.0} B"),
     ));
     table.push(("ciphertext out per row".into(), format!("{} B", EncryptedScores::bytes_per_row())));
-    table.push(("public key / evaluation key".into(), format!("{} B / {} B", 2 * 2048 * 8, 8 + 36)));
+    let key_dir = std::env::temp_dir().join(format!("vsies-bench-keys-{}", std::process::id()));
+    keys.save(&key_dir)?;
+    let file_size = |name: &str| std::fs::metadata(key_dir.join(name)).map(|m| m.len());
+    let sizes = (file_size("secret.key")?, file_size("public.key")?, file_size("eval.key")?);
+    std::fs::remove_dir_all(&key_dir)?;
+    table.push((
+        "key files: secret / public / evaluation".into(),
+        format!("{} B / {} B / {} B", sizes.0, sizes.1, sizes.2),
+    ));
     println!("| encrypted inference ({}, {} features) | median |", args.data.display(), data.columns);
     println!("|---|---|");
     for (stage, value) in table {
