@@ -167,8 +167,8 @@ impl EncryptedDataset {
         matches!(self.ciphertexts, Ciphertexts::CompactLists { .. })
     }
 
-    /// Calls `visit(row, mask_sum, body_sum)`-style accumulation for every row in parallel:
-    /// `weighted_row(weights, row_index) -> (mask, body)` of `Σ_j weights_j · ct_row,j`.
+    /// The weighted sum `Σ_j weights_j · ct_(row, j)` of every row's ciphertexts, as one LWE
+    /// ciphertext (mask then body) per row, computed in parallel.
     ///
     /// Secret-key rows regenerate each feature's mask from the row seed. Compact lists never
     /// expand: feature `i` of a list has mask `a · X^i` in `Z[X]/(X^n + 1)` (tfhe-rs's
