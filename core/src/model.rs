@@ -80,11 +80,17 @@ impl Model {
 
     /// Checks that `data` can be scored by this model.
     pub fn check_compatible(&self, data: &QuantizedDataset) -> Result<(), ModelMismatch> {
-        if data.schema_id != self.schema_id {
-            return Err(ModelMismatch::Schema { expected: self.schema_id, found: data.schema_id });
+        self.check_shape(data.schema_id, data.columns)
+    }
+
+    /// Checks that data quantized under `schema_id` with `columns` features can be scored by
+    /// this model; shared by plaintext and encrypted inference.
+    pub fn check_shape(&self, schema_id: ContentId, columns: usize) -> Result<(), ModelMismatch> {
+        if schema_id != self.schema_id {
+            return Err(ModelMismatch::Schema { expected: self.schema_id, found: schema_id });
         }
-        if data.columns != self.weights.len() {
-            return Err(ModelMismatch::FeatureCount { expected: self.weights.len(), found: data.columns });
+        if columns != self.weights.len() {
+            return Err(ModelMismatch::FeatureCount { expected: self.weights.len(), found: columns });
         }
         Ok(())
     }

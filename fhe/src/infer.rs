@@ -35,13 +35,7 @@ fn switch_modulus(coefficient: u64) -> u64 {
 /// Scores every row of `data` with `model` under encryption, using only the evaluation key.
 pub fn infer(data: &EncryptedDataset, model: &Model, key: &EvaluationKey) -> Result<EncryptedScores, FheError> {
     data.check_key(key.key_id)?;
-    let mismatch = |expected, found| vsies_core::ModelMismatch::FeatureCount { expected, found };
-    if model.schema_id != data.schema_id {
-        return Err(vsies_core::ModelMismatch::Schema { expected: model.schema_id, found: data.schema_id }.into());
-    }
-    if model.weights.len() != data.columns {
-        return Err(mismatch(model.weights.len(), data.columns).into());
-    }
+    model.check_shape(data.schema_id, data.columns)?;
     check_model_fits(model)?;
     let weights: Vec<u64> = model.weights.iter().map(|&w| w as u64).collect();
     let bias = encode(model.bias * model.schema.quantization.one());
