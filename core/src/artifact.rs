@@ -50,10 +50,18 @@ pub enum ArtifactKind {
     EncryptedDataset,
     /// Encrypted scores from encrypted inference.
     EncryptedScores,
+    /// A secure-aggregation committee's public encryption key.
+    CommitteePublicKey,
+    /// One committee member's secret key share (that member only).
+    CommitteeKeyShare,
+    /// An encrypted weighted model update, or the sum of several.
+    EncryptedUpdate,
+    /// One member's partial decryption of an aggregate.
+    DecryptionShare,
 }
 
 impl ArtifactKind {
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 11] = [
         Self::QuantizedDataset,
         Self::Model,
         Self::FheSecretKey,
@@ -61,6 +69,10 @@ impl ArtifactKind {
         Self::FheEvaluationKey,
         Self::EncryptedDataset,
         Self::EncryptedScores,
+        Self::CommitteePublicKey,
+        Self::CommitteeKeyShare,
+        Self::EncryptedUpdate,
+        Self::DecryptionShare,
     ];
 
     pub fn code(self) -> u16 {
@@ -72,6 +84,10 @@ impl ArtifactKind {
             Self::FheEvaluationKey => 5,
             Self::EncryptedDataset => 6,
             Self::EncryptedScores => 7,
+            Self::CommitteePublicKey => 8,
+            Self::CommitteeKeyShare => 9,
+            Self::EncryptedUpdate => 10,
+            Self::DecryptionShare => 11,
         }
     }
 
@@ -84,6 +100,10 @@ impl ArtifactKind {
             Self::FheEvaluationKey => "fhe-evaluation-key",
             Self::EncryptedDataset => "encrypted-dataset",
             Self::EncryptedScores => "encrypted-scores",
+            Self::CommitteePublicKey => "committee-public-key",
+            Self::CommitteeKeyShare => "committee-key-share",
+            Self::EncryptedUpdate => "encrypted-update",
+            Self::DecryptionShare => "decryption-share",
         }
     }
 

@@ -38,6 +38,7 @@
 pub mod artifact;
 pub mod cid;
 pub mod dataset;
+pub mod fedavg;
 pub mod fixed;
 pub mod infer;
 pub mod metrics;

@@ -1,12 +1,91 @@
 //! # vsies-secure-agg
 //!
-//! Secure aggregation of federated learning updates: clients encrypt quantized model updates
-//! (from `vsies train`) under a committee's public key, an aggregator sums ciphertexts without
-//! decrypting, and any `T` of `N` committee members jointly decrypt only the sample-weighted
-//! sum (FedAvg), tolerating client dropouts and absent members.
+//! Secure aggregation of federated model updates: clients encrypt their weighted updates
+//! under a committee's public key, an aggregator sums ciphertexts without decrypting, and any
+//! `T` of the committee's `N` members jointly decrypt only the sum, which becomes the FedAvg
+//! model ([`vsies_core::fedavg`]), bit for bit what plaintext FedAvg of the same models gives.
 //!
-//! Status: planned (issue "Secure aggregation of federated updates under TFHE"). The crate
-//! exists so the workspace layout is fixed; it exposes nothing yet.
+//! | step | CLI | library |
+//! |---|---|---|
+//! | committee keys (trusted dealer) | `vsies agg keygen --members N --threshold T -o committee/` | [`generate`], [`save_all`] |
+//! | client encryption | `vsies agg encrypt model.json --public committee/public.key -o u.vsies` | [`EncryptedUpdate::encrypt`] |
+//! | aggregation | `vsies agg sum u*.vsies -o sum.vsies` | [`EncryptedUpdate::sum_files`], [`EncryptedUpdate::add`] |
+//! | partial decryption | `vsies agg decrypt-share sum.vsies --share committee/member-K.key -o pK` | [`DecryptionShare::decrypt`] |
+//! | combination | `vsies agg combine sum.vsies pA pB pC -o model.json` | [`combine`] |
+//!
+//! Dropouts: a client that never submits is simply not in the sum (FedAvg weights by the rows
+//! of the clients present), and up to `N - T` members may be absent from decryption.
+//!
+//! ```
+//! use std::path::Path;
+//! use tfhe::core_crypto::seeders::new_seeder;
+//! use vsies_secure_agg::{combine, generate, Committee, DecryptionShare, EncryptedUpdate};
+//! # let model = vsies_secure_agg::doc_model();
+//! let mut seeder = new_seeder();
+//! let (public, shares) = generate(Committee::with_packing(3, 2, 1)?, seeder.as_mut());
+//! let mut sum = EncryptedUpdate::encrypt(&public, &model, 7, seeder.as_mut())?;
+//! sum.add(&EncryptedUpdate::encrypt(&public, &model, 7, seeder.as_mut())?, Path::new("client 2"))?;
+//! // Member 2 is absent; members 1 and 3 decrypt.
+//! let p1 = DecryptionShare::decrypt(&shares[0], &sum, seeder.as_mut())?;
+//! let p3 = DecryptionShare::decrypt(&shares[2], &sum, seeder.as_mut())?;
+//! let average = combine(&sum, &[(Path::new("p1"), p1), (Path::new("p3"), p3)])?;
+//! assert_eq!(average.weights, model.weights);
+//! assert_eq!(average.training_samples, 2 * model.training_samples);
+//! # Ok::<(), vsies_secure_agg::AggError>(())
+//! ```
+//!
+//! What each artifact reveals: `public.key` nothing; an encrypted update nothing about the
+//! model beyond its shape, round and committee (the ciphertext is IND-CPA under RLWE);
+//! `member-K.key` nothing alone or with fewer than `T - 1` others; a decryption share nothing
+//! beyond the decrypted sum, up to statistical distance `2^-40` per value; the combined model
+//! is the FedAvg result, which is what the round publishes. See
+//! `docs/SECURE_AGGREGATION.md` for the parameters and bounds.
 
-/// The training-spec version whose quantized updates this crate will aggregate.
-pub const SPEC_VERSION: u32 = 1;
+pub mod committee;
+pub mod decrypt;
+pub mod error;
+pub mod params;
+mod ring;
+pub mod update;
+
+pub use committee::{generate, save_all, Committee, KeyShare, PublicKey};
+pub use decrypt::{combine, combine_sum, DecryptionShare};
+pub use error::AggError;
+pub use update::EncryptedUpdate;
+
+/// A small trained model for the crate-level example.
+#[doc(hidden)]
+pub fn doc_model() -> vsies_core::Model {
+    test_support::toy_model(3, 10)
+}
+
+#[doc(hidden)]
+pub mod test_support {
+    use vsies_core::{FeatureColumn, FixedFormat, LabelColumn, Model, Schema, TrainingConfig};
+
+    /// A model with `features` weights spread over the whole 12-bit range and `samples` rows.
+    pub fn toy_model(features: usize, samples: u64) -> Model {
+        let schema = Schema {
+            name: "toy".into(),
+            label: LabelColumn { column: "y".into(), classes: vec!["0".into(), "1".into()] },
+            quantization: FixedFormat::FEATURES,
+            features: (0..features)
+                .map(|i| FeatureColumn { name: format!("x{i}"), min: -1.0, max: 1.0, mean: 0.0, scale: 1.0 })
+                .collect(),
+        };
+        Model {
+            schema_id: schema.content_id(),
+            schema,
+            training: TrainingConfig::default(),
+            initial_model: None,
+            weights: (0..features as i64).map(|i| (i * 977) % 4096 - 2048).collect(),
+            bias: -17,
+            training_samples: samples,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    pub(crate) use crate::test_support::toy_model;
+}

@@ -1,0 +1,277 @@
+//! Threshold decryption: each member's flooded partial decryption, and their combination
+//! into the FedAvg model.
+//!
+//! Member `i` publishes, for every key piece `A` it holds and every value `k` of the
+//! aggregate, `p_{A,k} = (c_1 * s_A)_k + f_{A,k}`, rounded to its top 64 bits, where `f` is
+//! uniform in `[-F, F]` with `F = 2^40 * B` ([`params::flood_bound`]) and `B` bounds the
+//! aggregate's noise ([`params::noise_bound`]). Combining takes one partial per piece from
+//! any `T` members and computes `c_0 - sum_A p_A = Delta * m + e - sum_A f_A`, which rounds
+//! to the message as long as the aggregate holds at most [`crate::Committee::max_clients`]
+//! clients.
+//!
+//! Why the flooding: with every other piece known (a coalition of `T - 1` members plus the
+//! published result `m`), a partial reveals `e + f`, and `e` depends on the secret key. A
+//! uniform `f` on `[-F, F]` shifted by `|e| <= B` moves at most `B / F = 2^-40` of its
+//! probability mass, so each published value is within statistical distance `2^-40` of one a
+//! simulator computes without the key.
+
+use crate::committee::{parse_cid, KeyShare};
+use crate::error::AggError;
+use crate::params::{self, DELTA_LOG2, PARTIAL_BITS, RING_DEGREE};
+use crate::ring;
+use crate::update::{polynomials, EncryptedUpdate, Reader};
+use rayon::prelude::*;
+use std::path::Path;
+use tfhe::core_crypto::commons::math::random::{RandomGenerator, Seeder};
+use tfhe::core_crypto::prelude::DefaultRandomGenerator;
+use vsies_core::artifact::{self, ArtifactKind};
+use vsies_core::fedavg;
+use vsies_core::{ContentId, Model};
+
+const SHARE_TAG: &[u8] = b"vsies/agg-decryption-share/v1\n";
+
+/// One member's partial decryption of one aggregate.
+#[derive(Clone, Debug)]
+pub struct DecryptionShare {
+    pub committee_id: ContentId,
+    /// 1-based member number.
+    pub member: usize,
+    /// [`EncryptedUpdate::digest`] of the aggregate decrypted.
+    pub aggregate: [u8; 32],
+    coordinates: usize,
+    /// `(piece set, partial per value)`.
+    partials: Vec<(u64, Vec<u64>)>,
+}
+
+fn hex(digest: &[u8; 32]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `c_1 * s_A` for every value of the aggregate, lifted to 2^128 (the share-dependent term).
+pub(crate) fn key_products(aggregate: &EncryptedUpdate, piece: &[ring::Poly]) -> Vec<u128> {
+    let packing = aggregate.committee.packing;
+    let coordinates = aggregate.coordinates();
+    let products: Vec<Vec<u128>> = (0..polynomials(coordinates))
+        .into_par_iter()
+        .map(|poly| {
+            let mask = aggregate.mask(poly / packing);
+            let mut product = ring::multiply(&mask, &piece[poly % packing]);
+            product.truncate(coordinates.min((poly + 1) * RING_DEGREE) - poly * RING_DEGREE);
+            product
+        })
+        .collect();
+    products.concat()
+}
+
+impl DecryptionShare {
+    /// `share`'s partial decryption of `aggregate`, flooded with noise from `seeder` (the
+    /// operating system's entropy: a predictable flood reveals the share).
+    pub fn decrypt(share: &KeyShare, aggregate: &EncryptedUpdate, seeder: &mut dyn Seeder) -> Result<Self, AggError> {
+        if share.committee_id != aggregate.committee_id {
+            return Err(AggError::WrongCommittee {
+                path: "the aggregate".into(),
+                expected: share.committee_id,
+                found: aggregate.committee_id,
+            });
+        }
+        let clients = aggregate.contributors.len() as u64;
+        let flood = params::flood_bound(clients);
+        let mut generator = RandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
+        let partials = share
+            .pieces
+            .iter()
+            .map(|(set, piece)| {
+                let partial = key_products(aggregate, piece)
+                    .into_iter()
+                    .map(|p| {
+                        let flooded = p.wrapping_add(ring::uniform_centered(&mut generator, flood));
+                        ring::switch_down(flooded, PARTIAL_BITS) as u64
+                    })
+                    .collect();
+                (*set, partial)
+            })
+            .collect();
+        Ok(Self {
+            committee_id: share.committee_id,
+            member: share.member,
+            aggregate: aggregate.digest(),
+            coordinates: aggregate.coordinates(),
+            partials,
+        })
+    }
+
+    fn payload(&self) -> Vec<u8> {
+        let mut out = SHARE_TAG.to_vec();
+        out.extend_from_slice(&self.committee_id.to_bytes());
+        out.extend_from_slice(&(self.member as u32).to_le_bytes());
+        out.extend_from_slice(&self.aggregate);
+        out.extend_from_slice(&(self.coordinates as u32).to_le_bytes());
+        out.extend_from_slice(&(self.partials.len() as u32).to_le_bytes());
+        for (set, values) in &self.partials {
+            out.extend_from_slice(&set.to_le_bytes());
+            values.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        }
+        out
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), AggError> {
+        artifact::write_binary(path, ArtifactKind::DecryptionShare, &self.payload()).map_err(AggError::from)
+    }
+
+    pub fn load(path: &Path) -> Result<Self, AggError> {
+        let payload = artifact::read_binary(path, ArtifactKind::DecryptionShare)?;
+        let mut reader = Reader { bytes: &payload, path };
+        if reader.take(SHARE_TAG.len())? != SHARE_TAG {
+            return Err(AggError::malformed(path, "not a decryption share"));
+        }
+        let committee_id = parse_cid(reader.take(36)?, path)?;
+        let member = reader.u32()? as usize;
+        let aggregate: [u8; 32] = reader.take(32)?.try_into().expect("32 bytes");
+        let coordinates = reader.u32()? as usize;
+        let count = reader.u32()? as usize;
+        let mut partials = Vec::new();
+        for _ in 0..count {
+            let set = u64::from_le_bytes(reader.take(8)?.try_into().expect("8 bytes"));
+            if set & (1 << (member.clamp(1, 64) - 1)) == 0 {
+                return Err(AggError::malformed(path, format!("member {member} holds no piece of set {set:#x}")));
+            }
+            let values = reader.take(coordinates.checked_mul(8).ok_or_else(|| AggError::malformed(path, "size"))?)?;
+            partials
+                .push((set, values.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8"))).collect()));
+        }
+        if !reader.bytes.is_empty() {
+            return Err(AggError::malformed(path, "bytes after the partial decryptions"));
+        }
+        Ok(Self { committee_id, member, aggregate, coordinates, partials })
+    }
+}
+
+/// Combines decryption shares (each with the file it came from, named in errors) of
+/// `aggregate` into the decrypted sum of weighted updates, mod 2^32.
+pub fn combine_sum(aggregate: &EncryptedUpdate, shares: &[(&Path, DecryptionShare)]) -> Result<Vec<u32>, AggError> {
+    let digest = aggregate.digest();
+    let committee = aggregate.committee;
+    let mut members = vec![None; committee.members + 1];
+    for (path, share) in shares {
+        if share.committee_id != aggregate.committee_id {
+            return Err(AggError::WrongCommittee {
+                path: path.into(),
+                expected: aggregate.committee_id,
+                found: share.committee_id,
+            });
+        }
+        if share.aggregate != digest {
+            return Err(AggError::WrongAggregate {
+                path: path.into(),
+                expected: hex(&digest),
+                found: hex(&share.aggregate),
+            });
+        }
+        if !(1..=committee.members).contains(&share.member) || share.coordinates != aggregate.coordinates() {
+            return Err(AggError::malformed(path, "the share does not fit this committee and aggregate"));
+        }
+        if members[share.member].replace(share).is_some() {
+            return Err(AggError::DuplicateShare { path: path.into(), member: share.member });
+        }
+    }
+    let present = members.iter().flatten().count();
+    if present < committee.threshold {
+        return Err(AggError::TooFewShares { found: present, threshold: committee.threshold });
+    }
+    let mut opened: Vec<u128> = aggregate.bodies().collect();
+    for set in committee.piece_sets() {
+        // Any T members meet every piece set; take the partial of the first present holder.
+        let holder = (1..=committee.members)
+            .filter(|member| set & (1 << (member - 1)) != 0)
+            .find_map(|member| members[member])
+            .expect("T distinct members hold every piece");
+        let partial = holder.partials.iter().find(|(s, _)| *s == set).map(|(_, values)| values);
+        let partial = partial.ok_or_else(|| {
+            AggError::malformed(Path::new("decryption share"), format!("member {} lacks piece {set:#x}", holder.member))
+        })?;
+        for (value, &p) in opened.iter_mut().zip(partial) {
+            *value = value.wrapping_sub(ring::switch_up(u128::from(p), PARTIAL_BITS));
+        }
+    }
+    Ok(opened.into_iter().map(|value| ring::switch_down(value, 128 - DELTA_LOG2) as u32).collect())
+}
+
+/// Combines decryption shares into the FedAvg model of the aggregate.
+pub fn combine(aggregate: &EncryptedUpdate, shares: &[(&Path, DecryptionShare)]) -> Result<Model, AggError> {
+    let sum = combine_sum(aggregate, shares)?;
+    Ok(fedavg::average(&aggregate.shape, &sum)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::committee::{generate, Committee};
+    use tfhe::core_crypto::commons::math::random::Seed;
+    use tfhe::core_crypto::seeders::Seeder;
+
+    /// A seeder that counts up from a start value: reproducible test randomness.
+    pub(crate) struct CountingSeeder(pub u128);
+
+    impl Seeder for CountingSeeder {
+        fn seed(&mut self) -> Seed {
+            self.0 += 1;
+            Seed(self.0)
+        }
+        fn is_available() -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn flooding_dominates_the_key_dependent_noise_by_2_to_the_40() {
+        let committee = Committee::with_packing(4, 2, 2).unwrap();
+        let mut seeder = CountingSeeder(7);
+        let (public, shares) = generate(committee, &mut seeder);
+        let model = crate::tests::toy_model(5000, 40);
+        let mut aggregate = EncryptedUpdate::encrypt(&public, &model, 0, &mut seeder).unwrap();
+        for _ in 0..3 {
+            let next = EncryptedUpdate::encrypt(&public, &model, 0, &mut seeder).unwrap();
+            aggregate.add(&next, Path::new("next")).unwrap();
+        }
+        // The test, unlike any party, reassembles the secret key from every piece.
+        let mut secret = vec![vec![0u128; RING_DEGREE]; committee.packing];
+        for set in committee.piece_sets() {
+            let holder = shares.iter().find(|s| set & (1 << (s.member - 1)) != 0).unwrap();
+            let (_, piece) = holder.pieces.iter().find(|(s, _)| *s == set).unwrap();
+            secret.iter_mut().zip(piece).for_each(|(acc, p)| ring::add_assign(acc, p));
+        }
+        let expected = fedavg::sum_updates([fedavg::weighted_update(&model).unwrap().as_slice(); 4]);
+        let bound = params::noise_bound(4);
+        let flood = params::flood_bound(4);
+        assert!(flood as f64 >= bound * 2f64.powi(40));
+        // The key-dependent term: the aggregate noise e = c_0 - c_1 * s - Delta * m.
+        let products = key_products(&aggregate, &secret);
+        let mut largest_noise = 0f64;
+        for ((body, product), &m) in aggregate.bodies().zip(&products).zip(&expected) {
+            let e = body.wrapping_sub(*product).wrapping_sub(u128::from(m) << DELTA_LOG2) as i128;
+            largest_noise = largest_noise.max((e as f64).abs());
+        }
+        assert!(largest_noise > 0.0 && largest_noise <= bound, "noise {largest_noise:e} over the bound {bound:e}");
+        assert!(flood as f64 >= largest_noise * 2f64.powi(40));
+        // The flooding actually published: partial minus the exact key product, per value.
+        let partial = DecryptionShare::decrypt(&shares[0], &aggregate, &mut seeder).unwrap();
+        for (set, values) in &partial.partials {
+            let (_, piece) = shares[0].pieces.iter().find(|(s, _)| s == set).unwrap();
+            let exact = key_products(&aggregate, piece);
+            let floods: Vec<f64> = values
+                .iter()
+                .zip(&exact)
+                .map(|(&p, &x)| (ring::switch_up(u128::from(p), PARTIAL_BITS).wrapping_sub(x) as i128) as f64)
+                .collect();
+            let rounding = 2f64.powi(127 - PARTIAL_BITS as i32);
+            let widest = floods.iter().fold(0f64, |acc, f| acc.max(f.abs()));
+            assert!(widest <= flood as f64 + rounding, "flood {widest:e} exceeds F");
+            // 5002 samples uniform on [-F, F]: the widest is above F / 2 except with 2^-5002.
+            assert!(widest >= flood as f64 / 2.0, "flood {widest:e} is far below F = {flood:e}");
+        }
+        // And the members still decrypt the exact sum.
+        let other = DecryptionShare::decrypt(&shares[3], &aggregate, &mut seeder).unwrap();
+        let sum = combine_sum(&aggregate, &[(Path::new("a"), partial), (Path::new("b"), other)]).unwrap();
+        assert_eq!(sum, expected);
+    }
+}

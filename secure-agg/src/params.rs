@@ -1,0 +1,119 @@
+//! The parameters of committee encryption and the noise and flooding bounds they imply.
+//! `docs/SECURE_AGGREGATION.md` derives every figure here.
+//!
+//! | parameter | value | why |
+//! |---|---|---|
+//! | ring | `Z_q[X]/(X^4096 + 1)`, `q = 2^128` | native `u128` wrapping arithmetic; room for a 32-bit message, 40-bit flooding and the noise of thousands of clients |
+//! | secret | binary, uniform | as tfhe-rs |
+//! | noise | TUniform(2^34) | `log2(q / sigma) = 94.8`, below the 95.6 of tfhe-rs's 128-bit n = 2048 set scaled to n = 4096, and below the 107 of the HE standard's n = 4096 row |
+//! | message | 32 bits at `Delta = 2^96` | one weighted-update coordinate ([`vsies_core::fedavg::MESSAGE_BITS`]) |
+//! | stored mask | 96 bits per coefficient | the rounding it adds is dominated by the encryption noise |
+//! | stored body | 88 bits per value | idem; 11 bytes per value |
+//! | packing | 32 body polynomials share one mask | 131,072 values per mask; 2.87x expansion at 10^5 values |
+
+/// Ring degree `n`.
+pub const RING_DEGREE: usize = 4096;
+/// Message bits per coefficient.
+pub const MESSAGE_BITS: u32 = vsies_core::fedavg::MESSAGE_BITS;
+/// `log2(Delta)`: the message sits in the top 32 of 128 bits.
+pub const DELTA_LOG2: u32 = 128 - MESSAGE_BITS;
+/// Encryption noise is TUniform with bound `2^NOISE_BOUND_LOG2`.
+pub const NOISE_BOUND_LOG2: u32 = 34;
+/// Bits of a stored (modulus-switched) mask coefficient.
+pub const MASK_BITS: u32 = 96;
+/// Bits of a stored (modulus-switched) body coefficient.
+pub const BODY_BITS: u32 = 88;
+/// Body polynomials sharing one mask, unless the committee key says otherwise.
+pub const DEFAULT_PACKING: usize = 32;
+/// Bits of a stored partial decryption coefficient (the rest is flooding noise).
+pub const PARTIAL_BITS: u32 = 64;
+/// Statistical security of the flooding, per decrypted value: the statistical distance between
+/// a partial decryption and one computed without the key-dependent noise is at most `2^-40`.
+pub const FLOOD_SECURITY_BITS: u32 = 40;
+/// The aggregate noise bound is this many standard deviations (a Gaussian tail of 2^-184).
+pub const NOISE_TAIL_SIGMAS: f64 = 16.0;
+/// Largest committee: members are bits of a `u64` set.
+pub const MAX_MEMBERS: usize = 64;
+
+/// Variance of TUniform(2^b): values in `[-2^b, 2^b]`, ends at half weight: `(2^(2b+1) + 1) / 6`.
+fn t_uniform_variance(bound_log2: u32) -> f64 {
+    (2f64.powi(2 * bound_log2 as i32 + 1) + 1.0) / 6.0
+}
+
+/// Variance of rounding a 128-bit value to `bits` bits: uniform over a step of `2^(128-bits)`.
+fn rounding_variance(bits: u32) -> f64 {
+    2f64.powi(2 * (128 - bits as i32)) / 12.0
+}
+
+/// Standard deviation of the noise of one client's ciphertext, at scale `2^128`, once lifted
+/// back from its stored widths:
+/// `e_pk * r + e_0 - e_1 * s` (two products of a noise polynomial with a binary one, `n / 2`
+/// expected nonzero terms each) plus the body rounding and the mask rounding times `s`.
+pub fn client_noise_std() -> f64 {
+    let half = (RING_DEGREE / 2) as f64;
+    let fresh = (2.0 * half + 1.0) * t_uniform_variance(NOISE_BOUND_LOG2);
+    let stored = rounding_variance(BODY_BITS) + half * rounding_variance(MASK_BITS);
+    (fresh + stored).sqrt()
+}
+
+/// Bound on the noise of an aggregate of `clients` ciphertexts: [`NOISE_TAIL_SIGMAS`]
+/// standard deviations of the sum of independent client noises.
+pub fn noise_bound(clients: u64) -> f64 {
+    NOISE_TAIL_SIGMAS * (clients as f64).sqrt() * client_noise_std()
+}
+
+/// Half-width `F` of the uniform flooding noise each partial decryption adds to each value of
+/// an aggregate of `clients` ciphertexts: `2^40` times the noise bound, so the key-dependent
+/// noise `e` it hides shifts the flooding distribution by a statistical distance of at most
+/// `|e| / F <= 2^-40`.
+pub fn flood_bound(clients: u64) -> u128 {
+    (noise_bound(clients) * 2f64.powi(FLOOD_SECURITY_BITS as i32)).ceil() as u128
+}
+
+/// Whether an aggregate of `clients` ciphertexts decrypts exactly through `pieces` key pieces:
+/// its noise, plus one flooding term and one partial rounding per piece, stays below
+/// `Delta / 2`.
+pub fn decrypts_exactly(clients: u64, pieces: usize) -> bool {
+    let per_piece = flood_bound(clients) as f64 + 2f64.powi(127 - PARTIAL_BITS as i32);
+    noise_bound(clients) + pieces as f64 * per_piece < 2f64.powi(DELTA_LOG2 as i32 - 1)
+}
+
+/// Most clients an aggregate may hold for a committee with `pieces` key pieces.
+pub fn max_clients_for(pieces: usize) -> u64 {
+    let (mut low, mut high) = (0u64, 1u64 << 40);
+    while low < high {
+        let mid = (low + high).div_ceil(2);
+        if decrypts_exactly(mid, pieces) {
+            low = mid;
+        } else {
+            high = mid - 1;
+        }
+    }
+    low
+}
+
+/// `n choose k`, saturating.
+pub fn binomial(n: usize, k: usize) -> u64 {
+    if k > n {
+        return 0;
+    }
+    let k = k.min(n - k);
+    (0..k).fold(1u64, |acc, i| acc.saturating_mul((n - i) as u64) / (i as u64 + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_figures_hold() {
+        let std_log2 = client_noise_std().log2();
+        assert!((39.3..39.5).contains(&std_log2), "client noise 2^{std_log2}");
+        // A 5-member, threshold-3 committee has C(5, 2) = 10 pieces.
+        assert_eq!(binomial(5, 2), 10);
+        let limit = max_clients_for(10);
+        assert!(limit > 4096, "max clients {limit}");
+        assert!(decrypts_exactly(limit, 10) && !decrypts_exactly(limit + 1, 10));
+        assert!((86.0..87.5).contains(&(flood_bound(100) as f64).log2()));
+    }
+}

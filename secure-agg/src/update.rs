@@ -1,0 +1,294 @@
+//! Encrypted weighted updates, and their sums.
+//!
+//! A client encrypts its weighted update (see [`vsies_core::fedavg`]) under the committee's
+//! public key with packed RLWE public-key encryption: per chunk of up to `packing * 4096`
+//! values it draws a binary `r` and publishes one mask `c_1 = a * r + e_1` and, per body
+//! polynomial `j`, `c_0,j = b_j * r + e_0,j + Delta * m_j`, keeping only as many body
+//! coefficients as there are values. Masks are stored at 96 bits and bodies at 88 (a modulus
+//! switch), so 10^5 values take 11.5 bytes each.
+//!
+//! A sum of encryptions under one key is an encryption of the sum: the aggregator adds masks
+//! and bodies field by field, each mod its stored width, and never decrypts. An aggregate has
+//! the same format as one update, with the digests of every client ciphertext in it, so
+//! aggregates of aggregates work and a ciphertext counted twice is refused.
+
+use crate::committee::{parse_cid, Committee, PublicKey};
+use crate::error::AggError;
+use crate::params::{BODY_BITS, DELTA_LOG2, MASK_BITS, NOISE_BOUND_LOG2, RING_DEGREE};
+use crate::ring::{self, Poly};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use tfhe::core_crypto::commons::math::random::{RandomGenerator, Seeder};
+use tfhe::core_crypto::prelude::DefaultRandomGenerator;
+use vsies_core::artifact::{self, ArtifactKind};
+use vsies_core::fedavg::{self, UpdateShape};
+use vsies_core::{ContentId, Model};
+
+const UPDATE_TAG: &[u8] = b"vsies/agg-update/v1\n";
+const MASK_BYTES: usize = ring::width(MASK_BITS);
+const BODY_BYTES: usize = ring::width(BODY_BITS);
+
+/// An encrypted weighted update of one client, or the sum of several.
+#[derive(Clone, Debug)]
+pub struct EncryptedUpdate {
+    pub committee_id: ContentId,
+    pub committee: Committee,
+    /// The federated round; only updates of one round are summed.
+    pub round: u64,
+    pub shape: UpdateShape,
+    /// SHA-256 digests of the client ciphertexts summed here, in the order added.
+    pub contributors: Vec<[u8; 32]>,
+    coordinates: usize,
+    /// Packed masks, [`MASK_BYTES`] per coefficient, one polynomial per chunk.
+    masks: Vec<u8>,
+    /// Packed bodies, [`BODY_BYTES`] per value.
+    bodies: Vec<u8>,
+}
+
+/// Body polynomials needed for `coordinates` values.
+pub(crate) fn polynomials(coordinates: usize) -> usize {
+    coordinates.div_ceil(RING_DEGREE)
+}
+
+impl EncryptedUpdate {
+    /// Encrypts `model`'s weighted update for `round` under the committee's key, with
+    /// randomness from `seeder` (the operating system's entropy for real updates).
+    pub fn encrypt(public: &PublicKey, model: &Model, round: u64, seeder: &mut dyn Seeder) -> Result<Self, AggError> {
+        let values = fedavg::weighted_update(model)?;
+        let committee = public.committee;
+        let mut generator = RandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
+        let polys = polynomials(values.len());
+        let mut masks = Vec::new();
+        let mut bodies = Vec::with_capacity(values.len() * BODY_BYTES);
+        for chunk_start in (0..polys).step_by(committee.packing) {
+            let chunk = chunk_start..polys.min(chunk_start + committee.packing);
+            // All randomness is drawn in order first, so the result does not depend on threads.
+            let r = ring::binary(&mut generator);
+            let e1 = ring::noise(&mut generator, NOISE_BOUND_LOG2, RING_DEGREE);
+            let e0: Vec<Poly> =
+                chunk.clone().map(|_| ring::noise(&mut generator, NOISE_BOUND_LOG2, RING_DEGREE)).collect();
+            let mut mask = ring::multiply(&public.a, &r);
+            ring::add_assign(&mut mask, &e1);
+            ring::pack(mask.into_iter().map(|c| ring::switch_down(c, MASK_BITS)), MASK_BITS, &mut masks);
+            let chunk_bodies: Vec<Vec<u8>> = chunk
+                .clone()
+                .into_par_iter()
+                .zip(e0.par_iter())
+                .map(|(poly, noise)| {
+                    let key = &public.b[poly - chunk_start];
+                    let messages = &values[poly * RING_DEGREE..values.len().min((poly + 1) * RING_DEGREE)];
+                    let product = ring::multiply(key, &r);
+                    let mut out = Vec::with_capacity(messages.len() * BODY_BYTES);
+                    let body = messages.iter().zip(product.iter().zip(noise)).map(|(&m, (&p, &e))| {
+                        let c0 = p.wrapping_add(e).wrapping_add(u128::from(m) << DELTA_LOG2);
+                        ring::switch_down(c0, BODY_BITS)
+                    });
+                    ring::pack(body, BODY_BITS, &mut out);
+                    out
+                })
+                .collect();
+            chunk_bodies.iter().for_each(|b| bodies.extend_from_slice(b));
+        }
+        let mut update = Self {
+            committee_id: public.id(),
+            committee,
+            round,
+            shape: UpdateShape::of(model),
+            contributors: Vec::new(),
+            coordinates: values.len(),
+            masks,
+            bodies,
+        };
+        update.contributors.push(update.ciphertext_digest());
+        Ok(update)
+    }
+
+    /// Values in the update: the weights, the bias and the row count.
+    pub fn coordinates(&self) -> usize {
+        self.coordinates
+    }
+
+    /// Ciphertext bytes (masks and bodies), without the header.
+    pub fn ciphertext_bytes(&self) -> usize {
+        self.masks.len() + self.bodies.len()
+    }
+
+    /// How many client ciphertexts this aggregate may hold.
+    pub fn client_limit(&self) -> u64 {
+        self.committee.max_clients().min(fedavg::max_clients(self.shape.training.weight_format))
+    }
+
+    /// Adds `other` (read from `path`, named in errors) into this aggregate, refusing another
+    /// committee, round or model shape, a ciphertext already counted, and more clients than
+    /// decrypt exactly.
+    pub fn add(&mut self, other: &Self, path: &Path) -> Result<(), AggError> {
+        if other.committee_id != self.committee_id {
+            return Err(AggError::WrongCommittee {
+                path: path.into(),
+                expected: self.committee_id,
+                found: other.committee_id,
+            });
+        }
+        if other.round != self.round {
+            return Err(AggError::WrongRound { path: path.into(), expected: self.round, found: other.round });
+        }
+        if other.shape != self.shape || other.coordinates != self.coordinates {
+            return Err(AggError::WrongShape { path: path.into() });
+        }
+        let seen: HashSet<&[u8; 32]> = self.contributors.iter().collect();
+        if other.contributors.iter().any(|digest| seen.contains(digest)) {
+            return Err(AggError::Duplicate { path: path.into() });
+        }
+        let clients = (self.contributors.len() + other.contributors.len()) as u64;
+        let limit = self.client_limit();
+        if clients > limit {
+            return Err(AggError::TooManyClients { path: path.into(), clients, limit });
+        }
+        ring::add_packed_assign(&mut self.masks, &other.masks, MASK_BITS);
+        ring::add_packed_assign(&mut self.bodies, &other.bodies, BODY_BITS);
+        self.contributors.extend_from_slice(&other.contributors);
+        Ok(())
+    }
+
+    /// Sums update files, holding one aggregate and one input in memory at a time.
+    pub fn sum_files(paths: &[PathBuf]) -> Result<Self, AggError> {
+        let (first, rest) = paths.split_first().ok_or_else(|| AggError::Committee("no updates to sum".into()))?;
+        let mut aggregate = Self::load(first)?;
+        for path in rest {
+            aggregate.add(&Self::load(path)?, path)?;
+        }
+        Ok(aggregate)
+    }
+
+    /// Mask polynomial of chunk `chunk`, lifted to 2^128.
+    pub(crate) fn mask(&self, chunk: usize) -> Poly {
+        let bytes = &self.masks[chunk * RING_DEGREE * MASK_BYTES..(chunk + 1) * RING_DEGREE * MASK_BYTES];
+        ring::unpack(bytes, MASK_BITS).map(|c| ring::switch_up(c, MASK_BITS)).collect()
+    }
+
+    /// Bodies lifted to 2^128, one per value.
+    pub(crate) fn bodies(&self) -> impl Iterator<Item = u128> + '_ {
+        ring::unpack(&self.bodies, BODY_BITS).map(|c| ring::switch_up(c, BODY_BITS))
+    }
+
+    fn header(&self) -> Vec<u8> {
+        let mut out = UPDATE_TAG.to_vec();
+        out.extend_from_slice(&self.committee_id.to_bytes());
+        out.extend_from_slice(&self.committee.header());
+        out.extend_from_slice(&self.round.to_le_bytes());
+        let shape = serde_json::to_vec(&self.shape).expect("shapes serialize");
+        out.extend_from_slice(&(shape.len() as u32).to_le_bytes());
+        out.extend_from_slice(&shape);
+        out.extend_from_slice(&(self.coordinates as u32).to_le_bytes());
+        out
+    }
+
+    /// Digest of one client's ciphertext: header, masks and bodies.
+    fn ciphertext_digest(&self) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        hasher.update(self.header());
+        hasher.update(&self.masks);
+        hasher.update(&self.bodies);
+        hasher.finalize().into()
+    }
+
+    fn payload(&self) -> Vec<u8> {
+        let mut out = self.header();
+        out.extend_from_slice(&(self.contributors.len() as u32).to_le_bytes());
+        self.contributors.iter().for_each(|digest| out.extend_from_slice(digest));
+        out.extend_from_slice(&self.masks);
+        out.extend_from_slice(&self.bodies);
+        out
+    }
+
+    /// SHA-256 of the whole encoding: what decryption shares are bound to.
+    pub fn digest(&self) -> [u8; 32] {
+        Sha256::digest(self.payload()).into()
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), AggError> {
+        artifact::write_binary(path, ArtifactKind::EncryptedUpdate, &self.payload()).map_err(AggError::from)
+    }
+
+    /// Reads an update or aggregate and checks its structure.
+    pub fn load(path: &Path) -> Result<Self, AggError> {
+        let payload = artifact::read_binary(path, ArtifactKind::EncryptedUpdate)?;
+        Self::parse(&payload, path)
+    }
+
+    fn parse(payload: &[u8], path: &Path) -> Result<Self, AggError> {
+        let malformed = |reason: &str| AggError::malformed(path, reason);
+        let mut reader = Reader { bytes: payload, path };
+        if reader.take(UPDATE_TAG.len())? != UPDATE_TAG {
+            return Err(malformed("not an encrypted update"));
+        }
+        let committee_id = parse_cid(reader.take(36)?, path)?;
+        let committee = Committee::parse_header(reader.take(16)?, path)?;
+        let round = u64::from_le_bytes(reader.take(8)?.try_into().expect("8 bytes"));
+        let shape_len = reader.u32()? as usize;
+        let shape: UpdateShape = serde_json::from_slice(reader.take(shape_len)?)
+            .map_err(|err| AggError::malformed(path, format!("model shape: {err}")))?;
+        let schema = shape.schema.clone().validate().map_err(|err| AggError::malformed(path, err.to_string()))?;
+        shape
+            .training
+            .validate(schema.quantization, schema.features.len())
+            .map_err(|err| AggError::malformed(path, format!("training configuration: {err}")))?;
+        let coordinates = reader.u32()? as usize;
+        if coordinates != shape.coordinates() {
+            return Err(malformed("the value count does not match the model shape"));
+        }
+        let clients = reader.u32()? as usize;
+        if clients == 0 {
+            return Err(malformed("an update with no contributors"));
+        }
+        let contributors: Vec<[u8; 32]> =
+            (0..clients).map(|_| reader.take(32).map(|d| d.try_into().expect("32 bytes"))).collect::<Result<_, _>>()?;
+        let chunks = polynomials(coordinates).div_ceil(committee.packing);
+        let masks = reader.take(chunks * RING_DEGREE * MASK_BYTES)?.to_vec();
+        let bodies = reader.take(coordinates * BODY_BYTES)?.to_vec();
+        if !reader.bytes.is_empty() {
+            return Err(malformed("bytes after the ciphertext"));
+        }
+        let update = Self { committee_id, committee, round, shape, contributors, coordinates, masks, bodies };
+        if clients == 1 && update.contributors[0] != update.ciphertext_digest() {
+            return Err(malformed("the contributor digest does not match the ciphertext"));
+        }
+        if update.contributors.iter().collect::<HashSet<_>>().len() != clients {
+            return Err(malformed("the same contributor is listed twice"));
+        }
+        if clients as u64 > update.client_limit() {
+            return Err(malformed("more contributors than the committee decrypts exactly"));
+        }
+        Ok(update)
+    }
+}
+
+/// A cursor over a payload whose every short read is a "truncated" error naming the file.
+pub(crate) struct Reader<'a> {
+    pub bytes: &'a [u8],
+    pub path: &'a Path,
+}
+
+impl<'a> Reader<'a> {
+    pub fn take(&mut self, len: usize) -> Result<&'a [u8], AggError> {
+        if self.bytes.len() < len {
+            return Err(AggError::malformed(self.path, "truncated"));
+        }
+        let (head, tail) = self.bytes.split_at(len);
+        self.bytes = tail;
+        Ok(head)
+    }
+
+    pub fn u32(&mut self) -> Result<u32, AggError> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+}
+
+/// Bytes per value of an update of `coordinates` values with `packing` body polynomials per
+/// mask: the expansion figure of the benchmarks.
+pub fn bytes_per_value(coordinates: usize, packing: usize) -> f64 {
+    let chunks = polynomials(coordinates).div_ceil(packing);
+    (chunks * RING_DEGREE * MASK_BYTES + coordinates * BODY_BYTES) as f64 / coordinates as f64
+}
