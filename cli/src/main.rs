@@ -40,6 +40,10 @@ enum Command {
     Infer(commands::fhe::InferArgs),
     /// Decrypt encrypted scores into the `row,class,score` CSV of `vsies predict`.
     Decrypt(commands::fhe::DecryptArgs),
+    /// Secure aggregation of a federated round: committee keys, client encryption, sums,
+    /// threshold decryption into the FedAvg model.
+    #[command(subcommand)]
+    Agg(commands::agg::AggCommand),
     /// Print what an artifact or schema is: kind, version, content id, summary.
     Inspect(commands::inspect::InspectArgs),
     /// Time vsies stages and print a table (medians).
@@ -68,6 +72,7 @@ fn main() {
         Command::Encrypt(args) => commands::fhe::encrypt(args),
         Command::Infer(args) => commands::fhe::infer_command(args),
         Command::Decrypt(args) => commands::fhe::decrypt(args),
+        Command::Agg(command) => commands::agg::run(command),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Bench(command) => commands::bench::run(command),
     };

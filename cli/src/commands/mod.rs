@@ -1,5 +1,6 @@
 //! One module per command; each parses its arguments and calls the libraries.
 
+pub mod agg;
 pub mod bench;
 pub mod fhe;
 pub mod inspect;
