@@ -3,7 +3,10 @@
 # split (scikit-learn's seeded 75/25), infer and check the schema, quantize and index (content
 # ids), train under the integer spec, predict on the held-out rows and print accuracy; then
 # generate TFHE keys, encrypt the held-out rows, score them under encryption with only the
-# evaluation key, decrypt, and compare byte for byte with the plaintext predictions.
+# evaluation key, decrypt, and compare byte for byte with the plaintext predictions; finally
+# one secure-aggregation round: five clients train on shards of the training rows, encrypt
+# their updates for a 5-member, threshold-3 committee, an aggregator sums them, members 1, 3
+# and 5 decrypt (2 and 4 absent), and the FedAvg model is compared with plaintext FedAvg.
 # Usage: ./scripts/main-job.sh [OUT_DIR]   (default: out/)
 # VSIES_PROFILE=release builds with the release profile (for timing); the default dev profile
 # already optimizes every dependency (TFHE included) and shares the test build.
@@ -36,6 +39,27 @@ step decrypt "$out/preds.pk.vsies" --keys "$out/keys" --model "$out/model.json" 
 echo
 cmp "$out/preds.csv" "$out/preds.fhe.csv" && echo "encrypted inference (secret-key encryption): byte-identical to plaintext predictions"
 cmp "$out/preds.csv" "$out/preds.pk.csv" && echo "encrypted inference (public-key encryption): byte-identical to plaintext predictions"
+
+echo
+echo "== secure aggregation: 5 clients, committee of 5 with threshold 3"
+step agg keygen --members 5 --threshold 3 --packing 1 -o "$out/committee"
+clients=5
+for k in $(seq 1 $clients); do
+  # Client k holds every 5th training row starting at row k.
+  awk -v k="$k" -v n="$clients" 'NR == 1 || (NR - 2) % n == k - 1' "$out/train.csv" > "$out/client$k.csv"
+  step train "$out/client$k.csv" --schema "$out/schema.toml" -o "$out/client$k.json" --seed 0
+  step agg encrypt "$out/client$k.json" --public "$out/committee/public.key" --round 1 -o "$out/update$k.vsies"
+done
+step agg sum "$out"/update*.vsies -o "$out/sum.vsies"
+for m in 1 3 5; do
+  step agg decrypt-share "$out/sum.vsies" --share "$out/committee/member-$m.key" -o "$out/share$m.vsies"
+done
+step agg combine "$out/sum.vsies" "$out/share1.vsies" "$out/share3.vsies" "$out/share5.vsies" -o "$out/fedavg.json"
+step agg fedavg "$out"/client?.json -o "$out/fedavg.plain.json"
+step predict "$out/test.csv" --model "$out/fedavg.json" -o "$out/preds.fedavg.csv"
+echo
+cmp "$out/fedavg.json" "$out/fedavg.plain.json" && echo "secure aggregation: the decrypted FedAvg model is byte-identical to plaintext FedAvg"
+
 echo
 baseline="$root/benches/peers/sklearn_baseline.json"
 sk=$(grep -A5 '"breast_cancer"' "$baseline" | sed -n 's/.*"test_accuracy": \([0-9.]*\).*/\1/p')
