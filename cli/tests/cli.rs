@@ -2,20 +2,10 @@
 //! exit codes, train/predict accuracy and determinism, and refusal of bad artifacts.
 
 use serde_json::Value;
+mod common;
+
+use common::{bundled, text, vsies};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn vsies(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vsies")).args(args).current_dir(cwd).output().expect("vsies runs")
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
-
-fn bundled() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/data/breast_cancer.csv")
-}
 
 /// A temporary folder holding `data.csv` (a copy of the bundled data) and its inferred schema.
 fn workspace() -> tempfile::TempDir {

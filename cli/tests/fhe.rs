@@ -2,22 +2,10 @@
 //! byte-identical to `vsies predict`, a contributor encrypts with the public key alone, and
 //! every bad input is a clear error that leaves no output file behind.
 
+mod common;
+
+use common::{ok, text, vsies};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn vsies(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vsies")).args(args).current_dir(cwd).output().expect("vsies runs")
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
-
-fn ok(args: &[&str], cwd: &Path) -> String {
-    let out = vsies(args, cwd);
-    assert!(out.status.success(), "{args:?}: {}", text(&out));
-    text(&out)
-}
 
 /// Split, schema, model, plaintext predictions and a key set in a fresh folder.
 fn setup() -> tempfile::TempDir {

@@ -1,0 +1,103 @@
+//! A secure-aggregation round through the `vsies` binary: the combined model is byte-identical
+//! to plaintext FedAvg for different member subsets, and every refusal is a clear error that
+//! writes nothing.
+
+mod common;
+
+use common::{bundled, ok, text, vsies};
+use std::path::Path;
+
+/// Schema, three client models trained on thirds of the data, committee keys (4 members,
+/// threshold 2) and the clients' encrypted updates.
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data = bundled();
+    let data = data.to_str().unwrap();
+    ok(&["schema", "infer", data, "--label", "malignant", "--name", "breast_cancer", "-o", "schema.toml"], d);
+    let lines: Vec<String> = std::fs::read_to_string(data).unwrap().lines().map(str::to_owned).collect();
+    for client in 0..3 {
+        let rows: Vec<&str> = lines[1..].iter().skip(client).step_by(3).map(String::as_str).collect();
+        std::fs::write(d.join(format!("c{client}.csv")), format!("{}\n{}\n", lines[0], rows.join("\n"))).unwrap();
+        let csv = format!("c{client}.csv");
+        let model = format!("c{client}.json");
+        ok(&["train", &csv, "--schema", "schema.toml", "-o", &model], d);
+    }
+    ok(&["agg", "keygen", "--members", "4", "--threshold", "2", "--packing", "1", "-o", "committee"], d);
+    for client in 0..3 {
+        let (model, update) = (format!("c{client}.json"), format!("u{client}.vsies"));
+        ok(&["agg", "encrypt", &model, "--public", "committee/public.key", "--round", "4", "-o", &update], d);
+    }
+    ok(&["agg", "sum", "u0.vsies", "u1.vsies", "u2.vsies", "-o", "sum.vsies"], d);
+    ok(&["agg", "fedavg", "c0.json", "c1.json", "c2.json", "-o", "plain.json"], d);
+    dir
+}
+
+fn share(d: &Path, member: usize) -> String {
+    let (key, out) = (format!("committee/member-{member}.key"), format!("p{member}"));
+    ok(&["agg", "decrypt-share", "sum.vsies", "--share", &key, "-o", &out], d);
+    out
+}
+
+/// Runs a command that must fail with exit 2, mention `needle` and leave `output` absent.
+fn refused(args: &[&str], d: &Path, needle: &str, output: &str) {
+    let out = vsies(args, d);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+    assert!(text(&out).contains(needle), "{args:?}: expected `{needle}` in: {}", text(&out));
+    assert!(!d.join(output).exists(), "{args:?} wrote {output}");
+}
+
+#[test]
+fn any_two_members_decrypt_plaintext_fedavg_byte_for_byte() {
+    let dir = setup();
+    let d = dir.path();
+    let plain = std::fs::read(d.join("plain.json")).unwrap();
+    let shares: Vec<String> = (1..=4).map(|m| share(d, m)).collect();
+    for (a, b) in [(0, 1), (1, 3), (2, 0), (3, 2)] {
+        ok(&["agg", "combine", "sum.vsies", &shares[a], &shares[b], "-o", "avg.json"], d);
+        assert_eq!(std::fs::read(d.join("avg.json")).unwrap(), plain, "members {} and {}", a + 1, b + 1);
+    }
+    ok(&["agg", "combine", "sum.vsies", &shares[0], &shares[1], &shares[2], &shares[3], "-o", "all.json"], d);
+    assert_eq!(std::fs::read(d.join("all.json")).unwrap(), plain);
+    // The secret shares are the owner's alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.join("committee/member-3.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn bad_inputs_are_refused_and_write_nothing() {
+    let dir = setup();
+    let d = dir.path();
+    let p1 = share(d, 1);
+    // Combining: fewer than T shares, the same share twice.
+    refused(&["agg", "combine", "sum.vsies", &p1, "-o", "m.json"], d, "needs 2", "m.json");
+    refused(&["agg", "combine", "sum.vsies", &p1, &p1, "-o", "m.json"], d, "given twice", "m.json");
+    // A share from another committee.
+    ok(&["agg", "keygen", "--members", "4", "--threshold", "2", "--packing", "1", "-o", "other"], d);
+    refused(&["agg", "decrypt-share", "sum.vsies", "--share", "other/member-2.key", "-o", "x"], d, "committee", "x");
+    // Summing: a duplicate, another round, another committee.
+    refused(&["agg", "sum", "u0.vsies", "u1.vsies", "u0.vsies", "-o", "s.vsies"], d, "u0.vsies", "s.vsies");
+    ok(&["agg", "encrypt", "c0.json", "--public", "committee/public.key", "--round", "5", "-o", "late.vsies"], d);
+    refused(&["agg", "sum", "u0.vsies", "late.vsies", "-o", "s.vsies"], d, "round 5", "s.vsies");
+    ok(&["agg", "encrypt", "c0.json", "--public", "other/public.key", "--round", "4", "-o", "foreign.vsies"], d);
+    refused(&["agg", "sum", "u1.vsies", "foreign.vsies", "-o", "s.vsies"], d, "another `agg keygen`", "s.vsies");
+    // Truncated and bit-flipped ciphertexts.
+    let bytes = std::fs::read(d.join("u1.vsies")).unwrap();
+    std::fs::write(d.join("cut.vsies"), &bytes[..bytes.len() - 100]).unwrap();
+    refused(&["agg", "sum", "u0.vsies", "cut.vsies", "-o", "s.vsies"], d, "cut.vsies: truncated", "s.vsies");
+    let mut flipped = bytes.clone();
+    flipped[bytes.len() / 2] ^= 1;
+    std::fs::write(d.join("flip.vsies"), &flipped).unwrap();
+    refused(&["agg", "sum", "u0.vsies", "flip.vsies", "-o", "s.vsies"], d, "flip.vsies: checksum", "s.vsies");
+    // An existing output survives a refused command untouched.
+    let before = std::fs::read(d.join("sum.vsies")).unwrap();
+    let out = vsies(&["agg", "sum", "u0.vsies", "u0.vsies", "-o", "sum.vsies"], d);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(d.join("sum.vsies")).unwrap(), before);
+    // Impossible committees.
+    refused(&["agg", "keygen", "--members", "3", "--threshold", "4", "-o", "bad"], d, "threshold 4", "bad");
+}
