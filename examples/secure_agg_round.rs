@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect::<Result<Vec<_>, vsies_secure_agg::AggError>>()?;
     let decrypt = start.elapsed() / 3;
     let start = Instant::now();
-    let secure = combine(&aggregate, &partials)?;
+    let secure = combine(&aggregate, &partials, None)?;
     let combine_time = start.elapsed();
 
     let plain = fedavg(&models)?;

@@ -5,7 +5,6 @@ use serde_json::Value;
 mod common;
 
 use common::{bundled, text, vsies};
-use std::path::{Path, PathBuf};
 
 /// A temporary folder holding `data.csv` (a copy of the bundled data) and its inferred schema.
 fn workspace() -> tempfile::TempDir {

@@ -26,7 +26,7 @@ use tfhe::core_crypto::commons::math::random::{RandomGenerator, Seeder};
 use tfhe::core_crypto::prelude::DefaultRandomGenerator;
 use vsies_core::artifact::{self, ArtifactKind};
 use vsies_core::fedavg;
-use vsies_core::{ContentId, Model};
+use vsies_core::{ContentId, Model, Schema};
 
 const SHARE_TAG: &[u8] = b"vsies/agg-decryption-share/v1\n";
 
@@ -196,10 +196,16 @@ pub fn combine_sum(aggregate: &EncryptedUpdate, shares: &[(&Path, DecryptionShar
     Ok(opened.into_iter().map(|value| ring::switch_down(value, 128 - DELTA_LOG2) as u32).collect())
 }
 
-/// Combines decryption shares into the FedAvg model of the aggregate.
-pub fn combine(aggregate: &EncryptedUpdate, shares: &[(&Path, DecryptionShare)]) -> Result<Model, AggError> {
+/// Combines decryption shares into the FedAvg model of the aggregate. `schema` is needed only
+/// when the updates did not embed theirs ([`crate::update::EMBEDDED_SCHEMA_LIMIT`]).
+pub fn combine(
+    aggregate: &EncryptedUpdate,
+    shares: &[(&Path, DecryptionShare)],
+    schema: Option<&Schema>,
+) -> Result<Model, AggError> {
+    let shape = aggregate.model.shape(schema)?;
     let sum = combine_sum(aggregate, shares)?;
-    Ok(fedavg::average(&aggregate.shape, &sum)?)
+    Ok(fedavg::average(&shape, &sum)?)
 }
 
 #[cfg(test)]

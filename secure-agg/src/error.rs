@@ -32,6 +32,10 @@ pub enum AggError {
     DuplicateShare { path: PathBuf, member: usize },
     #[error("{found} distinct members' decryption shares given; this committee needs {threshold}")]
     TooFewShares { found: usize, threshold: usize },
+    #[error("the updates carry schema {schema_id} by id only (too large to embed); pass the schema file")]
+    SchemaNeeded { schema_id: ContentId },
+    #[error("the schema given is {found}, the updates were trained under {expected}")]
+    SchemaMismatch { expected: ContentId, found: ContentId },
     #[error("the model cannot be aggregated: {0}")]
     FedAvg(#[from] FedAvgError),
 }

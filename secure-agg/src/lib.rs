@@ -28,7 +28,7 @@
 //! // Member 2 is absent; members 1 and 3 decrypt.
 //! let p1 = DecryptionShare::decrypt(&shares[0], &sum, seeder.as_mut())?;
 //! let p3 = DecryptionShare::decrypt(&shares[2], &sum, seeder.as_mut())?;
-//! let average = combine(&sum, &[(Path::new("p1"), p1), (Path::new("p3"), p3)])?;
+//! let average = combine(&sum, &[(Path::new("p1"), p1), (Path::new("p3"), p3)], None)?;
 //! assert_eq!(average.weights, model.weights);
 //! assert_eq!(average.training_samples, 2 * model.training_samples);
 //! # Ok::<(), vsies_secure_agg::AggError>(())

@@ -17,6 +17,7 @@ use crate::error::AggError;
 use crate::params::{BODY_BITS, DELTA_LOG2, MASK_BITS, NOISE_BOUND_LOG2, RING_DEGREE};
 use crate::ring::{self, Poly};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -24,9 +25,74 @@ use tfhe::core_crypto::commons::math::random::{RandomGenerator, Seeder};
 use tfhe::core_crypto::prelude::DefaultRandomGenerator;
 use vsies_core::artifact::{self, ArtifactKind};
 use vsies_core::fedavg::{self, UpdateShape};
-use vsies_core::{ContentId, Model};
+use vsies_core::{ContentId, Model, Schema, TrainingConfig};
 
 const UPDATE_TAG: &[u8] = b"vsies/agg-update/v1\n";
+
+/// Schemas whose JSON is at most this size travel inside every update, so `combine` needs no
+/// other file; larger ones (models of many thousand features) travel by content id alone and
+/// `combine` takes the schema, so the aggregator never reads megabytes of metadata per update.
+pub const EMBEDDED_SCHEMA_LIMIT: usize = 64 * 1024;
+
+/// What the updates of one round share: the public description of the model being averaged.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelDescriptor {
+    pub schema_id: ContentId,
+    pub features: usize,
+    pub training: TrainingConfig,
+    /// The global model the round started from, if any.
+    pub initial_model: Option<ContentId>,
+    /// The schema itself, when its JSON is at most [`EMBEDDED_SCHEMA_LIMIT`] bytes.
+    pub schema: Option<Schema>,
+}
+
+impl ModelDescriptor {
+    pub fn of(model: &Model) -> Self {
+        let small = serde_json::to_vec(&model.schema).map_or(false, |json| json.len() <= EMBEDDED_SCHEMA_LIMIT);
+        Self {
+            schema_id: model.schema_id,
+            features: model.weights.len(),
+            training: model.training,
+            initial_model: model.initial_model,
+            schema: small.then(|| model.schema.clone()),
+        }
+    }
+
+    /// The averaging shape, with the embedded schema or `schema` (which must be the one the
+    /// models were trained under).
+    pub fn shape(&self, schema: Option<&Schema>) -> Result<UpdateShape, AggError> {
+        let schema = match (&self.schema, schema) {
+            (_, Some(given)) if given.content_id() != self.schema_id => {
+                return Err(AggError::SchemaMismatch { expected: self.schema_id, found: given.content_id() })
+            }
+            (_, Some(given)) => given.clone(),
+            (Some(embedded), None) => embedded.clone(),
+            (None, None) => return Err(AggError::SchemaNeeded { schema_id: self.schema_id }),
+        };
+        Ok(UpdateShape { schema, training: self.training, initial_model: self.initial_model })
+    }
+
+    fn check(&self, path: &Path) -> Result<(), AggError> {
+        let malformed = |reason: String| AggError::malformed(path, reason);
+        self.training.weight_format.validate().map_err(|err| malformed(err.to_string()))?;
+        if let Some(schema) = &self.schema {
+            let schema = schema.clone().validate().map_err(|err| malformed(err.to_string()))?;
+            if schema.content_id() != self.schema_id || schema.features.len() != self.features {
+                return Err(malformed("the embedded schema is not the one its id names".into()));
+            }
+            self.training
+                .validate(schema.quantization, self.features)
+                .map_err(|err| malformed(format!("training configuration: {err}")))?;
+        }
+        Ok(())
+    }
+
+    /// Values of a weighted update: the weights, the bias, the row count.
+    pub fn coordinates(&self) -> usize {
+        self.features + 2
+    }
+}
 const MASK_BYTES: usize = ring::width(MASK_BITS);
 const BODY_BYTES: usize = ring::width(BODY_BITS);
 
@@ -37,7 +103,7 @@ pub struct EncryptedUpdate {
     pub committee: Committee,
     /// The federated round; only updates of one round are summed.
     pub round: u64,
-    pub shape: UpdateShape,
+    pub model: ModelDescriptor,
     /// SHA-256 digests of the client ciphertexts summed here, in the order added.
     pub contributors: Vec<[u8; 32]>,
     coordinates: usize,
@@ -95,7 +161,7 @@ impl EncryptedUpdate {
             committee_id: public.id(),
             committee,
             round,
-            shape: UpdateShape::of(model),
+            model: ModelDescriptor::of(model),
             contributors: Vec::new(),
             coordinates: values.len(),
             masks,
@@ -117,7 +183,7 @@ impl EncryptedUpdate {
 
     /// How many client ciphertexts this aggregate may hold.
     pub fn client_limit(&self) -> u64 {
-        self.committee.max_clients().min(fedavg::max_clients(self.shape.training.weight_format))
+        self.committee.max_clients().min(fedavg::max_clients(self.model.training.weight_format))
     }
 
     /// Adds `other` (read from `path`, named in errors) into this aggregate, refusing another
@@ -134,7 +200,7 @@ impl EncryptedUpdate {
         if other.round != self.round {
             return Err(AggError::WrongRound { path: path.into(), expected: self.round, found: other.round });
         }
-        if other.shape != self.shape || other.coordinates != self.coordinates {
+        if other.model != self.model || other.coordinates != self.coordinates {
             return Err(AggError::WrongShape { path: path.into() });
         }
         let seen: HashSet<&[u8; 32]> = self.contributors.iter().collect();
@@ -178,7 +244,7 @@ impl EncryptedUpdate {
         out.extend_from_slice(&self.committee_id.to_bytes());
         out.extend_from_slice(&self.committee.header());
         out.extend_from_slice(&self.round.to_le_bytes());
-        let shape = serde_json::to_vec(&self.shape).expect("shapes serialize");
+        let shape = serde_json::to_vec(&self.model).expect("descriptors serialize");
         out.extend_from_slice(&(shape.len() as u32).to_le_bytes());
         out.extend_from_slice(&shape);
         out.extend_from_slice(&(self.coordinates as u32).to_le_bytes());
@@ -228,15 +294,11 @@ impl EncryptedUpdate {
         let committee = Committee::parse_header(reader.take(16)?, path)?;
         let round = u64::from_le_bytes(reader.take(8)?.try_into().expect("8 bytes"));
         let shape_len = reader.u32()? as usize;
-        let shape: UpdateShape = serde_json::from_slice(reader.take(shape_len)?)
-            .map_err(|err| AggError::malformed(path, format!("model shape: {err}")))?;
-        let schema = shape.schema.clone().validate().map_err(|err| AggError::malformed(path, err.to_string()))?;
-        shape
-            .training
-            .validate(schema.quantization, schema.features.len())
-            .map_err(|err| AggError::malformed(path, format!("training configuration: {err}")))?;
+        let model: ModelDescriptor = serde_json::from_slice(reader.take(shape_len)?)
+            .map_err(|err| AggError::malformed(path, format!("model descriptor: {err}")))?;
+        model.check(path)?;
         let coordinates = reader.u32()? as usize;
-        if coordinates != shape.coordinates() {
+        if coordinates != model.coordinates() {
             return Err(malformed("the value count does not match the model shape"));
         }
         let clients = reader.u32()? as usize;
@@ -251,7 +313,7 @@ impl EncryptedUpdate {
         if !reader.bytes.is_empty() {
             return Err(malformed("bytes after the ciphertext"));
         }
-        let update = Self { committee_id, committee, round, shape, contributors, coordinates, masks, bodies };
+        let update = Self { committee_id, committee, round, model, contributors, coordinates, masks, bodies };
         if clients == 1 && update.contributors[0] != update.ciphertext_digest() {
             return Err(malformed("the contributor digest does not match the ciphertext"));
         }

@@ -38,8 +38,16 @@ fn shares_of(shares: &[KeyShare], aggregate: &EncryptedUpdate, members: &[usize]
 }
 
 fn combined(aggregate: &EncryptedUpdate, partials: Vec<DecryptionShare>) -> Result<Model, AggError> {
+    combined_with(aggregate, partials, None)
+}
+
+fn combined_with(
+    aggregate: &EncryptedUpdate,
+    partials: Vec<DecryptionShare>,
+    schema: Option<&vsies_core::Schema>,
+) -> Result<Model, AggError> {
     let named: Vec<(&Path, DecryptionShare)> = partials.into_iter().map(|p| (Path::new("share"), p)).collect();
-    combine(aggregate, &named)
+    combine(aggregate, &named, schema)
 }
 
 proptest! {
@@ -56,7 +64,15 @@ proptest! {
         for model in &models[1..] {
             aggregate.add(&EncryptedUpdate::encrypt(&public, model, 3, &mut seeder).unwrap(), Path::new("u")).unwrap();
         }
-        let average = combined(&aggregate, shares_of(&shares, &aggregate, &subset, u128::from(seed))).unwrap();
+        // 4,100 features: the schema is too large to embed and travels by id.
+        prop_assert!(aggregate.model.schema.is_none());
+        let partials = shares_of(&shares, &aggregate, &subset, u128::from(seed));
+        let err = combined(&aggregate, partials.clone()).unwrap_err();
+        prop_assert!(matches!(err, AggError::SchemaNeeded { .. }), "{}", err);
+        let other = toy_model(3, 1).schema;
+        let err = combined_with(&aggregate, partials.clone(), Some(&other)).unwrap_err();
+        prop_assert!(matches!(err, AggError::SchemaMismatch { .. }), "{}", err);
+        let average = combined_with(&aggregate, partials, Some(&models[0].schema)).unwrap();
         prop_assert_eq!(average, fedavg(&models).unwrap());
     }
 }

@@ -166,6 +166,10 @@ pub struct CombineArgs {
     /// Decryption shares of at least T distinct members.
     #[arg(required = true)]
     shares: Vec<PathBuf>,
+    /// The round's schema (TOML); needed only for models too large to embed theirs (over
+    /// 64 KiB of schema JSON), checked against the updates' schema id when given.
+    #[arg(long)]
+    schema: Option<PathBuf>,
     /// The FedAvg model.
     #[arg(short, long)]
     output: PathBuf,
@@ -178,7 +182,8 @@ fn combine_command(args: CombineArgs) -> anyhow::Result<i32> {
         .iter()
         .map(|path| Ok((path.as_path(), DecryptionShare::load(path)?)))
         .collect::<anyhow::Result<Vec<(&Path, DecryptionShare)>>>()?;
-    let model = combine(&aggregate, &shares)?;
+    let schema = args.schema.as_deref().map(vsies_core::Schema::load).transpose()?;
+    let model = combine(&aggregate, &shares, schema.as_ref())?;
     model.save(&args.output)?;
     println!(
         "FedAvg of {} clients ({} rows) from {} members' shares",
