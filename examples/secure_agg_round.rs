@@ -12,7 +12,7 @@ use tfhe::core_crypto::seeders::new_seeder;
 use vsies_core::fedavg::fedavg;
 use vsies_core::metrics::accuracy;
 use vsies_core::{infer_schema, train_test_split, validate_csv_file, Model, QuantizedDataset, TrainingConfig};
-use vsies_secure_agg::{combine, generate, Committee, DecryptionShare, EncryptedUpdate};
+use vsies_secure_agg::{combine, generate, Aggregator, Committee, DecryptionShare, EncryptedUpdate};
 
 const CLIENTS: usize = 20;
 
@@ -46,10 +46,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect::<Result<Vec<_>, _>>()?;
     let encrypt = start.elapsed() / CLIENTS as u32;
     let start = Instant::now();
-    let mut aggregate = updates[0].clone();
+    let mut aggregator = Aggregator::new(updates[0].clone());
     for (client, update) in updates.iter().enumerate().skip(1) {
-        aggregate.add(update, Path::new(&format!("client {client}")))?;
+        aggregator.add(update, Path::new(&format!("client {client}")))?;
     }
+    let aggregate = aggregator.finish();
     let sum = start.elapsed();
     let start = Instant::now();
     let partials = [1usize, 2, 4]

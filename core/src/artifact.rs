@@ -222,8 +222,24 @@ pub fn write_binary(path: &Path, kind: ArtifactKind, payload: &[u8]) -> Result<(
 
 /// Reads a binary artifact and returns its verified payload.
 pub fn read_binary(path: &Path, expected: ArtifactKind) -> Result<Vec<u8>, ArtifactError> {
-    let bytes = std::fs::read(path).map_err(io_error(path))?;
-    decode_binary(&bytes, expected, path).map(<[u8]>::to_vec)
+    read_binary_with_checksum(path, expected).map(|(payload, _)| payload)
+}
+
+/// Reads a binary artifact and returns its verified payload and its checksum (the SHA-256 of
+/// the whole file but the checksum itself), which identifies the file's content.
+pub fn read_binary_with_checksum(path: &Path, expected: ArtifactKind) -> Result<(Vec<u8>, [u8; 32]), ArtifactError> {
+    let mut bytes = std::fs::read(path).map_err(io_error(path))?;
+    let payload_len = decode_binary(&bytes, expected, path)?.len();
+    let checksum: [u8; 32] = bytes[bytes.len() - CHECKSUM_LEN..].try_into().expect("32 bytes");
+    // Reuse the buffer: drop the checksum, then the header.
+    bytes.truncate(HEADER_LEN + payload_len);
+    bytes.drain(..HEADER_LEN);
+    Ok((bytes, checksum))
+}
+
+/// The checksum [`encode_binary`] appends: the content id of an artifact's encoding.
+pub fn binary_checksum(encoded: &[u8]) -> [u8; 32] {
+    encoded[encoded.len() - CHECKSUM_LEN..].try_into().expect("an encoded artifact ends with its checksum")
 }
 
 /// SHA-256 of the canonical JSON of `body`, as `sha256:<hex>`.

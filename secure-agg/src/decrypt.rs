@@ -212,6 +212,7 @@ pub fn combine(
 mod tests {
     use super::*;
     use crate::committee::{generate, Committee};
+    use crate::update::Aggregator;
     use tfhe::core_crypto::commons::math::random::Seed;
     use tfhe::core_crypto::seeders::Seeder;
 
@@ -234,11 +235,12 @@ mod tests {
         let mut seeder = CountingSeeder(7);
         let (public, shares) = generate(committee, &mut seeder);
         let model = crate::tests::toy_model(5000, 40);
-        let mut aggregate = EncryptedUpdate::encrypt(&public, &model, 0, &mut seeder).unwrap();
+        let mut aggregator = Aggregator::new(EncryptedUpdate::encrypt(&public, &model, 0, &mut seeder).unwrap());
         for _ in 0..3 {
             let next = EncryptedUpdate::encrypt(&public, &model, 0, &mut seeder).unwrap();
-            aggregate.add(&next, Path::new("next")).unwrap();
+            aggregator.add(&next, Path::new("next")).unwrap();
         }
+        let aggregate = aggregator.finish();
         // The test, unlike any party, reassembles the secret key from every piece.
         let mut secret = vec![vec![0u128; RING_DEGREE]; committee.packing];
         for set in committee.piece_sets() {

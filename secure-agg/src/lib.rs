@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | committee keys (trusted dealer) | `vsies agg keygen --members N --threshold T -o committee/` | [`generate`], [`save_all`] |
 //! | client encryption | `vsies agg encrypt model.json --public committee/public.key -o u.vsies` | [`EncryptedUpdate::encrypt`] |
-//! | aggregation | `vsies agg sum u*.vsies -o sum.vsies` | [`EncryptedUpdate::sum_files`], [`EncryptedUpdate::add`] |
+//! | aggregation | `vsies agg sum u*.vsies -o sum.vsies` | [`EncryptedUpdate::sum_files`], [`Aggregator`] |
 //! | partial decryption | `vsies agg decrypt-share sum.vsies --share committee/member-K.key -o pK` | [`DecryptionShare::decrypt`] |
 //! | combination | `vsies agg combine sum.vsies pA pB pC -o model.json` | [`combine`] |
 //!
@@ -19,12 +19,13 @@
 //! ```
 //! use std::path::Path;
 //! use tfhe::core_crypto::seeders::new_seeder;
-//! use vsies_secure_agg::{combine, generate, Committee, DecryptionShare, EncryptedUpdate};
+//! use vsies_secure_agg::{combine, generate, Aggregator, Committee, DecryptionShare, EncryptedUpdate};
 //! # let model = vsies_secure_agg::doc_model();
 //! let mut seeder = new_seeder();
 //! let (public, shares) = generate(Committee::with_packing(3, 2, 1)?, seeder.as_mut());
-//! let mut sum = EncryptedUpdate::encrypt(&public, &model, 7, seeder.as_mut())?;
-//! sum.add(&EncryptedUpdate::encrypt(&public, &model, 7, seeder.as_mut())?, Path::new("client 2"))?;
+//! let mut aggregator = Aggregator::new(EncryptedUpdate::encrypt(&public, &model, 7, seeder.as_mut())?);
+//! aggregator.add(&EncryptedUpdate::encrypt(&public, &model, 7, seeder.as_mut())?, Path::new("client 2"))?;
+//! let sum = aggregator.finish();
 //! // Member 2 is absent; members 1 and 3 decrypt.
 //! let p1 = DecryptionShare::decrypt(&shares[0], &sum, seeder.as_mut())?;
 //! let p3 = DecryptionShare::decrypt(&shares[2], &sum, seeder.as_mut())?;
@@ -51,7 +52,7 @@ pub mod update;
 pub use committee::{generate, save_all, Committee, KeyShare, PublicKey};
 pub use decrypt::{combine, combine_sum, DecryptionShare};
 pub use error::AggError;
-pub use update::EncryptedUpdate;
+pub use update::{Aggregator, EncryptedUpdate};
 
 /// A small trained model for the crate-level example.
 #[doc(hidden)]

@@ -90,32 +90,21 @@ pub(crate) fn unpack(bytes: &[u8], bits: u32) -> impl Iterator<Item = u128> + '_
     })
 }
 
-/// `acc += input` for packed values of `bits` bits, each mod 2^bits: the aggregator's whole
-/// work. Values are read as unaligned 16-byte words and the carry out of each field is
-/// dropped, so the loop is a load, an add and a store per value.
-pub(crate) fn add_packed_assign(acc: &mut [u8], input: &[u8], bits: u32) {
-    debug_assert_eq!(acc.len(), input.len());
+/// `acc += input` for packed values of `bits` bits, the sum kept mod 2^128 (reduce mod
+/// 2^bits when packing): the aggregator's whole work. Each field is read as an unaligned
+/// 16-byte window and masked, so the loop is a load, a mask and an add per value.
+pub(crate) fn add_packed_into(acc: &mut [u128], input: &[u8], bits: u32) {
     let width = width(bits);
-    let count = acc.len() / width;
-    // Fields whose 16-byte window stays inside the buffer take the fast path.
-    let fast = if acc.len() >= 16 { (acc.len() - 16) / width + 1 } else { 0 }.min(count);
+    debug_assert_eq!(acc.len() * width, input.len());
     let mask = u128::MAX >> (128 - bits);
-    for index in 0..fast {
-        let at = index * width;
-        let a = u128::from_le_bytes(acc[at..at + 16].try_into().expect("16 bytes"));
-        let b = u128::from_le_bytes(input[at..at + 16].try_into().expect("16 bytes"));
-        let sum = (a.wrapping_add(b) & mask) | (a & !mask);
-        acc[at..at + 16].copy_from_slice(&sum.to_le_bytes());
+    // Fields whose 16-byte window stays inside the input take the fast path.
+    let fast = if input.len() >= 16 { ((input.len() - 16) / width + 1).min(acc.len()) } else { 0 };
+    for (a, window) in acc[..fast].iter_mut().zip(input.windows(16).step_by(width)) {
+        let value = u128::from_le_bytes(window.try_into().expect("16 bytes"));
+        *a = a.wrapping_add(value & mask);
     }
-    for index in fast..count {
-        let at = index * width;
-        let field = at..at + width;
-        let mut a = [0u8; 16];
-        let mut b = [0u8; 16];
-        a[..width].copy_from_slice(&acc[field.clone()]);
-        b[..width].copy_from_slice(&input[field.clone()]);
-        let sum = u128::from_le_bytes(a).wrapping_add(u128::from_le_bytes(b)) & mask;
-        acc[field].copy_from_slice(&sum.to_le_bytes()[..width]);
+    for (a, value) in acc[fast..].iter_mut().zip(unpack(&input[fast * width..], bits)) {
+        *a = a.wrapping_add(value);
     }
 }
 
@@ -129,12 +118,12 @@ mod tests {
             let top = (1u128 << bits) - 1;
             let a: Vec<u128> = (0..37u128).map(|i| top - i).collect();
             let b: Vec<u128> = (0..37u128).map(|i| i * 3 + 5).collect();
-            let (mut acc, mut input) = (Vec::new(), Vec::new());
-            pack(a.iter().copied(), bits, &mut acc);
+            let mut input = Vec::new();
             pack(b.iter().copied(), bits, &mut input);
-            add_packed_assign(&mut acc, &input, bits);
+            let mut acc = a.clone();
+            add_packed_into(&mut acc, &input, bits);
             let expected: Vec<u128> = a.iter().zip(&b).map(|(x, y)| x.wrapping_add(*y) & top).collect();
-            assert_eq!(unpack(&acc, bits).collect::<Vec<_>>(), expected);
+            assert_eq!(acc.iter().map(|x| x & top).collect::<Vec<_>>(), expected);
         }
     }
 

@@ -18,7 +18,6 @@ use crate::params::{BODY_BITS, DELTA_LOG2, MASK_BITS, NOISE_BOUND_LOG2, RING_DEG
 use crate::ring::{self, Poly};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use tfhe::core_crypto::commons::math::random::{RandomGenerator, Seeder};
@@ -167,7 +166,8 @@ impl EncryptedUpdate {
             masks,
             bodies,
         };
-        update.contributors.push(update.ciphertext_digest());
+        let id = artifact::binary_checksum(&artifact::encode_binary(ArtifactKind::EncryptedUpdate, &update.payload()));
+        update.contributors.push(id);
         Ok(update)
     }
 
@@ -186,10 +186,9 @@ impl EncryptedUpdate {
         self.committee.max_clients().min(fedavg::max_clients(self.model.training.weight_format))
     }
 
-    /// Adds `other` (read from `path`, named in errors) into this aggregate, refusing another
-    /// committee, round or model shape, a ciphertext already counted, and more clients than
-    /// decrypt exactly.
-    pub fn add(&mut self, other: &Self, path: &Path) -> Result<(), AggError> {
+    /// Checks that `other` (read from `path`, named in errors) may be summed with this update:
+    /// same committee, round and model.
+    fn check_compatible(&self, other: &Self, path: &Path) -> Result<(), AggError> {
         if other.committee_id != self.committee_id {
             return Err(AggError::WrongCommittee {
                 path: path.into(),
@@ -203,29 +202,17 @@ impl EncryptedUpdate {
         if other.model != self.model || other.coordinates != self.coordinates {
             return Err(AggError::WrongShape { path: path.into() });
         }
-        let seen: HashSet<&[u8; 32]> = self.contributors.iter().collect();
-        if other.contributors.iter().any(|digest| seen.contains(digest)) {
-            return Err(AggError::Duplicate { path: path.into() });
-        }
-        let clients = (self.contributors.len() + other.contributors.len()) as u64;
-        let limit = self.client_limit();
-        if clients > limit {
-            return Err(AggError::TooManyClients { path: path.into(), clients, limit });
-        }
-        ring::add_packed_assign(&mut self.masks, &other.masks, MASK_BITS);
-        ring::add_packed_assign(&mut self.bodies, &other.bodies, BODY_BITS);
-        self.contributors.extend_from_slice(&other.contributors);
         Ok(())
     }
 
     /// Sums update files, holding one aggregate and one input in memory at a time.
     pub fn sum_files(paths: &[PathBuf]) -> Result<Self, AggError> {
         let (first, rest) = paths.split_first().ok_or_else(|| AggError::Committee("no updates to sum".into()))?;
-        let mut aggregate = Self::load(first)?;
+        let mut aggregator = Aggregator::new(Self::load(first)?);
         for path in rest {
-            aggregate.add(&Self::load(path)?, path)?;
+            aggregator.add(&Self::load(path)?, path)?;
         }
-        Ok(aggregate)
+        Ok(aggregator.finish())
     }
 
     /// Mask polynomial of chunk `chunk`, lifted to 2^128.
@@ -251,27 +238,21 @@ impl EncryptedUpdate {
         out
     }
 
-    /// Digest of one client's ciphertext: header, masks and bodies.
-    fn ciphertext_digest(&self) -> [u8; 32] {
-        let mut hasher = Sha256::new();
-        hasher.update(self.header());
-        hasher.update(&self.masks);
-        hasher.update(&self.bodies);
-        hasher.finalize().into()
-    }
-
     fn payload(&self) -> Vec<u8> {
         let mut out = self.header();
-        out.extend_from_slice(&(self.contributors.len() as u32).to_le_bytes());
-        self.contributors.iter().for_each(|digest| out.extend_from_slice(digest));
+        // One client's update lists no contributor: its id is its own file checksum.
+        let listed: &[[u8; 32]] = if self.contributors.len() == 1 { &[] } else { &self.contributors };
+        out.extend_from_slice(&(listed.len() as u32).to_le_bytes());
+        listed.iter().for_each(|digest| out.extend_from_slice(digest));
         out.extend_from_slice(&self.masks);
         out.extend_from_slice(&self.bodies);
         out
     }
 
-    /// SHA-256 of the whole encoding: what decryption shares are bound to.
+    /// The file checksum of this update's encoding: what decryption shares are bound to, and
+    /// a client update's contributor id.
     pub fn digest(&self) -> [u8; 32] {
-        Sha256::digest(self.payload()).into()
+        artifact::binary_checksum(&artifact::encode_binary(ArtifactKind::EncryptedUpdate, &self.payload()))
     }
 
     pub fn save(&self, path: &Path) -> Result<(), AggError> {
@@ -280,11 +261,11 @@ impl EncryptedUpdate {
 
     /// Reads an update or aggregate and checks its structure.
     pub fn load(path: &Path) -> Result<Self, AggError> {
-        let payload = artifact::read_binary(path, ArtifactKind::EncryptedUpdate)?;
-        Self::parse(&payload, path)
+        let (payload, checksum) = artifact::read_binary_with_checksum(path, ArtifactKind::EncryptedUpdate)?;
+        Self::parse(&payload, checksum, path)
     }
 
-    fn parse(payload: &[u8], path: &Path) -> Result<Self, AggError> {
+    fn parse(payload: &[u8], checksum: [u8; 32], path: &Path) -> Result<Self, AggError> {
         let malformed = |reason: &str| AggError::malformed(path, reason);
         let mut reader = Reader { bytes: payload, path };
         if reader.take(UPDATE_TAG.len())? != UPDATE_TAG {
@@ -301,12 +282,16 @@ impl EncryptedUpdate {
         if coordinates != model.coordinates() {
             return Err(malformed("the value count does not match the model shape"));
         }
-        let clients = reader.u32()? as usize;
-        if clients == 0 {
-            return Err(malformed("an update with no contributors"));
+        let listed = reader.u32()? as usize;
+        if listed == 1 {
+            return Err(malformed("one contributor is listed (a client's update lists none)"));
         }
-        let contributors: Vec<[u8; 32]> =
-            (0..clients).map(|_| reader.take(32).map(|d| d.try_into().expect("32 bytes"))).collect::<Result<_, _>>()?;
+        let mut contributors: Vec<[u8; 32]> =
+            (0..listed).map(|_| reader.take(32).map(|d| d.try_into().expect("32 bytes"))).collect::<Result<_, _>>()?;
+        if contributors.is_empty() {
+            contributors.push(checksum);
+        }
+        let clients = contributors.len();
         let chunks = polynomials(coordinates).div_ceil(committee.packing);
         let masks = reader.take(chunks * RING_DEGREE * MASK_BYTES)?.to_vec();
         let bodies = reader.take(coordinates * BODY_BYTES)?.to_vec();
@@ -314,9 +299,6 @@ impl EncryptedUpdate {
             return Err(malformed("bytes after the ciphertext"));
         }
         let update = Self { committee_id, committee, round, model, contributors, coordinates, masks, bodies };
-        if clients == 1 && update.contributors[0] != update.ciphertext_digest() {
-            return Err(malformed("the contributor digest does not match the ciphertext"));
-        }
         if update.contributors.iter().collect::<HashSet<_>>().len() != clients {
             return Err(malformed("the same contributor is listed twice"));
         }
@@ -324,6 +306,61 @@ impl EncryptedUpdate {
             return Err(malformed("more contributors than the committee decrypts exactly"));
         }
         Ok(update)
+    }
+}
+
+/// Sums encrypted updates: `agg sum`. The running sum is held unpacked, one `u128` per
+/// coefficient, so each input is read once and added with plain aligned stores (adding into
+/// packed 11-byte fields would store over the next field's bytes and stall every load);
+/// [`Aggregator::finish`] reduces and packs it.
+pub struct Aggregator {
+    sum: EncryptedUpdate,
+    masks: Vec<u128>,
+    bodies: Vec<u128>,
+    seen: HashSet<[u8; 32]>,
+}
+
+impl Aggregator {
+    /// Starts from one update (or aggregate).
+    pub fn new(mut first: EncryptedUpdate) -> Self {
+        let masks = ring::unpack(&std::mem::take(&mut first.masks), MASK_BITS).collect();
+        let bodies = ring::unpack(&std::mem::take(&mut first.bodies), BODY_BITS).collect();
+        let seen = first.contributors.iter().copied().collect();
+        Self { sum: first, masks, bodies, seen }
+    }
+
+    /// Adds `other` (read from `path`, named in errors), refusing another committee, round or
+    /// model, a ciphertext already counted, and more clients than decrypt exactly. A refused
+    /// update leaves the sum as it was.
+    pub fn add(&mut self, other: &EncryptedUpdate, path: &Path) -> Result<(), AggError> {
+        self.sum.check_compatible(other, path)?;
+        if other.contributors.iter().any(|digest| self.seen.contains(digest)) {
+            return Err(AggError::Duplicate { path: path.into() });
+        }
+        let clients = (self.sum.contributors.len() + other.contributors.len()) as u64;
+        let limit = self.sum.client_limit();
+        if clients > limit {
+            return Err(AggError::TooManyClients { path: path.into(), clients, limit });
+        }
+        ring::add_packed_into(&mut self.masks, &other.masks, MASK_BITS);
+        ring::add_packed_into(&mut self.bodies, &other.bodies, BODY_BITS);
+        self.seen.extend(other.contributors.iter().copied());
+        self.sum.contributors.extend_from_slice(&other.contributors);
+        Ok(())
+    }
+
+    /// Client updates summed so far.
+    pub fn clients(&self) -> usize {
+        self.sum.contributors.len()
+    }
+
+    /// The aggregate, in the format of one update.
+    pub fn finish(self) -> EncryptedUpdate {
+        let mut sum = self.sum;
+        let reduce = |bits: u32| move |value: u128| value & (u128::MAX >> (128 - bits));
+        ring::pack(self.masks.into_iter().map(reduce(MASK_BITS)), MASK_BITS, &mut sum.masks);
+        ring::pack(self.bodies.into_iter().map(reduce(BODY_BITS)), BODY_BITS, &mut sum.bodies);
+        sum
     }
 }
 

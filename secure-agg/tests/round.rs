@@ -8,7 +8,9 @@ use tfhe::core_crypto::seeders::Seeder;
 use vsies_core::fedavg::fedavg;
 use vsies_core::Model;
 use vsies_secure_agg::test_support::toy_model;
-use vsies_secure_agg::{combine, generate, save_all, AggError, Committee, DecryptionShare, EncryptedUpdate, KeyShare};
+use vsies_secure_agg::{
+    combine, generate, save_all, AggError, Aggregator, Committee, DecryptionShare, EncryptedUpdate, KeyShare,
+};
 
 struct CountingSeeder(u128);
 
@@ -60,10 +62,11 @@ proptest! {
         let mut seeder = CountingSeeder(u128::from(seed) << 20);
         let (public, shares) = generate(committee, &mut seeder);
         let models: Vec<Model> = (0..6).map(|c| client_model(4100, c + seed)).collect();
-        let mut aggregate = EncryptedUpdate::encrypt(&public, &models[0], 3, &mut seeder).unwrap();
+        let mut aggregator = Aggregator::new(EncryptedUpdate::encrypt(&public, &models[0], 3, &mut seeder).unwrap());
         for model in &models[1..] {
-            aggregate.add(&EncryptedUpdate::encrypt(&public, model, 3, &mut seeder).unwrap(), Path::new("u")).unwrap();
+            aggregator.add(&EncryptedUpdate::encrypt(&public, model, 3, &mut seeder).unwrap(), Path::new("u")).unwrap();
         }
+        let aggregate = aggregator.finish();
         // 4,100 features: the schema is too large to embed and travels by id.
         prop_assert!(aggregate.model.schema.is_none());
         let partials = shares_of(&shares, &aggregate, &subset, u128::from(seed));
@@ -85,10 +88,11 @@ fn dropouts_of_clients_and_members() {
     let models: Vec<Model> = (0..8).map(|c| client_model(30, c)).collect();
     // Clients 2 and 5 drop out: they never submit.
     let present: Vec<&Model> = models.iter().enumerate().filter(|(c, _)| ![2, 5].contains(c)).map(|(_, m)| m).collect();
-    let mut aggregate = EncryptedUpdate::encrypt(&public, present[0], 0, &mut seeder).unwrap();
+    let mut aggregator = Aggregator::new(EncryptedUpdate::encrypt(&public, present[0], 0, &mut seeder).unwrap());
     for model in &present[1..] {
-        aggregate.add(&EncryptedUpdate::encrypt(&public, model, 0, &mut seeder).unwrap(), Path::new("u")).unwrap();
+        aggregator.add(&EncryptedUpdate::encrypt(&public, model, 0, &mut seeder).unwrap(), Path::new("u")).unwrap();
     }
+    let aggregate = aggregator.finish();
     assert_eq!(aggregate.contributors.len(), 6);
     // Members 1 and 4 are absent (N - T = 2).
     let average = combined(&aggregate, shares_of(&shares, &aggregate, &[2, 3, 5], 9)).unwrap();
@@ -105,19 +109,20 @@ fn refusals_name_the_problem() {
     let (other_public, other_shares) = generate(committee, &mut seeder);
     let model = client_model(12, 1);
     let first = EncryptedUpdate::encrypt(&public, &model, 1, &mut seeder).unwrap();
-    let mut aggregate = first.clone();
+    let mut aggregator = Aggregator::new(first.clone());
     // The same ciphertext twice.
-    assert!(matches!(aggregate.add(&first, Path::new("dup")), Err(AggError::Duplicate { .. })));
+    assert!(matches!(aggregator.add(&first, Path::new("dup")), Err(AggError::Duplicate { .. })));
     // Another committee, another round, another shape.
     let foreign = EncryptedUpdate::encrypt(&other_public, &model, 1, &mut seeder).unwrap();
-    assert!(matches!(aggregate.add(&foreign, Path::new("f")), Err(AggError::WrongCommittee { .. })));
+    assert!(matches!(aggregator.add(&foreign, Path::new("f")), Err(AggError::WrongCommittee { .. })));
     let late = EncryptedUpdate::encrypt(&public, &model, 2, &mut seeder).unwrap();
-    assert!(matches!(aggregate.add(&late, Path::new("r")), Err(AggError::WrongRound { expected: 1, found: 2, .. })));
+    assert!(matches!(aggregator.add(&late, Path::new("r")), Err(AggError::WrongRound { expected: 1, found: 2, .. })));
     let wide = EncryptedUpdate::encrypt(&public, &client_model(13, 1), 1, &mut seeder).unwrap();
-    assert!(matches!(aggregate.add(&wide, Path::new("s")), Err(AggError::WrongShape { .. })));
+    assert!(matches!(aggregator.add(&wide, Path::new("s")), Err(AggError::WrongShape { .. })));
     // A failed add leaves the aggregate untouched.
-    assert_eq!(aggregate.digest(), first.digest());
-    aggregate.add(&EncryptedUpdate::encrypt(&public, &model, 1, &mut seeder).unwrap(), Path::new("ok")).unwrap();
+    assert_eq!(aggregator.clients(), 1);
+    aggregator.add(&EncryptedUpdate::encrypt(&public, &model, 1, &mut seeder).unwrap(), Path::new("ok")).unwrap();
+    let aggregate = aggregator.finish();
 
     let p1 = shares_of(&shares, &aggregate, &[1], 1).remove(0);
     // Fewer than T shares, the same share twice.

@@ -14,6 +14,8 @@ pub enum BenchCommand {
     Core(CoreArgs),
     /// Encrypted inference: keygen, encryption, inference latency and throughput, sizes.
     Fhe(FheArgs),
+    /// Secure aggregation: client encryption, aggregation GB/s against memcpy, decryption.
+    Agg(super::bench_agg::AggArgs),
 }
 
 #[derive(Args)]
@@ -46,7 +48,7 @@ pub struct CoreArgs {
 }
 
 /// Median wall time of `runs` calls, in seconds.
-fn median_seconds(runs: usize, mut f: impl FnMut()) -> f64 {
+pub(super) fn median_seconds(runs: usize, mut f: impl FnMut()) -> f64 {
     let mut times: Vec<f64> = (0..runs.max(1))
         .map(|_| {
             let start = Instant::now();
@@ -58,7 +60,7 @@ fn median_seconds(runs: usize, mut f: impl FnMut()) -> f64 {
     times[times.len() / 2]
 }
 
-fn human(seconds: f64) -> String {
+pub(super) fn human(seconds: f64) -> String {
     if seconds >= 1.0 {
         format!("{seconds:.3} s")
     } else if seconds >= 1e-3 {
@@ -72,6 +74,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<i32> {
     match command {
         BenchCommand::Core(args) => core(args),
         BenchCommand::Fhe(args) => fhe(args),
+        BenchCommand::Agg(args) => super::bench_agg::agg(args),
     }
 }
 

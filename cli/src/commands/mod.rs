@@ -2,6 +2,7 @@
 
 pub mod agg;
 pub mod bench;
+pub mod bench_agg;
 pub mod fhe;
 pub mod inspect;
 pub mod predict;
