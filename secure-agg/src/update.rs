@@ -48,7 +48,7 @@ pub struct ModelDescriptor {
 
 impl ModelDescriptor {
     pub fn of(model: &Model) -> Self {
-        let small = serde_json::to_vec(&model.schema).map_or(false, |json| json.len() <= EMBEDDED_SCHEMA_LIMIT);
+        let small = serde_json::to_vec(&model.schema).is_ok_and(|json| json.len() <= EMBEDDED_SCHEMA_LIMIT);
         Self {
             schema_id: model.schema_id,
             features: model.weights.len(),
