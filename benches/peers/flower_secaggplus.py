@@ -87,7 +87,9 @@ def run(clients: int, params: int, shares: int, dropouts: int, seed: int) -> dic
     upload_bytes = 0
     server_sum_seconds = 0.0
     for nid in active:
-        srcs, ctxts = zip(*[(s, c) for s, c in zip(*inbox[nid]) if s not in dropped]) if inbox[nid][0] else ((), ())
+        # Clients drop out after sharing keys (the case SecAgg+ recovers from), so survivors
+        # hold shares of every neighbour, dropped ones included.
+        srcs, ctxts = inbox[nid]
         cfg = ConfigRecord({Key.CIPHERTEXT_LIST: list(ctxts), Key.SOURCE_LIST: list(srcs)})
         update = ndarrays_to_parameters([rng.normal(0, 1, params).astype(np.float32)])
         out = timed(
