@@ -19,7 +19,7 @@ mkdir -p "$out"
 profile="${VSIES_PROFILE:-dev}"
 echo "== build ($profile profile)"
 cargo build --profile "$profile" --quiet --manifest-path "$root/Cargo.toml" -p vsies
-vsies="$root/target/$([ "$profile" = dev ] && echo debug || echo "$profile")/vsies"
+vsies="${CARGO_TARGET_DIR:-$root/target}/$([ "$profile" = dev ] && echo debug || echo "$profile")/vsies"
 
 step() { echo; echo "== vsies $*"; "$vsies" "$@"; }
 step split "$data" --train "$out/train.csv" --test "$out/test.csv" --test-fraction 0.25 --seed 0

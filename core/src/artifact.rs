@@ -58,10 +58,16 @@ pub enum ArtifactKind {
     EncryptedUpdate,
     /// One member's partial decryption of an aggregate.
     DecryptionShare,
+    /// A Groth16 proving key with the description of its circuit.
+    ZkProvingKey,
+    /// A Groth16 verifying key with the description of its circuit.
+    ZkVerifyingKey,
+    /// A Groth16 proof that a committed dataset passes its schema (JSON).
+    DataProof,
 }
 
 impl ArtifactKind {
-    const ALL: [Self; 11] = [
+    const ALL: [Self; 14] = [
         Self::QuantizedDataset,
         Self::Model,
         Self::FheSecretKey,
@@ -73,6 +79,9 @@ impl ArtifactKind {
         Self::CommitteeKeyShare,
         Self::EncryptedUpdate,
         Self::DecryptionShare,
+        Self::ZkProvingKey,
+        Self::ZkVerifyingKey,
+        Self::DataProof,
     ];
 
     pub fn code(self) -> u16 {
@@ -88,6 +97,9 @@ impl ArtifactKind {
             Self::CommitteeKeyShare => 9,
             Self::EncryptedUpdate => 10,
             Self::DecryptionShare => 11,
+            Self::ZkProvingKey => 12,
+            Self::ZkVerifyingKey => 13,
+            Self::DataProof => 14,
         }
     }
 
@@ -104,6 +116,9 @@ impl ArtifactKind {
             Self::CommitteeKeyShare => "committee-key-share",
             Self::EncryptedUpdate => "encrypted-update",
             Self::DecryptionShare => "decryption-share",
+            Self::ZkProvingKey => "zk-proving-key",
+            Self::ZkVerifyingKey => "zk-verifying-key",
+            Self::DataProof => "data-proof",
         }
     }
 
