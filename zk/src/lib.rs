@@ -1,11 +1,76 @@
 //! # vsies-zk
 //!
-//! Groth16 proofs on BN254 (arkworks) that a committed quantized dataset passes its schema
-//! (ranges, classes, histogram) and that a model update is exactly the result of the integer
-//! training spec in `vsies_core::spec` on committed data.
+//! Groth16 proofs on BN254 (arkworks 0.6) that a committed quantized dataset passes its schema:
+//! every value in its column's range, every label one of the schema's classes, a public
+//! per-column histogram exact, and a Poseidon commitment that opens to the data. The statement
+//! reveals the schema, the row count, the commitment and the histogram; nothing else about the
+//! data. [`relation`] defines the statement and layout, [`circuit`] the constraints.
 //!
-//! Status: planned (issue "Groth16 proofs of dataset validation"). The crate exists so the
-//! workspace layout is fixed; it exposes nothing yet.
+//! ```
+//! use ark_std::rand::{rngs::StdRng, SeedableRng};
+//! use vsies_zk::{DataKeys, DataRelation};
+//! # let (schema, dataset) = vsies_zk::doc_dataset();
+//! let mut rng = StdRng::seed_from_u64(0); // tests only: real keys and proofs use OS entropy
+//! let keys = DataKeys::setup(DataRelation::for_schema(&schema, 8, 4)?, &mut rng)?;
+//! let proof = keys.prover.prove(&dataset, &mut rng)?;
+//! let statement = keys.verifier.verify(&proof, "proof.json".as_ref())?;
+//! assert_eq!(statement.rows, dataset.rows());
+//! # Ok::<(), vsies_zk::ZkError>(())
+//! ```
+
+pub mod circuit;
+pub mod error;
+pub mod gadget;
+pub mod keys;
+pub mod poseidon;
+pub mod proof;
+pub mod relation;
+pub mod snarkjs;
+
+pub use circuit::{constraint_count, DataCircuit};
+pub use error::ZkError;
+pub use keys::{DataKeys, DataProver, DataVerifier};
+pub use proof::{field_hex, DataProof};
+pub use relation::{DataRelation, Offsets, Statement, DEFAULT_BUCKETS};
 
 /// The training-spec version whose relation this crate will prove.
 pub const SPEC_VERSION: u32 = 1;
+
+/// A three-feature schema and a five-row dataset for examples and tests.
+#[doc(hidden)]
+pub fn doc_dataset() -> (vsies_core::Schema, vsies_core::QuantizedDataset) {
+    let schema = vsies_core::Schema::from_toml(
+        r#"
+name = "doc"
+[label]
+column = "y"
+classes = ["no", "yes"]
+[[features]]
+name = "a"
+min = -2.0
+max = 2.0
+mean = 0.0
+scale = 1.0
+[[features]]
+name = "b"
+min = 0.0
+max = 1.0
+mean = 0.5
+scale = 0.25
+[[features]]
+name = "c"
+min = -1.0
+max = 3.0
+mean = 1.0
+scale = 2.0
+"#,
+    )
+    .expect("a valid schema");
+    let raw = vsies_core::validate::RawDataset {
+        columns: 3,
+        values: vec![-2.0, 0.0, -1.0, 1.5, 0.5, 0.0, 0.25, 1.0, 3.0, 2.0, 0.75, 2.5, 0.0, 0.1, 1.0],
+        labels: Some(vec![0, 1, 1, 0, 1]),
+    };
+    let dataset = vsies_core::QuantizedDataset::from_raw(&schema, &raw);
+    (schema, dataset)
+}

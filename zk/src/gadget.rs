@@ -1,0 +1,191 @@
+//! A thin layer over arkworks' constraint system: wires that carry their linear combination and
+//! their value together, so one pass both builds the constraints and computes the witness (in
+//! setup mode the values are those of an empty dataset and are never read).
+
+use crate::poseidon::{self, WIDTH};
+use ark_bn254::Fr;
+use ark_ff::{AdditiveGroup, Field, One, Zero};
+use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
+
+/// A linear combination of circuit variables and its value. Linear operations are free.
+#[derive(Clone, Debug)]
+pub struct Wire {
+    pub lc: LinearCombination<Fr>,
+    pub value: Fr,
+}
+
+impl Wire {
+    pub fn constant(value: Fr) -> Self {
+        let lc =
+            if value.is_zero() { LinearCombination::zero() } else { LinearCombination::from((value, Variable::One)) };
+        Self { lc, value }
+    }
+
+    pub fn zero() -> Self {
+        Self::constant(Fr::zero())
+    }
+
+    fn variable(variable: Variable, value: Fr) -> Self {
+        Self { lc: LinearCombination::from(variable), value }
+    }
+
+    pub fn add(&self, other: &Self) -> Self {
+        Self { lc: self.lc.clone() + &other.lc, value: self.value + other.value }
+    }
+
+    pub fn sub(&self, other: &Self) -> Self {
+        Self { lc: self.lc.clone() - &other.lc, value: self.value - other.value }
+    }
+
+    pub fn scale(&self, factor: Fr) -> Self {
+        Self { lc: self.lc.clone() * factor, value: self.value * factor }
+    }
+
+    pub fn add_constant(&self, constant: Fr) -> Self {
+        self.add(&Self::constant(constant))
+    }
+
+    /// `sum_i coefficients[i] * wires[i]`.
+    pub fn weighted_sum<'a>(terms: impl IntoIterator<Item = (Fr, &'a Wire)>) -> Self {
+        let mut lc = LinearCombination::zero();
+        let mut value = Fr::zero();
+        for (coefficient, wire) in terms {
+            lc = lc + (coefficient, &wire.lc);
+            value += coefficient * wire.value;
+        }
+        Self { lc, value }
+    }
+}
+
+/// Builds constraints into an arkworks constraint system.
+pub struct Builder {
+    pub cs: ConstraintSystemRef<Fr>,
+}
+
+type Result<T> = std::result::Result<T, SynthesisError>;
+
+impl Builder {
+    pub fn new(cs: ConstraintSystemRef<Fr>) -> Self {
+        Self { cs }
+    }
+
+    pub fn input(&self, value: Fr) -> Result<Wire> {
+        Ok(Wire::variable(self.cs.new_input_variable(|| Ok(value))?, value))
+    }
+
+    pub fn witness(&self, value: Fr) -> Result<Wire> {
+        Ok(Wire::variable(self.cs.new_witness_variable(|| Ok(value))?, value))
+    }
+
+    /// Names a linear combination (a symbolic variable that arkworks inlines when it finalizes),
+    /// so that long chains of linear operations do not copy ever-growing combinations.
+    pub fn named(&self, wire: Wire) -> Result<Wire> {
+        let lc = wire.lc;
+        Ok(Wire::variable(self.cs.new_lc(|| lc)?, wire.value))
+    }
+
+    /// Enforces `a * b = c`.
+    pub fn enforce_product(&self, a: &Wire, b: &Wire, c: &Wire) -> Result<()> {
+        self.cs.enforce_r1cs_constraint(|| a.lc.clone(), || b.lc.clone(), || c.lc.clone())
+    }
+
+    /// Enforces `a = b` (one constraint: `(a - b) * 1 = 0`).
+    pub fn enforce_equal(&self, a: &Wire, b: &Wire) -> Result<()> {
+        self.enforce_product(&a.sub(b), &Wire::constant(Fr::one()), &Wire::zero())
+    }
+
+    /// A new witness `a * b`, one constraint.
+    pub fn mul(&self, a: &Wire, b: &Wire) -> Result<Wire> {
+        let product = self.witness(a.value * b.value)?;
+        self.enforce_product(a, b, &product)?;
+        Ok(product)
+    }
+
+    /// A new witness `numerator / denominator`, one constraint. A zero denominator leaves the
+    /// witness zero and the constraint unsatisfied (probability about 2^-230 for the random
+    /// challenges it is used with).
+    pub fn div(&self, numerator: &Wire, denominator: &Wire) -> Result<Wire> {
+        let quotient = denominator.value.inverse().map_or(Fr::zero(), |inverse| numerator.value * inverse);
+        let quotient = self.witness(quotient)?;
+        self.enforce_product(&quotient, denominator, numerator)?;
+        Ok(quotient)
+    }
+
+    /// A boolean witness, one constraint: `b * (1 - b) = 0`.
+    pub fn boolean(&self, bit: bool) -> Result<Wire> {
+        let wire = self.witness(Fr::from(bit))?;
+        self.enforce_product(&wire, &Wire::constant(Fr::one()).sub(&wire), &Wire::zero())?;
+        Ok(wire)
+    }
+
+    /// The `bits` low bits of `value` as boolean witnesses, and their weighted sum: `bits`
+    /// constraints. The sum equals `value` only if `value < 2^bits`, so a caller that ties the
+    /// sum to `value` range-checks it.
+    pub fn bits(&self, value: u64, bits: u32) -> Result<Wire> {
+        let mut sum = Wire::zero();
+        let mut weight = Fr::one();
+        for bit in 0..bits {
+            let wire = self.boolean(value >> bit & 1 == 1)?;
+            sum = sum.add(&wire.scale(weight));
+            weight.double_in_place();
+        }
+        Ok(sum)
+    }
+
+    /// `x^5`: three constraints.
+    fn sbox(&self, x: &Wire) -> Result<Wire> {
+        let square = self.mul(x, x)?;
+        let fourth = self.mul(&square, &square)?;
+        self.mul(&fourth, x)
+    }
+
+    /// The Poseidon permutation ([`poseidon::permute`]), 405 constraints.
+    pub fn permute(&self, state: &[Wire; WIDTH]) -> Result<[Wire; WIDTH]> {
+        let parameters = poseidon::parameters();
+        let mut state = state.clone();
+        for round in 0..poseidon::FULL_ROUNDS + poseidon::PARTIAL_ROUNDS {
+            for (wire, constant) in state.iter_mut().zip(&parameters.round_constants[round]) {
+                *wire = wire.add_constant(*constant);
+            }
+            let sboxes = if poseidon::is_full_round(round) { WIDTH } else { 1 };
+            for wire in &mut state[..sboxes] {
+                *wire = self.sbox(wire)?;
+            }
+            let mixed: Vec<Wire> = parameters
+                .mds
+                .iter()
+                .map(|row| self.named(Wire::weighted_sum(row.iter().copied().zip(&state))))
+                .collect::<Result<_>>()?;
+            state = mixed.try_into().expect("WIDTH wires");
+        }
+        Ok(state)
+    }
+
+    /// The state after absorbing one block (`state[1..] += block`, then permute).
+    pub fn absorb_block(&self, state: &[Wire; WIDTH], block: &[Wire]) -> Result<[Wire; WIDTH]> {
+        let mut next = state.clone();
+        for (wire, element) in next[1..].iter_mut().zip(block) {
+            *wire = wire.add(element);
+        }
+        self.permute(&next)
+    }
+
+    /// `if condition { a } else { b }` for a boolean `condition`: one constraint per element.
+    pub fn select_state(&self, condition: &Wire, a: &[Wire; WIDTH], b: &[Wire; WIDTH]) -> Result<[Wire; WIDTH]> {
+        let selected: Vec<Wire> =
+            a.iter().zip(b).map(|(a, b)| Ok(b.add(&self.mul(condition, &a.sub(b))?))).collect::<Result<_>>()?;
+        Ok(selected.try_into().expect("WIDTH wires"))
+    }
+
+    /// Poseidon of up to 8 elements under a domain tag (one permutation), as
+    /// [`poseidon::hash_block`].
+    pub fn hash_block(&self, domain_tag: Fr, elements: &[Wire]) -> Result<Wire> {
+        let state = initial_state(domain_tag);
+        Ok(self.absorb_block(&state, elements)?[1].clone())
+    }
+}
+
+/// The sponge's initial state: the domain tag in the capacity element.
+pub fn initial_state(domain_tag: Fr) -> [Wire; WIDTH] {
+    std::array::from_fn(|index| if index == 0 { Wire::constant(domain_tag) } else { Wire::zero() })
+}

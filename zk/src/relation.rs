@@ -1,0 +1,315 @@
+//! The data-validation relation: what a proof states, and the layout every implementation of
+//! it (the native commitment, the witness, the circuit) shares.
+//!
+//! **Statement** (public): the schema's content id (two field elements), the dataset
+//! commitment, the row count `n` and a histogram per column. **Witness** (private): the
+//! quantized dataset, at most `max_rows` rows.
+//!
+//! Each value is stored as its *offset* `u = q - lo` from the bottom `lo` of its column's
+//! quantized range `[lo, hi]` (labels: the class index), so every column's valid values are
+//! `0..=range`. The relation holds when:
+//! - every offset is at most its column's `range` (each label one of the schema's classes);
+//! - for every column, the counts of real rows falling in each bucket equal the histogram;
+//! - the commitment is [`commit`] of the `n` rows.
+//!
+//! **Buckets** are the schema's: for a column of `range + 1` values and `buckets` buckets
+//! (`min(buckets, range + 1)` of them), bucket `k` starts at offset
+//! `floor(k * (range + 1) / buckets)`; the label column has one bucket per class.
+//!
+//! **Commitment.** Each row is packed into [`DataRelation::elements_per_row`] field elements:
+//! offsets in column order, each in `bits = bitlen(range)` bits, filling up to
+//! [`PAYLOAD_BITS`] bits of an element, with a marker bit (bit [`PAYLOAD_BITS`]) set in the
+//! row's first element. The commitment is a width-9 Poseidon sponge ([`crate::poseidon`])
+//! under the tag `vsies/data-commitment/v1`: one block `[schema_hi, schema_lo]`, then the rows'
+//! elements, zero-padded to whole blocks of 8. It depends on the schema and the data only (not
+//! on `max_rows`), so `vsies encrypt` records the same value.
+
+use crate::error::ZkError;
+use crate::poseidon::{self, BlockSponge, RATE};
+use ark_bn254::Fr;
+use ark_ff::{One, PrimeField, Zero};
+use serde::{Deserialize, Serialize};
+use vsies_core::{ContentId, QuantizedDataset, Schema};
+
+/// Name and version of the relation; part of every key and proof.
+pub const RELATION: &str = "vsies/data-validation/v1";
+/// Buckets per feature column unless setup says otherwise.
+pub const DEFAULT_BUCKETS: usize = 8;
+/// Payload bits per packed element; bit `PAYLOAD_BITS` is the row marker.
+pub const PAYLOAD_BITS: u32 = 248;
+/// Largest `max_rows` a relation may have.
+pub const MAX_ROWS: usize = 1 << 24;
+/// Most buckets per column.
+pub const MAX_BUCKETS: usize = 1 << 10;
+/// Lookup keys are `offset + column * KEY_STRIDE`.
+const KEY_STRIDE: u64 = 1 << 32;
+
+pub(crate) const COMMITMENT_DOMAIN: &str = "vsies/data-commitment/v1";
+pub(crate) const MULTIPLICITY_DOMAIN: &str = "vsies/data-multiplicity/v1";
+pub(crate) const CHALLENGE_DOMAIN: &str = "vsies/data-challenge/v1";
+
+/// What the keys fix: the schema, the largest row count and the buckets per feature column.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelationParams {
+    pub relation: String,
+    pub schema: Schema,
+    pub max_rows: usize,
+    pub buckets: usize,
+}
+
+/// One column of the relation (the features, then the label).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    pub name: String,
+    /// The quantized value of offset 0 (labels: 0).
+    pub lo: i64,
+    /// Largest offset.
+    pub range: u64,
+    /// Bits of an offset: `bitlen(range)`.
+    pub bits: u32,
+    /// First offset of each bucket.
+    pub bucket_starts: Vec<u64>,
+}
+
+impl Column {
+    /// The bucket holding `offset`.
+    pub fn bucket_of(&self, offset: u64) -> usize {
+        self.bucket_starts.partition_point(|&start| start <= offset) - 1
+    }
+
+    /// Inclusive offsets of bucket `k`.
+    pub fn bucket_bounds(&self, k: usize) -> (u64, u64) {
+        let end = self.bucket_starts.get(k + 1).map_or(self.range, |next| next - 1);
+        (self.bucket_starts[k], end)
+    }
+}
+
+/// Where one offset sits in a packed row.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Slot {
+    pub column: usize,
+    pub element: usize,
+    pub shift: u32,
+}
+
+/// The relation for one schema, maximum row count and bucket count.
+#[derive(Clone, Debug)]
+pub struct DataRelation {
+    pub params: RelationParams,
+    pub schema_id: ContentId,
+    pub columns: Vec<Column>,
+    pub slots: Vec<Slot>,
+    pub elements_per_row: usize,
+    /// Bits of a lookup multiplicity: `bitlen(max_rows)`.
+    pub multiplicity_bits: u32,
+}
+
+/// The public part of a proof.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statement {
+    pub commitment: Fr,
+    pub rows: usize,
+    /// Counts per column and bucket, real rows only.
+    pub histogram: Vec<Vec<u64>>,
+}
+
+fn bit_length(value: u64) -> u32 {
+    u64::BITS - value.leading_zeros()
+}
+
+impl DataRelation {
+    pub fn new(params: RelationParams) -> Result<Self, ZkError> {
+        if params.relation != RELATION {
+            return Err(ZkError::Relation(format!("unknown relation `{}` (expected `{RELATION}`)", params.relation)));
+        }
+        if !(1..=MAX_ROWS).contains(&params.max_rows) {
+            return Err(ZkError::Relation(format!("max rows must be 1 to {MAX_ROWS}, not {}", params.max_rows)));
+        }
+        if !(1..=MAX_BUCKETS).contains(&params.buckets) {
+            return Err(ZkError::Relation(format!("buckets must be 1 to {MAX_BUCKETS}, not {}", params.buckets)));
+        }
+        let schema = &params.schema;
+        let mut columns = Vec::with_capacity(schema.features.len() + 1);
+        for (index, feature) in schema.features.iter().enumerate() {
+            let (lo, hi) = schema.quantized_bounds(index);
+            let range = (hi - lo) as u64;
+            let buckets = (params.buckets as u64).min(range + 1);
+            let bucket_starts = (0..buckets).map(|k| k * (range + 1) / buckets).collect();
+            columns.push(Column { name: feature.name.clone(), lo, range, bits: bit_length(range), bucket_starts });
+        }
+        let classes = schema.label.classes.len() as u64;
+        columns.push(Column {
+            name: schema.label.column.clone(),
+            lo: 0,
+            range: classes - 1,
+            bits: bit_length(classes - 1),
+            bucket_starts: (0..classes).collect(),
+        });
+        let mut slots = Vec::new();
+        let (mut element, mut used) = (0, 0);
+        for (column, layout) in columns.iter().enumerate().filter(|(_, layout)| layout.bits > 0) {
+            if used + layout.bits > PAYLOAD_BITS {
+                element += 1;
+                used = 0;
+            }
+            slots.push(Slot { column, element, shift: used });
+            used += layout.bits;
+        }
+        let multiplicity_bits = bit_length(params.max_rows as u64);
+        Ok(Self {
+            schema_id: schema.content_id(),
+            elements_per_row: element + 1,
+            params,
+            columns,
+            slots,
+            multiplicity_bits,
+        })
+    }
+
+    /// The relation for `schema` with the default buckets.
+    pub fn for_schema(schema: &Schema, max_rows: usize, buckets: usize) -> Result<Self, ZkError> {
+        Self::new(RelationParams { relation: RELATION.into(), schema: schema.clone(), max_rows, buckets })
+    }
+
+    pub fn max_rows(&self) -> usize {
+        self.params.max_rows
+    }
+
+    /// Entries of the lookup table: every valid offset of every column.
+    pub fn table_len(&self) -> usize {
+        self.columns.iter().map(|column| column.range as usize + 1).sum()
+    }
+
+    /// Multiplicities packed per field element.
+    pub fn multiplicities_per_element(&self) -> usize {
+        (PAYLOAD_BITS / self.multiplicity_bits) as usize
+    }
+
+    /// The lookup key of `offset` in `column`.
+    pub fn key(column: usize, offset: u64) -> Fr {
+        Fr::from(offset) + Fr::from(column as u64) * Fr::from(KEY_STRIDE)
+    }
+
+    /// The schema's content id as two field elements (the digest's high and low 128 bits).
+    pub fn schema_elements(&self) -> [Fr; 2] {
+        let digest = self.schema_id.digest();
+        [Fr::from_be_bytes_mod_order(&digest[..16]), Fr::from_be_bytes_mod_order(&digest[16..])]
+    }
+
+    /// Public inputs in circuit order: schema (2), commitment, rows, then the histogram column
+    /// by column, bucket by bucket.
+    pub fn public_inputs(&self, statement: &Statement) -> Vec<Fr> {
+        let mut inputs = self.schema_elements().to_vec();
+        inputs.push(statement.commitment);
+        inputs.push(Fr::from(statement.rows as u64));
+        inputs.extend(statement.histogram.iter().flatten().map(|&count| Fr::from(count)));
+        inputs
+    }
+
+    /// Number of public inputs.
+    pub fn public_input_count(&self) -> usize {
+        4 + self.columns.iter().map(|column| column.bucket_starts.len()).sum::<usize>()
+    }
+
+    /// The offsets of `dataset` (features then label, row by row), checked against the
+    /// relation: the error names the first row and column out of range.
+    pub fn offsets(&self, dataset: &QuantizedDataset) -> Result<Offsets, ZkError> {
+        if dataset.schema_id != self.schema_id {
+            return Err(ZkError::SchemaMismatch { expected: self.schema_id, found: dataset.schema_id });
+        }
+        let labels = dataset.labels.as_ref().ok_or(ZkError::MissingLabels)?;
+        let rows = dataset.rows();
+        if rows > self.max_rows() {
+            return Err(ZkError::TooManyRows { rows, max_rows: self.max_rows() });
+        }
+        let width = self.columns.len();
+        let mut offsets = Vec::with_capacity(rows * width);
+        for row in 0..rows {
+            let values = dataset.row(row).iter().map(|&q| i64::from(q)).chain([i64::from(labels[row])]);
+            for (layout, value) in self.columns.iter().zip(values) {
+                let offset = value - layout.lo;
+                if offset < 0 || offset as u64 > layout.range {
+                    return Err(ZkError::OutOfRange {
+                        row: row + 1,
+                        column: layout.name.clone(),
+                        value,
+                        min: layout.lo,
+                        max: layout.lo + layout.range as i64,
+                    });
+                }
+                offsets.push(offset as u64);
+            }
+        }
+        Ok(Offsets { width, values: offsets })
+    }
+
+    /// A row's packed field elements (all zero for a padding row of zero offsets and no marker).
+    pub fn pack_row(&self, row: &[u64], marker: bool) -> Vec<Fr> {
+        let mut elements = vec![Fr::zero(); self.elements_per_row];
+        for slot in &self.slots {
+            elements[slot.element] += Fr::from(row[slot.column]) * power_of_two(slot.shift);
+        }
+        if marker {
+            elements[0] += power_of_two(PAYLOAD_BITS);
+        }
+        elements
+    }
+
+    /// The commitment to the rows of `offsets`.
+    pub fn commit(&self, offsets: &Offsets) -> Fr {
+        let mut sponge = BlockSponge::new(poseidon::domain(COMMITMENT_DOMAIN));
+        sponge.absorb(&self.schema_elements());
+        let elements: Vec<Fr> = offsets.rows().flat_map(|row| self.pack_row(row, true)).collect();
+        sponge.absorb(&elements);
+        sponge.digest()
+    }
+
+    /// The histogram of the rows of `offsets`.
+    pub fn histogram(&self, offsets: &Offsets) -> Vec<Vec<u64>> {
+        let mut histogram: Vec<Vec<u64>> =
+            self.columns.iter().map(|column| vec![0; column.bucket_starts.len()]).collect();
+        for row in offsets.rows() {
+            for (column, &offset) in row.iter().enumerate() {
+                histogram[column][self.columns[column].bucket_of(offset)] += 1;
+            }
+        }
+        histogram
+    }
+
+    /// The statement that `offsets` satisfies.
+    pub fn statement(&self, offsets: &Offsets) -> Statement {
+        Statement { commitment: self.commit(offsets), rows: offsets.rows().len(), histogram: self.histogram(offsets) }
+    }
+}
+
+/// The offsets of a dataset's rows (features, then the label), row-major.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Offsets {
+    pub width: usize,
+    pub values: Vec<u64>,
+}
+
+impl Offsets {
+    pub fn rows(&self) -> std::slice::Chunks<'_, u64> {
+        self.values.chunks(self.width.max(1))
+    }
+
+    pub fn row_count(&self) -> usize {
+        self.values.len() / self.width.max(1)
+    }
+}
+
+/// `2^exponent` in the field.
+pub fn power_of_two(exponent: u32) -> Fr {
+    let mut value = Fr::one();
+    for _ in 0..exponent {
+        value = value + value;
+    }
+    value
+}
+
+/// Blocks of the sponge: [`RATE`] elements each.
+pub(crate) fn block_count(elements: usize) -> usize {
+    elements.div_ceil(RATE)
+}
