@@ -44,6 +44,14 @@ enum Command {
     /// threshold decryption into the FedAvg model.
     #[command(subcommand)]
     Agg(commands::agg::AggCommand),
+    /// Groth16 keys for a relation (`setup data`: a dataset passes a schema).
+    #[command(subcommand)]
+    Setup(commands::zk::SetupCommand),
+    /// Prove a relation (`prove data`: a dataset passes a schema) without revealing the data.
+    #[command(subcommand)]
+    Prove(commands::zk::ProveCommand),
+    /// Verify a proof from `vsies prove`: exit 0 valid, 1 invalid, 2 unreadable.
+    Verify(commands::zk::VerifyArgs),
     /// Print what an artifact or schema is: kind, version, content id, summary.
     Inspect(commands::inspect::InspectArgs),
     /// Time vsies stages and print a table (medians).
@@ -73,6 +81,9 @@ fn main() {
         Command::Infer(args) => commands::fhe::infer_command(args),
         Command::Decrypt(args) => commands::fhe::decrypt(args),
         Command::Agg(command) => commands::agg::run(command),
+        Command::Setup(command) => commands::zk::setup(command),
+        Command::Prove(command) => commands::zk::prove(command),
+        Command::Verify(args) => commands::zk::verify(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Bench(command) => commands::bench::run(command),
     };

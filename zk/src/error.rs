@@ -35,9 +35,9 @@ impl ZkError {
         Self::Malformed { path: path.into(), what, reason: reason.to_string() }
     }
 
-    /// Whether the error says a proof is invalid (exit code 1), rather than that an input
-    /// could not be read (exit code 2).
+    /// Whether the error says a proof is invalid or not for these keys (exit code 1), rather
+    /// than that an input could not be read (exit code 2).
     pub fn is_invalid_proof(&self) -> bool {
-        matches!(self, Self::InvalidProof { .. })
+        matches!(self, Self::InvalidProof { .. } | Self::WrongKeys { .. })
     }
 }

@@ -10,6 +10,7 @@ pub mod quantize;
 pub mod schema;
 pub mod split;
 pub mod train;
+pub mod zk;
 
 use crate::failure::Invalid;
 use anyhow::Context;

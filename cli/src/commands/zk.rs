@@ -1,0 +1,170 @@
+//! `vsies setup data`, `vsies prove data`, `vsies verify`: Groth16 proofs that a committed
+//! dataset passes its schema.
+
+use super::{load_quantized, load_schema, write_output};
+use crate::failure::{EXIT_ERROR, EXIT_INVALID};
+use anyhow::{bail, Context};
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use clap::{Args, Subcommand};
+use std::path::{Path, PathBuf};
+use vsies_core::LabelPolicy;
+use vsies_zk::keys::{PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
+use vsies_zk::{constraint_count, DataKeys, DataProof, DataProver, DataRelation, DataVerifier, DEFAULT_BUCKETS};
+
+#[derive(Subcommand)]
+pub enum SetupCommand {
+    /// Groth16 keys for proving that a dataset of at most --rows rows passes a schema.
+    Data(SetupDataArgs),
+}
+
+#[derive(Subcommand)]
+pub enum ProveCommand {
+    /// Prove that a CSV passes the keys' schema, revealing only its commitment, row count and
+    /// per-column histogram.
+    Data(ProveDataArgs),
+}
+
+#[derive(Args)]
+pub struct SetupDataArgs {
+    /// Schema (TOML) the datasets must pass.
+    #[arg(long)]
+    schema: PathBuf,
+    /// Largest row count the keys prove (smaller datasets are padded).
+    #[arg(long)]
+    rows: usize,
+    /// Histogram buckets per feature column (equal-width over the column's quantized range).
+    #[arg(long, default_value_t = DEFAULT_BUCKETS)]
+    buckets: usize,
+    /// Key directory: proving.key, verifying.key, verification_key.json (snarkjs layout).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Derive the setup randomness from this seed instead of the OS: reproducible keys whose
+    /// toxic waste anyone can recompute. Tests and benchmarks only.
+    #[arg(long)]
+    insecure_seed: Option<u64>,
+}
+
+#[derive(Args)]
+pub struct ProveDataArgs {
+    /// CSV to prove (validated against the schema first; it must carry the label column).
+    data: PathBuf,
+    /// Schema (TOML); must be the one the keys were made for.
+    #[arg(long)]
+    schema: PathBuf,
+    /// Key directory from `vsies setup data`.
+    #[arg(long)]
+    keys: PathBuf,
+    /// Output proof (JSON).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Also write snarkjs's proof.json, public.json and verification_key.json into this
+    /// directory, for `snarkjs groth16 verify`.
+    #[arg(long)]
+    snarkjs: Option<PathBuf>,
+    /// Derive the proof's randomness from this seed (byte-identical proofs). Tests only.
+    #[arg(long)]
+    insecure_seed: Option<u64>,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// Proof from `vsies prove data`.
+    proof: PathBuf,
+    /// Key directory (only verifying.key is read).
+    #[arg(long)]
+    keys: PathBuf,
+}
+
+fn rng(seed: Option<u64>) -> StdRng {
+    match seed {
+        Some(seed) => StdRng::seed_from_u64(seed),
+        None => StdRng::from_entropy(),
+    }
+}
+
+pub fn setup(command: SetupCommand) -> anyhow::Result<i32> {
+    let SetupCommand::Data(args) = command;
+    let schema = load_schema(&args.schema)?;
+    let relation = DataRelation::for_schema(&schema, args.rows, args.buckets)?;
+    let constraints = constraint_count(&relation);
+    let values = args.rows * relation.columns.len();
+    println!(
+        "relation: {} rows x {} columns (features and label), {} constraints ({:.1} per value), {} public inputs",
+        args.rows,
+        relation.columns.len(),
+        constraints,
+        constraints as f64 / values as f64,
+        relation.public_input_count()
+    );
+    let keys = DataKeys::setup(relation, &mut rng(args.insecure_seed))?;
+    keys.save(&args.output)?;
+    let dir = args.output.display();
+    println!("wrote {dir}/{{{PROVING_KEY_FILE}, {VERIFYING_KEY_FILE}, {SNARKJS_VERIFYING_KEY_FILE}}}");
+    println!("verifying key id {}", keys.verifier.id);
+    if args.insecure_seed.is_some() {
+        println!("warning: --insecure-seed: anyone who knows the seed can forge proofs for these keys");
+    }
+    Ok(0)
+}
+
+pub fn prove(command: ProveCommand) -> anyhow::Result<i32> {
+    let ProveCommand::Data(args) = command;
+    let schema = load_schema(&args.schema)?;
+    let prover = DataProver::load(&args.keys)?;
+    if prover.relation.schema_id != schema.content_id() {
+        bail!(
+            "{} (schema {}) is not the schema of the keys in {} (schema {})",
+            args.schema.display(),
+            schema.content_id(),
+            args.keys.display(),
+            prover.relation.schema_id
+        );
+    }
+    let dataset = load_quantized(&args.data, &schema, LabelPolicy::Required)?;
+    let proof = prover
+        .prove(&dataset, &mut rng(args.insecure_seed))
+        .with_context(|| format!("proving {}", args.data.display()))?;
+    proof.save(&args.output)?;
+    if let Some(dir) = &args.snarkjs {
+        write_snarkjs(&proof, &args.output, &args.keys, dir)?;
+    }
+    println!("proved {} rows of {} against schema {}", proof.rows, args.data.display(), proof.schema_id);
+    println!("commitment {}", proof.commitment);
+    println!("wrote {}", args.output.display());
+    Ok(0)
+}
+
+fn write_snarkjs(proof: &DataProof, path: &Path, keys: &Path, dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (proof_json, public_json) = proof.snarkjs(path)?;
+    write_output(&dir.join("proof.json"), &serde_json::to_vec_pretty(&proof_json)?)?;
+    write_output(&dir.join("public.json"), &serde_json::to_vec_pretty(&public_json)?)?;
+    let key = std::fs::read(keys.join(SNARKJS_VERIFYING_KEY_FILE))
+        .with_context(|| format!("reading {}", keys.join(SNARKJS_VERIFYING_KEY_FILE).display()))?;
+    write_output(&dir.join(SNARKJS_VERIFYING_KEY_FILE), &key)?;
+    println!("wrote {}/{{proof.json, public.json, {SNARKJS_VERIFYING_KEY_FILE}}}", dir.display());
+    Ok(())
+}
+
+/// Exit 0 valid, 1 invalid, 2 when the proof or keys cannot be read.
+pub fn verify(args: VerifyArgs) -> anyhow::Result<i32> {
+    let verifier = DataVerifier::load(&args.keys)?;
+    let proof = DataProof::load(&args.proof)?;
+    match verifier.verify(&proof, &args.proof) {
+        Ok(statement) => {
+            println!(
+                "valid: {} rows pass schema {} (commitment {})",
+                statement.rows, proof.schema_id, proof.commitment
+            );
+            Ok(0)
+        }
+        Err(err) if err.is_invalid_proof() => {
+            eprintln!("invalid: {err}");
+            Ok(EXIT_INVALID)
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            Ok(EXIT_ERROR)
+        }
+    }
+}
