@@ -25,6 +25,14 @@ fn prove_and_verify_a_dataset_and_reject_tampering() {
     let out = ok(&["verify", "proof.json", "--keys", "zk"], dir);
     assert!(out.starts_with("valid: 50 rows"), "{out}");
 
+    // `vsies encrypt` records the commitment the proof states.
+    let proof: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("proof.json")).unwrap()).unwrap();
+    let commitment = proof["body"]["commitment"].as_str().unwrap().to_string();
+    ok(&["keygen", "-o", "keys"], dir);
+    ok(&["encrypt", "part.csv", "--schema", "schema.toml", "--keys", "keys", "-o", "part.vsies"], dir);
+    let out = ok(&["inspect", "part.vsies"], dir);
+    assert!(out.contains(&format!("data commitment: {commitment}")), "{out}");
+
     // Same seed, same proof bytes.
     ok(
         &[

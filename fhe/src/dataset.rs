@@ -24,6 +24,8 @@ use vsies_core::{ContentId, FixedFormat, QuantizedDataset};
 const ROWS_PER_TASK: usize = 64;
 const LAYOUT_SEEDED_ROWS: u8 = 0;
 const LAYOUT_COMPACT_LISTS: u8 = 1;
+/// Set in the layout byte when a 32-byte data commitment follows it.
+const LAYOUT_HAS_COMMITMENT: u8 = 0x80;
 
 /// The ciphertexts of a dataset in one of the two layouts.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,6 +49,10 @@ pub struct EncryptedDataset {
     pub rows: usize,
     pub columns: usize,
     pub format: FixedFormat,
+    /// The plaintext's Poseidon commitment, the one a validation proof (`vsies-zk`) states,
+    /// as 32 big-endian bytes; set by [`EncryptedDataset::with_commitment`]. It ties the
+    /// ciphertexts to a proof that the same data passed its schema.
+    pub data_commitment: Option<[u8; 32]>,
     pub(crate) ciphertexts: Ciphertexts,
 }
 
@@ -158,8 +164,15 @@ impl EncryptedDataset {
             rows: data.rows(),
             columns: data.columns,
             format: data.format,
+            data_commitment: None,
             ciphertexts,
         }
+    }
+
+    /// Records the plaintext's data commitment (computed by the caller, e.g. with
+    /// `vsies_zk::DataRelation::commit_dataset`).
+    pub fn with_commitment(self, commitment: [u8; 32]) -> Self {
+        Self { data_commitment: Some(commitment), ..self }
     }
 
     /// Whether this was encrypted with the public key.
@@ -287,16 +300,23 @@ impl EncryptedDataset {
         out.extend_from_slice(&(self.rows as u64).to_le_bytes());
         out.extend_from_slice(&(self.columns as u32).to_le_bytes());
         out.extend_from_slice(&[self.format.bits as u8, self.format.frac_bits as u8]);
+        let flag = if self.data_commitment.is_some() { LAYOUT_HAS_COMMITMENT } else { 0 };
+        let layout = match &self.ciphertexts {
+            Ciphertexts::SeededRows { .. } => LAYOUT_SEEDED_ROWS,
+            Ciphertexts::CompactLists { .. } => LAYOUT_COMPACT_LISTS,
+        };
+        out.push(layout | flag);
+        if let Some(commitment) = &self.data_commitment {
+            out.extend_from_slice(commitment);
+        }
         match &self.ciphertexts {
             Ciphertexts::SeededRows { seeds, bodies } => {
-                out.push(LAYOUT_SEEDED_ROWS);
                 for (seed, row) in seeds.iter().zip(bodies.chunks(self.columns)) {
                     out.extend_from_slice(&seed.to_le_bytes());
                     row.iter().for_each(|body| out.extend_from_slice(&body.to_le_bytes()));
                 }
             }
             Ciphertexts::CompactLists { rows_per_list, lists } => {
-                out.push(LAYOUT_COMPACT_LISTS);
                 out.extend_from_slice(&(*rows_per_list as u32).to_le_bytes());
                 for list in lists {
                     list.iter().for_each(|c| out.extend_from_slice(&c.to_le_bytes()));
@@ -324,8 +344,15 @@ impl EncryptedDataset {
             return Err(malformed("feature count must be 1 to 2048"));
         }
         let values = rows.checked_mul(columns).ok_or_else(|| malformed("row count"))?;
-        let body = &payload[123..];
-        let ciphertexts = match payload[122] {
+        let (layout, mut body) = (payload[122], &payload[123..]);
+        let data_commitment = if layout & LAYOUT_HAS_COMMITMENT != 0 {
+            let commitment = body.get(..32).ok_or_else(|| malformed("data commitment truncated"))?;
+            body = &body[32..];
+            Some(commitment.try_into().expect("32 bytes"))
+        } else {
+            None
+        };
+        let ciphertexts = match layout & !LAYOUT_HAS_COMMITMENT {
             LAYOUT_SEEDED_ROWS => {
                 if Some(body.len()) != rows.checked_mul(16 + 8 * columns) {
                     return Err(malformed("ciphertext bytes do not match the row and feature counts"));
@@ -367,7 +394,7 @@ impl EncryptedDataset {
             }
             _ => return Err(malformed("unknown ciphertext layout")),
         };
-        Ok(Self { key_id, schema_id, dataset_id, rows, columns, format, ciphertexts })
+        Ok(Self { key_id, schema_id, dataset_id, rows, columns, format, data_commitment, ciphertexts })
     }
 
     /// Writes `data.vsies` atomically.

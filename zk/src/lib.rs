@@ -30,7 +30,7 @@ pub mod snarkjs;
 pub use circuit::{constraint_count, DataCircuit};
 pub use error::ZkError;
 pub use keys::{DataKeys, DataProver, DataVerifier};
-pub use proof::{field_hex, DataProof};
+pub use proof::{field_bytes, field_hex, DataProof};
 pub use relation::{DataRelation, Offsets, Statement, DEFAULT_BUCKETS};
 
 /// The training-spec version whose relation this crate will prove.

@@ -47,7 +47,7 @@ pub fn parameters() -> &'static Parameters {
 /// Whether round `round` applies the S-box to every element (the first and last
 /// `FULL_ROUNDS / 2`) or only to the first.
 pub fn is_full_round(round: usize) -> bool {
-    round < FULL_ROUNDS / 2 || round >= FULL_ROUNDS / 2 + PARTIAL_ROUNDS
+    !(FULL_ROUNDS / 2..FULL_ROUNDS / 2 + PARTIAL_ROUNDS).contains(&round)
 }
 
 /// The permutation, in place.

@@ -58,9 +58,14 @@ pub struct DataProof {
     pub proof: String,
 }
 
+/// A field element as 32 big-endian bytes.
+pub fn field_bytes(value: &Fr) -> [u8; 32] {
+    value.into_bigint().to_bytes_be().try_into().expect("BN254 scalars are 32 bytes")
+}
+
 /// A field element as 32 big-endian bytes in hex.
 pub fn field_hex(value: &Fr) -> String {
-    hex(&value.into_bigint().to_bytes_be())
+    hex(&field_bytes(value))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -68,7 +73,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()

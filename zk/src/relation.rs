@@ -220,13 +220,16 @@ impl DataRelation {
         }
         let labels = dataset.labels.as_ref().ok_or(ZkError::MissingLabels)?;
         let rows = dataset.rows();
+        if labels.len() != rows {
+            return Err(ZkError::MissingLabels);
+        }
         if rows > self.max_rows() {
             return Err(ZkError::TooManyRows { rows, max_rows: self.max_rows() });
         }
         let width = self.columns.len();
         let mut offsets = Vec::with_capacity(rows * width);
-        for row in 0..rows {
-            let values = dataset.row(row).iter().map(|&q| i64::from(q)).chain([i64::from(labels[row])]);
+        for (row, &label) in labels.iter().enumerate().take(rows) {
+            let values = dataset.row(row).iter().map(|&q| i64::from(q)).chain([i64::from(label)]);
             for (layout, value) in self.columns.iter().zip(values) {
                 let offset = value - layout.lo;
                 if offset < 0 || offset as u64 > layout.range {
@@ -275,6 +278,13 @@ impl DataRelation {
             }
         }
         histogram
+    }
+
+    /// The commitment to `dataset` under `schema`, as `vsies encrypt` records it: the same
+    /// value a proof for any `max_rows` states.
+    pub fn commit_dataset(schema: &Schema, dataset: &QuantizedDataset) -> Result<Fr, ZkError> {
+        let relation = Self::for_schema(schema, MAX_ROWS, 1)?;
+        Ok(relation.commit(&relation.offsets(dataset)?))
     }
 
     /// The statement that `offsets` satisfies.

@@ -55,6 +55,11 @@ pub fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
         let key = PublicKey::load(&public_path)?;
         (EncryptedDataset::encrypt_with_public_key(&data, &key), "public key")
     };
+    // The commitment a validation proof of the same rows states (labels are part of it).
+    let encrypted = match vsies_zk::DataRelation::commit_dataset(&schema, &data) {
+        Ok(commitment) => encrypted.with_commitment(vsies_zk::field_bytes(&commitment)),
+        Err(_) => encrypted,
+    };
     encrypted.save(&args.output)?;
     println!(
         "encrypted {} rows x {} features with the {how}: {:.0} bytes per row",
@@ -64,8 +69,17 @@ pub fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
     );
     println!("schema content id  {}", encrypted.schema_id);
     println!("dataset content id {}", encrypted.dataset_id);
+    match &encrypted.data_commitment {
+        Some(commitment) => println!("data commitment    {}", hex(commitment)),
+        None => println!("data commitment    none (the file has no label column; `vsies prove data` needs one)"),
+    }
     println!("wrote {}", args.output.display());
     Ok(0)
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[derive(Args)]

@@ -54,6 +54,15 @@ fn inspect_binary(bytes: &[u8], path: &Path) -> anyhow::Result<i32> {
                 if data.labels.is_some() { "yes" } else { "no" }
             );
         }
+        ArtifactKind::EncryptedDataset => {
+            let data = vsies_fhe::EncryptedDataset::load(path)?;
+            println!("key id: {}", data.key_id);
+            println!("schema id: {}", data.schema_id);
+            println!("plaintext dataset id: {}", data.dataset_id);
+            println!("rows: {}, features: {}", data.rows, data.columns);
+            let commitment = data.data_commitment.as_ref().map_or("none".into(), |c| super::fhe::hex(c));
+            println!("data commitment: {commitment}");
+        }
         ArtifactKind::Model => bail!("{}: models are JSON artifacts, not binary", path.display()),
         other => println!("{other}: {} payload bytes, checksum verified", payload.len()),
     }
