@@ -7,6 +7,8 @@
 # one secure-aggregation round: five clients train on shards of the training rows, encrypt
 # their updates for a 5-member, threshold-3 committee, an aggregator sums them, members 1, 3
 # and 5 decrypt (2 and 4 absent), and the FedAvg model is compared with plaintext FedAvg.
+# Between the two, Groth16 proofs that the bundled dataset and the test split pass the schema,
+# verified by vsies and (when npm is present) by snarkjs.
 # Usage: ./scripts/main-job.sh [OUT_DIR]   (default: out/)
 # VSIES_PROFILE=release builds with the release profile (for timing); the default dev profile
 # already optimizes every dependency (TFHE included) and shares the test build.
@@ -22,6 +24,7 @@ cargo build --profile "$profile" --quiet --manifest-path "$root/Cargo.toml" -p v
 vsies="${CARGO_TARGET_DIR:-$root/target}/$([ "$profile" = dev ] && echo debug || echo "$profile")/vsies"
 
 step() { echo; echo "== vsies $*"; "$vsies" "$@"; }
+fail() { echo "FAILED: $*" >&2; exit 1; }
 step split "$data" --train "$out/train.csv" --test "$out/test.csv" --test-fraction 0.25 --seed 0
 step schema infer "$data" --label malignant --name breast_cancer -o "$out/schema.toml"
 step schema check "$out/train.csv" --schema "$out/schema.toml"
@@ -37,8 +40,29 @@ step decrypt "$out/preds.vsies" --keys "$out/keys" --model "$out/model.json" --l
 step infer "$out/test.pk.vsies" --model "$out/model.json" --keys "$out/keys" -o "$out/preds.pk.vsies"
 step decrypt "$out/preds.pk.vsies" --keys "$out/keys" --model "$out/model.json" -o "$out/preds.pk.csv"
 echo
-cmp "$out/preds.csv" "$out/preds.fhe.csv" && echo "encrypted inference (secret-key encryption): byte-identical to plaintext predictions"
-cmp "$out/preds.csv" "$out/preds.pk.csv" && echo "encrypted inference (public-key encryption): byte-identical to plaintext predictions"
+cmp "$out/preds.csv" "$out/preds.fhe.csv" || fail "encrypted predictions (secret key) differ from plaintext"
+echo "encrypted inference (secret-key encryption): byte-identical to plaintext predictions"
+cmp "$out/preds.csv" "$out/preds.pk.csv" || fail "encrypted predictions (public key) differ from plaintext"
+echo "encrypted inference (public-key encryption): byte-identical to plaintext predictions"
+
+echo
+echo "== validation proofs: Groth16 that the data passes the schema, revealing only commitment, rows, histogram"
+step setup data --schema "$out/schema.toml" --rows 569 -o "$out/zk"
+step prove data "$data" --schema "$out/schema.toml" --keys "$out/zk" -o "$out/proof.json" --snarkjs "$out/zk/snarkjs"
+step verify "$out/proof.json" --keys "$out/zk"
+step prove data "$out/test.csv" --schema "$out/schema.toml" --keys "$out/zk" -o "$out/proof.test.json"
+step verify "$out/proof.test.json" --keys "$out/zk"
+echo
+proved=$(sed -n 's/.*"commitment": "\([0-9a-f]*\)".*/\1/p' "$out/proof.test.json")
+"$vsies" inspect "$out/test.pk.vsies" | grep -q "data commitment: $proved" \
+  || fail "the encrypted test set does not record the commitment its proof states"
+echo "the encrypted test set records the commitment its validation proof states: $proved"
+if command -v npm >/dev/null; then
+  "$root/scripts/snarkjs-verify.sh" "$out/zk/snarkjs" || fail "snarkjs rejects the proof"
+  echo "snarkjs 0.7.6 accepts the proof of the bundled dataset"
+else
+  echo "npm not found: skipping the snarkjs cross-check (scripts/snarkjs-verify.sh)"
+fi
 
 echo
 echo "== secure aggregation: 5 clients, committee of 5 with threshold 3"
@@ -58,7 +82,8 @@ step agg combine "$out/sum.vsies" "$out/share1.vsies" "$out/share3.vsies" "$out/
 step agg fedavg "$out"/client?.json -o "$out/fedavg.plain.json"
 step predict "$out/test.csv" --model "$out/fedavg.json" -o "$out/preds.fedavg.csv"
 echo
-cmp "$out/fedavg.json" "$out/fedavg.plain.json" && echo "secure aggregation: the decrypted FedAvg model is byte-identical to plaintext FedAvg"
+cmp "$out/fedavg.json" "$out/fedavg.plain.json" || fail "secure FedAvg differs from plaintext FedAvg"
+echo "secure aggregation: the decrypted FedAvg model is byte-identical to plaintext FedAvg"
 
 echo
 baseline="$root/benches/peers/sklearn_baseline.json"
