@@ -8,16 +8,16 @@
 //! Poseidon of the data commitment and of a commitment to the (bit-checked) multiplicities,
 //! so neither can depend on it.
 //!
-//! Padding: rows `n..max_rows` are inactive (a monotone boolean flag per row sums to `n`),
-//! all-zero and unmarked; they count `max_rows - n` times at offset 0 of every column, which
-//! the histogram constraints subtract, and the sponge skips their blocks, so the commitment
-//! equals the native one over `n` rows.
+//! Padding: rows `n..max_rows` are inactive (a monotone boolean flag per row sums to `n`) and
+//! all-zero; they count `max_rows - n` times at offset 0 of every column, which the histogram
+//! constraints subtract, and the sponge skips every block whose first offset is theirs, so the
+//! commitment equals the native one over `n` rows.
 
 use crate::gadget::{initial_state, Builder, Wire};
 use crate::poseidon::{self, RATE};
 use crate::relation::{
     block_count, power_of_two, DataRelation, Offsets, Statement, CHALLENGE_DOMAIN, COMMITMENT_DOMAIN,
-    MULTIPLICITY_DOMAIN, PAYLOAD_BITS,
+    MULTIPLICITY_DOMAIN,
 };
 use ark_bn254::Fr;
 use ark_ff::One;
@@ -50,11 +50,11 @@ pub fn constraint_count(relation: &DataRelation) -> usize {
     let rows = relation.max_rows();
     let value_bits: usize = relation.columns.iter().map(|column| column.bits as usize).sum();
     let per_row = 3 + value_bits + relation.columns.len();
-    let data_blocks = block_count(rows * relation.elements_per_row);
+    let data_blocks = block_count(relation.layout(rows).last().map_or(0, |(element, _)| element + 1));
     let table = relation.table_len();
     let multiplicity_blocks = block_count(table.div_ceil(relation.multiplicities_per_element()));
     let buckets: usize = relation.columns.iter().map(|column| column.bucket_starts.len()).sum();
-    let permutations = 1 + data_blocks + multiplicity_blocks + 1;
+    let permutations = 1 + data_blocks + 1 + multiplicity_blocks + 1;
     per_row * rows - 1 // the first row has no monotonicity constraint
         + 1 // active rows sum to n
         + permutations * poseidon::CONSTRAINTS_PER_PERMUTATION
@@ -91,9 +91,13 @@ impl ConstraintSynthesizer<Fr> for DataCircuit<'_> {
 
         // Rows: activity flags, canonical offsets, packed elements.
         let zeros = vec![0u64; width];
+        let layout = relation.layout(max_rows);
         let mut active: Vec<Wire> = Vec::with_capacity(max_rows);
         let mut offsets: Vec<Wire> = Vec::with_capacity(max_rows * width);
-        let mut elements: Vec<Wire> = Vec::with_capacity(max_rows * relation.elements_per_row);
+        let element_count = layout.last().map_or(0, |(element, _)| element + 1);
+        let mut elements: Vec<Wire> = vec![Wire::zero(); element_count];
+        // The row of each element's first offset.
+        let mut first_row = vec![usize::MAX; element_count];
         let mut active_sum = Wire::zero();
         for row in 0..max_rows {
             let values = if row < rows { &self.offsets.values[row * width..(row + 1) * width] } else { &zeros[..] };
@@ -110,24 +114,25 @@ impl ConstraintSynthesizer<Fr> for DataCircuit<'_> {
                 .collect::<Result<_, _>>()?;
             let total = Wire::weighted_sum(row_offsets.iter().map(|wire| (Fr::one(), wire)));
             builder.enforce_product(&one.sub(&flag), &total, &Wire::zero())?;
-            let mut packed = vec![Wire::zero(); relation.elements_per_row];
-            packed[0] = flag.scale(power_of_two(PAYLOAD_BITS));
-            for slot in &relation.slots {
-                packed[slot.element] =
-                    packed[slot.element].add(&row_offsets[slot.column].scale(power_of_two(slot.shift)));
+            for (offset, &(element, shift)) in row_offsets.iter().zip(&layout[row * width..(row + 1) * width]) {
+                elements[element] = elements[element].add(&offset.scale(power_of_two(shift)));
+                first_row[element] = first_row[element].min(row);
             }
-            elements.extend(packed);
             offsets.extend(row_offsets);
             active.push(flag);
         }
         builder.enforce_equal(&active_sum, &row_count)?;
 
-        // Commitment: the schema block, then one block at a time while its first row is real.
+        // Commitment: the schema block, the data blocks whose first offset is in a real row,
+        // then the row count.
         let mut state = builder.absorb_block(&initial_state(poseidon::domain(COMMITMENT_DOMAIN)), &schema)?;
         for (block, chunk) in elements.chunks(RATE).enumerate() {
-            let absorbed = builder.absorb_block(&state, chunk)?;
-            state = builder.select_state(&active[block * RATE / relation.elements_per_row], &absorbed, &state)?;
+            let chunk: Vec<Wire> =
+                chunk.iter().map(|element| builder.named(element.clone())).collect::<Result<_, _>>()?;
+            let absorbed = builder.absorb_block(&state, &chunk)?;
+            state = builder.select_state(&active[first_row[block * RATE]], &absorbed, &state)?;
         }
+        state = builder.absorb_block(&state, std::slice::from_ref(&row_count))?;
         builder.enforce_equal(&state[1], &commitment)?;
 
         // Multiplicities over all rows (padding counts at offset 0), canonical in their bits.

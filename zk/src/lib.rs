@@ -22,6 +22,7 @@ pub mod circuit;
 pub mod error;
 pub mod gadget;
 pub mod keys;
+pub mod naive;
 pub mod poseidon;
 pub mod proof;
 pub mod relation;
@@ -70,6 +71,35 @@ scale = 2.0
         columns: 3,
         values: vec![-2.0, 0.0, -1.0, 1.5, 0.5, 0.0, 0.25, 1.0, 3.0, 2.0, 0.75, 2.5, 0.0, 0.1, 1.0],
         labels: Some(vec![0, 1, 1, 0, 1]),
+    };
+    let dataset = vsies_core::QuantizedDataset::from_raw(&schema, &raw);
+    (schema, dataset)
+}
+
+/// Synthetic datasets for benchmarks: `columns` features in `format`, each standardized range
+/// `[-8, 8]` (so offsets span `16 * 2^frac_bits` values), uniform values and labels.
+#[doc(hidden)]
+pub fn synthetic_dataset(
+    rows: usize,
+    columns: usize,
+    format: vsies_core::FixedFormat,
+    seed: u64,
+) -> (vsies_core::Schema, vsies_core::QuantizedDataset) {
+    use ark_std::rand::{rngs::StdRng, Rng, SeedableRng};
+    let features = (0..columns)
+        .map(|i| vsies_core::FeatureColumn { name: format!("x{i}"), min: -8.0, max: 8.0, mean: 0.0, scale: 1.0 })
+        .collect();
+    let schema = vsies_core::Schema {
+        name: "synthetic".into(),
+        label: vsies_core::LabelColumn { column: "y".into(), classes: vec!["0".into(), "1".into()] },
+        quantization: format,
+        features,
+    };
+    let mut rng = StdRng::seed_from_u64(seed);
+    let raw = vsies_core::validate::RawDataset {
+        columns,
+        values: (0..rows * columns).map(|_| rng.gen_range(-8.0..=8.0)).collect(),
+        labels: Some((0..rows).map(|_| rng.gen_range(0..2u8)).collect()),
     };
     let dataset = vsies_core::QuantizedDataset::from_raw(&schema, &raw);
     (schema, dataset)

@@ -16,13 +16,13 @@
 //! (`min(buckets, range + 1)` of them), bucket `k` starts at offset
 //! `floor(k * (range + 1) / buckets)`; the label column has one bucket per class.
 //!
-//! **Commitment.** Each row is packed into [`DataRelation::elements_per_row`] field elements:
-//! offsets in column order, each in `bits = bitlen(range)` bits, filling up to
-//! [`PAYLOAD_BITS`] bits of an element, with a marker bit (bit [`PAYLOAD_BITS`]) set in the
-//! row's first element. The commitment is a width-9 Poseidon sponge ([`crate::poseidon`])
-//! under the tag `vsies/data-commitment/v1`: one block `[schema_hi, schema_lo]`, then the rows'
-//! elements, zero-padded to whole blocks of 8. It depends on the schema and the data only (not
-//! on `max_rows`), so `vsies encrypt` records the same value.
+//! **Commitment.** The offsets, row by row and column by column, each in
+//! `bits = bitlen(range)` bits, are packed into field elements: each element takes as many
+//! whole offsets as fit in [`PAYLOAD_BITS`] bits, so rows share elements. The commitment is a
+//! width-9 Poseidon sponge ([`crate::poseidon`]) under the tag `vsies/data-commitment/v1`: one
+//! block `[schema_hi, schema_lo]`, the packed elements zero-padded to whole blocks of 8, then a
+//! block `[n]`. It depends on the schema and the data only (not on `max_rows`), so
+//! `vsies encrypt` records the same value.
 
 use crate::error::ZkError;
 use crate::poseidon::{self, BlockSponge, RATE};
@@ -35,8 +35,8 @@ use vsies_core::{ContentId, QuantizedDataset, Schema};
 pub const RELATION: &str = "vsies/data-validation/v1";
 /// Buckets per feature column unless setup says otherwise.
 pub const DEFAULT_BUCKETS: usize = 8;
-/// Payload bits per packed element; bit `PAYLOAD_BITS` is the row marker.
-pub const PAYLOAD_BITS: u32 = 248;
+/// Payload bits per packed element (below the 254-bit modulus, so packing is injective).
+pub const PAYLOAD_BITS: u32 = 252;
 /// Largest `max_rows` a relation may have.
 pub const MAX_ROWS: usize = 1 << 24;
 /// Most buckets per column.
@@ -85,22 +85,12 @@ impl Column {
     }
 }
 
-/// Where one offset sits in a packed row.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Slot {
-    pub column: usize,
-    pub element: usize,
-    pub shift: u32,
-}
-
 /// The relation for one schema, maximum row count and bucket count.
 #[derive(Clone, Debug)]
 pub struct DataRelation {
     pub params: RelationParams,
     pub schema_id: ContentId,
     pub columns: Vec<Column>,
-    pub slots: Vec<Slot>,
-    pub elements_per_row: usize,
     /// Bits of a lookup multiplicity: `bitlen(max_rows)`.
     pub multiplicity_bits: u32,
 }
@@ -146,25 +136,8 @@ impl DataRelation {
             bits: bit_length(classes - 1),
             bucket_starts: (0..classes).collect(),
         });
-        let mut slots = Vec::new();
-        let (mut element, mut used) = (0, 0);
-        for (column, layout) in columns.iter().enumerate().filter(|(_, layout)| layout.bits > 0) {
-            if used + layout.bits > PAYLOAD_BITS {
-                element += 1;
-                used = 0;
-            }
-            slots.push(Slot { column, element, shift: used });
-            used += layout.bits;
-        }
         let multiplicity_bits = bit_length(params.max_rows as u64);
-        Ok(Self {
-            schema_id: schema.content_id(),
-            elements_per_row: element + 1,
-            params,
-            columns,
-            slots,
-            multiplicity_bits,
-        })
+        Ok(Self { schema_id: schema.content_id(), params, columns, multiplicity_bits })
     }
 
     /// The relation for `schema` with the default buckets.
@@ -247,14 +220,31 @@ impl DataRelation {
         Ok(Offsets { width, values: offsets })
     }
 
-    /// A row's packed field elements (all zero for a padding row of zero offsets and no marker).
-    pub fn pack_row(&self, row: &[u64], marker: bool) -> Vec<Fr> {
-        let mut elements = vec![Fr::zero(); self.elements_per_row];
-        for slot in &self.slots {
-            elements[slot.element] += Fr::from(row[slot.column]) * power_of_two(slot.shift);
+    /// Where each offset of `rows` rows sits: `(element, shift)`, in stream order. Whole
+    /// offsets fill an element up to [`PAYLOAD_BITS`]; the layout of a prefix of rows does not
+    /// depend on how many rows follow.
+    pub fn layout(&self, rows: usize) -> Vec<(usize, u32)> {
+        let mut layout = Vec::with_capacity(rows * self.columns.len());
+        let (mut element, mut used) = (0, 0);
+        for _ in 0..rows {
+            for column in &self.columns {
+                if used + column.bits > PAYLOAD_BITS {
+                    element += 1;
+                    used = 0;
+                }
+                layout.push((element, used));
+                used += column.bits;
+            }
         }
-        if marker {
-            elements[0] += power_of_two(PAYLOAD_BITS);
+        layout
+    }
+
+    /// The packed elements of `offsets`' rows.
+    pub fn pack(&self, offsets: &Offsets) -> Vec<Fr> {
+        let layout = self.layout(offsets.row_count());
+        let mut elements = vec![Fr::zero(); layout.last().map_or(0, |(element, _)| element + 1)];
+        for (&value, &(element, shift)) in offsets.values.iter().zip(&layout) {
+            elements[element] += Fr::from(value) * power_of_two(shift);
         }
         elements
     }
@@ -263,8 +253,8 @@ impl DataRelation {
     pub fn commit(&self, offsets: &Offsets) -> Fr {
         let mut sponge = BlockSponge::new(poseidon::domain(COMMITMENT_DOMAIN));
         sponge.absorb(&self.schema_elements());
-        let elements: Vec<Fr> = offsets.rows().flat_map(|row| self.pack_row(row, true)).collect();
-        sponge.absorb(&elements);
+        sponge.absorb(&self.pack(offsets));
+        sponge.absorb(&[Fr::from(offsets.row_count() as u64)]);
         sponge.digest()
     }
 

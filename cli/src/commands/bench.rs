@@ -16,6 +16,9 @@ pub enum BenchCommand {
     Fhe(FheArgs),
     /// Secure aggregation: client encryption, aggregation GB/s against memcpy, decryption.
     Agg(super::bench_agg::AggArgs),
+    /// Validation proofs: constraints per value, setup, prove, verify, key size, memory,
+    /// against the naive relation.
+    Zk(super::bench_zk::ZkArgs),
 }
 
 #[derive(Args)]
@@ -75,6 +78,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<i32> {
         BenchCommand::Core(args) => core(args),
         BenchCommand::Fhe(args) => fhe(args),
         BenchCommand::Agg(args) => super::bench_agg::agg(args),
+        BenchCommand::Zk(args) => super::bench_zk::zk(args),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod agg;
 pub mod bench;
 pub mod bench_agg;
+pub mod bench_zk;
 pub mod fhe;
 pub mod inspect;
 pub mod predict;
