@@ -6,12 +6,7 @@
 # certifi newer than the index holds). Set FLWR_VENV to reuse a venv with flwr==1.40.0.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-venv="${FLWR_VENV:-}"
-if [ -z "$venv" ]; then
-    venv="$(mktemp -d)/venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet "flwr==1.40.0"
-    trap 'rm -rf "$(dirname "$venv")"' EXIT
-fi
+. "$here/venv.sh"
+peer_venv FLWR_VENV "flwr==1.40.0"
 "$venv/bin/python" "$here/flower_secaggplus.py" "$@" > "$here/flower_secaggplus.json"
 cat "$here/flower_secaggplus.json"

@@ -151,11 +151,18 @@ impl Builder {
             for wire in &mut state[..sboxes] {
                 *wire = self.sbox(wire)?;
             }
+            // Plain (compacted) combinations, not named ones: arkworks would keep a named
+            // combination and its inlined copy for the whole proof. Through the partial rounds
+            // they grow by one term per round.
             let mixed: Vec<Wire> = parameters
                 .mds
                 .iter()
-                .map(|row| self.named(Wire::weighted_sum(row.iter().copied().zip(&state))))
-                .collect::<Result<_>>()?;
+                .map(|row| {
+                    let mut wire = Wire::weighted_sum(row.iter().copied().zip(&state));
+                    wire.lc.compactify();
+                    wire
+                })
+                .collect();
             state = mixed.try_into().expect("WIDTH wires");
         }
         Ok(state)

@@ -300,13 +300,15 @@ impl Offsets {
     }
 }
 
-/// `2^exponent` in the field.
+/// `2^exponent` in the field (`exponent` below the modulus's 254 bits).
 pub fn power_of_two(exponent: u32) -> Fr {
-    let mut value = Fr::one();
-    for _ in 0..exponent {
-        value = value + value;
-    }
-    value
+    static POWERS: std::sync::OnceLock<Vec<Fr>> = std::sync::OnceLock::new();
+    let powers = POWERS.get_or_init(|| {
+        std::iter::successors(Some(Fr::one()), |power| Some(*power + power))
+            .take(Fr::MODULUS_BIT_SIZE as usize)
+            .collect()
+    });
+    powers[exponent as usize]
 }
 
 /// Blocks of the sponge: [`RATE`] elements each.
