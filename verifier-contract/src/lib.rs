@@ -5,6 +5,16 @@
 //! compute, 30% by proven data, slashing for invalid or missing work), and this `no_std`
 //! crate with the same verification and reward rules for chains that embed Rust.
 //!
-//! Status: planned (issue "Thin on-chain verifier and reward vault"). The crate is `no_std`
-//! from the start and depends on nothing, so it keeps building for `wasm32-unknown-unknown`.
+//! Status: the reward rules ([`vault`]) and the `uint256`-exact arithmetic they use
+//! ([`math`]) are here and tested; the Solidity contracts, the Groth16 verification from EVM
+//! bytes and the differential tests in revm are not built yet (issue "Thin on-chain verifier
+//! and reward vault"). The crate depends on nothing but `alloc`, so it builds for
+//! `wasm32-unknown-unknown`.
 #![no_std]
+
+extern crate alloc;
+
+pub mod math;
+pub mod vault;
+
+pub use vault::{Address, Event, Params, SlashReason, Vault, VaultError};
