@@ -52,6 +52,8 @@ enum Command {
     Prove(commands::zk::ProveCommand),
     /// Verify a proof from `vsies prove`: exit 0 valid, 1 invalid, 2 unreadable.
     Verify(commands::zk::VerifyArgs),
+    /// Render the Solidity Groth16 verifier (BN254 precompiles) for a verifying key.
+    ExportVerifier(commands::zk::ExportVerifierArgs),
     /// Print what an artifact or schema is: kind, version, content id, summary.
     Inspect(commands::inspect::InspectArgs),
     /// Time vsies stages and print a table (medians).
@@ -84,6 +86,7 @@ fn main() {
         Command::Setup(command) => commands::zk::setup(command),
         Command::Prove(command) => commands::zk::prove(command),
         Command::Verify(args) => commands::zk::verify(args),
+        Command::ExportVerifier(args) => commands::zk::export_verifier(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Bench(command) => commands::bench::run(command),
     };

@@ -15,6 +15,7 @@
 extern crate alloc;
 
 pub mod math;
+pub mod solidity;
 pub mod vault;
 
 pub use vault::{Address, Event, Params, SlashReason, Vault, VaultError};

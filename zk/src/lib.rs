@@ -20,6 +20,7 @@
 
 pub mod circuit;
 pub mod error;
+pub mod evm;
 pub mod gadget;
 pub mod keys;
 pub mod naive;

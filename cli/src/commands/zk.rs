@@ -168,3 +168,25 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<i32> {
         }
     }
 }
+
+#[derive(Args)]
+pub struct ExportVerifierArgs {
+    /// Key directory (only verifying.key is read).
+    #[arg(long)]
+    keys: PathBuf,
+    /// Output Solidity source (contract `Groth16Verifier`).
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+/// Renders the Solidity verifier for a verifying key.
+pub fn export_verifier(args: ExportVerifierArgs) -> anyhow::Result<i32> {
+    let verifier = DataVerifier::load(&args.keys)?;
+    let key = vsies_zk::evm::verifying_key(&verifier.key);
+    let inputs = key.ic.len() - 1;
+    let comment = format!("Verifying key {} ({} public inputs).", verifier.id, inputs);
+    let source = vsies_verifier_contract::solidity::render_verifier(&key, &comment);
+    write_output(&args.output, source.as_bytes())?;
+    println!("wrote {} (verifyProof with {inputs} public inputs)", args.output.display());
+    Ok(0)
+}
