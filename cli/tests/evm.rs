@@ -195,13 +195,18 @@ fn the_exported_verifier_accepts_valid_proofs_only_and_beats_snarkjs_on_gas() {
     let (theirs, theirs_deploy) = chain.deploy(compile(&snarkjs_source, "Groth16Verifier"));
     let baseline = chain.call(theirs, verify_call(&proof, &inputs)).unwrap();
     assert!(returned_true(&baseline), "snarkjs's verifier accepts our proof too");
+    let call = verify_call(&proof, &inputs);
+    // Intrinsic cost of the transaction: 21,000 plus 4 gas per zero and 16 per other calldata byte.
+    let intrinsic = 21_000 + call.iter().map(|&byte| if byte == 0 { 4 } else { 16 }).sum::<u64>();
+    let floor = 45_000 + 4 * 34_000 + inputs.len() as u64 * (6_000 + 150);
     println!(
-        "verifyProof with {} public inputs: ours {} gas (deploy {}), snarkjs {} gas (deploy {})",
+        "verifyProof, {} public inputs: ours {} gas ({} execution), snarkjs {} gas ({} execution); \
+         precompile floor {floor}; deployment: ours {ours_deploy}, snarkjs {theirs_deploy}",
         inputs.len(),
         valid.gas,
-        ours_deploy,
+        valid.gas - intrinsic,
         baseline.gas,
-        theirs_deploy
+        baseline.gas - intrinsic,
     );
     assert!(valid.gas < baseline.gas, "ours {} >= snarkjs {}", valid.gas, baseline.gas);
 }
