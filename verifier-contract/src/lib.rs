@@ -5,10 +5,11 @@
 //! compute, 30% by proven data, slashing for invalid or missing work), and this `no_std`
 //! crate with the same verification and reward rules for chains that embed Rust.
 //!
-//! Status: the reward rules ([`vault`]) and the `uint256`-exact arithmetic they use
-//! ([`math`]) are here and tested; the Solidity contracts, the Groth16 verification from EVM
-//! bytes and the differential tests in revm are not built yet (issue "Thin on-chain verifier
-//! and reward vault"). The crate depends on nothing but `alloc`, so it builds for
+//! Status: the Solidity verifier renderer ([`solidity`], tested in revm by
+//! `cli/tests/evm.rs`), the reward rules ([`vault`]) and the `uint256`-exact arithmetic they
+//! use ([`math`]) are here; `RewardVault.sol`, Groth16 verification from EVM bytes in Rust and
+//! the differential tests of the vault are not built yet (issue "Thin on-chain verifier and
+//! reward vault"). The crate depends on nothing but `alloc`, so it builds for
 //! `wasm32-unknown-unknown`.
 #![no_std]
 
