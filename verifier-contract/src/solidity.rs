@@ -89,42 +89,26 @@ pub fn render_verifier(key: &EvmVerifyingKey, comment: &str) -> String {
             n = i + 1
         ));
     }
-    out.push_str(
-        r#"            // Pairing input at q: (-A, B), (alpha, beta), (vk_x, gamma), (C, delta).
-            let q := add(p, 64)
-            let ay := calldataload(add(a, 32))
-            ok := and(ok, lt(ay, Q))
-            mstore(q, calldataload(a))
-            mstore(add(q, 32), mod(sub(Q, ay), Q))
-            mstore(add(q, 64), calldataload(b))
-            mstore(add(q, 96), calldataload(add(b, 32)))
-            mstore(add(q, 128), calldataload(add(b, 64)))
-            mstore(add(q, 160), calldataload(add(b, 96)))
-            mstore(add(q, 192), ALPHA_X)
-            mstore(add(q, 224), ALPHA_Y)
-            mstore(add(q, 256), BETA_X_IM)
-            mstore(add(q, 288), BETA_X_RE)
-            mstore(add(q, 320), BETA_Y_IM)
-            mstore(add(q, 352), BETA_Y_RE)
-            mstore(add(q, 384), mload(p))
-            mstore(add(q, 416), mload(add(p, 32)))
-            mstore(add(q, 448), GAMMA_X_IM)
-            mstore(add(q, 480), GAMMA_X_RE)
-            mstore(add(q, 512), GAMMA_Y_IM)
-            mstore(add(q, 544), GAMMA_Y_RE)
-            mstore(add(q, 576), calldataload(c))
-            mstore(add(q, 608), calldataload(add(c, 32)))
-            mstore(add(q, 640), DELTA_X_IM)
-            mstore(add(q, 672), DELTA_X_RE)
-            mstore(add(q, 704), DELTA_Y_IM)
-            mstore(add(q, 736), DELTA_Y_RE)
-            ok := and(ok, staticcall(gas(), 0x08, q, 768, q, 32))
-            ok := and(ok, mload(q))
-        }
+    // Pairing input at q: (-A, B), (alpha, beta), (vk_x, gamma), (C, delta), 24 words.
+    let mut words: Vec<String> = Vec::with_capacity(24);
+    words.push("calldataload(a)".into());
+    words.push("mod(sub(Q, ay), Q)".into());
+    words.extend((0..4).map(|i| format!("calldataload(add(b, {}))", 32 * i)));
+    words.extend(["ALPHA_X", "ALPHA_Y"].map(String::from));
+    words.extend(g2.map(|suffix| format!("BETA_{suffix}")));
+    words.extend(["mload(p)", "mload(add(p, 32))"].map(String::from));
+    words.extend(g2.map(|suffix| format!("GAMMA_{suffix}")));
+    words.extend(["calldataload(c)", "calldataload(add(c, 32))"].map(String::from));
+    words.extend(g2.map(|suffix| format!("DELTA_{suffix}")));
+    out.push_str("            let q := add(p, 64)\n");
+    out.push_str("            let ay := calldataload(add(a, 32))\n");
+    out.push_str("            ok := and(ok, lt(ay, Q))\n");
+    for (i, word) in words.iter().enumerate() {
+        out.push_str(&format!("            mstore(add(q, {}), {word})\n", 32 * i));
     }
-}
-"#,
-    );
+    out.push_str("            ok := and(ok, staticcall(gas(), 0x08, q, 768, q, 32))\n");
+    out.push_str("            ok := and(ok, mload(q))\n");
+    out.push_str("        }\n    }\n}\n");
     out
 }
 
