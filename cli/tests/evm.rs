@@ -9,7 +9,7 @@ use common::ok;
 use revm::context::TxEnv;
 use revm::context_interface::result::{ExecutionResult, Output};
 use revm::database::{CacheDB, EmptyDB};
-use revm::primitives::{keccak256, Address, Bytes, TxKind};
+use revm::primitives::{keccak256, Address, Bytes, TxKind, U256};
 use revm::{Context, ExecuteCommitEvm, MainBuilder, MainContext};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,35 +41,46 @@ fn decode_hex(hex: &str) -> Vec<u8> {
     (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
 }
 
-/// An in-memory chain: one caller, no gas price, every transaction committed.
+/// An in-memory chain: funded callers, no gas price, every transaction committed.
 struct Chain {
     evm: revm::handler::MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>,
-    nonce: u64,
+    nonces: std::collections::HashMap<Address, u64>,
 }
 
-/// Gas used and output of a transaction, or why it failed.
+/// Gas used and output of a successful transaction.
 struct Receipt {
     gas: u64,
     output: Vec<u8>,
     created: Option<Address>,
 }
 
+/// The default caller (deployer and vault owner).
+const OWNER: Address = Address::repeat_byte(0x11);
+
 impl Chain {
-    fn new() -> Self {
-        let evm = Context::mainnet().with_db(CacheDB::<EmptyDB>::default()).build_mainnet();
-        Self { evm, nonce: 0 }
+    /// A chain where `funded` accounts (and [`OWNER`]) hold 10^27 wei.
+    fn new(funded: &[Address]) -> Self {
+        let mut db = CacheDB::<EmptyDB>::default();
+        for &account in funded.iter().chain([&OWNER]) {
+            let info = revm::state::AccountInfo { balance: U256::from(10u128.pow(27)), ..Default::default() };
+            db.insert_account_info(account, info);
+        }
+        let evm = Context::mainnet().with_db(db).build_mainnet();
+        Self { evm, nonces: Default::default() }
     }
 
-    fn transact(&mut self, kind: TxKind, data: Vec<u8>) -> Result<Receipt, String> {
+    fn transact_from(&mut self, caller: Address, kind: TxKind, data: Vec<u8>, value: U256) -> Result<Receipt, String> {
+        let nonce = self.nonces.entry(caller).or_default();
         let tx = TxEnv::builder()
-            .caller(Address::repeat_byte(0x11))
+            .caller(caller)
             .kind(kind)
             .data(Bytes::from(data))
+            .value(value)
             .gas_limit(16_000_000)
-            .nonce(self.nonce)
+            .nonce(*nonce)
             .build()
             .map_err(|err| format!("{err:?}"))?;
-        self.nonce += 1;
+        *nonce += 1;
         match self.evm.transact_commit(tx).map_err(|err| format!("{err:?}"))? {
             ExecutionResult::Success { gas, output, .. } => {
                 let created = match &output {
@@ -78,8 +89,13 @@ impl Chain {
                 };
                 Ok(Receipt { gas: gas.total_gas_spent(), output: output.into_data().to_vec(), created })
             }
+            ExecutionResult::Revert { output, .. } => Err(format!("revert 0x{}", hex(&output))),
             other => Err(format!("{other:?}")),
         }
+    }
+
+    fn transact(&mut self, kind: TxKind, data: Vec<u8>) -> Result<Receipt, String> {
+        self.transact_from(OWNER, kind, data, U256::ZERO)
     }
 
     fn deploy(&mut self, bytecode: Vec<u8>) -> (Address, u64) {
@@ -90,16 +106,41 @@ impl Chain {
     fn call(&mut self, to: Address, data: Vec<u8>) -> Result<Receipt, String> {
         self.transact(TxKind::Call(to), data)
     }
+
+    fn balance(&mut self, account: Address) -> U256 {
+        use revm::context_interface::ContextTr;
+        use revm::Database;
+        self.evm.ctx.db_mut().basic(account).unwrap().map_or(U256::ZERO, |info| info.balance)
+    }
+}
+
+/// A call's intrinsic gas: 21,000 plus 4 per zero and 16 per other calldata byte.
+fn intrinsic_gas(calldata: &[u8]) -> u64 {
+    21_000 + calldata.iter().map(|&byte| if byte == 0 { 4 } else { 16 }).sum::<u64>()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The first four bytes of keccak256 of a function signature.
+fn selector(signature: &str) -> Vec<u8> {
+    keccak256(signature.as_bytes())[..4].to_vec()
+}
+
+/// ABI words: every argument here is a static 32-byte word.
+fn words(values: &[U256]) -> Vec<u8> {
+    values.iter().flat_map(|value| value.to_be_bytes::<32>()).collect()
+}
+
+fn address_word(address: Address) -> U256 {
+    U256::from_be_slice(address.as_slice())
 }
 
 /// Calldata of `verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[n])`.
 fn verify_call(proof: &serde_json::Value, inputs: &[String]) -> Vec<u8> {
-    let signature = format!("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[{}])", inputs.len());
-    let mut data = keccak256(signature.as_bytes())[..4].to_vec();
-    let word = |decimal: &str| {
-        let value = revm::primitives::U256::from_str_radix(decimal, 10).unwrap();
-        value.to_be_bytes::<32>()
-    };
+    let mut data = selector(&format!("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[{}])", inputs.len()));
+    let word = |decimal: &str| U256::from_str_radix(decimal, 10).unwrap().to_be_bytes::<32>();
     let text = |v: &serde_json::Value| v.as_str().unwrap().to_string();
     let a = &proof["pi_a"];
     let b = &proof["pi_b"];
@@ -170,7 +211,7 @@ fn the_exported_verifier_accepts_valid_proofs_only_and_beats_snarkjs_on_gas() {
     let proof = read_json(&dir.join("sj1/proof.json"));
     let inputs: Vec<String> = serde_json::from_value(read_json(&dir.join("sj1/public.json"))).unwrap();
 
-    let mut chain = Chain::new();
+    let mut chain = Chain::new(&[]);
     let (ours, ours_deploy) = chain.deploy(compile(&dir.join("Verifier1.sol"), "Groth16Verifier"));
     let valid = chain.call(ours, verify_call(&proof, &inputs)).unwrap();
     assert!(returned_true(&valid), "a valid proof verifies");
@@ -197,9 +238,7 @@ fn the_exported_verifier_accepts_valid_proofs_only_and_beats_snarkjs_on_gas() {
     let (theirs, theirs_deploy) = chain.deploy(compile(&snarkjs_source, "Groth16Verifier"));
     let baseline = chain.call(theirs, verify_call(&proof, &inputs)).unwrap();
     assert!(returned_true(&baseline), "snarkjs's verifier accepts our proof too");
-    let call = verify_call(&proof, &inputs);
-    // Intrinsic cost of the transaction: 21,000 plus 4 gas per zero and 16 per other calldata byte.
-    let intrinsic = 21_000 + call.iter().map(|&byte| if byte == 0 { 4 } else { 16 }).sum::<u64>();
+    let intrinsic = intrinsic_gas(&verify_call(&proof, &inputs));
     let floor = 45_000 + 4 * 34_000 + inputs.len() as u64 * (6_000 + 150);
     println!(
         "verifyProof, {} public inputs: ours {} gas ({} execution), snarkjs {} gas ({} execution); \
@@ -211,4 +250,180 @@ fn the_exported_verifier_accepts_valid_proofs_only_and_beats_snarkjs_on_gas() {
         baseline.gas - intrinsic,
     );
     assert!(valid.gas < baseline.gas, "ours {} >= snarkjs {}", valid.gas, baseline.gas);
+}
+
+/// The vault's parameters, in Rust and as constructor arguments.
+fn vault_params() -> vsies_verifier_contract::Params {
+    vsies_verifier_contract::Params {
+        round_reward: 10u128.pow(18),
+        halving_rounds: 2,
+        compute_bps: 7_000,
+        invalid_slash_bps: 5_000,
+        inactivity_slash_bps: 1_000,
+        max_missed_rounds: 2,
+        min_stake: 10u128.pow(15),
+    }
+}
+
+/// A Groth16 proof of `claim` as the verifier's (a, b, c) words.
+fn work_proof(
+    key: &ark_groth16::ProvingKey<ark_bn254::Bn254>,
+    claim: vsies_zk::work::WorkClaim,
+    rng: &mut ark_std::rand::rngs::StdRng,
+) -> Vec<U256> {
+    use ark_snark::SNARK;
+    let proof = ark_groth16::Groth16::<ark_bn254::Bn254>::prove(key, claim, rng).unwrap();
+    let (a, b, c) = vsies_zk::evm::proof(&proof);
+    [a[0], a[1], b[0][0], b[0][1], b[1][0], b[1][1], c[0], c[1]].iter().map(|w| U256::from_be_bytes(*w)).collect()
+}
+
+#[test]
+fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
+    use ark_snark::SNARK;
+    use ark_std::rand::{rngs::StdRng, Rng, SeedableRng};
+    use vsies_verifier_contract::{Vault, VaultError};
+    use vsies_zk::work::WorkClaim;
+
+    let mut rng = StdRng::seed_from_u64(7);
+    let setup = WorkClaim { round: 0, node: [0; 20], compute: 0, data: 0 };
+    let (pk, vk) = ark_groth16::Groth16::<ark_bn254::Bn254>::circuit_specific_setup(setup, &mut rng).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("WorkVerifier.sol");
+    let rendered =
+        vsies_verifier_contract::solidity::render_verifier(&vsies_zk::evm::verifying_key(&vk), "work claims");
+    std::fs::write(&source, rendered).unwrap();
+
+    let nodes: Vec<Address> = (1..=4u8).map(|i| Address::repeat_byte(0x20 + i)).collect();
+    let mut chain = Chain::new(&nodes);
+    let (verifier, _) = chain.deploy(compile(&source, "Groth16Verifier"));
+    let params = vault_params();
+    let mut deploy = compile(&root().join("verifier-contract/contracts/RewardVault.sol"), "RewardVault");
+    deploy.extend(words(&[
+        address_word(verifier),
+        U256::from(params.round_reward),
+        U256::from(params.halving_rounds),
+        U256::from(params.compute_bps),
+        U256::from(params.invalid_slash_bps),
+        U256::from(params.inactivity_slash_bps),
+        U256::from(params.max_missed_rounds),
+        U256::from(params.min_stake),
+    ]));
+    let funding = U256::from(10u128.pow(24));
+    let deployed = chain.transact_from(OWNER, TxKind::Create, deploy, funding).expect("deploys");
+    let vault_address = deployed.created.expect("an address");
+    let mut gas = std::collections::BTreeMap::<&str, u64>::new();
+    gas.insert("deploy RewardVault", deployed.gas);
+    let mut vault = Vault::new(params);
+    let node_id = |address: &Address| -> [u8; 20] { address.0 .0 };
+
+    for (i, node) in nodes.iter().enumerate() {
+        let stake = params.min_stake * (i as u128 + 1);
+        chain.transact_from(*node, TxKind::Call(vault_address), selector("join()"), U256::from(stake)).unwrap();
+        vault.join(node_id(node), stake).unwrap();
+    }
+    let too_low = chain.transact_from(nodes[0], TxKind::Call(vault_address), selector("join()"), U256::from(1));
+    assert!(too_low.is_err(), "a second join and a low stake revert");
+
+    let submit = |round: u64, proof: &[U256], compute: u128, data: u128| {
+        let mut call = selector("submit(uint64,uint256[2],uint256[2][2],uint256[2],uint256,uint256)");
+        let mut args = vec![U256::from(round)];
+        args.extend_from_slice(proof);
+        args.extend([U256::from(compute), U256::from(data)]);
+        call.extend(words(&args));
+        call
+    };
+    let view = |chain: &mut Chain, call: Vec<u8>| U256::from_be_slice(&chain.call(vault_address, call).unwrap().output);
+
+    // verifyProof alone for the vault's 4-input layout.
+    let claim = WorkClaim { round: 0, node: node_id(&nodes[0]), compute: 5, data: 6 };
+    let proof = work_proof(&pk, claim, &mut rng);
+    let mut call = selector("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[4])");
+    let inputs: Vec<U256> = [U256::from(0), address_word(nodes[0]), U256::from(5), U256::from(6)].to_vec();
+    call.extend(words(&[proof, inputs].concat()));
+    let intrinsic = intrinsic_gas(&call);
+    let receipt = chain.call(verifier, call).unwrap();
+    assert_eq!(U256::from_be_slice(&receipt.output), U256::from(1));
+    gas.insert("verifyProof (4 public inputs)", receipt.gas);
+    gas.insert("verifyProof (4 public inputs), execution only", receipt.gas - intrinsic);
+
+    let rounds = 6u64;
+    for round in 0..rounds {
+        for node in &nodes {
+            let choice = rng.gen_range(0..4);
+            let (compute, data) = (rng.gen_range(0..1_000_000u128), rng.gen_range(0..1_000u128));
+            let claim = WorkClaim { round, node: node_id(node), compute, data };
+            let (proof, valid) = match choice {
+                0 => continue,                                                                        // misses the round
+                1 => (work_proof(&pk, WorkClaim { compute: compute + 1, ..claim }, &mut rng), false), // lies about its work
+                2 => (work_proof(&pk, WorkClaim { node: node_id(&nodes[0]), ..claim }, &mut rng), node == &nodes[0]), // another node's proof
+                _ => (work_proof(&pk, claim, &mut rng), true),
+            };
+            let receipt = chain
+                .transact_from(*node, TxKind::Call(vault_address), submit(round, &proof, compute, data), U256::ZERO)
+                .expect("submissions never revert for a bad proof");
+            gas.insert(if valid { "submit (valid proof)" } else { "submit (invalid proof, slashed)" }, receipt.gas);
+            vault.submit(node_id(node), round, valid, compute, data).unwrap();
+            if valid {
+                let again = chain.transact_from(
+                    *node,
+                    TxKind::Call(vault_address),
+                    submit(round, &proof, compute, data),
+                    U256::ZERO,
+                );
+                assert!(again.is_err(), "a second submission reverts");
+                assert_eq!(vault.submit(node_id(node), round, true, compute, data), Err(VaultError::AlreadySubmitted));
+            }
+        }
+        let receipt = chain.call(vault_address, selector("closeRound()")).unwrap();
+        gas.insert("closeRound (4 nodes)", receipt.gas);
+        vault.close_round();
+        for node in &nodes {
+            let mut call = selector("stakeOf(address)");
+            call.extend(words(&[address_word(*node)]));
+            assert_eq!(
+                view(&mut chain, call),
+                U256::from(vault.stake(&node_id(node)).unwrap()),
+                "stake after round {round}"
+            );
+        }
+    }
+    let mut call = selector("slashed()");
+    call.truncate(4);
+    assert_eq!(view(&mut chain, call), U256::from(vault.slashed));
+
+    // Claims: the amount the crate computes, to the wei; once; nothing for nothing.
+    let mut paid = 0u32;
+    for round in 0..rounds {
+        for node in &nodes {
+            let expected = vault.reward(&node_id(node), round);
+            let mut call = selector("reward(address,uint64)");
+            call.extend(words(&[address_word(*node), U256::from(round)]));
+            assert_eq!(view(&mut chain, call), U256::from(expected), "reward of {node} in round {round}");
+            let before = chain.balance(*node);
+            let mut claim = selector("claim(uint64)");
+            claim.extend(words(&[U256::from(round)]));
+            let result = chain.transact_from(*node, TxKind::Call(vault_address), claim.clone(), U256::ZERO);
+            match vault.claim(node_id(node), round) {
+                Ok(_) => {
+                    gas.insert("claim", result.expect("the claim succeeds").gas);
+                    assert_eq!(chain.balance(*node) - before, U256::from(expected));
+                    paid += 1;
+                    let again = chain.transact_from(*node, TxKind::Call(vault_address), claim, U256::ZERO);
+                    assert!(again.is_err(), "a double claim reverts");
+                }
+                Err(err) => assert!(result.is_err(), "the contract pays what the crate refuses ({err:?})"),
+            }
+        }
+    }
+    assert!(paid > 0, "some rewards were paid");
+    assert!(vault.slashed > 0, "some stake was slashed");
+    let mut open = selector("claim(uint64)");
+    open.extend(words(&[U256::from(rounds)]));
+    assert!(
+        chain.transact_from(nodes[1], TxKind::Call(vault_address), open, U256::ZERO).is_err(),
+        "the open round cannot be claimed"
+    );
+    for (what, used) in gas {
+        println!("gas: {what}: {used}");
+    }
 }

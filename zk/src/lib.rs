@@ -28,6 +28,7 @@ pub mod poseidon;
 pub mod proof;
 pub mod relation;
 pub mod snarkjs;
+pub mod work;
 
 pub use circuit::{constraint_count, DataCircuit};
 pub use error::ZkError;
