@@ -215,6 +215,18 @@ fn the_exported_verifier_accepts_valid_proofs_only_and_beats_snarkjs_on_gas() {
     let (ours, ours_deploy) = chain.deploy(compile(&dir.join("Verifier1.sol"), "Groth16Verifier"));
     let valid = chain.call(ours, verify_call(&proof, &inputs)).unwrap();
     assert!(returned_true(&valid), "a valid proof verifies");
+    // The Rust crate, from the same calldata words, gives the contract's verdict in every case.
+    let key = |name: &str| {
+        let verifier = vsies_zk::DataVerifier::load(&dir.join(name)).unwrap();
+        vsies_verifier_contract::groth16::PreparedKey::new(&vsies_zk::evm::verifying_key(&verifier.key)).unwrap()
+    };
+    let (key1, key2) = (key("zk1"), key("zk2"));
+    let rust_verdict = |key: &vsies_verifier_contract::groth16::PreparedKey, call: &[u8]| {
+        let words: Vec<U256> = call[4..].chunks(32).map(U256::from_be_slice).collect();
+        let inputs: Vec<[u8; 32]> = words[8..].iter().map(|word| word.to_be_bytes::<32>()).collect();
+        key.verify(&evm_proof(&words[..8]), &inputs)
+    };
+    assert!(rust_verdict(&key1, &verify_call(&proof, &inputs)));
 
     // A changed public input, a proof point moved, a proof for other keys: false, not a revert.
     let mut wrong_input = inputs.clone();
@@ -231,6 +243,10 @@ fn the_exported_verifier_accepts_valid_proofs_only_and_beats_snarkjs_on_gas() {
     let mut out_of_field = inputs.clone();
     out_of_field[0] = "21888242871839275222246405745257275088548364400416034343698204186575808495617".into();
     assert!(!returned_true(&chain.call(ours, verify_call(&proof, &out_of_field)).unwrap()));
+    for (proof, inputs) in [(&proof, &wrong_input), (&moved, &inputs), (&off_curve, &inputs), (&proof, &out_of_field)] {
+        assert!(!rust_verdict(&key1, &verify_call(proof, inputs)));
+    }
+    assert!(!rust_verdict(&key2, &verify_call(&proof, &inputs)), "a proof for other keys");
 
     // snarkjs's verifier for the same key: same verdict, more gas.
     let snarkjs_source = dir.join("SnarkjsVerifier.sol");
@@ -277,6 +293,12 @@ fn work_proof(
     [a[0], a[1], b[0][0], b[0][1], b[1][0], b[1][1], c[0], c[1]].iter().map(|w| U256::from_be_bytes(*w)).collect()
 }
 
+/// The eight proof words as the Rust crate's proof.
+fn evm_proof(words: &[U256]) -> vsies_verifier_contract::groth16::EvmProof {
+    let w: Vec<[u8; 32]> = words.iter().map(|word| word.to_be_bytes::<32>()).collect();
+    vsies_verifier_contract::groth16::EvmProof { a: [w[0], w[1]], b: [[w[2], w[3]], [w[4], w[5]]], c: [w[6], w[7]] }
+}
+
 #[test]
 fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
     use ark_snark::SNARK;
@@ -289,8 +311,9 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
     let (pk, vk) = ark_groth16::Groth16::<ark_bn254::Bn254>::circuit_specific_setup(setup, &mut rng).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("WorkVerifier.sol");
-    let rendered =
-        vsies_verifier_contract::solidity::render_verifier(&vsies_zk::evm::verifying_key(&vk), "work claims");
+    let evm_key = vsies_zk::evm::verifying_key(&vk);
+    let rust_verifier = vsies_verifier_contract::groth16::PreparedKey::new(&evm_key).expect("a valid key");
+    let rendered = vsies_verifier_contract::solidity::render_verifier(&evm_key, "work claims");
     std::fs::write(&source, rendered).unwrap();
 
     let nodes: Vec<Address> = (1..=4u8).map(|i| Address::repeat_byte(0x20 + i)).collect();
@@ -341,10 +364,23 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
     let inputs: Vec<U256> = [U256::from(0), address_word(nodes[0]), U256::from(5), U256::from(6)].to_vec();
     call.extend(words(&[proof, inputs].concat()));
     let intrinsic = intrinsic_gas(&call);
+    let verify_call_words = call.clone();
     let receipt = chain.call(verifier, call).unwrap();
     assert_eq!(U256::from_be_slice(&receipt.output), U256::from(1));
     gas.insert("verifyProof (4 public inputs)", receipt.gas);
     gas.insert("verifyProof (4 public inputs), execution only", receipt.gas - intrinsic);
+    // snarkjs's verifier for the same key and proof.
+    let vk_json = dir.path().join("work_vk.json");
+    std::fs::write(&vk_json, serde_json::to_vec(&vsies_zk::snarkjs::verifying_key(&vk)).unwrap()).unwrap();
+    let snarkjs_source = dir.path().join("SnarkjsWork.sol");
+    std::fs::write(&snarkjs_source, script("snarkjs-solidity.sh", &[&vk_json])).unwrap();
+    let (theirs, _) = chain.deploy(compile(&snarkjs_source, "Groth16Verifier"));
+    let baseline = chain.call(theirs, verify_call_words.clone()).unwrap();
+    assert_eq!(U256::from_be_slice(&baseline.output), U256::from(1));
+    gas.insert("verifyProof (4 public inputs), snarkjs's verifier", baseline.gas);
+    gas.insert("verifyProof (4 public inputs), snarkjs's verifier, execution only", baseline.gas - intrinsic);
+    assert!(receipt.gas < baseline.gas, "ours {} >= snarkjs {}", receipt.gas, baseline.gas);
+    assert!(receipt.gas - intrinsic <= 45_000 + 4 * 34_000 + 4 * 6_150 + 15_000, "within the floor + 15,000");
 
     let rounds = 6u64;
     for round in 0..rounds {
@@ -358,6 +394,10 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
                 2 => (work_proof(&pk, WorkClaim { node: node_id(&nodes[0]), ..claim }, &mut rng), node == &nodes[0]), // another node's proof
                 _ => (work_proof(&pk, claim, &mut rng), true),
             };
+            // The crate's verifier, on the words the vault builds, agrees with the contract's.
+            let vault_inputs = [U256::from(round), address_word(*node), U256::from(compute), U256::from(data)]
+                .map(|word| word.to_be_bytes::<32>());
+            assert_eq!(rust_verifier.verify(&evm_proof(&proof), &vault_inputs), valid);
             let receipt = chain
                 .transact_from(*node, TxKind::Call(vault_address), submit(round, &proof, compute, data), U256::ZERO)
                 .expect("submissions never revert for a bad proof");

@@ -15,6 +15,7 @@
 
 extern crate alloc;
 
+pub mod groth16;
 pub mod math;
 pub mod solidity;
 pub mod vault;

@@ -1,0 +1,78 @@
+//! Groth16 verification from the same bytes the Solidity verifier takes: the proof as
+//! `(a, b, c)` words (`b` as `[[x_im, x_re], [y_im, y_re]]`), the public inputs as 32-byte
+//! big-endian words, the key in [`EvmVerifyingKey`] layout. Same verdicts as the contract:
+//! false, never a panic, for an input outside the scalar field, a coordinate outside the base
+//! field, a point off the curve (or, for G2, outside the prime-order subgroup, which the
+//! EVM's pairing precompile also rejects) or a failed pairing.
+
+use crate::solidity::{EvmVerifyingKey, Word, G1, G2};
+use alloc::vec::Vec;
+use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
+use ark_ec::AffineRepr;
+use ark_ff::{BigInt, PrimeField, Zero};
+use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, VerifyingKey};
+
+/// A proof as the verifier's `(a, b, c)` arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvmProof {
+    pub a: G1,
+    pub b: [[Word; 2]; 2],
+    pub c: G1,
+}
+
+fn field<F: PrimeField<BigInt = BigInt<4>>>(word: &Word) -> Option<F> {
+    let limbs = core::array::from_fn(|i| u64::from_be_bytes(word[24 - 8 * i..32 - 8 * i].try_into().expect("8 bytes")));
+    F::from_bigint(BigInt::new(limbs))
+}
+
+fn g1(point: &G1) -> Option<G1Affine> {
+    let (x, y) = (field::<Fq>(&point[0])?, field::<Fq>(&point[1])?);
+    if x.is_zero() && y.is_zero() {
+        return Some(G1Affine::zero());
+    }
+    let point = G1Affine::new_unchecked(x, y);
+    point.is_on_curve().then_some(point)
+}
+
+fn g2(point: &G2) -> Option<G2Affine> {
+    let [x_im, x_re, y_im, y_re] = point;
+    let x = Fq2::new(field(x_re)?, field(x_im)?);
+    let y = Fq2::new(field(y_re)?, field(y_im)?);
+    if x.is_zero() && y.is_zero() {
+        return Some(G2Affine::zero());
+    }
+    let point = G2Affine::new_unchecked(x, y);
+    (point.is_on_curve() && point.is_in_correct_subgroup_assuming_on_curve()).then_some(point)
+}
+
+/// A verifying key prepared for repeated verification.
+pub struct PreparedKey {
+    prepared: PreparedVerifyingKey<Bn254>,
+    inputs: usize,
+}
+
+impl PreparedKey {
+    /// `None` when a point of the key is invalid.
+    pub fn new(key: &EvmVerifyingKey) -> Option<Self> {
+        let vk = VerifyingKey::<Bn254> {
+            alpha_g1: g1(&key.alpha)?,
+            beta_g2: g2(&key.beta)?,
+            gamma_g2: g2(&key.gamma)?,
+            delta_g2: g2(&key.delta)?,
+            gamma_abc_g1: key.ic.iter().map(g1).collect::<Option<Vec<_>>>()?,
+        };
+        Some(Self { inputs: key.ic.len() - 1, prepared: ark_groth16::prepare_verifying_key(&vk) })
+    }
+
+    /// Whether `proof` is valid for `inputs`: the contract's `verifyProof`.
+    pub fn verify(&self, proof: &EvmProof, inputs: &[Word]) -> bool {
+        if inputs.len() != self.inputs {
+            return false;
+        }
+        let Some(inputs) = inputs.iter().map(field::<Fr>).collect::<Option<Vec<_>>>() else { return false };
+        let [[x_im, x_re], [y_im, y_re]] = proof.b;
+        let points = (g1(&proof.a), g2(&[x_im, x_re, y_im, y_re]), g1(&proof.c));
+        let (Some(a), Some(b), Some(c)) = points else { return false };
+        Groth16::<Bn254>::verify_proof(&self.prepared, &Proof { a, b, c }, &inputs).unwrap_or(false)
+    }
+}
