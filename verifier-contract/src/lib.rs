@@ -5,12 +5,11 @@
 //! compute, 30% by proven data, slashing for invalid or missing work), and this `no_std`
 //! crate with the same verification and reward rules for chains that embed Rust.
 //!
-//! Status: the Solidity verifier renderer ([`solidity`], tested in revm by
-//! `cli/tests/evm.rs`), the reward rules ([`vault`]) and the `uint256`-exact arithmetic they
-//! use ([`math`]) are here; `RewardVault.sol`, Groth16 verification from EVM bytes in Rust and
-//! the differential tests of the vault are not built yet (issue "Thin on-chain verifier and
-//! reward vault"). The crate depends on nothing but `alloc`, so it builds for
-//! `wasm32-unknown-unknown`.
+//! [`solidity`] renders the verifier contract; `contracts/RewardVault.sol` is the vault;
+//! [`groth16`] verifies the same proofs from the same calldata words, [`vault`] applies the
+//! same reward and slashing rules with [`math`]'s `uint256`-exact arithmetic. The crate is
+//! `no_std` + `alloc` and builds for `wasm32-unknown-unknown`. `cli/tests/evm.rs` runs the
+//! contracts in revm against this crate; `docs/CHAIN.md` documents the ABI.
 #![no_std]
 
 extern crate alloc;
