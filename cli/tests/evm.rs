@@ -293,6 +293,12 @@ fn work_proof(
     [a[0], a[1], b[0][0], b[0][1], b[1][0], b[1][1], c[0], c[1]].iter().map(|w| U256::from_be_bytes(*w)).collect()
 }
 
+/// A BN254 scalar as an ABI word.
+fn field_word(value: &ark_bn254::Fr) -> U256 {
+    use ark_ff::{BigInteger, PrimeField};
+    U256::from_be_slice(&value.into_bigint().to_bytes_be())
+}
+
 /// The eight proof words as the Rust crate's proof.
 fn evm_proof(words: &[U256]) -> vsies_verifier_contract::groth16::EvmProof {
     let w: Vec<[u8; 32]> = words.iter().map(|word| word.to_be_bytes::<32>()).collect();
@@ -307,7 +313,7 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
     use vsies_zk::work::WorkClaim;
 
     let mut rng = StdRng::seed_from_u64(7);
-    let setup = WorkClaim { round: 0, node: [0; 20], compute: 0, data: 0 };
+    let setup = WorkClaim { round: 0, node: [0; 20], commitment: [0; 32], compute: 0, data: 0 };
     let (pk, vk) = ark_groth16::Groth16::<ark_bn254::Bn254>::circuit_specific_setup(setup, &mut rng).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("WorkVerifier.sol");
@@ -347,28 +353,31 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
     let too_low = chain.transact_from(nodes[0], TxKind::Call(vault_address), selector("join()"), U256::from(1));
     assert!(too_low.is_err(), "a second join and a low stake revert");
 
-    let submit = |round: u64, proof: &[U256], compute: u128, data: u128| {
-        let mut call = selector("submit(uint64,uint256[2],uint256[2][2],uint256[2],uint256,uint256)");
+    // Each node's dataset commitment (any canonical scalar here).
+    let commitment_of = |node: &Address| -> [u8; 32] { keccak256(node.as_slice()).0.map(|b| b & 0x0f) };
+    let submit = |round: u64, proof: &[U256], commitment: [u8; 32], compute: u128, data: u128| {
+        let mut call = selector("submit(uint64,uint256[2],uint256[2][2],uint256[2],uint256,uint256,uint256)");
         let mut args = vec![U256::from(round)];
         args.extend_from_slice(proof);
-        args.extend([U256::from(compute), U256::from(data)]);
+        args.extend([U256::from_be_bytes(commitment), U256::from(compute), U256::from(data)]);
         call.extend(words(&args));
         call
     };
     let view = |chain: &mut Chain, call: Vec<u8>| U256::from_be_slice(&chain.call(vault_address, call).unwrap().output);
 
-    // verifyProof alone for the vault's 4-input layout.
-    let claim = WorkClaim { round: 0, node: node_id(&nodes[0]), compute: 5, data: 6 };
+    // verifyProof alone for the vault's 2-input layout.
+    let claim =
+        WorkClaim { round: 0, node: node_id(&nodes[0]), commitment: commitment_of(&nodes[0]), compute: 5, data: 6 };
     let proof = work_proof(&pk, claim, &mut rng);
-    let mut call = selector("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[4])");
-    let inputs: Vec<U256> = [U256::from(0), address_word(nodes[0]), U256::from(5), U256::from(6)].to_vec();
+    let mut call = selector("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[2])");
+    let inputs: Vec<U256> = claim.public_inputs().iter().map(field_word).collect();
     call.extend(words(&[proof, inputs].concat()));
     let intrinsic = intrinsic_gas(&call);
     let verify_call_words = call.clone();
     let receipt = chain.call(verifier, call).unwrap();
     assert_eq!(U256::from_be_slice(&receipt.output), U256::from(1));
-    gas.insert("verifyProof (4 public inputs)", receipt.gas);
-    gas.insert("verifyProof (4 public inputs), execution only", receipt.gas - intrinsic);
+    gas.insert("verifyProof (2 public inputs)", receipt.gas);
+    gas.insert("verifyProof (2 public inputs), execution only", receipt.gas - intrinsic);
     // snarkjs's verifier for the same key and proof.
     let vk_json = dir.path().join("work_vk.json");
     std::fs::write(&vk_json, serde_json::to_vec(&vsies_zk::snarkjs::verifying_key(&vk)).unwrap()).unwrap();
@@ -377,17 +386,17 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
     let (theirs, _) = chain.deploy(compile(&snarkjs_source, "Groth16Verifier"));
     let baseline = chain.call(theirs, verify_call_words.clone()).unwrap();
     assert_eq!(U256::from_be_slice(&baseline.output), U256::from(1));
-    gas.insert("verifyProof (4 public inputs), snarkjs's verifier", baseline.gas);
-    gas.insert("verifyProof (4 public inputs), snarkjs's verifier, execution only", baseline.gas - intrinsic);
+    gas.insert("verifyProof (2 public inputs), snarkjs's verifier", baseline.gas);
+    gas.insert("verifyProof (2 public inputs), snarkjs's verifier, execution only", baseline.gas - intrinsic);
     assert!(receipt.gas < baseline.gas, "ours {} >= snarkjs {}", receipt.gas, baseline.gas);
-    assert!(receipt.gas - intrinsic <= 45_000 + 4 * 34_000 + 4 * 6_150 + 15_000, "within the floor + 15,000");
+    assert!(receipt.gas - intrinsic <= 45_000 + 4 * 34_000 + 15_000, "within the pairing floor + 15,000");
 
     let rounds = 6u64;
     for round in 0..rounds {
         for node in &nodes {
             let choice = rng.gen_range(0..4);
             let (compute, data) = (rng.gen_range(0..1_000_000u128), rng.gen_range(0..1_000u128));
-            let claim = WorkClaim { round, node: node_id(node), compute, data };
+            let claim = WorkClaim { round, node: node_id(node), commitment: commitment_of(node), compute, data };
             let (proof, valid) = match choice {
                 0 => continue,                                                                        // misses the round
                 1 => (work_proof(&pk, WorkClaim { compute: compute + 1, ..claim }, &mut rng), false), // lies about its work
@@ -395,11 +404,15 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
                 _ => (work_proof(&pk, claim, &mut rng), true),
             };
             // The crate's verifier, on the words the vault builds, agrees with the contract's.
-            let vault_inputs = [U256::from(round), address_word(*node), U256::from(compute), U256::from(data)]
-                .map(|word| word.to_be_bytes::<32>());
+            let vault_inputs = claim.public_inputs().map(|input| field_word(&input).to_be_bytes::<32>());
             assert_eq!(rust_verifier.verify(&evm_proof(&proof), &vault_inputs), valid);
             let receipt = chain
-                .transact_from(*node, TxKind::Call(vault_address), submit(round, &proof, compute, data), U256::ZERO)
+                .transact_from(
+                    *node,
+                    TxKind::Call(vault_address),
+                    submit(round, &proof, commitment_of(node), compute, data),
+                    U256::ZERO,
+                )
                 .expect("submissions never revert for a bad proof");
             gas.insert(if valid { "submit (valid proof)" } else { "submit (invalid proof, slashed)" }, receipt.gas);
             vault.submit(node_id(node), round, valid, compute, data).unwrap();
@@ -407,7 +420,7 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
                 let again = chain.transact_from(
                     *node,
                     TxKind::Call(vault_address),
-                    submit(round, &proof, compute, data),
+                    submit(round, &proof, commitment_of(node), compute, data),
                     U256::ZERO,
                 );
                 assert!(again.is_err(), "a second submission reverts");

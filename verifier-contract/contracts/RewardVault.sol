@@ -2,9 +2,9 @@
 pragma solidity ^0.8.24;
 
 /// The reward vault of a vsies subnet: nodes stake to join; each round a node submits a
-/// Groth16 proof of its work, whose public inputs the vault builds itself as
-/// [round, node address, compute units, data units], so a proof only counts for the node and
-/// round it was made for; the round's pool (halving on a schedule) is split by proven compute
+/// Groth16 proof of its work, whose two public inputs the vault builds itself as
+/// [round << 220 | node << 60 | compute << 30 | data, dataset commitment], so a proof only
+/// counts for the node, round, work and data it was made for; the round's pool (halving on a schedule) is split by proven compute
 /// (computeBps) and proven data (the rest); an invalid proof and K consecutive missed rounds
 /// each slash a share of stake. The same rules, to the wei, are the Rust crate's
 /// `vsies_verifier_contract::Vault`.
@@ -46,7 +46,7 @@ contract RewardVault {
     bool private locked;
 
     event Joined(address indexed node, uint256 stake);
-    event Submitted(address indexed node, uint64 indexed round, uint256 compute, uint256 data);
+    event Submitted(address indexed node, uint64 indexed round, uint256 commitment, uint256 compute, uint256 data);
     event Slashed(address indexed node, uint64 indexed round, uint256 amount, uint8 reason); // 0 invalid proof, 1 inactivity
     event RoundClosed(uint64 indexed round, uint256 pool, uint256 totalCompute, uint256 totalData);
     event Claimed(address indexed node, uint64 indexed round, uint256 amount);
@@ -55,6 +55,7 @@ contract RewardVault {
     error AlreadyJoined();
     error NotANode();
     error WrongRound(uint64 expected, uint64 found);
+    error WorkTooLarge();
     error AlreadySubmitted();
     error RoundNotClosed();
     error AlreadyClaimed();
@@ -123,14 +124,17 @@ contract RewardVault {
         uint256[2] calldata a,
         uint256[2][2] calldata b,
         uint256[2] calldata c,
+        uint256 commitment,
         uint256 compute,
         uint256 data
     ) external {
         if (!nodes[msg.sender].joined) revert NotANode();
         if (r != round) revert WrongRound(round, r);
+        if (compute >= 1 << 30 || data >= 1 << 30 || r >= 1 << 32) revert WorkTooLarge();
         Round storage current = rounds[r];
         if (current.submitted[msg.sender]) revert AlreadySubmitted();
-        if (!_verify(a, b, c, [uint256(r), uint256(uint160(msg.sender)), compute, data])) {
+        uint256 packed = uint256(r) << 220 | uint256(uint160(msg.sender)) << 60 | compute << 30 | data;
+        if (!_verify(a, b, c, [packed, commitment])) {
             _slash(msg.sender, invalidSlashBps, 0);
             return;
         }
@@ -142,16 +146,16 @@ contract RewardVault {
         Node storage node = nodes[msg.sender];
         node.everActive = true;
         node.lastActive = r;
-        emit Submitted(msg.sender, r, compute, data);
+        emit Submitted(msg.sender, r, commitment, compute, data);
     }
 
-    function _verify(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[4] memory input)
+    function _verify(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[2] memory input)
         internal
         view
         returns (bool)
     {
         (bool ok, bytes memory out) = verifier.staticcall(
-            abi.encodeWithSignature("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[4])", a, b, c, input)
+            abi.encodeWithSignature("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[2])", a, b, c, input)
         );
         return ok && out.length == 32 && abi.decode(out, (bool));
     }

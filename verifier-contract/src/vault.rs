@@ -54,7 +54,12 @@ pub enum VaultError {
     StakeTooLow,
     AlreadyJoined,
     NotANode,
-    WrongRound { expected: u64, found: u64 },
+    WrongRound {
+        expected: u64,
+        found: u64,
+    },
+    /// A work count of 2^30 or more (the proof's packed input holds 30 bits of each).
+    WorkTooLarge,
     AlreadySubmitted,
     RoundNotClosed,
     AlreadyClaimed,
@@ -150,6 +155,9 @@ impl Vault {
         }
         if round != self.round {
             return Err(VaultError::WrongRound { expected: self.round, found: round });
+        }
+        if compute >= 1 << 30 || data >= 1 << 30 || round >= 1 << 32 {
+            return Err(VaultError::WorkTooLarge);
         }
         let entry = self.rounds.entry(round).or_default();
         if entry.compute.contains_key(&node) {
@@ -321,6 +329,8 @@ mod tests {
         assert_eq!(vault.claim(address(1), 0), Err(VaultError::RoundNotClosed));
         assert_eq!(vault.submit(address(1), 0, true, 1, 1), Err(VaultError::AlreadySubmitted));
         assert_eq!(vault.submit(address(2), 1, true, 1, 1), Err(VaultError::WrongRound { expected: 0, found: 1 }));
+        assert_eq!(vault.submit(address(2), 0, true, 1 << 30, 1), Err(VaultError::WorkTooLarge));
+        assert_eq!(vault.submit(address(2), 0, true, 1, 1 << 30), Err(VaultError::WorkTooLarge));
         vault.close_round();
         let pool = params().round_reward;
         assert_eq!(vault.claim(address(1), 0), Ok(Event::Claimed { node: address(1), round: 0, amount: pool }));
