@@ -324,7 +324,7 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
 
     let nodes: Vec<Address> = (1..=4u8).map(|i| Address::repeat_byte(0x20 + i)).collect();
     let mut chain = Chain::new(&nodes);
-    let (verifier, _) = chain.deploy(compile(&source, "Groth16Verifier"));
+    let (verifier, verifier_deploy) = chain.deploy(compile(&source, "Groth16Verifier"));
     let params = vault_params();
     let mut deploy = compile(&root().join("verifier-contract/contracts/RewardVault.sol"), "RewardVault");
     deploy.extend(words(&[
@@ -342,6 +342,7 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
     let vault_address = deployed.created.expect("an address");
     let mut gas = std::collections::BTreeMap::<&str, u64>::new();
     gas.insert("deploy RewardVault", deployed.gas);
+    gas.insert("deploy Groth16Verifier (2 public inputs)", verifier_deploy);
     let mut vault = Vault::new(params);
     let node_id = |address: &Address| -> [u8; 20] { address.0 .0 };
 
@@ -383,7 +384,8 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
     std::fs::write(&vk_json, serde_json::to_vec(&vsies_zk::snarkjs::verifying_key(&vk)).unwrap()).unwrap();
     let snarkjs_source = dir.path().join("SnarkjsWork.sol");
     std::fs::write(&snarkjs_source, script("snarkjs-solidity.sh", &[&vk_json])).unwrap();
-    let (theirs, _) = chain.deploy(compile(&snarkjs_source, "Groth16Verifier"));
+    let (theirs, theirs_deploy) = chain.deploy(compile(&snarkjs_source, "Groth16Verifier"));
+    gas.insert("deploy Groth16Verifier (2 public inputs), snarkjs's", theirs_deploy);
     let baseline = chain.call(theirs, verify_call_words.clone()).unwrap();
     assert_eq!(U256::from_be_slice(&baseline.output), U256::from(1));
     gas.insert("verifyProof (2 public inputs), snarkjs's verifier", baseline.gas);
@@ -392,6 +394,7 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
     assert!(receipt.gas - intrinsic <= 45_000 + 4 * 34_000 + 15_000, "within the pairing floor + 15,000");
 
     let rounds = 6u64;
+    let mut slashes = Vec::new();
     for round in 0..rounds {
         for node in &nodes {
             let choice = rng.gen_range(0..4);
@@ -415,7 +418,9 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
                 )
                 .expect("submissions never revert for a bad proof");
             gas.insert(if valid { "submit (valid proof)" } else { "submit (invalid proof, slashed)" }, receipt.gas);
-            vault.submit(node_id(node), round, valid, compute, data).unwrap();
+            for event in vault.submit(node_id(node), round, valid, compute, data).unwrap() {
+                slashes.push(event);
+            }
             if valid {
                 let again = chain.transact_from(
                     *node,
@@ -429,7 +434,7 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
         }
         let receipt = chain.call(vault_address, selector("closeRound()")).unwrap();
         gas.insert("closeRound (4 nodes)", receipt.gas);
-        vault.close_round();
+        slashes.extend(vault.close_round());
         for node in &nodes {
             let mut call = selector("stakeOf(address)");
             call.extend(words(&[address_word(*node)]));
@@ -469,7 +474,11 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
         }
     }
     assert!(paid > 0, "some rewards were paid");
-    assert!(vault.slashed > 0, "some stake was slashed");
+    let slashed_for = |reason| {
+        slashes.iter().any(|e| matches!(e, vsies_verifier_contract::Event::Slashed { reason: r, .. } if *r == reason))
+    };
+    assert!(slashed_for(vsies_verifier_contract::SlashReason::InvalidProof), "the history slashes an invalid proof");
+    assert!(slashed_for(vsies_verifier_contract::SlashReason::Inactivity), "the history slashes inactivity");
     let mut open = selector("claim(uint64)");
     open.extend(words(&[U256::from(rounds)]));
     assert!(
