@@ -212,22 +212,8 @@ pub fn combine(
 mod tests {
     use super::*;
     use crate::committee::{generate, Committee};
+    use crate::test_support::CountingSeeder;
     use crate::update::Aggregator;
-    use tfhe::core_crypto::commons::math::random::Seed;
-    use tfhe::core_crypto::seeders::Seeder;
-
-    /// A seeder that counts up from a start value: reproducible test randomness.
-    pub(crate) struct CountingSeeder(pub u128);
-
-    impl Seeder for CountingSeeder {
-        fn seed(&mut self) -> Seed {
-            self.0 += 1;
-            Seed(self.0)
-        }
-        fn is_available() -> bool {
-            true
-        }
-    }
 
     #[test]
     fn flooding_dominates_the_key_dependent_noise_by_2_to_the_40() {

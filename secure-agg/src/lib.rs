@@ -62,7 +62,22 @@ pub fn doc_model() -> vsies_core::Model {
 
 #[doc(hidden)]
 pub mod test_support {
+    use tfhe::core_crypto::commons::math::random::Seed;
+    use tfhe::core_crypto::seeders::Seeder;
     use vsies_core::{FeatureColumn, FixedFormat, LabelColumn, Model, Schema, TrainingConfig};
+
+    /// A seeder that counts up from a start value: reproducible test randomness.
+    pub struct CountingSeeder(pub u128);
+
+    impl Seeder for CountingSeeder {
+        fn seed(&mut self) -> Seed {
+            self.0 += 1;
+            Seed(self.0)
+        }
+        fn is_available() -> bool {
+            true
+        }
+    }
 
     /// A model with `features` weights spread over the whole 12-bit range and `samples` rows.
     pub fn toy_model(features: usize, samples: u64) -> Model {

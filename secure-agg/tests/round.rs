@@ -3,26 +3,12 @@
 
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
-use tfhe::core_crypto::commons::math::random::Seed;
-use tfhe::core_crypto::seeders::Seeder;
 use vsies_core::fedavg::fedavg;
 use vsies_core::Model;
-use vsies_secure_agg::test_support::toy_model;
+use vsies_secure_agg::test_support::{toy_model, CountingSeeder};
 use vsies_secure_agg::{
     combine, generate, save_all, AggError, Aggregator, Committee, DecryptionShare, EncryptedUpdate, KeyShare,
 };
-
-struct CountingSeeder(u128);
-
-impl Seeder for CountingSeeder {
-    fn seed(&mut self) -> Seed {
-        self.0 += 1;
-        Seed(self.0)
-    }
-    fn is_available() -> bool {
-        true
-    }
-}
 
 /// A client model: same shape as `toy_model`, its own weights and row count.
 fn client_model(features: usize, client: u64) -> Model {
