@@ -156,26 +156,9 @@ pub fn fedavg(models: &[Model]) -> Result<Model, FedAvgError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{FeatureColumn, LabelColumn};
 
     fn model(weights: Vec<i64>, bias: i64, samples: u64) -> Model {
-        let schema = Schema {
-            name: "t".into(),
-            label: LabelColumn { column: "y".into(), classes: vec!["0".into(), "1".into()] },
-            quantization: FixedFormat::FEATURES,
-            features: (0..weights.len())
-                .map(|i| FeatureColumn { name: format!("x{i}"), min: -1.0, max: 1.0, mean: 0.0, scale: 1.0 })
-                .collect(),
-        };
-        Model {
-            schema_id: schema.content_id(),
-            schema,
-            training: TrainingConfig::default(),
-            initial_model: None,
-            weights,
-            bias,
-            training_samples: samples,
-        }
+        crate::test_support::model("t", weights, bias, samples)
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub mod rng;
 pub mod schema;
 pub mod spec;
 pub mod split;
+#[doc(hidden)]
+pub mod test_support;
 pub mod validate;
 
 pub use artifact::{ArtifactError, ArtifactKind};

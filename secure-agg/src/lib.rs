@@ -64,7 +64,7 @@ pub fn doc_model() -> vsies_core::Model {
 pub mod test_support {
     use tfhe::core_crypto::commons::math::random::Seed;
     use tfhe::core_crypto::seeders::Seeder;
-    use vsies_core::{FeatureColumn, FixedFormat, LabelColumn, Model, Schema, TrainingConfig};
+    use vsies_core::Model;
 
     /// A seeder that counts up from a start value: reproducible test randomness.
     pub struct CountingSeeder(pub u128);
@@ -81,23 +81,8 @@ pub mod test_support {
 
     /// A model with `features` weights spread over the whole 12-bit range and `samples` rows.
     pub fn toy_model(features: usize, samples: u64) -> Model {
-        let schema = Schema {
-            name: "toy".into(),
-            label: LabelColumn { column: "y".into(), classes: vec!["0".into(), "1".into()] },
-            quantization: FixedFormat::FEATURES,
-            features: (0..features)
-                .map(|i| FeatureColumn { name: format!("x{i}"), min: -1.0, max: 1.0, mean: 0.0, scale: 1.0 })
-                .collect(),
-        };
-        Model {
-            schema_id: schema.content_id(),
-            schema,
-            training: TrainingConfig::default(),
-            initial_model: None,
-            weights: (0..features as i64).map(|i| (i * 977) % 4096 - 2048).collect(),
-            bias: -17,
-            training_samples: samples,
-        }
+        let weights = (0..features as i64).map(|i| (i * 977) % 4096 - 2048).collect();
+        vsies_core::test_support::model("toy", weights, -17, samples)
     }
 }
 
