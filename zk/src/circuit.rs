@@ -13,7 +13,7 @@
 //! constraints subtract, and the sponge skips every block whose first offset is theirs, so the
 //! commitment equals the native one over `n` rows.
 
-use crate::gadget::{initial_state, Builder, Wire};
+use crate::gadget::{initial_state, Builder, ConstraintSink, Wire};
 use crate::poseidon::{self, RATE};
 use crate::relation::{
     block_count, power_of_two, DataRelation, Offsets, Statement, CHALLENGE_DOMAIN, COMMITMENT_DOMAIN,
@@ -67,8 +67,14 @@ pub fn constraint_count(relation: &DataRelation) -> usize {
 
 impl ConstraintSynthesizer<Fr> for DataCircuit<'_> {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        self.synthesize(&Builder::new(cs))
+    }
+}
+
+impl DataCircuit<'_> {
+    /// Builds the circuit into `builder`'s sink.
+    pub fn synthesize<S: ConstraintSink>(&self, builder: &Builder<S>) -> Result<(), SynthesisError> {
         let relation = self.relation;
-        let builder = Builder::new(cs);
         let statement = &self.statement;
         let rows = self.offsets.row_count();
         let max_rows = relation.max_rows();

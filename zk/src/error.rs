@@ -26,6 +26,8 @@ pub enum ZkError {
     InvalidProof { path: PathBuf, reason: String },
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error("the witness does not satisfy the circuit (constraint {constraint} fails); no proof was made")]
+    Unsatisfied { constraint: usize },
     #[error("Groth16: {0}")]
     Synthesis(#[from] ark_relations::gr1cs::SynthesisError),
 }

@@ -1,11 +1,49 @@
-//! A thin layer over arkworks' constraint system: wires that carry their linear combination and
-//! their value together, so one pass both builds the constraints and computes the witness (in
-//! setup mode the values are those of an empty dataset and are never read).
+//! A thin layer over a constraint sink: wires that carry their linear combination and their
+//! value together, so one pass both builds the constraints and computes the witness (in setup
+//! mode the values are those of an empty dataset and are never read).
+//!
+//! The sink decides what a pass keeps. arkworks' constraint system keeps everything (tests,
+//! small keys); [`crate::witness::WitnessSink`] keeps only the assignment and each
+//! constraint's `A·z`, `B·z` (the prover's needs); [`crate::qap::QapSink`] keeps only the QAP
+//! polynomials evaluated at the setup's secret point (key generation's needs). One circuit
+//! description serves all three, so they cannot disagree on the constraints.
 
 use crate::poseidon::{self, WIDTH};
 use ark_bn254::Fr;
 use ark_ff::{AdditiveGroup, Field, One, Zero};
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
+use std::cell::RefCell;
+
+/// Where a [`Builder`] sends variables and constraints. Variables are numbered as arkworks
+/// numbers them: instance variables (after the constant one) and witnesses, each in creation
+/// order; constraints in the order they are enforced.
+pub trait ConstraintSink {
+    fn new_input(&mut self, value: Fr) -> Result<Variable>;
+    fn new_witness(&mut self, value: Fr) -> Result<Variable>;
+    /// A short combination standing for `lc` in later combinations (it adds no constraint).
+    fn name(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>>;
+    /// Enforces `a * b = c`.
+    fn enforce(&mut self, a: &Wire, b: &Wire, c: &Wire) -> Result<()>;
+}
+
+impl ConstraintSink for ConstraintSystemRef<Fr> {
+    fn new_input(&mut self, value: Fr) -> Result<Variable> {
+        self.new_input_variable(|| Ok(value))
+    }
+
+    fn new_witness(&mut self, value: Fr) -> Result<Variable> {
+        self.new_witness_variable(|| Ok(value))
+    }
+
+    fn name(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>> {
+        // A symbolic variable that arkworks inlines when it finalizes.
+        Ok(LinearCombination::from(self.new_lc(|| lc)?))
+    }
+
+    fn enforce(&mut self, a: &Wire, b: &Wire, c: &Wire) -> Result<()> {
+        self.enforce_r1cs_constraint(|| a.lc.clone(), || b.lc.clone(), || c.lc.clone())
+    }
+}
 
 /// A linear combination of circuit variables and its value. Linear operations are free.
 #[derive(Clone, Debug)]
@@ -57,36 +95,40 @@ impl Wire {
     }
 }
 
-/// Builds constraints into an arkworks constraint system.
-pub struct Builder {
-    pub cs: ConstraintSystemRef<Fr>,
+/// Builds constraints into a [`ConstraintSink`].
+pub struct Builder<S: ConstraintSink = ConstraintSystemRef<Fr>> {
+    sink: RefCell<S>,
 }
 
 type Result<T> = std::result::Result<T, SynthesisError>;
 
-impl Builder {
-    pub fn new(cs: ConstraintSystemRef<Fr>) -> Self {
-        Self { cs }
+impl<S: ConstraintSink> Builder<S> {
+    pub fn new(sink: S) -> Self {
+        Self { sink: RefCell::new(sink) }
+    }
+
+    /// The sink, once the circuit is built.
+    pub fn into_sink(self) -> S {
+        self.sink.into_inner()
     }
 
     pub fn input(&self, value: Fr) -> Result<Wire> {
-        Ok(Wire::variable(self.cs.new_input_variable(|| Ok(value))?, value))
+        Ok(Wire::variable(self.sink.borrow_mut().new_input(value)?, value))
     }
 
     pub fn witness(&self, value: Fr) -> Result<Wire> {
-        Ok(Wire::variable(self.cs.new_witness_variable(|| Ok(value))?, value))
+        Ok(Wire::variable(self.sink.borrow_mut().new_witness(value)?, value))
     }
 
-    /// Names a linear combination (a symbolic variable that arkworks inlines when it finalizes),
-    /// so that long chains of linear operations do not copy ever-growing combinations.
+    /// Names a linear combination, so that long chains of linear operations do not copy
+    /// ever-growing combinations.
     pub fn named(&self, wire: Wire) -> Result<Wire> {
-        let lc = wire.lc;
-        Ok(Wire::variable(self.cs.new_lc(|| lc)?, wire.value))
+        Ok(Wire { lc: self.sink.borrow_mut().name(wire.lc)?, value: wire.value })
     }
 
     /// Enforces `a * b = c`.
     pub fn enforce_product(&self, a: &Wire, b: &Wire, c: &Wire) -> Result<()> {
-        self.cs.enforce_r1cs_constraint(|| a.lc.clone(), || b.lc.clone(), || c.lc.clone())
+        self.sink.borrow_mut().enforce(a, b, c)
     }
 
     /// Enforces `a = b` (one constraint: `(a - b) * 1 = 0`).

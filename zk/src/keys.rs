@@ -12,6 +12,7 @@
 
 use crate::circuit::DataCircuit;
 use crate::error::ZkError;
+use crate::key_file::{self, ProvingKeyReader};
 use crate::relation::{DataRelation, RelationParams};
 use crate::snarkjs;
 use ark_bn254::Bn254;
@@ -33,14 +34,23 @@ pub struct DataKeys {
     pub verifier: DataVerifier,
 }
 
-/// What a prover needs: the relation and its proving key.
+/// What a prover needs: the relation, its proving key (in memory, or the file it streams from)
+/// and the verifying key its proofs are checked against before they are returned.
 pub struct DataProver {
     pub relation: DataRelation,
-    pub key: ProvingKey<Bn254>,
-    pub verifying_key_id: ContentId,
+    pub key: ProvingKeyLocation,
+    pub verifier: DataVerifier,
+}
+
+/// Where a prover's proving key is.
+pub enum ProvingKeyLocation {
+    Memory(Box<ProvingKey<Bn254>>),
+    /// `proving.key`, read through once per proof (the key is never held in memory).
+    File(PathBuf),
 }
 
 /// What a verifier needs: the relation and its verifying key.
+#[derive(Clone)]
 pub struct DataVerifier {
     pub relation: DataRelation,
     pub key: VerifyingKey<Bn254>,
@@ -49,9 +59,7 @@ pub struct DataVerifier {
 }
 
 fn encode(params: &RelationParams, key: &impl CanonicalSerialize, compress: Compress) -> Vec<u8> {
-    let json = serde_json::to_vec(params).expect("relation parameters serialize");
-    let mut payload = (json.len() as u32).to_le_bytes().to_vec();
-    payload.extend_from_slice(&json);
+    let mut payload = key_file::params_header(params);
     key.serialize_with_mode(&mut payload, compress).expect("writing to memory");
     payload
 }
@@ -62,21 +70,12 @@ fn decode<K: CanonicalDeserialize>(
     compress: Compress,
     validate: Validate,
 ) -> Result<(DataRelation, K), ZkError> {
-    let malformed = |reason: String| ZkError::malformed(path, "key file", reason);
-    let length = payload.get(..4).ok_or_else(|| malformed("truncated".into()))?;
-    let length = u32::from_le_bytes(length.try_into().expect("4 bytes")) as usize;
-    let json = payload.get(4..4 + length).ok_or_else(|| malformed("truncated parameters".into()))?;
-    let params: RelationParams = serde_json::from_slice(json).map_err(|err| malformed(format!("parameters: {err}")))?;
-    let params = RelationParams {
-        schema: params.schema.clone().validate().map_err(|err| malformed(err.to_string()))?,
-        ..params
-    };
-    let relation = DataRelation::new(params)?;
-    let mut rest = &payload[4 + length..];
-    let key =
-        K::deserialize_with_mode(&mut rest, compress, validate).map_err(|err| malformed(format!("key: {err}")))?;
+    let mut rest = payload;
+    let relation = key_file::read_params(&mut rest, path)?;
+    let key = K::deserialize_with_mode(&mut rest, compress, validate)
+        .map_err(|err| ZkError::malformed(path, "key file", format!("key: {err}")))?;
     if !rest.is_empty() {
-        return Err(malformed("bytes after the key".into()));
+        return Err(ZkError::malformed(path, "key file", "bytes after the key"));
     }
     Ok((relation, key))
 }
@@ -87,43 +86,71 @@ impl DataKeys {
     pub fn setup<R: RngCore + CryptoRng>(relation: DataRelation, rng: &mut R) -> Result<Self, ZkError> {
         let (proving, verifying) = Groth16::<Bn254>::circuit_specific_setup(DataCircuit::for_setup(&relation), rng)?;
         let verifier = DataVerifier::new(relation.clone(), verifying);
-        Ok(Self { prover: DataProver { relation, key: proving, verifying_key_id: verifier.id }, verifier })
+        let key = ProvingKeyLocation::Memory(Box::new(proving));
+        Ok(Self { prover: DataProver { relation, key, verifier: verifier.clone() }, verifier })
+    }
+
+    /// Generates the keys for `relation` straight into `directory`, never holding the proving
+    /// key in memory ([`crate::keygen`]); the same files as [`DataKeys::setup`] then
+    /// [`DataKeys::save`] with the same randomness. Returns the verifier.
+    pub fn generate<R: RngCore + CryptoRng>(
+        relation: DataRelation,
+        rng: &mut R,
+        directory: &Path,
+    ) -> Result<DataVerifier, ZkError> {
+        crate::keygen::generate(relation, rng, directory, key_file::CHUNK_POINTS)
     }
 
     /// Writes `proving.key`, `verifying.key` and `verification_key.json` into `directory`.
     pub fn save(&self, directory: &Path) -> Result<(), ZkError> {
         std::fs::create_dir_all(directory).map_err(|source| ZkError::Io { path: directory.into(), source })?;
         self.verifier.save(directory)?;
-        let path = directory.join(PROVING_KEY_FILE);
-        let payload = encode(&self.prover.relation.params, &self.prover.key, Compress::No);
-        artifact::write_binary(&path, ArtifactKind::ZkProvingKey, &payload)?;
+        let ProvingKeyLocation::Memory(key) = &self.prover.key else {
+            return Err(ZkError::Relation("the proving key is already a file".into()));
+        };
+        let header = key_file::params_header(&self.prover.relation.params);
+        let len = (header.len() + key.uncompressed_size()) as u64;
+        // Streamed: no second in-memory copy of a key of gigabytes.
+        artifact::write_binary_streamed(
+            &directory.join(PROVING_KEY_FILE),
+            ArtifactKind::ZkProvingKey,
+            len,
+            |writer| {
+                writer.write_all(&header)?;
+                key.serialize_uncompressed(writer).map_err(std::io::Error::other)
+            },
+        )?;
         Ok(())
     }
 }
 
 impl DataProver {
-    /// Reads `directory/proving.key` (and the verifying key's id from `verifying.key`).
+    /// Opens `directory/proving.key` (its relation and fixed elements only; the queries are
+    /// streamed by each proof) and `verifying.key`, and checks that they belong together.
     pub fn load(directory: &Path) -> Result<Self, ZkError> {
         let path = directory.join(PROVING_KEY_FILE);
-        let payload = artifact::read_binary(&path, ArtifactKind::ZkProvingKey)?;
-        // The proving key is the prover's own file, checksummed: skip the slow subgroup checks.
-        let (relation, key): (_, ProvingKey<Bn254>) = decode(&payload, &path, Compress::No, Validate::No)?;
+        let key = ProvingKeyReader::open(&path, key_file::CHUNK_POINTS)?;
         let verifier = DataVerifier::load(directory)?;
-        if verifier.relation.params != relation.params || verifier.key != key.vk {
+        if verifier.relation.params != key.relation.params || verifier.key != key.vk {
             return Err(ZkError::malformed(path, "key file", "the proving key does not belong to verifying.key"));
         }
-        Ok(Self { relation, key, verifying_key_id: verifier.id })
+        Ok(Self { relation: key.relation, key: ProvingKeyLocation::File(path), verifier })
+    }
+
+    /// The id of the verifying key this prover's proofs are for.
+    pub fn verifying_key_id(&self) -> ContentId {
+        self.verifier.id
     }
 }
 
 impl DataVerifier {
-    fn new(relation: DataRelation, key: VerifyingKey<Bn254>) -> Self {
+    pub(crate) fn new(relation: DataRelation, key: VerifyingKey<Bn254>) -> Self {
         let id = ContentId::of(&encode(&relation.params, &key, Compress::Yes));
         let prepared = ark_groth16::prepare_verifying_key(&key);
         Self { relation, key, prepared, id }
     }
 
-    fn save(&self, directory: &Path) -> Result<(), ZkError> {
+    pub(crate) fn save(&self, directory: &Path) -> Result<(), ZkError> {
         let payload = encode(&self.relation.params, &self.key, Compress::Yes);
         artifact::write_binary(&directory.join(VERIFYING_KEY_FILE), ArtifactKind::ZkVerifyingKey, &payload)?;
         let path = directory.join(SNARKJS_VERIFYING_KEY_FILE);

@@ -22,17 +22,22 @@ pub mod circuit;
 pub mod error;
 pub mod evm;
 pub mod gadget;
+pub mod key_file;
+pub mod keygen;
 pub mod keys;
 pub mod naive;
 pub mod poseidon;
 pub mod proof;
+pub mod prover;
+pub mod qap;
 pub mod relation;
 pub mod snarkjs;
+pub mod witness;
 pub mod work;
 
 pub use circuit::{constraint_count, DataCircuit};
 pub use error::ZkError;
-pub use keys::{DataKeys, DataProver, DataVerifier};
+pub use keys::{DataKeys, DataProver, DataVerifier, ProvingKeyLocation};
 pub use proof::{field_bytes, field_hex, DataProof};
 pub use relation::{DataRelation, Offsets, Statement, DEFAULT_BUCKETS};
 

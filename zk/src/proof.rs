@@ -9,7 +9,9 @@
 
 use crate::circuit::DataCircuit;
 use crate::error::ZkError;
-use crate::keys::{DataProver, DataVerifier};
+use crate::key_file::CHUNK_POINTS;
+use crate::keys::{DataProver, DataVerifier, ProvingKeyLocation};
+use crate::prover::{self, KeySource};
 use crate::relation::{Offsets, Statement, RELATION};
 use crate::snarkjs;
 use ark_bn254::{Bn254, Fr};
@@ -94,16 +96,26 @@ impl DataProver {
         let offsets = self.relation.offsets(dataset)?;
         let statement = self.relation.statement(&offsets);
         let proof = self.prove_offsets(offsets, rng)?;
-        Ok(self.proof_file(&statement, &proof))
+        let file = self.proof_file(&statement, &proof);
+        // Never hand out a proof that does not verify (a damaged or mismatched proving key).
+        self.verifier.verify(&file, Path::new("the new proof")).map_err(|err| {
+            ZkError::Relation(format!("internal: the new proof does not verify ({err}); is the proving key damaged?"))
+        })?;
+        Ok(file)
     }
 
-    /// The Groth16 proof for `offsets`, whether or not they satisfy the relation.
+    /// The Groth16 proof for `offsets`; [`ZkError::Unsatisfied`] if they do not satisfy the
+    /// relation.
     pub fn prove_offsets<R: RngCore + CryptoRng>(
         &self,
         offsets: Offsets,
         rng: &mut R,
     ) -> Result<Proof<Bn254>, ZkError> {
-        Ok(Groth16::<Bn254>::prove(&self.key, DataCircuit::new(&self.relation, offsets), rng)?)
+        let source = match &self.key {
+            ProvingKeyLocation::Memory(key) => KeySource::Memory(key),
+            ProvingKeyLocation::File(path) => KeySource::File { path, chunk_points: CHUNK_POINTS },
+        };
+        prover::prove(&DataCircuit::new(&self.relation, offsets), &source, rng)
     }
 
     /// The proof file for `statement` and `proof`.
@@ -130,7 +142,7 @@ impl DataProver {
         DataProof {
             relation: RELATION.into(),
             schema_id: relation.schema_id,
-            verifying_key: self.verifying_key_id,
+            verifying_key: self.verifier.id,
             max_rows: relation.max_rows(),
             rows: statement.rows,
             commitment: field_hex(&statement.commitment),

@@ -6,6 +6,8 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use std::path::Path;
 use std::sync::OnceLock;
+use vsies_zk::gadget::Builder;
+use vsies_zk::witness::WitnessSink;
 use vsies_zk::{constraint_count, doc_dataset, DataCircuit, DataKeys, DataProof, DataRelation, Offsets, ZkError};
 
 const MAX_ROWS: usize = 8;
@@ -20,11 +22,16 @@ fn honest_offsets(relation: &DataRelation) -> Offsets {
     relation.offsets(&doc_dataset().1).unwrap()
 }
 
-/// Synthesizes `circuit` and reports whether its constraints hold.
+/// Synthesizes `circuit` and reports whether its constraints hold, by arkworks' check and by
+/// the check the streaming prover makes (which must agree).
 fn satisfied(circuit: DataCircuit<'_>) -> bool {
     let cs = ConstraintSystem::<Fr>::new_ref();
-    circuit.generate_constraints(cs.clone()).unwrap();
-    cs.is_satisfied().unwrap()
+    circuit.synthesize(&Builder::new(cs.clone())).unwrap();
+    let satisfied = cs.is_satisfied().unwrap();
+    let builder = Builder::new(WitnessSink::with_capacity(0));
+    circuit.synthesize(&builder).unwrap();
+    assert_eq!(builder.into_sink().first_unsatisfied.is_none(), satisfied, "the prover's check disagrees");
+    satisfied
 }
 
 fn keys() -> &'static DataKeys {

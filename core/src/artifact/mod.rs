@@ -26,6 +26,9 @@ use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+mod stream;
+pub use stream::{write_binary_streamed, BinaryReader};
+
 /// Magic bytes of a binary artifact.
 pub const MAGIC: [u8; 8] = *b"\x89VSIES\r\n";
 /// The format version this build writes and the newest it reads.
@@ -164,14 +167,19 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArtifactError + '_ {
     move |source| ArtifactError::Io { path: path.into(), source }
 }
 
+fn encode_header(kind: ArtifactKind, payload_len: u64) -> [u8; HEADER_LEN] {
+    let mut header = [0; HEADER_LEN];
+    header[..8].copy_from_slice(&MAGIC);
+    header[8..10].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+    header[10..12].copy_from_slice(&kind.code().to_le_bytes());
+    header[16..24].copy_from_slice(&payload_len.to_le_bytes());
+    header
+}
+
 /// Encodes a binary artifact in memory.
 pub fn encode_binary(kind: ArtifactKind, payload: &[u8]) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len() + CHECKSUM_LEN);
-    bytes.extend_from_slice(&MAGIC);
-    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    bytes.extend_from_slice(&kind.code().to_le_bytes());
-    bytes.extend_from_slice(&[0; 4]);
-    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&encode_header(kind, payload.len() as u64));
     bytes.extend_from_slice(payload);
     let checksum = Sha256::digest(&bytes);
     bytes.extend_from_slice(&checksum);
@@ -187,6 +195,20 @@ pub fn decode_binary<'a>(bytes: &'a [u8], expected: ArtifactKind, path: &Path) -
     }
     if bytes.len() < HEADER_LEN {
         return Err(ArtifactError::Truncated { path: path.into(), expected: HEADER_LEN as u64, found });
+    }
+    check_header(&bytes[..HEADER_LEN], found, expected, path)?;
+    let body_end = bytes.len() - CHECKSUM_LEN;
+    if Sha256::digest(&bytes[..body_end]).as_slice() != &bytes[body_end..] {
+        return Err(ArtifactError::ChecksumMismatch { path: path.into() });
+    }
+    Ok(&bytes[HEADER_LEN..body_end])
+}
+
+/// Checks a header (the first [`HEADER_LEN`] bytes, magic included) against the file's length
+/// `found` and returns the payload length.
+fn check_header(bytes: &[u8], found: u64, expected: ArtifactKind, path: &Path) -> Result<u64, ArtifactError> {
+    if bytes[..MAGIC.len()] != MAGIC {
+        return Err(ArtifactError::BadMagic { path: path.into() });
     }
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
     check_version(version, path)?;
@@ -213,11 +235,7 @@ pub fn decode_binary<'a>(bytes: &'a [u8], expected: ArtifactKind, path: &Path) -
             reason: format!("{} bytes after the checksum", found - expected_len),
         });
     }
-    let body_end = bytes.len() - CHECKSUM_LEN;
-    if Sha256::digest(&bytes[..body_end]).as_slice() != &bytes[body_end..] {
-        return Err(ArtifactError::ChecksumMismatch { path: path.into() });
-    }
-    Ok(&bytes[HEADER_LEN..body_end])
+    Ok(payload_len)
 }
 
 fn check_version(version: u16, path: &Path) -> Result<(), ArtifactError> {

@@ -1,0 +1,147 @@
+//! The layout of key files, and `proving.key` read and written in pieces.
+//!
+//! A key file's payload is `[u32 LE length][relation parameters, JSON][key]`, the key in
+//! arkworks' canonical serialization: compressed in `verifying.key`, uncompressed in
+//! `proving.key`, which is arkworks' `ProvingKey` layout:
+//!
+//! `vk, beta_g1, delta_g1, a_query, b_g1_query, b_g2_query, h_query, l_query`
+//!
+//! each query a `u64` LE length and its points. At 100,000 rows x 31 columns the proving key
+//! is about 17 GB, so the prover reads it once, front to back, one chunk of points at a time
+//! ([`ProvingKeyReader`]), and key generation writes it the same way.
+
+use crate::error::ZkError;
+use crate::relation::{DataRelation, RelationParams};
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::{AffineRepr, VariableBaseMSM};
+use ark_groth16::VerifyingKey;
+use ark_serialize::{CanonicalDeserialize, Compress, Validate};
+use rayon::prelude::*;
+use std::io::{Read, Write};
+use std::path::Path;
+use vsies_core::artifact::{ArtifactKind, BinaryReader};
+
+/// Points per chunk when streaming a query unless told otherwise (64 MiB of G1 points): larger
+/// chunks make slightly faster MSMs and cost memory.
+pub const CHUNK_POINTS: usize = 1 << 20;
+
+/// The bytes before the key: the relation's parameters.
+pub fn params_header(params: &RelationParams) -> Vec<u8> {
+    let json = serde_json::to_vec(params).expect("relation parameters serialize");
+    let mut header = (json.len() as u32).to_le_bytes().to_vec();
+    header.extend_from_slice(&json);
+    header
+}
+
+/// Reads [`params_header`]'s bytes and the relation they define.
+pub fn read_params(reader: &mut impl Read, path: &Path) -> Result<DataRelation, ZkError> {
+    let malformed = |reason: String| ZkError::malformed(path, "key file", reason);
+    let mut length = [0u8; 4];
+    reader.read_exact(&mut length).map_err(|_| malformed("truncated".into()))?;
+    let mut json = vec![0u8; u32::from_le_bytes(length) as usize];
+    reader.read_exact(&mut json).map_err(|_| malformed("truncated parameters".into()))?;
+    let params: RelationParams =
+        serde_json::from_slice(&json).map_err(|err| malformed(format!("parameters: {err}")))?;
+    let params = RelationParams {
+        schema: params.schema.clone().validate().map_err(|err| malformed(err.to_string()))?,
+        ..params
+    };
+    DataRelation::new(params)
+}
+
+/// Bytes of one point, uncompressed.
+pub fn point_size<P: AffineRepr>() -> usize {
+    P::zero().uncompressed_size()
+}
+
+/// The uncompressed size of a serialized query of `len` points.
+pub fn query_size<P: AffineRepr>(len: usize) -> u64 {
+    8 + (len * point_size::<P>()) as u64
+}
+
+/// Writes a query's length, for the points that follow.
+pub fn write_query_len(writer: &mut dyn Write, len: usize) -> std::io::Result<()> {
+    writer.write_all(&(len as u64).to_le_bytes())
+}
+
+/// Writes `points` uncompressed (serialized in parallel).
+pub fn write_points<P: AffineRepr>(writer: &mut dyn Write, points: &[P]) -> std::io::Result<()> {
+    let size = point_size::<P>();
+    let mut bytes = vec![0u8; points.len() * size];
+    bytes.par_chunks_mut(size).zip(points).for_each(|(mut slot, point)| {
+        point.serialize_uncompressed(&mut slot).expect("a point fits its slot");
+    });
+    writer.write_all(&bytes)
+}
+
+/// `proving.key` opened for one pass: its relation and the key's fixed elements are read, the
+/// queries are consumed in file order by the MSMs that need them.
+pub struct ProvingKeyReader {
+    reader: BinaryReader,
+    chunk_points: usize,
+    pub relation: DataRelation,
+    pub vk: VerifyingKey<Bn254>,
+    pub beta_g1: G1Affine,
+    pub delta_g1: G1Affine,
+}
+
+impl ProvingKeyReader {
+    /// Opens `path`; queries will be read `chunk_points` points at a time.
+    pub fn open(path: &Path, chunk_points: usize) -> Result<Self, ZkError> {
+        let mut reader = BinaryReader::open(path, ArtifactKind::ZkProvingKey)?;
+        let relation = read_params(&mut reader, path)?;
+        let element = |what: &str, reader: &mut BinaryReader| -> Result<G1Affine, ZkError> {
+            G1Affine::deserialize_with_mode(reader, Compress::No, Validate::No)
+                .map_err(|err| ZkError::malformed(path, "key file", format!("{what}: {err}")))
+        };
+        let vk = VerifyingKey::deserialize_with_mode(&mut reader, Compress::No, Validate::No)
+            .map_err(|err| ZkError::malformed(path, "key file", format!("verifying key: {err}")))?;
+        let beta_g1 = element("beta_g1", &mut reader)?;
+        let delta_g1 = element("delta_g1", &mut reader)?;
+        Ok(Self { reader, chunk_points: chunk_points.max(1), relation, vk, beta_g1, delta_g1 })
+    }
+
+    /// `sum_i query_i * scalars_i` over the next G1 query, which must hold `scalars.len()`
+    /// points.
+    pub fn msm_g1(&mut self, what: &str, scalars: &[Fr]) -> Result<G1Projective, ZkError> {
+        self.msm::<G1Affine>(what, scalars)
+    }
+
+    /// As [`Self::msm_g1`], for the G2 query.
+    pub fn msm_g2(&mut self, what: &str, scalars: &[Fr]) -> Result<G2Projective, ZkError> {
+        self.msm::<G2Affine>(what, scalars)
+    }
+
+    fn msm<P: AffineRepr<ScalarField = Fr>>(&mut self, what: &str, scalars: &[Fr]) -> Result<P::Group, ZkError> {
+        let path = self.reader.path().to_path_buf();
+        let malformed = |reason: String| ZkError::malformed(&path, "key file", format!("{what}: {reason}"));
+        let mut length = [0u8; 8];
+        self.reader.read_exact(&mut length).map_err(|err| malformed(err.to_string()))?;
+        let length = u64::from_le_bytes(length);
+        if length != scalars.len() as u64 {
+            return Err(malformed(format!("{length} points, the relation needs {}", scalars.len())));
+        }
+        let size = point_size::<P>();
+        let mut bytes = vec![0u8; self.chunk_points.min(scalars.len()) * size];
+        let mut sum = P::Group::default();
+        for chunk in scalars.chunks(self.chunk_points) {
+            let bytes = &mut bytes[..chunk.len() * size];
+            self.reader.read_exact(bytes).map_err(|err| malformed(err.to_string()))?;
+            // The proving key is the prover's own checksummed file (checked by `finish`):
+            // its points are not re-validated, as arkworks' `Validate::No`.
+            let points: Vec<P> = bytes
+                .par_chunks(size)
+                .map(|mut point| P::deserialize_with_mode(&mut point, Compress::No, Validate::No))
+                .collect::<Result<_, _>>()
+                .map_err(|err| malformed(err.to_string()))?;
+            sum += P::Group::msm_unchecked(&points, chunk);
+        }
+        Ok(sum)
+    }
+
+    /// Checks that the whole file was read and its checksum.
+    pub fn finish(self) -> Result<(), ZkError> {
+        self.reader.finish()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,184 @@
+//! Groth16 key generation that writes `proving.key` as it computes it.
+//!
+//! arkworks' generator holds the whole constraint system and the whole proving key in memory
+//! (about 2 KB per constraint). Here the circuit is built into a [`QapSink`], which keeps only
+//! each variable's QAP polynomials at the secret point, and every query is computed and
+//! written one chunk at a time. The randomness is drawn in arkworks' order and the arithmetic
+//! is the same, so a seeded run writes byte for byte the file that
+//! [`crate::DataKeys::setup`] and [`crate::DataKeys::save`] write (tested).
+
+use crate::circuit::{constraint_count, DataCircuit};
+use crate::error::ZkError;
+use crate::gadget::Builder;
+use crate::key_file::{self, point_size, query_size, write_points, write_query_len};
+use crate::keys::{DataVerifier, PROVING_KEY_FILE};
+use crate::qap::{self, QapEvaluations, QapSink};
+use crate::relation::DataRelation;
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::scalar_mul::BatchMulPreprocessing;
+use ark_ec::CurveGroup;
+use ark_ff::{Field, UniformRand, Zero};
+use ark_groth16::VerifyingKey;
+use ark_poly::EvaluationDomain;
+use ark_serialize::CanonicalSerialize;
+use ark_std::rand::{CryptoRng, RngCore};
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::Path;
+use vsies_core::artifact::{self, ArtifactKind};
+
+/// The setup's secrets ("toxic waste"): whoever knows them can forge proofs. Dropped when key
+/// generation returns.
+struct Toxic {
+    alpha: Fr,
+    beta: Fr,
+    gamma: Fr,
+    delta: Fr,
+    g1: G1Projective,
+    g2: G2Projective,
+    t: Fr,
+}
+
+impl Toxic {
+    /// Draws as ark-groth16's `generate_random_parameters_with_reduction` does, in its order.
+    fn draw<R: RngCore>(rng: &mut R, domain: &qap::Domain) -> Self {
+        let alpha = Fr::rand(rng);
+        let beta = Fr::rand(rng);
+        let gamma = Fr::rand(rng);
+        let delta = Fr::rand(rng);
+        let g1 = G1Projective::rand(rng);
+        let g2 = G2Projective::rand(rng);
+        let t = domain.sample_element_outside_domain(rng);
+        Self { alpha, beta, gamma, delta, g1, g2, t }
+    }
+}
+
+/// Generates the keys of `relation` into `directory` (`proving.key`, `verifying.key`,
+/// `verification_key.json`) and returns the verifier, computing and writing each query
+/// `chunk_points` points at a time. Memory: a few hundred bytes per constraint, whatever the
+/// size of the proving key.
+pub fn generate<R: RngCore + CryptoRng>(
+    relation: DataRelation,
+    rng: &mut R,
+    directory: &Path,
+    chunk_points: usize,
+) -> Result<DataVerifier, ZkError> {
+    let instance = relation.public_input_count() + 1;
+    let constraints = constraint_count(&relation);
+    let domain = qap::domain(constraints, instance)?;
+    let toxic = Toxic::draw(rng, &domain);
+
+    let builder = Builder::new(QapSink::new(&domain, toxic.t));
+    DataCircuit::for_setup(&relation).synthesize(&builder)?;
+    let qap = builder.into_sink().finish(&domain)?;
+    if (qap.constraint_count, qap.instance_count) != (constraints, instance) {
+        return Err(ZkError::Relation(format!(
+            "internal: the circuit has {} constraints and {} instance variables, its layout says {constraints} and {instance}",
+            qap.constraint_count, qap.instance_count
+        )));
+    }
+
+    std::fs::create_dir_all(directory).map_err(|source| ZkError::Io { path: directory.into(), source })?;
+    let path = directory.join(PROVING_KEY_FILE);
+    let vk = write_proving_key(&path, &relation, qap, &toxic, &domain, chunk_points.max(1))?;
+    let verifier = DataVerifier::new(relation, vk);
+    verifier.save(directory)?;
+    Ok(verifier)
+}
+
+/// The queries' scalars, as arkworks derives them from the QAP evaluations.
+struct Scalars {
+    a: Vec<Fr>,
+    b: Vec<Fr>,
+    /// `(beta a + alpha b + c) / gamma` for the instance variables.
+    gamma_abc: Vec<Fr>,
+    /// `(beta a + alpha b + c) / delta` for the witnesses.
+    l: Vec<Fr>,
+    /// `Z(t) / delta`: the `h` query's scalars are its multiples by `t^i`.
+    zt_over_delta: Fr,
+    h_len: usize,
+}
+
+impl Scalars {
+    fn new(qap: QapEvaluations, toxic: &Toxic, domain: &qap::Domain) -> Self {
+        let QapEvaluations { a, b, mut c, instance_count, .. } = qap;
+        let gamma_inverse = toxic.gamma.inverse().expect("gamma is nonzero");
+        let delta_inverse = toxic.delta.inverse().expect("delta is nonzero");
+        c.par_iter_mut().zip(&a).zip(&b).enumerate().for_each(|(i, ((c, a), b))| {
+            let inverse = if i < instance_count { gamma_inverse } else { delta_inverse };
+            *c = (toxic.beta * a + toxic.alpha * b + *c) * inverse;
+        });
+        let l = c.split_off(instance_count);
+        let zt_over_delta = domain.evaluate_vanishing_polynomial(toxic.t) * delta_inverse;
+        Self { a, b, gamma_abc: c, l, zt_over_delta, h_len: domain.size() - 1 }
+    }
+
+    fn non_zero(scalars: &[Fr]) -> usize {
+        scalars.par_iter().filter(|s| !s.is_zero()).count()
+    }
+}
+
+fn write_proving_key(
+    path: &Path,
+    relation: &DataRelation,
+    qap: QapEvaluations,
+    toxic: &Toxic,
+    domain: &qap::Domain,
+    chunk_points: usize,
+) -> Result<VerifyingKey<Bn254>, ZkError> {
+    let t = toxic.t;
+    let scalars = Scalars::new(qap, toxic, domain);
+    let variables = scalars.a.len();
+    // Window tables sized as arkworks sizes them (the results do not depend on it).
+    let non_zero_b = Scalars::non_zero(&scalars.b);
+    let g1_scalars = Scalars::non_zero(&scalars.a) + non_zero_b + variables + scalars.h_len + 2;
+    let g1_table = BatchMulPreprocessing::new(toxic.g1, g1_scalars);
+    let g2_table = BatchMulPreprocessing::new(toxic.g2, non_zero_b);
+
+    let vk = VerifyingKey::<Bn254> {
+        alpha_g1: (toxic.g1 * toxic.alpha).into_affine(),
+        beta_g2: (toxic.g2 * toxic.beta).into_affine(),
+        gamma_g2: (toxic.g2 * toxic.gamma).into_affine(),
+        delta_g2: (toxic.g2 * toxic.delta).into_affine(),
+        gamma_abc_g1: g1_table.batch_mul(&scalars.gamma_abc),
+    };
+    let beta_g1 = (toxic.g1 * toxic.beta).into_affine();
+    let delta_g1 = (toxic.g1 * toxic.delta).into_affine();
+
+    let header = key_file::params_header(&relation.params);
+    let g1 = point_size::<G1Affine>() as u64;
+    let payload_len = header.len() as u64
+        + vk.uncompressed_size() as u64
+        + 2 * g1
+        + 2 * query_size::<G1Affine>(variables)
+        + query_size::<G2Affine>(variables)
+        + query_size::<G1Affine>(scalars.h_len)
+        + query_size::<G1Affine>(scalars.l.len());
+
+    let write_g1_query = |writer: &mut dyn Write, scalars: &[Fr]| -> std::io::Result<()> {
+        write_query_len(writer, scalars.len())?;
+        scalars.chunks(chunk_points).try_for_each(|chunk| write_points(writer, &g1_table.batch_mul(chunk)))
+    };
+    artifact::write_binary_streamed(path, ArtifactKind::ZkProvingKey, payload_len, |writer| {
+        writer.write_all(&header)?;
+        let mut fixed = Vec::new();
+        vk.serialize_uncompressed(&mut fixed).expect("writing to memory");
+        beta_g1.serialize_uncompressed(&mut fixed).expect("writing to memory");
+        delta_g1.serialize_uncompressed(&mut fixed).expect("writing to memory");
+        writer.write_all(&fixed)?;
+        write_g1_query(writer, &scalars.a)?;
+        write_g1_query(writer, &scalars.b)?;
+        write_query_len(writer, variables)?;
+        for chunk in scalars.b.chunks(chunk_points) {
+            write_points(writer, &g2_table.batch_mul(chunk))?;
+        }
+        write_query_len(writer, scalars.h_len)?;
+        for start in (0..scalars.h_len).step_by(chunk_points) {
+            let count = chunk_points.min(scalars.h_len - start);
+            let chunk = qap::h_query_scalars(start, count, t, scalars.zt_over_delta);
+            write_points(writer, &g1_table.batch_mul(&chunk))?;
+        }
+        write_g1_query(writer, &scalars.l)
+    })?;
+    Ok(vk)
+}

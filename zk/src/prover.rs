@@ -1,0 +1,160 @@
+//! The Groth16 prover, in bounded memory.
+//!
+//! arkworks' prover builds the whole constraint system, then the QAP witness, then runs its
+//! multi-scalar multiplications over a proving key held in memory: about 2 KB per constraint.
+//! This one builds the circuit into a [`WitnessSink`] (the assignment and each constraint's
+//! `A·z`, `B·z`), computes the quotient `h` with three domain-sized vectors, and streams the
+//! proving key from its file through the MSMs chunk by chunk: at most about 170 bytes per
+//! constraint, whatever the key's size. It draws `r` and `s` as arkworks does and computes the
+//! same group elements, so with the same randomness both write the same proof (tested).
+
+use crate::circuit::constraint_count;
+use crate::error::ZkError;
+use crate::gadget::Builder;
+use crate::key_file::ProvingKeyReader;
+use crate::qap;
+use crate::relation::DataRelation;
+use crate::witness::WitnessSink;
+use crate::DataCircuit;
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ff::{UniformRand, Zero};
+use ark_groth16::{Proof, ProvingKey};
+use ark_poly::EvaluationDomain;
+use ark_std::rand::RngCore;
+use std::path::Path;
+
+/// Where the proving key's queries come from.
+pub enum KeySource<'a> {
+    /// A key in memory (small relations, tests).
+    Memory(&'a ProvingKey<Bn254>),
+    /// `proving.key`, read once front to back, this many points at a time.
+    File { path: &'a Path, chunk_points: usize },
+}
+
+/// The key's fixed elements and its queries' products with the assignment.
+struct Products {
+    alpha_g1: G1Affine,
+    beta_g1: G1Affine,
+    delta_g1: G1Affine,
+    beta_g2: G2Affine,
+    delta_g2: G2Affine,
+    a: G1Projective,
+    b_g1: G1Projective,
+    b_g2: G2Projective,
+    h: G1Projective,
+    l: G1Projective,
+}
+
+/// The assignment `z = [1, inputs…, witnesses…]`, where the witnesses start, and `h`.
+struct Assignment {
+    z: Vec<Fr>,
+    instance_count: usize,
+    h: Vec<Fr>,
+}
+
+fn msm<P: AffineRepr<ScalarField = Fr>>(what: &str, bases: &[P], scalars: &[Fr]) -> Result<P::Group, ZkError> {
+    if bases.len() != scalars.len() {
+        return Err(ZkError::Relation(format!(
+            "the proving key's {what} has {} points, the relation needs {}",
+            bases.len(),
+            scalars.len()
+        )));
+    }
+    Ok(P::Group::msm_unchecked(bases, scalars))
+}
+
+impl Assignment {
+    fn witnesses(&self) -> &[Fr] {
+        &self.z[self.instance_count..]
+    }
+
+    fn products(&self, source: &KeySource, relation: &DataRelation) -> Result<Products, ZkError> {
+        let h = &self.h[..self.h.len() - 1];
+        match source {
+            KeySource::Memory(pk) => Ok(Products {
+                alpha_g1: pk.vk.alpha_g1,
+                beta_g1: pk.beta_g1,
+                delta_g1: pk.delta_g1,
+                beta_g2: pk.vk.beta_g2,
+                delta_g2: pk.vk.delta_g2,
+                a: msm("a_query", &pk.a_query, &self.z)?,
+                b_g1: msm("b_g1_query", &pk.b_g1_query, &self.z)?,
+                b_g2: msm("b_g2_query", &pk.b_g2_query, &self.z)?,
+                h: msm("h_query", &pk.h_query, h)?,
+                l: msm("l_query", &pk.l_query, self.witnesses())?,
+            }),
+            KeySource::File { path, chunk_points } => {
+                let mut key = ProvingKeyReader::open(path, *chunk_points)?;
+                if key.relation.params != relation.params {
+                    return Err(ZkError::malformed(*path, "key file", "the proving key is for another relation"));
+                }
+                // In file order.
+                let a = key.msm_g1("a_query", &self.z)?;
+                let b_g1 = key.msm_g1("b_g1_query", &self.z)?;
+                let b_g2 = key.msm_g2("b_g2_query", &self.z)?;
+                let h = key.msm_g1("h_query", h)?;
+                let l = key.msm_g1("l_query", self.witnesses())?;
+                let products = Products {
+                    alpha_g1: key.vk.alpha_g1,
+                    beta_g1: key.beta_g1,
+                    delta_g1: key.delta_g1,
+                    beta_g2: key.vk.beta_g2,
+                    delta_g2: key.vk.delta_g2,
+                    a,
+                    b_g1,
+                    b_g2,
+                    h,
+                    l,
+                };
+                key.finish()?;
+                Ok(products)
+            }
+        }
+    }
+}
+
+/// Builds `circuit`'s witness and `h`, refusing a witness that does not satisfy it.
+fn assign(circuit: &DataCircuit) -> Result<Assignment, ZkError> {
+    let relation = circuit.relation;
+    let instance_count = relation.public_input_count() + 1;
+    let constraints = constraint_count(relation);
+    let domain = qap::domain(constraints, instance_count)?;
+    let builder = Builder::new(WitnessSink::with_capacity(domain.size()));
+    circuit.synthesize(&builder)?;
+    let sink = builder.into_sink();
+    if let Some(constraint) = sink.first_unsatisfied {
+        return Err(ZkError::Unsatisfied { constraint });
+    }
+    if (sink.constraint_count(), sink.instance.len()) != (constraints, instance_count) {
+        return Err(ZkError::Relation(format!(
+            "internal: the circuit has {} constraints and {} instance variables, its layout says {constraints} and {instance_count}",
+            sink.constraint_count(),
+            sink.instance.len()
+        )));
+    }
+    let WitnessSink { instance, witness, a, b, .. } = sink;
+    let h = qap::quotient(&domain, a, b, &instance);
+    let mut z = instance;
+    z.reserve_exact(witness.len());
+    z.extend_from_slice(&witness);
+    drop(witness);
+    debug_assert_eq!(h.len(), domain.size());
+    Ok(Assignment { z, instance_count, h })
+}
+
+/// A Groth16 proof for `circuit` with the key from `source`: randomness `r`, `s` drawn from
+/// `rng` first, as arkworks draws them.
+pub fn prove<R: RngCore>(circuit: &DataCircuit, source: &KeySource, rng: &mut R) -> Result<Proof<Bn254>, ZkError> {
+    let r = Fr::rand(rng);
+    let s = Fr::rand(rng);
+    let assignment = assign(circuit)?;
+    let k = assignment.products(source, circuit.relation)?;
+    drop(assignment);
+
+    let g_a = k.delta_g1 * r + k.alpha_g1 + k.a;
+    let g1_b = if r.is_zero() { G1Projective::zero() } else { k.delta_g1 * s + k.beta_g1 + k.b_g1 };
+    let g2_b = k.delta_g2 * s + k.beta_g2 + k.b_g2;
+    let g_c = g_a * s + g1_b * r - k.delta_g1 * (r * s) + k.l + k.h;
+    Ok(Proof { a: g_a.into_affine(), b: g2_b.into_affine(), c: g_c.into_affine() })
+}

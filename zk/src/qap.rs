@@ -1,0 +1,185 @@
+//! libsnark's R1CS-to-QAP reduction (ark-groth16's `LibsnarkReduction`, which our keys and
+//! proofs must match bit for bit), computed from streams instead of constraint matrices.
+//!
+//! The reduction adds one constraint `input_i * 1 = 0`-style row per instance variable after
+//! the circuit's constraints (so every input's polynomial is independent) and works over the
+//! smallest radix-2 domain holding them all.
+//!
+//! - Key generation needs each variable's `A`, `B`, `C` polynomials evaluated at the secret
+//!   point `t`: [`QapSink`] accumulates them while the circuit is built, one Lagrange
+//!   coefficient per constraint, never storing a constraint.
+//! - Proving needs the quotient `h = (A·B - C) / Z` from the constraints' evaluations
+//!   ([`quotient`]).
+
+use crate::gadget::{ConstraintSink, Wire};
+use ark_bn254::Fr;
+use ark_ff::{FftField, Field, Zero};
+use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
+use ark_relations::gr1cs::{LinearCombination, SynthesisError, Variable};
+use ark_relations::utils::variable::VarKind;
+use rayon::prelude::*;
+
+pub type Domain = GeneralEvaluationDomain<Fr>;
+
+/// The reduction's domain for `constraints` constraints and `instance` instance variables
+/// (the constant one included).
+pub fn domain(constraints: usize, instance: usize) -> Result<Domain, SynthesisError> {
+    Domain::new(constraints + instance).ok_or(SynthesisError::PolynomialDegreeTooLarge)
+}
+
+/// The coefficients of `h = (A·B - C) / Z` as ark-groth16's witness map computes them, from the
+/// constraints' `A·z` and `B·z` and the instance assignment. `C·z` is `A·z ∘ B·z` for a
+/// satisfied witness, which the caller has checked.
+pub fn quotient(domain: &Domain, mut a: Vec<Fr>, mut b: Vec<Fr>, instance: &[Fr]) -> Vec<Fr> {
+    let size = domain.size();
+    let mut c: Vec<Fr> = Vec::with_capacity(size);
+    a.par_iter().zip(&b).map(|(a, b)| *a * b).collect_into_vec(&mut c);
+    c.resize(size, Fr::zero());
+    a.extend_from_slice(instance);
+    a.resize(size, Fr::zero());
+    b.resize(size, Fr::zero());
+
+    domain.ifft_in_place(&mut a);
+    domain.ifft_in_place(&mut b);
+    let coset = domain.get_coset(Fr::GENERATOR).expect("the multiplicative generator spans a coset");
+    coset.fft_in_place(&mut a);
+    coset.fft_in_place(&mut b);
+    a.par_iter_mut().zip(&b).for_each(|(a, b)| *a *= b);
+    drop(b);
+    domain.ifft_in_place(&mut c);
+    coset.fft_in_place(&mut c);
+    let vanishing_inverse =
+        domain.evaluate_vanishing_polynomial(Fr::GENERATOR).inverse().expect("the coset avoids the domain");
+    a.par_iter_mut().zip(&c).for_each(|(ab, c)| {
+        *ab -= c;
+        *ab *= vanishing_inverse;
+    });
+    drop(c);
+    coset.ifft_in_place(&mut a);
+    a
+}
+
+/// Every variable's `A`, `B`, `C` polynomial at the secret point, indexed as arkworks indexes
+/// matrix columns: the instance variables (the constant one first), then the witnesses.
+pub struct QapEvaluations {
+    pub a: Vec<Fr>,
+    pub b: Vec<Fr>,
+    pub c: Vec<Fr>,
+    pub instance_count: usize,
+    pub constraint_count: usize,
+}
+
+/// Accumulates [`QapEvaluations`] while a circuit is built: constraint `j` adds
+/// `L_j(t) · coefficient` to each variable it names.
+pub struct QapSink {
+    /// `L_j(t)` for every position of the domain.
+    lagrange: Vec<Fr>,
+    /// `A`, `B`, `C` at `t` per instance variable (the constant one first) and per witness.
+    instance: [Vec<Fr>; 3],
+    witness: [Vec<Fr>; 3],
+    /// Named combinations as they were given (they may name earlier ones).
+    named: Vec<LinearCombination<Fr>>,
+    constraints: usize,
+}
+
+impl QapSink {
+    /// A sink for a circuit with exactly `constraints` constraints and `instance` instance
+    /// variables (checked by [`QapSink::finish`]), evaluating at `t`.
+    pub fn new(domain: &Domain, t: Fr) -> Self {
+        Self {
+            lagrange: domain.evaluate_all_lagrange_coefficients(t),
+            instance: [vec![Fr::zero()], vec![Fr::zero()], vec![Fr::zero()]],
+            witness: Default::default(),
+            named: Vec::new(),
+            constraints: 0,
+        }
+    }
+
+    /// Adds `weight * lc` into polynomial `which` (0 = A, 1 = B, 2 = C).
+    fn accumulate(&mut self, lc: &LinearCombination<Fr>, weight: Fr, which: usize) {
+        for &(coefficient, variable) in &lc.0 {
+            let term = weight * coefficient;
+            match variable.kind() {
+                VarKind::Zero => {}
+                VarKind::One => self.instance[which][0] += term,
+                VarKind::Instance => self.instance[which][index(variable)] += term,
+                VarKind::Witness => self.witness[which][index(variable)] += term,
+                VarKind::SymbolicLc => {
+                    // Moved out and back so the recursion can borrow `self` mutably.
+                    let named = std::mem::take(&mut self.named[index(variable)]);
+                    self.accumulate(&named, term, which);
+                    self.named[index(variable)] = named;
+                }
+            }
+        }
+    }
+
+    /// The evaluations, once the circuit is built; `Err` if it did not have the shape the
+    /// domain was sized for.
+    pub fn finish(mut self, domain: &Domain) -> Result<QapEvaluations, SynthesisError> {
+        let (constraint_count, instance_count) = (self.constraints, self.instance[0].len());
+        if constraint_count + instance_count > domain.size() {
+            return Err(SynthesisError::PolynomialDegreeTooLarge);
+        }
+        // The reduction's input rows: `A_i` gains `L_{m+i}(t)`.
+        for (i, a) in self.instance[0].iter_mut().enumerate() {
+            *a += self.lagrange[constraint_count + i];
+        }
+        drop(std::mem::take(&mut self.lagrange));
+        drop(std::mem::take(&mut self.named));
+        // One polynomial at a time, so at most one extra copy is alive.
+        let [instance_a, instance_b, instance_c] = self.instance;
+        let [witness_a, witness_b, witness_c] = self.witness;
+        let join = |mut instance: Vec<Fr>, witness: Vec<Fr>| {
+            instance.reserve_exact(witness.len());
+            instance.extend_from_slice(&witness);
+            instance
+        };
+        let a = join(instance_a, witness_a);
+        let b = join(instance_b, witness_b);
+        let c = join(instance_c, witness_c);
+        Ok(QapEvaluations { a, b, c, instance_count, constraint_count })
+    }
+}
+
+fn index(variable: Variable) -> usize {
+    variable.index().expect("instance, witness and symbolic variables have an index")
+}
+
+impl ConstraintSink for QapSink {
+    fn new_input(&mut self, _value: Fr) -> Result<Variable, SynthesisError> {
+        self.instance.iter_mut().for_each(|polynomial| polynomial.push(Fr::zero()));
+        Ok(Variable::instance(self.instance[0].len() - 1))
+    }
+
+    fn new_witness(&mut self, _value: Fr) -> Result<Variable, SynthesisError> {
+        self.witness.iter_mut().for_each(|polynomial| polynomial.push(Fr::zero()));
+        Ok(Variable::witness(self.witness[0].len() - 1))
+    }
+
+    fn name(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {
+        self.named.push(lc);
+        Ok(LinearCombination::from(Variable::symbolic_lc(self.named.len() - 1)))
+    }
+
+    fn enforce(&mut self, a: &Wire, b: &Wire, c: &Wire) -> Result<(), SynthesisError> {
+        let weight = *self.lagrange.get(self.constraints).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        self.accumulate(&a.lc, weight, 0);
+        self.accumulate(&b.lc, weight, 1);
+        self.accumulate(&c.lc, weight, 2);
+        self.constraints += 1;
+        Ok(())
+    }
+}
+
+/// `t^i · Z(t) / δ` for `i < count`: the scalars of the proving key's `h` query.
+pub fn h_query_scalars(start: usize, count: usize, t: Fr, zt_over_delta: Fr) -> Vec<Fr> {
+    let mut power = zt_over_delta * t.pow([start as u64]);
+    (0..count)
+        .map(|_| {
+            let scalar = power;
+            power *= t;
+            scalar
+        })
+        .collect()
+}

@@ -1,0 +1,119 @@
+//! The bounded-memory key generation and prover against arkworks': byte-identical keys and
+//! proofs from the same randomness (with chunk sizes that split every query unevenly), and
+//! refusals of unsatisfied witnesses and damaged keys.
+
+use ark_bn254::Bn254;
+use ark_groth16::{Groth16, ProvingKey};
+use ark_serialize::CanonicalSerialize;
+use ark_snark::SNARK;
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use std::path::Path;
+use vsies_zk::keygen;
+use vsies_zk::keys::{PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
+use vsies_zk::prover::{self, KeySource};
+use vsies_zk::{doc_dataset, DataCircuit, DataKeys, DataProver, DataRelation, ProvingKeyLocation, ZkError};
+
+fn relation() -> DataRelation {
+    DataRelation::for_schema(&doc_dataset().0, 8, 4).unwrap()
+}
+
+fn proving_key(keys: &DataKeys) -> &ProvingKey<Bn254> {
+    match &keys.prover.key {
+        ProvingKeyLocation::Memory(key) => key,
+        ProvingKeyLocation::File(_) => unreachable!("setup keeps the key in memory"),
+    }
+}
+
+fn bytes(proof: &impl CanonicalSerialize) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    proof.serialize_compressed(&mut bytes).unwrap();
+    bytes
+}
+
+#[test]
+fn streamed_key_generation_writes_arkworks_keys_byte_for_byte() {
+    let reference = tempfile::tempdir().unwrap();
+    DataKeys::setup(relation(), &mut StdRng::seed_from_u64(11)).unwrap().save(reference.path()).unwrap();
+    for chunk_points in [7, 1 << 20] {
+        let streamed = tempfile::tempdir().unwrap();
+        let verifier =
+            keygen::generate(relation(), &mut StdRng::seed_from_u64(11), streamed.path(), chunk_points).unwrap();
+        for file in [PROVING_KEY_FILE, VERIFYING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE] {
+            let (expected, found) = (
+                std::fs::read(reference.path().join(file)).unwrap(),
+                std::fs::read(streamed.path().join(file)).unwrap(),
+            );
+            assert!(expected == found, "{file} differs (chunks of {chunk_points})");
+        }
+        assert_eq!(verifier.id, vsies_zk::DataVerifier::load(reference.path()).unwrap().id);
+    }
+}
+
+#[test]
+fn the_streaming_prover_makes_arkworks_proofs_byte_for_byte() {
+    let relation = relation();
+    let keys = DataKeys::setup(relation.clone(), &mut StdRng::seed_from_u64(12)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    keys.save(dir.path()).unwrap();
+    let path = dir.path().join(PROVING_KEY_FILE);
+    let offsets = relation.offsets(&doc_dataset().1).unwrap();
+    let circuit = || DataCircuit::new(&relation, offsets.clone());
+
+    let expected = Groth16::<Bn254>::prove(proving_key(&keys), circuit(), &mut StdRng::seed_from_u64(5)).unwrap();
+    let memory = KeySource::Memory(proving_key(&keys));
+    assert_eq!(bytes(&prover::prove(&circuit(), &memory, &mut StdRng::seed_from_u64(5)).unwrap()), bytes(&expected));
+    for chunk_points in [1, 5, 1 << 20] {
+        let file = KeySource::File { path: &path, chunk_points };
+        let proof = prover::prove(&circuit(), &file, &mut StdRng::seed_from_u64(5)).unwrap();
+        assert_eq!(bytes(&proof), bytes(&expected), "chunks of {chunk_points}");
+    }
+    // And the library's file-backed prover makes a proof the verifier accepts.
+    let prover = DataProver::load(dir.path()).unwrap();
+    let proof = prover.prove(&doc_dataset().1, &mut StdRng::seed_from_u64(6)).unwrap();
+    keys.verifier.verify(&proof, Path::new("proof.json")).unwrap();
+}
+
+#[test]
+fn an_unsatisfied_witness_is_refused_before_any_key_is_read() {
+    let relation = relation();
+    let mut offsets = relation.offsets(&doc_dataset().1).unwrap();
+    offsets.values[0] = relation.columns[0].range + 1;
+    let missing = Path::new("/nonexistent/proving.key");
+    let err = prover::prove(
+        &DataCircuit::new(&relation, offsets),
+        &KeySource::File { path: missing, chunk_points: 8 },
+        &mut StdRng::seed_from_u64(1),
+    )
+    .unwrap_err();
+    assert!(matches!(err, ZkError::Unsatisfied { .. }), "{err}");
+}
+
+#[test]
+fn a_damaged_or_foreign_proving_key_makes_no_proof() {
+    let dir = tempfile::tempdir().unwrap();
+    keygen::generate(relation(), &mut StdRng::seed_from_u64(13), dir.path(), 1 << 20).unwrap();
+    let path = dir.path().join(PROVING_KEY_FILE);
+    let good = std::fs::read(&path).unwrap();
+    let dataset = doc_dataset().1;
+
+    // A flipped bit deep in a query: noticed by the checksum once the key has been read.
+    let mut damaged = good.clone();
+    let index = good.len() - 100;
+    damaged[index] ^= 1;
+    std::fs::write(&path, &damaged).unwrap();
+    let prover = DataProver::load(dir.path()).unwrap();
+    let err = prover.prove(&dataset, &mut StdRng::seed_from_u64(1)).unwrap_err();
+    assert!(err.to_string().contains("checksum"), "{err}");
+
+    // Truncated: refused when opened.
+    std::fs::write(&path, &good[..good.len() / 2]).unwrap();
+    let err = DataProver::load(dir.path()).err().expect("refused");
+    assert!(err.to_string().contains("truncated"), "{err}");
+
+    // Another setup's proving key beside this verifying key.
+    let other = tempfile::tempdir().unwrap();
+    keygen::generate(relation(), &mut StdRng::seed_from_u64(14), other.path(), 1 << 20).unwrap();
+    std::fs::copy(other.path().join(PROVING_KEY_FILE), &path).unwrap();
+    let err = DataProver::load(dir.path()).err().expect("refused");
+    assert!(err.to_string().contains("does not belong"), "{err}");
+}
