@@ -13,7 +13,7 @@
 //! constraints subtract, and the sponge skips every block whose first offset is theirs, so the
 //! commitment equals the native one over `n` rows.
 
-use crate::gadget::{initial_state, Builder, ConstraintSink, Wire};
+use crate::gadget::{initial_state, Builder, ConstraintSink, NamedSum, Wire};
 use crate::poseidon::{self, RATE};
 use crate::relation::{
     block_count, power_of_two, DataRelation, Offsets, Statement, CHALLENGE_DOMAIN, COMMITMENT_DOMAIN,
@@ -104,14 +104,12 @@ impl DataCircuit<'_> {
         let mut elements: Vec<Wire> = vec![Wire::zero(); element_count];
         // The row of each element's first offset.
         let mut first_row = vec![usize::MAX; element_count];
-        let mut active_sum = Wire::zero();
         for row in 0..max_rows {
             let values = if row < rows { &self.offsets.values[row * width..(row + 1) * width] } else { &zeros[..] };
             let flag = builder.boolean(row < rows)?;
             if let Some(previous) = active.last() {
                 builder.enforce_product(&flag, &one.sub(previous), &Wire::zero())?;
             }
-            active_sum = active_sum.add(&flag);
             let row_offsets: Vec<Wire> = relation
                 .columns
                 .iter()
@@ -127,7 +125,7 @@ impl DataCircuit<'_> {
             offsets.extend(row_offsets);
             active.push(flag);
         }
-        builder.enforce_equal(&active_sum, &row_count)?;
+        builder.enforce_equal(&Wire::sum(&active), &row_count)?;
 
         // Commitment: the schema block, the data blocks whose first offset is in a real row,
         // then the row count.
@@ -182,23 +180,19 @@ impl DataCircuit<'_> {
         )?;
 
         // logUp: every value's key is in the table, counted by the multiplicities.
-        let mut lookups = Wire::zero();
+        let mut lookups = NamedSum::default();
         for (index, offset) in offsets.iter().enumerate() {
             let key = offset.add_constant(DataRelation::key(index % width, 0));
-            lookups = lookups.add(&builder.div(&one, &gamma.sub(&key))?);
-            if index % 4096 == 4095 {
-                lookups = builder.named(lookups)?;
-            }
+            lookups.push(builder, builder.div(&one, &gamma.sub(&key))?)?;
         }
-        let mut table = Wire::zero();
+        let mut table = NamedSum::default();
         for (column, column_multiplicities) in multiplicities.iter().enumerate() {
             for (offset, m) in column_multiplicities.iter().enumerate() {
                 let key = Wire::constant(DataRelation::key(column, offset as u64));
-                table = table.add(&builder.div(m, &gamma.sub(&key))?);
+                table.push(builder, builder.div(m, &gamma.sub(&key))?)?;
             }
-            table = builder.named(table)?;
         }
-        builder.enforce_equal(&lookups, &table)?;
+        builder.enforce_equal(&lookups.finish(), &table.finish())?;
 
         // Histogram: bucket sums of the multiplicities, less the padding at offset 0.
         let padding = Wire::constant(Fr::from(max_rows as u64)).sub(&row_count);

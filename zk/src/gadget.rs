@@ -10,29 +10,36 @@
 
 use crate::poseidon::{self, WIDTH};
 use ark_bn254::Fr;
-use ark_ff::{AdditiveGroup, Field, One, Zero};
+use ark_ff::{Field, One, Zero};
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 use std::cell::RefCell;
 
 /// Where a [`Builder`] sends variables and constraints. Variables are numbered as arkworks
 /// numbers them: instance variables (after the constant one) and witnesses, each in creation
-/// order; constraints in the order they are enforced.
+/// order; constraints in the order they are enforced. A new variable comes back as the
+/// combination that stands for it (a sink that only records values may return an empty one).
 pub trait ConstraintSink {
-    fn new_input(&mut self, value: Fr) -> Result<Variable>;
-    fn new_witness(&mut self, value: Fr) -> Result<Variable>;
+    fn new_input(&mut self, value: Fr) -> Result<LinearCombination<Fr>>;
+    fn new_witness(&mut self, value: Fr) -> Result<LinearCombination<Fr>>;
     /// A short combination standing for `lc` in later combinations (it adds no constraint).
     fn name(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>>;
+    /// [`ConstraintSink::name`] for the Poseidon state between rounds, whose combinations
+    /// otherwise grow by a term per partial round. arkworks keeps each named combination and
+    /// its inlined copy, so for it this returns `lc` itself.
+    fn name_round_state(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>> {
+        Ok(lc)
+    }
     /// Enforces `a * b = c`.
     fn enforce(&mut self, a: &Wire, b: &Wire, c: &Wire) -> Result<()>;
 }
 
 impl ConstraintSink for ConstraintSystemRef<Fr> {
-    fn new_input(&mut self, value: Fr) -> Result<Variable> {
-        self.new_input_variable(|| Ok(value))
+    fn new_input(&mut self, value: Fr) -> Result<LinearCombination<Fr>> {
+        Ok(self.new_input_variable(|| Ok(value))?.into())
     }
 
-    fn new_witness(&mut self, value: Fr) -> Result<Variable> {
-        self.new_witness_variable(|| Ok(value))
+    fn new_witness(&mut self, value: Fr) -> Result<LinearCombination<Fr>> {
+        Ok(self.new_witness_variable(|| Ok(value))?.into())
     }
 
     fn name(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>> {
@@ -63,10 +70,6 @@ impl Wire {
         Self::constant(Fr::zero())
     }
 
-    fn variable(variable: Variable, value: Fr) -> Self {
-        Self { lc: LinearCombination::from(variable), value }
-    }
-
     pub fn add(&self, other: &Self) -> Self {
         Self { lc: self.lc.clone() + &other.lc, value: self.value + other.value }
     }
@@ -83,15 +86,49 @@ impl Wire {
         self.add(&Self::constant(constant))
     }
 
-    /// `sum_i coefficients[i] * wires[i]`.
+    /// `sum_i coefficients[i] * wires[i]`, in time linear in the terms (gathered, then sorted
+    /// and merged once; adding one wire at a time would copy the growing combination each time).
     pub fn weighted_sum<'a>(terms: impl IntoIterator<Item = (Fr, &'a Wire)>) -> Self {
-        let mut lc = LinearCombination::zero();
+        let mut lc = Vec::new();
         let mut value = Fr::zero();
         for (coefficient, wire) in terms {
-            lc = lc + (coefficient, &wire.lc);
+            lc.extend(wire.lc.0.iter().map(|&(c, variable)| (coefficient * c, variable)));
             value += coefficient * wire.value;
         }
+        let mut lc = LinearCombination(lc);
+        lc.compactify();
         Self { lc, value }
+    }
+
+    /// `sum_i wires[i]`, as [`Wire::weighted_sum`].
+    pub fn sum<'a>(wires: impl IntoIterator<Item = &'a Wire>) -> Self {
+        Self::weighted_sum(wires.into_iter().map(|wire| (Fr::one(), wire)))
+    }
+}
+
+/// The sum of very many wires (one per dataset value): gathered and named [`NamedSum::CHUNK`]
+/// terms at a time, so time is linear and no combination grows past a chunk.
+#[derive(Default)]
+pub struct NamedSum {
+    pending: Vec<Wire>,
+    chunks: Vec<Wire>,
+}
+
+impl NamedSum {
+    pub const CHUNK: usize = 4096;
+
+    pub fn push<S: ConstraintSink>(&mut self, builder: &Builder<S>, wire: Wire) -> Result<()> {
+        self.pending.push(wire);
+        if self.pending.len() == Self::CHUNK {
+            self.chunks.push(builder.named(Wire::sum(&self.pending))?);
+            self.pending.clear();
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Wire {
+        self.chunks.push(Wire::sum(&self.pending));
+        Wire::sum(&self.chunks)
     }
 }
 
@@ -113,11 +150,11 @@ impl<S: ConstraintSink> Builder<S> {
     }
 
     pub fn input(&self, value: Fr) -> Result<Wire> {
-        Ok(Wire::variable(self.sink.borrow_mut().new_input(value)?, value))
+        Ok(Wire { lc: self.sink.borrow_mut().new_input(value)?, value })
     }
 
     pub fn witness(&self, value: Fr) -> Result<Wire> {
-        Ok(Wire::variable(self.sink.borrow_mut().new_witness(value)?, value))
+        Ok(Wire { lc: self.sink.borrow_mut().new_witness(value)?, value })
     }
 
     /// Names a linear combination, so that long chains of linear operations do not copy
@@ -164,14 +201,8 @@ impl<S: ConstraintSink> Builder<S> {
     /// constraints. The sum equals `value` only if `value < 2^bits`, so a caller that ties the
     /// sum to `value` range-checks it.
     pub fn bits(&self, value: u64, bits: u32) -> Result<Wire> {
-        let mut sum = Wire::zero();
-        let mut weight = Fr::one();
-        for bit in 0..bits {
-            let wire = self.boolean(value >> bit & 1 == 1)?;
-            sum = sum.add(&wire.scale(weight));
-            weight.double_in_place();
-        }
-        Ok(sum)
+        let wires: Vec<Wire> = (0..bits).map(|bit| self.boolean(value >> bit & 1 == 1)).collect::<Result<_>>()?;
+        Ok(Wire::weighted_sum((0..bits).map(crate::relation::power_of_two).zip(&wires)))
     }
 
     /// `x^5`: three constraints.
@@ -193,18 +224,14 @@ impl<S: ConstraintSink> Builder<S> {
             for wire in &mut state[..sboxes] {
                 *wire = self.sbox(wire)?;
             }
-            // Plain (compacted) combinations, not named ones: arkworks would keep a named
-            // combination and its inlined copy for the whole proof. Through the partial rounds
-            // they grow by one term per round.
             let mixed: Vec<Wire> = parameters
                 .mds
                 .iter()
                 .map(|row| {
-                    let mut wire = Wire::weighted_sum(row.iter().copied().zip(&state));
-                    wire.lc.compactify();
-                    wire
+                    let Wire { lc, value } = Wire::weighted_sum(row.iter().copied().zip(&state));
+                    Ok(Wire { lc: self.sink.borrow_mut().name_round_state(lc)?, value })
                 })
-                .collect();
+                .collect::<Result<_>>()?;
             state = mixed.try_into().expect("WIDTH wires");
         }
         Ok(state)

@@ -71,26 +71,33 @@ pub struct QapEvaluations {
 
 /// Accumulates [`QapEvaluations`] while a circuit is built: constraint `j` adds
 /// `L_j(t) · coefficient` to each variable it names.
+///
+/// Named combinations are never expanded (arkworks inlines them, which for the Poseidon
+/// state costs a term per round, per element, per round): a reference to one adds to the
+/// name's own weight, and [`QapSink::finish`] pushes the names' weights down to their terms,
+/// newest name first (a name only refers to older ones). Linear in the terms written.
 pub struct QapSink {
     /// `L_j(t)` for every position of the domain.
     lagrange: Vec<Fr>,
     /// `A`, `B`, `C` at `t` per instance variable (the constant one first) and per witness.
     instance: [Vec<Fr>; 3],
     witness: [Vec<Fr>; 3],
-    /// Named combinations as they were given (they may name earlier ones).
+    /// Named combinations as they were given, and the weight each has gathered in `A`, `B`, `C`.
     named: Vec<LinearCombination<Fr>>,
+    named_weight: Vec<[Fr; 3]>,
     constraints: usize,
 }
 
 impl QapSink {
-    /// A sink for a circuit with exactly `constraints` constraints and `instance` instance
-    /// variables (checked by [`QapSink::finish`]), evaluating at `t`.
+    /// A sink evaluating at `t` over `domain`, which must hold the circuit's constraints and
+    /// instance variables (checked by [`QapSink::finish`]).
     pub fn new(domain: &Domain, t: Fr) -> Self {
         Self {
             lagrange: domain.evaluate_all_lagrange_coefficients(t),
             instance: [vec![Fr::zero()], vec![Fr::zero()], vec![Fr::zero()]],
             witness: Default::default(),
             named: Vec::new(),
+            named_weight: Vec::new(),
             constraints: 0,
         }
     }
@@ -98,24 +105,21 @@ impl QapSink {
     /// Adds `weight * lc` into polynomial `which` (0 = A, 1 = B, 2 = C).
     fn accumulate(&mut self, lc: &LinearCombination<Fr>, weight: Fr, which: usize) {
         for &(coefficient, variable) in &lc.0 {
-            let term = weight * coefficient;
-            match variable.kind() {
-                VarKind::Zero => {}
-                VarKind::One => self.instance[which][0] += term,
-                VarKind::Instance => self.instance[which][index(variable)] += term,
-                VarKind::Witness => self.witness[which][index(variable)] += term,
-                VarKind::SymbolicLc => {
-                    // Moved out and back so the recursion can borrow `self` mutably.
-                    let named = std::mem::take(&mut self.named[index(variable)]);
-                    self.accumulate(&named, term, which);
-                    self.named[index(variable)] = named;
-                }
-            }
+            self.add(variable, weight * coefficient, which);
         }
     }
 
-    /// The evaluations, once the circuit is built; `Err` if it did not have the shape the
-    /// domain was sized for.
+    fn add(&mut self, variable: Variable, term: Fr, which: usize) {
+        match variable.kind() {
+            VarKind::Zero => {}
+            VarKind::One => self.instance[which][0] += term,
+            VarKind::Instance => self.instance[which][index(variable)] += term,
+            VarKind::Witness => self.witness[which][index(variable)] += term,
+            VarKind::SymbolicLc => self.named_weight[index(variable)][which] += term,
+        }
+    }
+
+    /// The evaluations, once the circuit is built; `Err` if it did not fit the domain.
     pub fn finish(mut self, domain: &Domain) -> Result<QapEvaluations, SynthesisError> {
         let (constraint_count, instance_count) = (self.constraints, self.instance[0].len());
         if constraint_count + instance_count > domain.size() {
@@ -126,7 +130,13 @@ impl QapSink {
             *a += self.lagrange[constraint_count + i];
         }
         drop(std::mem::take(&mut self.lagrange));
-        drop(std::mem::take(&mut self.named));
+        // Names' weights down to their terms, newest first.
+        while let Some(lc) = self.named.pop() {
+            let weights = self.named_weight.pop().expect("one weight per name");
+            for (which, weight) in weights.into_iter().enumerate().filter(|(_, weight)| !weight.is_zero()) {
+                self.accumulate(&lc, weight, which);
+            }
+        }
         // One polynomial at a time, so at most one extra copy is alive.
         let [instance_a, instance_b, instance_c] = self.instance;
         let [witness_a, witness_b, witness_c] = self.witness;
@@ -147,19 +157,24 @@ fn index(variable: Variable) -> usize {
 }
 
 impl ConstraintSink for QapSink {
-    fn new_input(&mut self, _value: Fr) -> Result<Variable, SynthesisError> {
+    fn new_input(&mut self, _value: Fr) -> Result<LinearCombination<Fr>, SynthesisError> {
         self.instance.iter_mut().for_each(|polynomial| polynomial.push(Fr::zero()));
-        Ok(Variable::instance(self.instance[0].len() - 1))
+        Ok(Variable::instance(self.instance[0].len() - 1).into())
     }
 
-    fn new_witness(&mut self, _value: Fr) -> Result<Variable, SynthesisError> {
+    fn new_witness(&mut self, _value: Fr) -> Result<LinearCombination<Fr>, SynthesisError> {
         self.witness.iter_mut().for_each(|polynomial| polynomial.push(Fr::zero()));
-        Ok(Variable::witness(self.witness[0].len() - 1))
+        Ok(Variable::witness(self.witness[0].len() - 1).into())
     }
 
     fn name(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {
         self.named.push(lc);
-        Ok(LinearCombination::from(Variable::symbolic_lc(self.named.len() - 1)))
+        self.named_weight.push([Fr::zero(); 3]);
+        Ok(Variable::symbolic_lc(self.named.len() - 1).into())
+    }
+
+    fn name_round_state(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {
+        self.name(lc)
     }
 
     fn enforce(&mut self, a: &Wire, b: &Wire, c: &Wire) -> Result<(), SynthesisError> {

@@ -7,7 +7,7 @@
 use crate::gadget::{ConstraintSink, Wire};
 use ark_bn254::Fr;
 use ark_ff::One;
-use ark_relations::gr1cs::{LinearCombination, SynthesisError, Variable};
+use ark_relations::gr1cs::{LinearCombination, SynthesisError};
 
 /// The assignment `z = [1, inputs…, witnesses…]` and the evaluations `A·z`, `B·z` of every
 /// constraint, in arkworks' order.
@@ -50,18 +50,23 @@ impl WitnessSink {
 }
 
 impl ConstraintSink for WitnessSink {
-    fn new_input(&mut self, value: Fr) -> Result<Variable, SynthesisError> {
+    // Only values matter here: wires keep their values and carry no combinations, so building
+    // the circuit costs about what computing its witness natively would.
+    fn new_input(&mut self, value: Fr) -> Result<LinearCombination<Fr>, SynthesisError> {
         self.instance.push(value);
-        Ok(Variable::instance(self.instance.len() - 1))
+        Ok(LinearCombination::zero())
     }
 
-    fn new_witness(&mut self, value: Fr) -> Result<Variable, SynthesisError> {
+    fn new_witness(&mut self, value: Fr) -> Result<LinearCombination<Fr>, SynthesisError> {
         self.witness.push(value);
-        Ok(Variable::witness(self.witness.len() - 1))
+        Ok(LinearCombination::zero())
     }
 
     fn name(&mut self, _lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {
-        // Only values matter here: a named wire keeps its value and drops its combination.
+        Ok(LinearCombination::zero())
+    }
+
+    fn name_round_state(&mut self, _lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {
         Ok(LinearCombination::zero())
     }
 

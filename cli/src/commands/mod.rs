@@ -19,6 +19,20 @@ use std::path::Path;
 use vsies_core::{validate_csv_file, LabelPolicy, QuantizedDataset, Schema, ValidateError, ValidateOptions};
 
 /// Loads a schema, naming the file on error.
+/// Peak resident memory of this process so far, in GiB (Linux's VmHWM), if the OS reports it.
+pub fn peak_memory_gib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / (1024.0 * 1024.0))
+}
+
+/// The line `vsies setup data` and `vsies prove data` end with (parsed by `vsies bench zk`).
+pub fn print_peak_memory(start: std::time::Instant) {
+    let peak = peak_memory_gib().map_or("n/a".into(), |gib| format!("{gib:.2} GiB"));
+    println!("time {:.1} s, peak memory {peak}", start.elapsed().as_secs_f64());
+}
+
 pub fn load_schema(path: &Path) -> anyhow::Result<Schema> {
     Ok(Schema::load(path)?)
 }

@@ -1,7 +1,7 @@
 //! `vsies setup data`, `vsies prove data`, `vsies verify`: Groth16 proofs that a committed
 //! dataset passes its schema.
 
-use super::{load_quantized, load_schema, write_output};
+use super::{load_quantized, load_schema, print_peak_memory, write_output};
 use crate::failure::{EXIT_ERROR, EXIT_INVALID};
 use anyhow::{bail, Context};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
@@ -83,6 +83,7 @@ fn rng(seed: Option<u64>) -> StdRng {
 }
 
 pub fn setup(command: SetupCommand) -> anyhow::Result<i32> {
+    let start = std::time::Instant::now();
     let SetupCommand::Data(args) = command;
     let schema = load_schema(&args.schema)?;
     let relation = DataRelation::for_schema(&schema, args.rows, args.buckets)?;
@@ -96,18 +97,19 @@ pub fn setup(command: SetupCommand) -> anyhow::Result<i32> {
         constraints as f64 / values as f64,
         relation.public_input_count()
     );
-    let keys = DataKeys::setup(relation, &mut rng(args.insecure_seed))?;
-    keys.save(&args.output)?;
+    let verifier = DataKeys::generate(relation, &mut rng(args.insecure_seed), &args.output)?;
     let dir = args.output.display();
     println!("wrote {dir}/{{{PROVING_KEY_FILE}, {VERIFYING_KEY_FILE}, {SNARKJS_VERIFYING_KEY_FILE}}}");
-    println!("verifying key id {}", keys.verifier.id);
+    println!("verifying key id {}", verifier.id);
     if args.insecure_seed.is_some() {
         println!("warning: --insecure-seed: anyone who knows the seed can forge proofs for these keys");
     }
+    print_peak_memory(start);
     Ok(0)
 }
 
 pub fn prove(command: ProveCommand) -> anyhow::Result<i32> {
+    let start = std::time::Instant::now();
     let ProveCommand::Data(args) = command;
     let schema = load_schema(&args.schema)?;
     let prover = DataProver::load(&args.keys)?;
@@ -131,6 +133,7 @@ pub fn prove(command: ProveCommand) -> anyhow::Result<i32> {
     println!("proved {} rows of {} against schema {}", proof.rows, args.data.display(), proof.schema_id);
     println!("commitment {}", proof.commitment);
     println!("wrote {}", args.output.display());
+    print_peak_memory(start);
     Ok(0)
 }
 
