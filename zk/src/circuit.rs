@@ -13,7 +13,7 @@
 //! constraints subtract, and the sponge skips every block whose first offset is theirs, so the
 //! commitment equals the native one over `n` rows.
 
-use crate::gadget::{initial_state, Builder, ConstraintSink, NamedSum, Wire};
+use crate::gadget::{batch_inverses, initial_state, Builder, ConstraintSink, NamedSum, Wire};
 use crate::poseidon::{self, RATE};
 use crate::relation::{
     block_count, power_of_two, DataRelation, Offsets, Statement, CHALLENGE_DOMAIN, COMMITMENT_DOMAIN,
@@ -180,16 +180,27 @@ impl DataCircuit<'_> {
         )?;
 
         // logUp: every value's key is in the table, counted by the multiplicities.
+        // One batch inversion for all the lookup terms' denominators `gamma - key`.
+        let value_keys =
+            offsets.iter().enumerate().map(|(index, offset)| offset.value + DataRelation::key(index % width, 0));
+        let table_keys = multiplicities.iter().enumerate().flat_map(|(column, column_multiplicities)| {
+            (0..column_multiplicities.len() as u64).map(move |offset| DataRelation::key(column, offset))
+        });
+        let denominators: Vec<Fr> = value_keys.chain(table_keys).map(|key| gamma.value - key).collect();
+        let mut inverses = batch_inverses(&denominators).into_iter();
+        drop(denominators);
         let mut lookups = NamedSum::default();
         for (index, offset) in offsets.iter().enumerate() {
             let key = offset.add_constant(DataRelation::key(index % width, 0));
-            lookups.push(builder, builder.div(&one, &gamma.sub(&key))?)?;
+            let inverse = inverses.next().expect("one inverse per value");
+            lookups.push(builder, builder.div_by_inverse(&one, &gamma.sub(&key), inverse)?)?;
         }
         let mut table = NamedSum::default();
         for (column, column_multiplicities) in multiplicities.iter().enumerate() {
             for (offset, m) in column_multiplicities.iter().enumerate() {
                 let key = Wire::constant(DataRelation::key(column, offset as u64));
-                table.push(builder, builder.div(m, &gamma.sub(&key))?)?;
+                let inverse = inverses.next().expect("one inverse per table entry");
+                table.push(builder, builder.div_by_inverse(m, &gamma.sub(&key), inverse)?)?;
             }
         }
         builder.enforce_equal(&lookups.finish(), &table.finish())?;

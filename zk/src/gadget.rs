@@ -184,8 +184,13 @@ impl<S: ConstraintSink> Builder<S> {
     /// witness zero and the constraint unsatisfied (probability about 2^-230 for the random
     /// challenges it is used with).
     pub fn div(&self, numerator: &Wire, denominator: &Wire) -> Result<Wire> {
-        let quotient = denominator.value.inverse().map_or(Fr::zero(), |inverse| numerator.value * inverse);
-        let quotient = self.witness(quotient)?;
+        self.div_by_inverse(numerator, denominator, denominator.value.inverse().unwrap_or_default())
+    }
+
+    /// [`Builder::div`] with the denominator's inverse (zero for zero) already computed, so
+    /// that many divisions can share one batch inversion ([`batch_inverses`]).
+    pub fn div_by_inverse(&self, numerator: &Wire, denominator: &Wire, inverse: Fr) -> Result<Wire> {
+        let quotient = self.witness(numerator.value * inverse)?;
         self.enforce_product(&quotient, denominator, numerator)?;
         Ok(quotient)
     }
@@ -259,6 +264,13 @@ impl<S: ConstraintSink> Builder<S> {
         let state = initial_state(domain_tag);
         Ok(self.absorb_block(&state, elements)?[1].clone())
     }
+}
+
+/// The inverses of `values` (zero for zero) by Montgomery's trick: one field inversion in all.
+pub fn batch_inverses(values: &[Fr]) -> Vec<Fr> {
+    let mut inverses = values.to_vec();
+    ark_ff::batch_inversion(&mut inverses);
+    inverses
 }
 
 /// The sponge's initial state: the domain tag in the capacity element.

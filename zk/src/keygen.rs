@@ -68,13 +68,9 @@ pub fn generate<R: RngCore + CryptoRng>(
     let domain = qap::domain(constraints, instance)?;
     let toxic = Toxic::draw(rng, &domain);
 
-    let clock = std::time::Instant::now();
     let builder = Builder::new(QapSink::new(&domain, toxic.t));
-    eprintln!("TIMING lagrange {:?}", clock.elapsed());
     DataCircuit::for_setup(&relation).synthesize(&builder)?;
-    eprintln!("TIMING synthesize {:?}", clock.elapsed());
     let qap = builder.into_sink().finish(&domain)?;
-    eprintln!("TIMING finish {:?}", clock.elapsed());
     if (qap.constraint_count, qap.instance_count) != (constraints, instance) {
         return Err(ZkError::Relation(format!(
             "internal: the circuit has {} constraints and {} instance variables, its layout says {constraints} and {instance}",
@@ -85,7 +81,6 @@ pub fn generate<R: RngCore + CryptoRng>(
     std::fs::create_dir_all(directory).map_err(|source| ZkError::Io { path: directory.into(), source })?;
     let path = directory.join(PROVING_KEY_FILE);
     let vk = write_proving_key(&path, &relation, qap, &toxic, &domain, chunk_points.max(1))?;
-    eprintln!("TIMING written {:?}", clock.elapsed());
     let verifier = DataVerifier::new(relation, vk);
     verifier.save(directory)?;
     Ok(verifier)

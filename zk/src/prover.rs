@@ -121,9 +121,7 @@ fn assign(circuit: &DataCircuit) -> Result<Assignment, ZkError> {
     let constraints = constraint_count(relation);
     let domain = qap::domain(constraints, instance_count)?;
     let builder = Builder::new(WitnessSink::with_capacity(domain.size()));
-    let clock = std::time::Instant::now();
     circuit.synthesize(&builder)?;
-    eprintln!("TIMING witness {:?}", clock.elapsed());
     let sink = builder.into_sink();
     if let Some(constraint) = sink.first_unsatisfied {
         return Err(ZkError::Unsatisfied { constraint });
@@ -150,11 +148,8 @@ fn assign(circuit: &DataCircuit) -> Result<Assignment, ZkError> {
 pub fn prove<R: RngCore>(circuit: &DataCircuit, source: &KeySource, rng: &mut R) -> Result<Proof<Bn254>, ZkError> {
     let r = Fr::rand(rng);
     let s = Fr::rand(rng);
-    let clock = std::time::Instant::now();
     let assignment = assign(circuit)?;
-    eprintln!("TIMING assign {:?}", clock.elapsed());
     let k = assignment.products(source, circuit.relation)?;
-    eprintln!("TIMING msm {:?}", clock.elapsed());
     drop(assignment);
 
     let g_a = k.delta_g1 * r + k.alpha_g1 + k.a;

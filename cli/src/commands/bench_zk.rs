@@ -81,6 +81,7 @@ fn reset_peak_memory() -> bool {
 /// is not counted in the prover's, which runs in this one) and returns its wall time and the
 /// peak memory it reports.
 fn setup_in_child(schema: &Schema, rows: usize, dir: &Path) -> anyhow::Result<(f64, Option<f64>)> {
+    std::fs::create_dir_all(dir)?;
     let schema_path = dir.join("schema.toml");
     std::fs::write(&schema_path, schema.to_toml())?;
     let start = Instant::now();
