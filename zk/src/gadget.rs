@@ -29,6 +29,13 @@ pub trait ConstraintSink {
     fn name_round_state(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>> {
         Ok(lc)
     }
+    /// A mark for [`ConstraintSink::fold_names`]: the names made from now on.
+    fn names_mark(&self) -> usize {
+        0
+    }
+    /// Declares that nothing built from now on refers to the names made since `mark` (they
+    /// were internal to a gadget), so a sink that keeps names may resolve and drop them.
+    fn fold_names(&mut self, _mark: usize) {}
     /// Enforces `a * b = c`.
     fn enforce(&mut self, a: &Wire, b: &Wire, c: &Wire) -> Result<()>;
 }
@@ -220,6 +227,7 @@ impl<S: ConstraintSink> Builder<S> {
     /// The Poseidon permutation ([`poseidon::permute`]), 405 constraints.
     pub fn permute(&self, state: &[Wire; WIDTH]) -> Result<[Wire; WIDTH]> {
         let parameters = poseidon::parameters();
+        let mark = self.sink.borrow().names_mark();
         let mut state = state.clone();
         for round in 0..poseidon::FULL_ROUNDS + poseidon::PARTIAL_ROUNDS {
             for (wire, constant) in state.iter_mut().zip(&parameters.round_constants[round]) {
@@ -229,16 +237,24 @@ impl<S: ConstraintSink> Builder<S> {
             for wire in &mut state[..sboxes] {
                 *wire = self.sbox(wire)?;
             }
+            // After a full round every element is a fresh S-box output; through the partial
+            // rounds eight elements stay linear in all earlier ones, so they are named.
             let mixed: Vec<Wire> = parameters
                 .mds
                 .iter()
                 .map(|row| {
-                    let Wire { lc, value } = Wire::weighted_sum(row.iter().copied().zip(&state));
-                    Ok(Wire { lc: self.sink.borrow_mut().name_round_state(lc)?, value })
+                    let wire = Wire::weighted_sum(row.iter().copied().zip(&state));
+                    if poseidon::is_full_round(round) {
+                        return Ok(wire);
+                    }
+                    Ok(Wire { lc: self.sink.borrow_mut().name_round_state(wire.lc)?, value: wire.value })
                 })
                 .collect::<Result<_>>()?;
             state = mixed.try_into().expect("WIDTH wires");
         }
+        // The last rounds are full: the output refers to S-box outputs only, never to the
+        // names made above.
+        self.sink.borrow_mut().fold_names(mark);
         Ok(state)
     }
 

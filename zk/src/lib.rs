@@ -17,6 +17,24 @@
 //! assert_eq!(statement.rows, dataset.rows());
 //! # Ok::<(), vsies_zk::ZkError>(())
 //! ```
+//!
+//! Large relations (a proving key of gigabytes) generate their keys into files and prove
+//! from the file, never holding the key or the constraint system in memory ([`keygen`],
+//! [`prover`]); keys and proofs are the same bytes as above for the same randomness:
+//!
+//! ```
+//! use ark_std::rand::{rngs::StdRng, SeedableRng};
+//! use vsies_zk::{DataKeys, DataProver, DataRelation};
+//! # let (schema, dataset) = vsies_zk::doc_dataset();
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let zk = dir.path();
+//! let mut rng = StdRng::seed_from_u64(0); // tests only
+//! let verifier = DataKeys::generate(DataRelation::for_schema(&schema, 8, 4)?, &mut rng, zk)?;
+//! let prover = DataProver::load(zk)?; // reads zk/proving.key's header only
+//! let proof = prover.prove(&dataset, &mut rng)?; // streams zk/proving.key once
+//! verifier.verify(&proof, "proof.json".as_ref())?;
+//! # Ok::<(), vsies_zk::ZkError>(())
+//! ```
 
 pub mod circuit;
 pub mod error;

@@ -130,13 +130,7 @@ impl QapSink {
             *a += self.lagrange[constraint_count + i];
         }
         drop(std::mem::take(&mut self.lagrange));
-        // Names' weights down to their terms, newest first.
-        while let Some(lc) = self.named.pop() {
-            let weights = self.named_weight.pop().expect("one weight per name");
-            for (which, weight) in weights.into_iter().enumerate().filter(|(_, weight)| !weight.is_zero()) {
-                self.accumulate(&lc, weight, which);
-            }
-        }
+        self.fold_names(0);
         // One polynomial at a time, so at most one extra copy is alive.
         let [instance_a, instance_b, instance_c] = self.instance;
         let [witness_a, witness_b, witness_c] = self.witness;
@@ -175,6 +169,22 @@ impl ConstraintSink for QapSink {
 
     fn name_round_state(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {
         self.name(lc)
+    }
+
+    fn names_mark(&self) -> usize {
+        self.named.len()
+    }
+
+    /// Pushes the weights of the names made since `mark` down to their terms, newest first
+    /// (a name only refers to older ones), and drops them.
+    fn fold_names(&mut self, mark: usize) {
+        while self.named.len() > mark {
+            let lc = self.named.pop().expect("a name");
+            let weights = self.named_weight.pop().expect("one weight per name");
+            for (which, weight) in weights.into_iter().enumerate().filter(|(_, weight)| !weight.is_zero()) {
+                self.accumulate(&lc, weight, which);
+            }
+        }
     }
 
     fn enforce(&mut self, a: &Wire, b: &Wire, c: &Wire) -> Result<(), SynthesisError> {
