@@ -267,10 +267,21 @@ impl<S: ConstraintSink> Builder<S> {
         self.permute(&next)
     }
 
-    /// `if condition { a } else { b }` for a boolean `condition`: one constraint per element.
+    /// `if condition { a } else { b }` for a boolean `condition`: one constraint per element,
+    /// `condition * (a - b) = selected - b`. Each selected element is a fresh witness, so a
+    /// chain of selections (the sponge over a dataset's blocks) does not grow a combination
+    /// by one term per link.
     pub fn select_state(&self, condition: &Wire, a: &[Wire; WIDTH], b: &[Wire; WIDTH]) -> Result<[Wire; WIDTH]> {
-        let selected: Vec<Wire> =
-            a.iter().zip(b).map(|(a, b)| Ok(b.add(&self.mul(condition, &a.sub(b))?))).collect::<Result<_>>()?;
+        let selected: Vec<Wire> = a
+            .iter()
+            .zip(b)
+            .map(|(a, b)| {
+                let difference = a.sub(b);
+                let selected = self.witness(b.value + condition.value * difference.value)?;
+                self.enforce_product(condition, &difference, &selected.sub(b))?;
+                Ok(selected)
+            })
+            .collect::<Result<_>>()?;
         Ok(selected.try_into().expect("WIDTH wires"))
     }
 
