@@ -99,7 +99,9 @@ impl DataProver {
         let file = self.proof_file(&statement, &proof);
         // Never hand out a proof that does not verify (a damaged or mismatched proving key).
         self.verifier.verify(&file, Path::new("the new proof")).map_err(|err| {
-            ZkError::Relation(format!("internal: the new proof does not verify ({err}); is the proving key damaged?"))
+            ZkError::Relation(format!(
+                "the new proof does not verify ({err}): the proving key is damaged or was made by another vsies version; run `vsies setup data` again"
+            ))
         })?;
         Ok(file)
     }
