@@ -39,14 +39,6 @@ impl WitnessSink {
     pub fn constraint_count(&self) -> usize {
         self.a.len()
     }
-
-    /// `Ok` if every constraint holds, else the circuit is unsatisfiable for this witness.
-    pub fn check_satisfied(&self) -> Result<(), SynthesisError> {
-        match self.first_unsatisfied {
-            None => Ok(()),
-            Some(_) => Err(SynthesisError::Unsatisfiable),
-        }
-    }
 }
 
 impl ConstraintSink for WitnessSink {
