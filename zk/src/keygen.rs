@@ -71,12 +71,7 @@ pub fn generate<R: RngCore + CryptoRng>(
     let builder = Builder::new(QapSink::new(&domain, toxic.t));
     DataCircuit::for_setup(&relation).synthesize(&builder)?;
     let qap = builder.into_sink().finish(&domain)?;
-    if (qap.constraint_count, qap.instance_count) != (constraints, instance) {
-        return Err(ZkError::Relation(format!(
-            "internal: the circuit has {} constraints and {} instance variables, its layout says {constraints} and {instance}",
-            qap.constraint_count, qap.instance_count
-        )));
-    }
+    qap::check_shape((qap.constraint_count, qap.instance_count), (constraints, instance))?;
 
     std::fs::create_dir_all(directory).map_err(|source| ZkError::Io { path: directory.into(), source })?;
     let path = directory.join(PROVING_KEY_FILE);

@@ -126,13 +126,7 @@ fn assign(circuit: &DataCircuit) -> Result<Assignment, ZkError> {
     if let Some(constraint) = sink.first_unsatisfied {
         return Err(ZkError::Unsatisfied { constraint });
     }
-    if (sink.constraint_count(), sink.instance.len()) != (constraints, instance_count) {
-        return Err(ZkError::Relation(format!(
-            "internal: the circuit has {} constraints and {} instance variables, its layout says {constraints} and {instance_count}",
-            sink.constraint_count(),
-            sink.instance.len()
-        )));
-    }
+    qap::check_shape((sink.constraint_count(), sink.instance.len()), (constraints, instance_count))?;
     let WitnessSink { instance, witness, a, b, .. } = sink;
     let h = qap::quotient(&domain, a, b, &instance);
     let mut z = instance;

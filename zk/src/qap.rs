@@ -27,6 +27,18 @@ pub fn domain(constraints: usize, instance: usize) -> Result<Domain, SynthesisEr
     Domain::new(constraints + instance).ok_or(SynthesisError::PolynomialDegreeTooLarge)
 }
 
+/// `Err` unless a built circuit has the `(constraints, instance variables)` its relation's
+/// layout promised (the domain and the key were sized from the layout).
+pub fn check_shape(built: (usize, usize), layout: (usize, usize)) -> Result<(), crate::error::ZkError> {
+    if built == layout {
+        return Ok(());
+    }
+    Err(crate::error::ZkError::Relation(format!(
+        "internal: the circuit has {} constraints and {} instance variables, its layout says {} and {}",
+        built.0, built.1, layout.0, layout.1
+    )))
+}
+
 /// The coefficients of `h = (A·B - C) / Z` as ark-groth16's witness map computes them, from the
 /// constraints' `A·z` and `B·z` and the instance assignment. `C·z` is `A·z ∘ B·z` for a
 /// satisfied witness, which the caller has checked.
