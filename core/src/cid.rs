@@ -26,15 +26,20 @@ pub struct ContentId {
     digest: [u8; 32],
 }
 
-/// Why a string is not a vsies content id.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// Why a string or bytes are not a vsies content id.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CidParseError {
+    /// No multibase `b` prefix.
     #[error("content id must start with multibase prefix 'b' (base32)")]
     NotBase32,
+    /// A character outside lowercase base32.
     #[error("content id contains a character outside lowercase base32: {0:?}")]
     BadCharacter(char),
+    /// Another CID version, codec or hash.
     #[error("content id is not a CIDv1 raw sha2-256 id (expected prefix bytes 01 55 12 20)")]
     WrongPrefix,
+    /// Not 36 bytes.
     #[error("content id has {0} bytes, expected 36")]
     WrongLength(usize),
 }
@@ -58,11 +63,25 @@ impl ContentId {
     /// The binary CID: version, codec, multihash code, digest length, digest.
     pub fn to_bytes(&self) -> [u8; 36] {
         let mut out = [0u8; 36];
-        out[..4].copy_from_slice(&[CID_VERSION_1, MULTICODEC_RAW, MULTIHASH_SHA2_256, SHA2_256_LEN]);
+        out[..4].copy_from_slice(&BINARY_PREFIX);
         out[4..].copy_from_slice(&self.digest);
         out
     }
+
+    /// Parses [`ContentId::to_bytes`]'s 36 bytes, refusing any other CID version, codec or hash.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CidParseError> {
+        if bytes.len() != 36 {
+            return Err(CidParseError::WrongLength(bytes.len()));
+        }
+        if bytes[..4] != BINARY_PREFIX {
+            return Err(CidParseError::WrongPrefix);
+        }
+        Ok(Self { digest: bytes[4..].try_into().expect("32 bytes") })
+    }
 }
+
+/// The four bytes every vsies binary CID starts with.
+const BINARY_PREFIX: [u8; 4] = [CID_VERSION_1, MULTICODEC_RAW, MULTIHASH_SHA2_256, SHA2_256_LEN];
 
 /// RFC 4648 base32, lowercase, unpadded (the body of a multibase `b` string).
 fn base32_lower(bytes: &[u8]) -> String {
@@ -111,15 +130,7 @@ impl FromStr for ContentId {
                 bytes.push((buffer >> bits) as u8);
             }
         }
-        if bytes.len() != 36 {
-            return Err(CidParseError::WrongLength(bytes.len()));
-        }
-        if bytes[..4] != [CID_VERSION_1, MULTICODEC_RAW, MULTIHASH_SHA2_256, SHA2_256_LEN] {
-            return Err(CidParseError::WrongPrefix);
-        }
-        let mut digest = [0u8; 32];
-        digest.copy_from_slice(&bytes[4..]);
-        Ok(Self { digest })
+        Self::from_bytes(&bytes)
     }
 }
 
@@ -171,5 +182,9 @@ mod tests {
         dag_pb[1] = 0x70;
         let text = format!("b{}", base32_lower(&dag_pb));
         assert_eq!(text.parse::<ContentId>(), Err(CidParseError::WrongPrefix));
+        assert_eq!(ContentId::from_bytes(&dag_pb), Err(CidParseError::WrongPrefix));
+        assert_eq!(ContentId::from_bytes(&dag_pb[..35]), Err(CidParseError::WrongLength(35)));
+        let id = ContentId::of(b"y");
+        assert_eq!(ContentId::from_bytes(&id.to_bytes()), Ok(id));
     }
 }

@@ -41,7 +41,9 @@ pub fn max_clients(format: FixedFormat) -> u64 {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateShape {
+    /// The schema of every model.
     pub schema: Schema,
+    /// The training parameters of every model.
     pub training: TrainingConfig,
     /// The global model the round started from, if any.
     pub initial_model: Option<ContentId>,
@@ -61,21 +63,46 @@ impl UpdateShape {
 
 /// Why models cannot be averaged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FedAvgError {
+    /// No model was given.
     #[error("no models to average")]
     Empty,
+    /// Models of one round differ in schema, training configuration or initial model.
     #[error("model {index} was trained with another schema, training configuration or initial model than model 0")]
-    ShapeMismatch { index: usize },
+    ShapeMismatch {
+        /// The first model that differs from model 0.
+        index: usize,
+    },
+    /// More rows than a round aggregates exactly.
     #[error(
         "a model trained on {samples} rows exceeds the {limit} rows a round may aggregate with {bits}-bit weights"
     )]
-    TooManySamples { samples: u64, limit: u64, bits: u32 },
+    TooManySamples {
+        /// Training rows.
+        samples: u64,
+        /// Rows a round may aggregate.
+        limit: u64,
+        /// Weight width in bits.
+        bits: u32,
+    },
+    /// A model trained on no rows.
     #[error("a model trained on 0 rows carries no weight in FedAvg")]
     NoSamples,
+    /// An aggregate of another length than the shape.
     #[error("the aggregate has {found} coordinates, the shape has {expected}")]
-    Length { expected: usize, found: usize },
+    Length {
+        /// Coordinates of the shape.
+        expected: usize,
+        /// Coordinates of the aggregate.
+        found: usize,
+    },
+    /// More clients than one aggregate holds exactly.
     #[error("more than {limit} clients in one aggregate could wrap its row count")]
-    TooManyClients { limit: u64 },
+    TooManyClients {
+        /// Clients one aggregate may hold.
+        limit: u64,
+    },
 }
 
 /// The weighted update `u_i` of one model, coordinates as 32-bit two's complement.

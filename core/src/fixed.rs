@@ -23,8 +23,11 @@ pub struct FixedFormat {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("fixed-point format {bits} bits with {frac_bits} fractional bits is invalid: {reason}")]
 pub struct FixedFormatError {
+    /// Width asked for.
     pub bits: u32,
+    /// Fractional bits asked for.
     pub frac_bits: u32,
+    /// Why the format is unusable.
     pub reason: &'static str,
 }
 

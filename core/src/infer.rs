@@ -12,31 +12,104 @@ use std::path::{Path, PathBuf};
 
 /// Why a schema cannot be inferred; every variant names the file and the place.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum InferError {
+    /// The file cannot be read.
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is empty.
     #[error("{path}: the file has no header and no rows")]
-    Empty { path: PathBuf },
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A header and no rows.
     #[error("{path}: no data rows after the header")]
-    NoRows { path: PathBuf },
+    NoRows {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The label column is not in the header.
     #[error("{path}: label column {column:?} is not in the header")]
-    NoLabelColumn { path: PathBuf, column: String },
+    NoLabelColumn {
+        /// The file.
+        path: PathBuf,
+        /// The label column asked for.
+        column: String,
+    },
+    /// No column besides the label.
     #[error("{path}: the header has no feature column besides the label")]
-    NoFeatures { path: PathBuf },
+    NoFeatures {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A row with another number of cells than the header.
     #[error("{path}: line {line}, row {row}: {found} cells, the header has {expected}")]
-    Ragged { path: PathBuf, line: u64, row: usize, expected: usize, found: usize },
+    Ragged {
+        /// The file.
+        path: PathBuf,
+        /// Physical line (1-based).
+        line: u64,
+        /// 0-based data row.
+        row: usize,
+        /// Cells in the header.
+        expected: usize,
+        /// Cells in the row.
+        found: usize,
+    },
+    /// A feature cell that is not a finite number.
     #[error("{path}: line {line}, row {row}, column {column:?}: {value:?}: {kind}")]
-    BadCell { path: PathBuf, line: u64, row: usize, column: String, value: String, kind: ViolationKind },
+    BadCell {
+        /// The file.
+        path: PathBuf,
+        /// Physical line (1-based).
+        line: u64,
+        /// 0-based data row.
+        row: usize,
+        /// The column.
+        column: String,
+        /// The cell, cut to 40 characters.
+        value: String,
+        /// The defect.
+        kind: ViolationKind,
+    },
+    /// The label column does not have exactly two values.
     #[error(
         "{path}: label column {column:?} has {}{} distinct value(s) {found:?}; logistic regression needs exactly 2",
         if found.len() >= MAX_TRACKED_LABELS { "at least " } else { "" },
         found.len()
     )]
-    LabelClasses { path: PathBuf, column: String, found: Vec<String> },
+    LabelClasses {
+        /// The file.
+        path: PathBuf,
+        /// The label column.
+        column: String,
+        /// The distinct values seen (at most 16).
+        found: Vec<String>,
+    },
+    /// The CSV cannot be parsed.
     #[error("{path}: line {line}: {reason}")]
-    Unreadable { path: PathBuf, line: u64, reason: String },
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Physical line (1-based).
+        line: u64,
+        /// Why.
+        reason: String,
+    },
+    /// The inferred schema breaks a schema rule.
     #[error("{path}: the inferred schema is invalid: {source}")]
-    Schema { path: PathBuf, source: SchemaError },
+    Schema {
+        /// The file.
+        path: PathBuf,
+        /// The rule broken.
+        source: SchemaError,
+    },
 }
 
 /// At most this many distinct label spellings are remembered (more is an error anyway).

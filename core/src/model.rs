@@ -20,6 +20,7 @@ pub struct Model {
     pub schema_id: ContentId,
     /// The schema the model was trained under; prediction validates data against it.
     pub schema: Schema,
+    /// The training parameters.
     pub training: TrainingConfig,
     /// Content id of the model training started from, if not from zero weights.
     pub initial_model: Option<ContentId>,
@@ -33,35 +34,81 @@ pub struct Model {
 
 /// Why a model file cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ModelError {
+    /// The artifact envelope is unreadable or damaged.
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
+    /// The model's content is inconsistent.
     #[error("{path}: model field `{field}` is invalid: {reason}")]
-    Invalid { path: String, field: &'static str, reason: String },
+    Invalid {
+        /// The model file.
+        path: String,
+        /// The field.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// A dataset the model cannot score.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ModelMismatch {
+    /// Another schema.
     #[error("the dataset was quantized under schema {found}, the model expects schema {expected}")]
-    Schema { expected: ContentId, found: ContentId },
+    Schema {
+        /// The model's schema.
+        expected: ContentId,
+        /// The dataset's schema.
+        found: ContentId,
+    },
+    /// Another width.
     #[error("the dataset has {found} feature columns, the model has {expected} weights")]
-    FeatureCount { expected: usize, found: usize },
+    FeatureCount {
+        /// The model's feature weights.
+        expected: usize,
+        /// The dataset's feature columns.
+        found: usize,
+    },
+}
+
+/// Why a model cannot be trained.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrainError {
+    /// The dataset was quantized under another schema than the one given.
+    #[error("the dataset does not fit the schema: {0}")]
+    Dataset(ModelMismatch),
+    /// The initial model does not fit the dataset.
+    #[error("the initial model does not fit the dataset: {0}")]
+    InitialModel(ModelMismatch),
+    /// The spec does not define this run.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
 }
 
 impl Model {
-    /// Trains a model under the spec on a dataset quantized with `schema`.
+    /// Trains a model under the spec on a dataset quantized with `schema`; refuses a dataset
+    /// quantized under another schema, and an initial model of another schema or width.
     pub fn train(
         schema: &Schema,
         data: &QuantizedDataset,
         training: TrainingConfig,
         initial: Option<&Model>,
-    ) -> Result<Self, SpecError> {
+    ) -> Result<Self, TrainError> {
+        let schema_id = schema.content_id();
+        if data.schema_id() != schema_id {
+            return Err(TrainError::Dataset(ModelMismatch::Schema { expected: schema_id, found: data.schema_id() }));
+        }
+        if let Some(initial) = initial {
+            initial.check_compatible(data).map_err(TrainError::InitialModel)?;
+        }
         let initial_weights = initial.map(Model::augmented_weights);
         let mut weights = spec::train(data, &training, initial_weights.as_deref())?;
         let bias = weights.pop().expect("the augmented weights end with the bias");
         Ok(Self {
-            schema_id: schema.content_id(),
+            schema_id,
             schema: schema.clone(),
             training,
             initial_model: initial.map(Model::content_id),
@@ -80,7 +127,7 @@ impl Model {
 
     /// Checks that `data` can be scored by this model.
     pub fn check_compatible(&self, data: &QuantizedDataset) -> Result<(), ModelMismatch> {
-        self.check_shape(data.schema_id, data.columns)
+        self.check_shape(data.schema_id(), data.columns())
     }
 
     /// Checks that data quantized under `schema_id` with `columns` features can be scored by
@@ -99,7 +146,7 @@ impl Model {
     pub fn scores(&self, data: &QuantizedDataset) -> Result<Vec<i64>, ModelMismatch> {
         self.check_compatible(data)?;
         let weights = self.augmented_weights();
-        Ok((0..data.rows()).map(|r| spec::score(&weights, data.row(r), data.format)).collect())
+        Ok((0..data.rows()).map(|r| spec::score(&weights, data.row(r), data.format())).collect())
     }
 
     /// The canonical encoding, input of the model's content id:

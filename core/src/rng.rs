@@ -20,6 +20,8 @@ const LOWER_MASK: u32 = 0x7fff_ffff;
 pub struct Mt19937 {
     state: [u32; STATE_WORDS],
     index: usize,
+    /// Outputs drawn so far: the generator's position in its stream.
+    draws: u64,
 }
 
 impl Mt19937 {
@@ -31,7 +33,7 @@ impl Mt19937 {
             let prev = state[i - 1];
             state[i] = 1_812_433_253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
         }
-        Self { state, index: STATE_WORDS }
+        Self { state, index: STATE_WORDS, draws: 0 }
     }
 
     fn twist(&mut self) {
@@ -53,10 +55,16 @@ impl Mt19937 {
         }
         let mut y = self.state[self.index];
         self.index += 1;
+        self.draws += 1;
         y ^= y >> 11;
         y ^= (y << 7) & 0x9d2c_5680;
         y ^= (y << 15) & 0xefc6_0000;
         y ^ (y >> 18)
+    }
+
+    /// How many 32-bit outputs have been drawn since seeding: the generator's position.
+    pub fn draws(&self) -> u64 {
+        self.draws
     }
 
     /// numpy's `random_interval(max)`: uniform in `[0, max]` by masked rejection sampling.

@@ -36,6 +36,7 @@ const SCHEMA_ENCODING_TAG: &str = "vsies/schema/v1";
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeatureColumn {
+    /// Column name, as in the CSV header.
     pub name: String,
     /// Smallest raw value accepted.
     pub min: f64,
@@ -51,6 +52,7 @@ pub struct FeatureColumn {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LabelColumn {
+    /// Column name, as in the CSV header.
     pub column: String,
     /// Exactly two class spellings as they appear in the CSV; index 1 is the positive class.
     pub classes: Vec<String>,
@@ -63,10 +65,12 @@ pub struct Schema {
     /// Free-form name, part of the content id.
     #[serde(default)]
     pub name: String,
+    /// The label column.
     pub label: LabelColumn,
     /// Fixed-point format of standardized features.
     #[serde(default = "default_quantization")]
     pub quantization: FixedFormat,
+    /// Feature columns, in model order.
     pub features: Vec<FeatureColumn>,
 }
 
@@ -76,13 +80,33 @@ fn default_quantization() -> FixedFormat {
 
 /// Why a schema file cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SchemaError {
+    /// The file cannot be read.
     #[error("cannot read schema {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Not TOML, or not a vsies schema.
     #[error("schema {path} is not valid TOML for a vsies schema: {message}")]
-    Parse { path: PathBuf, message: String },
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// A field breaks a schema rule.
     #[error("schema field `{field}` is invalid: {reason}")]
-    Invalid { field: String, reason: String },
+    Invalid {
+        /// The field.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// The quantization format is invalid.
     #[error("schema quantization: {0}")]
     Format(#[from] FixedFormatError),
 }

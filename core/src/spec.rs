@@ -3,10 +3,11 @@
 use crate::dataset::QuantizedDataset;
 use crate::fixed::{round_shift, FixedFormat};
 use crate::rng::Mt19937;
+use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 /// The training parameters of the spec (the feature format comes with the dataset).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainingConfig {
     /// Weight format `(bw, fw)`.
@@ -39,17 +40,49 @@ impl Default for TrainingConfig {
 
 /// Why a training run is not defined by the spec.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SpecError {
+    /// A parameter outside the spec's limits.
     #[error("training parameter `{field}` is invalid: {reason}")]
-    InvalidParameter { field: &'static str, reason: String },
+    InvalidParameter {
+        /// The parameter.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The dataset has no label column.
     #[error("the dataset has no labels; training needs the label column")]
     Unlabeled,
+    /// The dataset is empty.
     #[error("the dataset has no rows")]
     NoRows,
+    /// Weights and dataset differ in width.
     #[error("the dataset has {found} feature columns, the weights have {expected}")]
-    FeatureCount { expected: usize, found: usize },
+    FeatureCount {
+        /// Feature weights.
+        expected: usize,
+        /// Feature columns of the dataset.
+        found: usize,
+    },
+    /// An initial weight the weight format cannot hold.
     #[error("initial weight {index} = {value} lies outside the weight format")]
-    InitialWeightOutOfFormat { index: usize, value: i64 },
+    InitialWeightOutOfFormat {
+        /// Index among the augmented weights.
+        index: usize,
+        /// The weight.
+        value: i64,
+    },
+    /// A checkpoint past the last batch.
+    #[error("a checkpoint after {completed} batches, but the training has {total}")]
+    CheckpointBeyondEnd {
+        /// Batches the checkpoint claims.
+        completed: u64,
+        /// Batches of the training.
+        total: u64,
+    },
+    /// A step was given another dataset than the state was made for.
+    #[error("the dataset differs in shape from the one the training state was made for")]
+    DatasetChanged,
 }
 
 /// Shift amounts derived from a validated configuration and feature format.
@@ -114,7 +147,7 @@ impl TrainingConfig {
 pub type Weights = Vec<i64>;
 
 /// The augmented feature `x̂_j` of a row: the features, then the constant one `2^fx`.
-fn augmented(row: &[i32], features: FixedFormat, j: usize) -> i64 {
+pub fn augmented(row: &[i32], features: FixedFormat, j: usize) -> i64 {
     row.get(j).map_or(features.one(), |&x| i64::from(x))
 }
 
@@ -136,49 +169,285 @@ pub fn sigmoid(score: i64, sigmoid_frac_bits: u32, shifts: Shifts) -> i64 {
     (half + round_shift(score, shifts.sigmoid)).clamp(0, 1i64 << sigmoid_frac_bits)
 }
 
+/// `e = p(z) - y · 2^fp`: one sample's error, scale `2^-fp`, `|e| ≤ 2^fp`.
+pub fn sample_error(score: i64, label: u8, sigmoid_frac_bits: u32, shifts: Shifts) -> i64 {
+    sigmoid(score, sigmoid_frac_bits, shifts) - (i64::from(label) << sigmoid_frac_bits)
+}
+
+/// `G = Σ_{i ∈ batch} e_i · x̂_i`: the batch gradient at `weights` (all samples of a batch use
+/// the weights from before it), `d + 1` entries.
+pub fn batch_gradient(
+    weights: &[i64],
+    features: ArrayView2<'_, i32>,
+    labels: &[u8],
+    batch: &[usize],
+    format: FixedFormat,
+    config: &TrainingConfig,
+    shifts: Shifts,
+) -> Vec<i64> {
+    let mut gradient = vec![0i64; weights.len()];
+    for &i in batch {
+        let row = features.row(i);
+        let row = row.as_slice().expect("dataset rows are contiguous");
+        let error = sample_error(score(weights, row, format), labels[i], config.sigmoid_frac_bits, shifts);
+        for (j, g) in gradient.iter_mut().enumerate() {
+            *g += error * augmented(row, format, j);
+        }
+    }
+    gradient
+}
+
+/// `w_j ← clampw(w_j - rs(G_j, s_u))` for every weight.
+pub fn apply_gradient(weights: &mut [i64], gradient: &[i64], config: &TrainingConfig, shifts: Shifts) {
+    for (w, &g) in weights.iter_mut().zip(gradient) {
+        *w = config.weight_format.clamp(*w - round_shift(g, shifts.update));
+    }
+}
+
+/// One batch of the schedule: which rows it trains on, and where it sits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    /// Epoch, from 0.
+    pub epoch: u32,
+    /// Index of the batch within its epoch, from 0.
+    pub index: usize,
+    /// Row indices, in the order the epoch's permutation lists them.
+    pub rows: Vec<usize>,
+}
+
+/// The batch order: a public function of the seed, the row count, the batch size and the
+/// epochs (numpy's `RandomState(seed).permutation(n)` once per epoch, cut into batches of
+/// `2^b`, the last one shorter). Plaintext, encrypted and proved training walk the same
+/// schedule; a circuit gets it as wiring, never runs MT19937.
+#[derive(Clone)]
+pub struct Schedule {
+    rows: usize,
+    batch_size: usize,
+    epochs: u32,
+    generator: Mt19937,
+    /// The current epoch's permutation (empty once training is finished).
+    order: Vec<usize>,
+    epoch: u32,
+    /// Index within the epoch of the next batch.
+    batch: usize,
+}
+
+impl Schedule {
+    /// The schedule of `epochs` epochs over `rows` rows in batches of `2^batch_size_log2`.
+    pub fn new(seed: u32, rows: usize, batch_size_log2: u32, epochs: u32) -> Self {
+        let mut generator = Mt19937::new(seed);
+        let order = if epochs > 0 && rows > 0 { generator.permutation(rows) } else { Vec::new() };
+        Self { rows, batch_size: 1 << batch_size_log2, epochs, generator, order, epoch: 0, batch: 0 }
+    }
+
+    /// The schedule of `config` over `rows` rows.
+    pub fn for_config(config: &TrainingConfig, rows: usize) -> Self {
+        Self::new(config.seed, rows, config.batch_size_log2, config.epochs)
+    }
+
+    /// Batches per epoch, `ceil(n / B)`.
+    pub fn batches_per_epoch(&self) -> usize {
+        self.rows.div_ceil(self.batch_size)
+    }
+
+    /// Batches of the whole training.
+    pub fn total_batches(&self) -> u64 {
+        self.batches_per_epoch() as u64 * u64::from(self.epochs)
+    }
+
+    /// Batches already walked past.
+    pub fn completed(&self) -> u64 {
+        if self.is_finished() {
+            return self.total_batches();
+        }
+        u64::from(self.epoch) * self.batches_per_epoch() as u64 + self.batch as u64
+    }
+
+    /// The epoch of the next batch.
+    pub fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
+    /// Index within its epoch of the next batch.
+    pub fn batch_index(&self) -> usize {
+        self.batch
+    }
+
+    /// How many 32-bit outputs the generator has drawn: its position in the MT19937 stream.
+    pub fn generator_draws(&self) -> u64 {
+        self.generator.draws()
+    }
+
+    /// Whether every batch has been walked past.
+    pub fn is_finished(&self) -> bool {
+        self.epoch >= self.epochs || self.rows == 0
+    }
+
+    /// The rows of the next batch, `None` once finished.
+    pub fn next_rows(&self) -> Option<&[usize]> {
+        if self.is_finished() {
+            return None;
+        }
+        let start = self.batch * self.batch_size;
+        Some(&self.order[start..self.rows.min(start + self.batch_size)])
+    }
+
+    /// Moves past the next batch.
+    pub fn advance(&mut self) {
+        if self.is_finished() {
+            return;
+        }
+        self.batch += 1;
+        if self.batch == self.batches_per_epoch() {
+            self.batch = 0;
+            self.epoch += 1;
+            // The generator is not reseeded: epoch e uses the e-th permutation of one stream.
+            self.order = if self.epoch < self.epochs { self.generator.permutation(self.rows) } else { Vec::new() };
+        }
+    }
+
+    /// The schedule after `completed` batches (a checkpoint's position), by replaying the
+    /// permutations of the epochs before it: `O(rows · epochs)`, no training.
+    pub fn resume(seed: u32, rows: usize, batch_size_log2: u32, epochs: u32, completed: u64) -> Option<Self> {
+        let mut schedule = Self::new(seed, rows, batch_size_log2, epochs);
+        if completed > schedule.total_batches() {
+            return None;
+        }
+        let per_epoch = schedule.batches_per_epoch() as u64;
+        for _ in 0..completed.checked_div(per_epoch).unwrap_or(0) {
+            // Whole epochs: skip to the next permutation without walking each batch.
+            schedule.batch = schedule.batches_per_epoch() - 1;
+            schedule.advance();
+        }
+        for _ in 0..completed.checked_rem(per_epoch).unwrap_or(0) {
+            schedule.advance();
+        }
+        Some(schedule)
+    }
+}
+
+impl Iterator for Schedule {
+    type Item = Batch;
+
+    fn next(&mut self) -> Option<Batch> {
+        let rows = self.next_rows()?.to_vec();
+        let batch = Batch { epoch: self.epoch, index: self.batch, rows };
+        self.advance();
+        Some(batch)
+    }
+}
+
+/// The state of a training run between two batches: the weights and the schedule's position
+/// (epoch, batch, generator). [`TrainingState::step`] advances it by one batch, so plaintext,
+/// encrypted and proved training can be compared after every batch.
+#[derive(Clone)]
+pub struct TrainingState {
+    config: TrainingConfig,
+    shifts: Shifts,
+    format: FixedFormat,
+    columns: usize,
+    weights: Weights,
+    schedule: Schedule,
+}
+
+impl TrainingState {
+    /// The state before the first batch of training `data` from `initial` weights (zero when
+    /// `None`), after checking every constraint of the spec.
+    pub fn new(config: TrainingConfig, data: &QuantizedDataset, initial: Option<&[i64]>) -> Result<Self, SpecError> {
+        let shifts = config.validate(data.format(), data.columns())?;
+        Self::check_data(data)?;
+        let width = data.columns() + 1;
+        let weights = match initial {
+            None => vec![0; width],
+            Some(initial) => Self::check_weights(&config, initial, data.columns())?,
+        };
+        let schedule = Schedule::for_config(&config, data.rows());
+        Ok(Self { config, shifts, format: data.format(), columns: data.columns(), weights, schedule })
+    }
+
+    /// The state after `completed` batches with `weights` (a checkpoint), for `data`.
+    pub fn resume(
+        config: TrainingConfig,
+        data: &QuantizedDataset,
+        weights: &[i64],
+        completed: u64,
+    ) -> Result<Self, SpecError> {
+        let mut state = Self::new(config, data, Some(weights))?;
+        state.schedule = Schedule::resume(config.seed, data.rows(), config.batch_size_log2, config.epochs, completed)
+            .ok_or(SpecError::CheckpointBeyondEnd { completed, total: state.schedule.total_batches() })?;
+        Ok(state)
+    }
+
+    fn check_data(data: &QuantizedDataset) -> Result<(), SpecError> {
+        if data.labels().is_none() {
+            return Err(SpecError::Unlabeled);
+        }
+        if data.rows() == 0 {
+            return Err(SpecError::NoRows);
+        }
+        Ok(())
+    }
+
+    fn check_weights(config: &TrainingConfig, weights: &[i64], columns: usize) -> Result<Weights, SpecError> {
+        if weights.len() != columns + 1 {
+            return Err(SpecError::FeatureCount { expected: weights.len().saturating_sub(1), found: columns });
+        }
+        let format = config.weight_format;
+        if let Some(index) = weights.iter().position(|&w| w != format.clamp(w)) {
+            return Err(SpecError::InitialWeightOutOfFormat { index, value: weights[index] });
+        }
+        Ok(weights.to_vec())
+    }
+
+    /// The current weights (feature weights, then the bias).
+    pub fn weights(&self) -> &[i64] {
+        &self.weights
+    }
+
+    /// The schedule's position.
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    /// The training parameters.
+    pub fn config(&self) -> &TrainingConfig {
+        &self.config
+    }
+
+    /// The shift amounts the parameters imply.
+    pub fn shifts(&self) -> Shifts {
+        self.shifts
+    }
+
+    /// Whether every batch has been trained on.
+    pub fn is_finished(&self) -> bool {
+        self.schedule.is_finished()
+    }
+
+    /// Trains on the next batch of `data` (the dataset the state was made for): returns the
+    /// batch, or `None` when training is finished.
+    pub fn step(&mut self, data: &QuantizedDataset) -> Result<Option<Batch>, SpecError> {
+        if data.rows() != self.schedule.rows || data.columns() != self.columns || data.format() != self.format {
+            return Err(SpecError::DatasetChanged);
+        }
+        let labels = data.labels().ok_or(SpecError::Unlabeled)?;
+        let Some(batch) = self.schedule.next() else { return Ok(None) };
+        let gradient =
+            batch_gradient(&self.weights, data.features(), labels, &batch.rows, self.format, &self.config, self.shifts);
+        apply_gradient(&mut self.weights, &gradient, &self.config, self.shifts);
+        Ok(Some(batch))
+    }
+
+    /// Trains on every remaining batch and returns the final weights.
+    pub fn finish(mut self, data: &QuantizedDataset) -> Result<Weights, SpecError> {
+        while self.step(data)?.is_some() {}
+        Ok(self.weights)
+    }
+}
+
 /// Trains from `initial` weights (zero when `None`), exactly as the spec above says.
 pub fn train(data: &QuantizedDataset, config: &TrainingConfig, initial: Option<&[i64]>) -> Result<Weights, SpecError> {
-    let shifts = config.validate(data.format, data.columns)?;
-    let labels = data.labels.as_ref().ok_or(SpecError::Unlabeled)?;
-    let rows = data.rows();
-    if rows == 0 {
-        return Err(SpecError::NoRows);
-    }
-    let width = data.columns + 1;
-    let mut weights = match initial {
-        None => vec![0; width],
-        Some(initial) if initial.len() != width => {
-            return Err(SpecError::FeatureCount { expected: initial.len().saturating_sub(1), found: data.columns })
-        }
-        Some(initial) => {
-            let format = config.weight_format;
-            if let Some(index) = initial.iter().position(|&w| w != format.clamp(w)) {
-                return Err(SpecError::InitialWeightOutOfFormat { index, value: initial[index] });
-            }
-            initial.to_vec()
-        }
-    };
-    let fp = config.sigmoid_frac_bits;
-    let batch = 1usize << config.batch_size_log2;
-    let mut rng = Mt19937::new(config.seed);
-    let mut gradient = vec![0i64; width];
-    for _epoch in 0..config.epochs {
-        let order = rng.permutation(rows);
-        for batch_rows in order.chunks(batch) {
-            gradient.fill(0);
-            for &i in batch_rows {
-                let row = data.row(i);
-                let error = sigmoid(score(&weights, row, data.format), fp, shifts) - (i64::from(labels[i]) << fp);
-                for (j, g) in gradient.iter_mut().enumerate() {
-                    *g += error * augmented(row, data.format, j);
-                }
-            }
-            for (w, &g) in weights.iter_mut().zip(&gradient) {
-                *w = config.weight_format.clamp(*w - round_shift(g, shifts.update));
-            }
-        }
-    }
-    Ok(weights)
+    TrainingState::new(*config, data, initial)?.finish(data)
 }
 
 #[cfg(test)]
@@ -187,13 +456,8 @@ mod tests {
     use crate::cid::ContentId;
 
     fn dataset(values: Vec<i32>, labels: Vec<u8>, columns: usize) -> QuantizedDataset {
-        QuantizedDataset {
-            schema_id: ContentId::of(b"s"),
-            format: FixedFormat::FEATURES,
-            columns,
-            values,
-            labels: Some(labels),
-        }
+        QuantizedDataset::from_values(ContentId::of(b"s"), FixedFormat::FEATURES, columns, values, Some(labels))
+            .unwrap()
     }
 
     #[test]
@@ -247,8 +511,7 @@ mod tests {
     #[test]
     fn refuses_what_the_spec_does_not_define() {
         let config = TrainingConfig::default();
-        let mut unlabeled = dataset(vec![1], vec![1], 1);
-        unlabeled.labels = None;
+        let unlabeled = dataset(vec![1], vec![1], 1).without_labels();
         assert_eq!(train(&unlabeled, &config, None), Err(SpecError::Unlabeled));
         assert_eq!(train(&dataset(vec![], vec![], 1), &config, None), Err(SpecError::NoRows));
         let bad = TrainingConfig { sigmoid_frac_bits: 0, ..config };
@@ -262,5 +525,70 @@ mod tests {
             train(&dataset(vec![1], vec![1], 1), &config, Some(&[0, 0, 0])),
             Err(SpecError::FeatureCount { .. })
         ));
+    }
+
+    /// A dataset of `rows` rows of 3 features whose values and labels follow a simple pattern.
+    fn patterned(rows: usize) -> QuantizedDataset {
+        let values = (0..rows * 3).map(|i| ((i * 37) % 255) as i32 - 127).collect();
+        let labels = (0..rows).map(|i| (i % 3 == 0) as u8).collect();
+        dataset(values, labels, 3)
+    }
+
+    #[test]
+    fn the_schedule_cuts_each_epochs_permutation_into_batches_the_last_one_shorter() {
+        let schedule = Schedule::new(0, 10, 2, 2);
+        assert_eq!((schedule.batches_per_epoch(), schedule.total_batches()), (3, 6));
+        let batches: Vec<Batch> = schedule.collect();
+        assert_eq!(batches.len(), 6);
+        assert_eq!(batches[0].rows, [2, 8, 4, 9]); // numpy: RandomState(0).permutation(10)[:4]
+        assert_eq!(batches[2].rows.len(), 2);
+        assert_eq!((batches[3].epoch, batches[3].index), (1, 0));
+        let mut epoch0: Vec<usize> = batches[..3].iter().flat_map(|b| b.rows.clone()).collect();
+        epoch0.sort();
+        assert_eq!(epoch0, (0..10).collect::<Vec<_>>());
+        assert_ne!(batches[0].rows, batches[3].rows, "epoch 1 draws a new permutation");
+    }
+
+    #[test]
+    fn a_resumed_schedule_continues_where_the_original_was() {
+        for completed in 0..=6 {
+            let mut original = Schedule::new(7, 10, 2, 2);
+            for _ in 0..completed {
+                original.advance();
+            }
+            let resumed = Schedule::resume(7, 10, 2, 2, completed).unwrap();
+            assert_eq!(resumed.completed(), completed);
+            assert_eq!(resumed.generator_draws(), original.generator_draws(), "after {completed}");
+            assert_eq!(resumed.collect::<Vec<_>>(), original.collect::<Vec<_>>(), "after {completed}");
+        }
+        assert!(Schedule::resume(7, 10, 2, 2, 7).is_none());
+    }
+
+    #[test]
+    fn stepping_batch_by_batch_gives_the_trained_weights_and_resumes_exactly() {
+        let data = patterned(21);
+        let config = TrainingConfig { epochs: 3, ..TrainingConfig::default() };
+        let expected = train(&data, &config, None).unwrap();
+        let mut state = TrainingState::new(config, &data, None).unwrap();
+        let mut checkpoints = Vec::new();
+        while let Some(batch) = state.step(&data).unwrap() {
+            assert!(batch.rows.len() <= 8);
+            checkpoints.push((state.schedule().completed(), state.weights().to_vec()));
+        }
+        assert_eq!(state.weights(), expected);
+        assert_eq!(checkpoints.len(), 9);
+        let (completed, weights) = &checkpoints[4];
+        let resumed = TrainingState::resume(config, &data, weights, *completed).unwrap();
+        assert_eq!(resumed.finish(&data).unwrap(), expected);
+        assert!(matches!(
+            TrainingState::resume(config, &data, weights, 10),
+            Err(SpecError::CheckpointBeyondEnd { .. })
+        ));
+    }
+
+    #[test]
+    fn a_step_on_another_dataset_is_refused() {
+        let mut state = TrainingState::new(TrainingConfig::default(), &patterned(9), None).unwrap();
+        assert_eq!(state.step(&patterned(10)), Err(SpecError::DatasetChanged));
     }
 }

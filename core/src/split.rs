@@ -1,22 +1,58 @@
 //! The seeded train/test split: exactly scikit-learn's
 //! `train_test_split(test_size=test_fraction, random_state=seed)` without stratification.
 
+use crate::artifact::write_atomic;
 use crate::rng::Mt19937;
+use std::path::{Path, PathBuf};
 
 /// Row indices of a split, each side in the order scikit-learn returns them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrainTestSplit {
+    /// Training rows.
     pub train: Vec<usize>,
+    /// Test rows.
     pub test: Vec<usize>,
 }
 
 /// Why a split cannot be made.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SplitError {
+    /// The fraction is not in `(0, 1)`.
     #[error("test fraction {0} must be strictly between 0 and 1")]
     BadFraction(f64),
+    /// One side would be empty.
     #[error("splitting {rows} rows with test fraction {fraction} leaves an empty side")]
-    EmptySide { rows: usize, fraction: f64 },
+    EmptySide {
+        /// Data rows.
+        rows: usize,
+        /// The test fraction.
+        fraction: f64,
+    },
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The CSV is malformed where a record should be.
+    #[error("{path}: line {line}: {reason}")]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// Physical line (1-based).
+        line: u64,
+        /// Why.
+        reason: String,
+    },
+    /// The CSV has no header line.
+    #[error("{path}: the file is empty")]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
 }
 
 /// Splits `rows` row indices: `p = RandomState(seed).permutation(rows)`,
@@ -32,6 +68,48 @@ pub fn train_test_split(rows: usize, test_fraction: f64, seed: u32) -> Result<Tr
     let mut order = Mt19937::new(seed).permutation(rows);
     let train = order.split_off(n_test);
     Ok(TrainTestSplit { train, test: order })
+}
+
+/// Splits the CSV at `data` (a header line, then data rows) into `train` and `test`, each with
+/// the header, as [`train_test_split`] orders the rows; records are copied byte for byte, not
+/// re-validated. Both outputs are written atomically; nothing is written if any step fails.
+pub fn split_csv_file(
+    data: &Path,
+    train: &Path,
+    test: &Path,
+    test_fraction: f64,
+    seed: u32,
+) -> Result<TrainTestSplit, SplitError> {
+    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SplitError + '_ {
+        move |source| SplitError::Io { path: path.into(), source }
+    }
+    let file = std::fs::File::open(data).map_err(io(data))?;
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(std::io::BufReader::new(file));
+    let mut records = Vec::new();
+    for record in reader.byte_records() {
+        records.push(record.map_err(|err| SplitError::Csv {
+            path: data.into(),
+            line: err.position().map_or(0, |p| p.line()),
+            reason: err.to_string(),
+        })?);
+    }
+    if records.is_empty() {
+        return Err(SplitError::Empty { path: data.into() });
+    }
+    let header = records.remove(0);
+    let split = train_test_split(records.len(), test_fraction, seed)?;
+    let mut outputs = Vec::with_capacity(2);
+    for rows in [&split.train, &split.test] {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        for record in std::iter::once(&header).chain(rows.iter().map(|&row| &records[row])) {
+            writer.write_byte_record(record).map_err(|err| SplitError::Io { path: data.into(), source: err.into() })?;
+        }
+        outputs.push(writer.into_inner().map_err(|err| SplitError::Io { path: data.into(), source: err.into_error() })?);
+    }
+    write_atomic(train, &outputs[0]).map_err(io(train))?;
+    write_atomic(test, &outputs[1]).map_err(io(test))?;
+    Ok(split)
 }
 
 #[cfg(test)]
@@ -52,5 +130,23 @@ mod tests {
         assert!(matches!(train_test_split(10, 0.0, 0), Err(SplitError::BadFraction(_))));
         assert!(matches!(train_test_split(10, f64::NAN, 0), Err(SplitError::BadFraction(_))));
         assert!(matches!(train_test_split(1, 0.5, 0), Err(SplitError::EmptySide { .. })));
+    }
+
+    #[test]
+    fn csv_files_are_split_with_the_header_on_both_sides() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("d.csv");
+        let rows: String = (0..8).map(|i| format!("{i},\"q,{i}\"\n")).collect();
+        std::fs::write(&data, format!("a,b\n{rows}")).unwrap();
+        let (train, test) = (dir.path().join("train.csv"), dir.path().join("test.csv"));
+        let split = split_csv_file(&data, &train, &test, 0.25, 0).unwrap();
+        let test_text = std::fs::read_to_string(&test).unwrap();
+        let first = split.test[0];
+        assert_eq!(test_text.lines().next(), Some("a,b"));
+        assert_eq!(test_text.lines().nth(1), Some(format!("{first},\"q,{first}\"").as_str()));
+        assert_eq!(std::fs::read_to_string(&train).unwrap().lines().count(), 1 + split.train.len());
+        let empty = dir.path().join("empty.csv");
+        std::fs::write(&empty, "").unwrap();
+        assert!(matches!(split_csv_file(&empty, &train, &test, 0.25, 0), Err(SplitError::Empty { .. })));
     }
 }

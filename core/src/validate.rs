@@ -5,6 +5,7 @@
 //! later stage parses the CSV again. It never panics, whatever the bytes: cells are read as
 //! bytes, so invalid UTF-8 is a violation rather than an error.
 
+use crate::cid::ContentId;
 use crate::schema::Schema;
 use serde::Serialize;
 use std::fmt;
@@ -23,6 +24,7 @@ pub enum LabelPolicy {
 /// Options of a validation run.
 #[derive(Clone, Copy, Debug)]
 pub struct ValidateOptions {
+    /// Whether the label column must be present.
     pub labels: LabelPolicy,
     /// How many violations the report lists; all are counted.
     pub max_listed: usize,
@@ -37,6 +39,7 @@ impl Default for ValidateOptions {
 /// The kinds of defect a CSV can have.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ViolationKind {
     /// The file has no header and no rows.
     EmptyFile,
@@ -51,7 +54,12 @@ pub enum ViolationKind {
     /// The header is present but no data rows follow.
     NoDataRows,
     /// A row with a different number of cells than the header.
-    RaggedRow { expected: usize, found: usize },
+    RaggedRow {
+        /// Cells in the header.
+        expected: usize,
+        /// Cells in the row.
+        found: usize,
+    },
     /// An empty cell.
     MissingCell,
     /// A cell that is not a decimal number.
@@ -59,25 +67,41 @@ pub enum ViolationKind {
     /// NaN or an infinity.
     NonFinite,
     /// A number outside the column's schema range.
-    OutOfRange { min: f64, max: f64 },
+    OutOfRange {
+        /// The schema minimum.
+        min: f64,
+        /// The schema maximum.
+        max: f64,
+    },
     /// A label that is not one of the schema's classes.
-    UnknownLabel { classes: Vec<String> },
+    UnknownLabel {
+        /// The schema's classes.
+        classes: Vec<String>,
+    },
     /// The file could not be read to its end.
-    Unreadable { reason: String },
+    Unreadable {
+        /// The reader's message.
+        reason: String,
+    },
 }
 
 /// One defect, located by physical line (1-based), data row (0-based, as `predict` numbers
 /// rows) and column name where those apply.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Violation {
+    /// Physical line (1-based), for defects in a file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
+    /// 0-based data row.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<usize>,
+    /// Column name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+    /// The offending cell, cut to 40 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// What is wrong.
     #[serde(flatten)]
     pub kind: ViolationKind,
 }
@@ -85,40 +109,119 @@ pub struct Violation {
 /// Everything wrong with one file, ready to print or serialize.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckReport {
+    /// The file checked.
     pub file: PathBuf,
+    /// Whether it conforms.
     pub valid: bool,
     /// Data rows read (header excluded).
     pub rows: usize,
+    /// Violations found (all counted, the first `max_listed` listed).
     pub total_violations: usize,
     /// The first `max_listed` violations in file order.
     pub violations: Vec<Violation>,
 }
 
-/// A validated dataset: raw values in schema column order, labels as class indices.
+/// A validated dataset: raw values in schema column order, labels as class indices, and the
+/// id of the schema they were checked against (a later stage refuses to pair them with
+/// another schema).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawDataset {
-    pub columns: usize,
+    schema_id: ContentId,
+    columns: usize,
     /// Row-major, `rows * columns` values.
-    pub values: Vec<f64>,
+    values: Vec<f64>,
     /// Class index (0 or 1) per row, when the file has the label column.
-    pub labels: Option<Vec<u8>>,
+    labels: Option<Vec<u8>>,
 }
 
 impl RawDataset {
+    /// Rows given in memory (row-major `values`, class indices), checked against `schema`
+    /// exactly as a CSV's cells are: every violation is reported with its row and column.
+    pub fn from_rows(schema: &Schema, values: Vec<f64>, labels: Option<Vec<u8>>) -> Result<Self, ValidateError> {
+        let columns = schema.features.len();
+        let mut issues = Collector { listed: Vec::new(), total: 0, max_listed: ValidateOptions::default().max_listed };
+        if !values.len().is_multiple_of(columns) {
+            let kind = ViolationKind::RaggedRow { expected: columns, found: values.len() % columns };
+            issues.at(None, Some(values.len() / columns), None, None, kind);
+        }
+        for (index, &value) in values.iter().enumerate() {
+            let (row, feature) = (index / columns, &schema.features[index % columns]);
+            let kind = if !value.is_finite() {
+                ViolationKind::NonFinite
+            } else if value < feature.min || value > feature.max {
+                ViolationKind::OutOfRange { min: feature.min, max: feature.max }
+            } else {
+                continue;
+            };
+            issues.at(None, Some(row), Some(&feature.name), Some(value.to_string()), kind);
+        }
+        if let Some(labels) = &labels {
+            let rows = values.len() / columns;
+            if labels.len() != rows {
+                let kind = ViolationKind::RaggedRow { expected: rows, found: labels.len() };
+                issues.at(None, None, Some(&schema.label.column), None, kind);
+            }
+            for (row, &label) in labels.iter().enumerate().filter(|(_, &label)| label > 1) {
+                let kind = ViolationKind::UnknownLabel { classes: schema.label.classes.clone() };
+                issues.at(None, Some(row), Some(&schema.label.column), Some(label.to_string()), kind);
+            }
+        }
+        if issues.total > 0 {
+            return Err(ValidateError::Invalid(CheckReport {
+                file: PathBuf::from("<rows in memory>"),
+                valid: false,
+                rows: values.len() / columns,
+                total_violations: issues.total,
+                violations: issues.listed,
+            }));
+        }
+        Ok(Self { schema_id: schema.content_id(), columns, values, labels })
+    }
+
+    /// Content id of the schema the rows were checked against.
+    pub fn schema_id(&self) -> ContentId {
+        self.schema_id
+    }
+
+    /// Feature columns.
+    pub fn columns(&self) -> usize {
+        self.columns
+    }
+
+    /// Data rows.
     pub fn rows(&self) -> usize {
         self.values.len().checked_div(self.columns).unwrap_or(0)
     }
 
+    /// Every value, row-major.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// The raw values of row `index`.
     pub fn row(&self, index: usize) -> &[f64] {
         &self.values[index * self.columns..(index + 1) * self.columns]
+    }
+
+    /// Class index (0 or 1) per row, when the data has the label column.
+    pub fn labels(&self) -> Option<&[u8]> {
+        self.labels.as_deref()
     }
 }
 
 /// Why validation did not produce a dataset.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ValidateError {
+    /// The file cannot be opened.
     #[error("cannot open {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file was read and does not conform: the full report.
     #[error("{}", .0)]
     Invalid(CheckReport),
 }
@@ -248,7 +351,7 @@ pub fn validate_csv<R: Read>(
     if issues.total > 0 {
         return Err(ValidateError::Invalid(report(issues, rows)));
     }
-    Ok(RawDataset { columns: schema.features.len(), values, labels })
+    Ok(RawDataset { schema_id: schema.content_id(), columns: schema.features.len(), values, labels })
 }
 
 /// Maps header cells to schema columns; `None` when rows cannot be checked at all.

@@ -25,7 +25,7 @@ fn split_bundled(name: &str, label: &str) -> (Schema, QuantizedDataset, Quantize
     let path = repo().join("examples/data").join(format!("{name}.csv"));
     let schema = infer_schema(&path, label, name).unwrap();
     let raw = validate_csv_file(&path, &schema, ValidateOptions::default()).unwrap();
-    let data = QuantizedDataset::from_raw(&schema, &raw);
+    let data = QuantizedDataset::from_raw(&schema, &raw).unwrap();
     let split = train_test_split(data.rows(), 0.25, 0).unwrap();
     (schema, data.select_rows(&split.train), data.select_rows(&split.test))
 }
@@ -46,7 +46,7 @@ fn sklearn_accuracy(name: &str) -> f64 {
 fn test_accuracy_is_within_one_and_a_half_points_of_scikit_learn_on_every_bundled_dataset() {
     for (name, label) in DATASETS {
         let (_, model, test) = train_bundled(name, label);
-        let ours = accuracy(&model.scores(&test).unwrap(), test.labels.as_deref().unwrap());
+        let ours = accuracy(&model.scores(&test).unwrap(), test.labels().unwrap());
         let theirs = sklearn_accuracy(name);
         assert!(ours >= theirs - 0.015, "{name}: vsies {ours:.4} vs scikit-learn {theirs:.4}");
     }

@@ -42,8 +42,8 @@ fn check_everything(bytes: &[u8]) {
     for labels in [LabelPolicy::Required, LabelPolicy::Optional] {
         let options = ValidateOptions { labels, max_listed: 3 };
         if let Ok(raw) = validate_csv(bytes, Path::new("fuzz.csv"), &schema(), options) {
-            assert_eq!(raw.values.len(), raw.rows() * 2);
-            assert!(raw.values.iter().all(|v| v.is_finite() && (-10.0..=10.0).contains(v)));
+            assert_eq!(raw.values().len(), raw.rows() * 2);
+            assert!(raw.values().iter().all(|v| v.is_finite() && (-10.0..=10.0).contains(v)));
         }
     }
 }

@@ -37,7 +37,23 @@ const HEADER_LEN: usize = 24;
 const CHECKSUM_LEN: usize = 32;
 
 /// What an artifact holds. Codes are stable: a kind keeps its code forever.
+///
+/// Each kind is defined (encoded, decoded, documented) by one crate, its owner; this enum only
+/// names them so that every reader refuses a file of the wrong kind by name and `vsies inspect`
+/// recognizes every file. New kinds are added here with their owner.
+///
+/// | kind | owner | type |
+/// |---|---|---|
+/// | `quantized-dataset` | `vsies-core` | `QuantizedDataset` |
+/// | `model` | `vsies-core` | `Model` |
+/// | `fhe-secret-key`, `fhe-public-key`, `fhe-evaluation-key` | `vsies-fhe` | `SecretKey`, `PublicKey`, `EvaluationKey` |
+/// | `encrypted-dataset`, `encrypted-scores` | `vsies-fhe` | `EncryptedDataset`, `EncryptedScores` |
+/// | `committee-public-key`, `committee-key-share` | `vsies-secure-agg` | `PublicKey`, `KeyShare` |
+/// | `encrypted-update`, `decryption-share` | `vsies-secure-agg` | `EncryptedUpdate`, `DecryptionShare` |
+/// | `zk-proving-key`, `zk-verifying-key` | `vsies-zk` | the Groth16 engine's key files, for any relation |
+/// | `data-proof` | `vsies-zk` | `DataProof` (data-validation relation) |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ArtifactKind {
     /// A [`crate::QuantizedDataset`] in its canonical encoding.
     QuantizedDataset,
@@ -61,16 +77,17 @@ pub enum ArtifactKind {
     EncryptedUpdate,
     /// One member's partial decryption of an aggregate.
     DecryptionShare,
-    /// A Groth16 proving key with the description of its circuit.
+    /// A Groth16 proving key with the description of its relation.
     ZkProvingKey,
-    /// A Groth16 verifying key with the description of its circuit.
+    /// A Groth16 verifying key with the description of its relation.
     ZkVerifyingKey,
     /// A Groth16 proof that a committed dataset passes its schema (JSON).
     DataProof,
 }
 
 impl ArtifactKind {
-    const ALL: [Self; 14] = [
+    /// Every kind this build knows.
+    pub const ALL: [Self; 14] = [
         Self::QuantizedDataset,
         Self::Model,
         Self::FheSecretKey,
@@ -87,6 +104,7 @@ impl ArtifactKind {
         Self::DataProof,
     ];
 
+    /// The stable code in a binary artifact's header.
     pub fn code(self) -> u16 {
         match self {
             Self::QuantizedDataset => 1,
@@ -106,6 +124,7 @@ impl ArtifactKind {
         }
     }
 
+    /// The stable name in a JSON artifact's envelope and in messages.
     pub fn name(self) -> &'static str {
         match self {
             Self::QuantizedDataset => "quantized-dataset",
@@ -125,10 +144,33 @@ impl ArtifactKind {
         }
     }
 
+    /// The crate that defines the kind's content.
+    pub fn owner(self) -> &'static str {
+        match self {
+            Self::QuantizedDataset | Self::Model => "vsies-core",
+            Self::FheSecretKey
+            | Self::FhePublicKey
+            | Self::FheEvaluationKey
+            | Self::EncryptedDataset
+            | Self::EncryptedScores => "vsies-fhe",
+            Self::CommitteePublicKey | Self::CommitteeKeyShare | Self::EncryptedUpdate | Self::DecryptionShare => {
+                "vsies-secure-agg"
+            }
+            Self::ZkProvingKey | Self::ZkVerifyingKey | Self::DataProof => "vsies-zk",
+        }
+    }
+
+    /// Whether the kind is a JSON artifact (the others are binary).
+    pub fn is_json(self) -> bool {
+        matches!(self, Self::Model | Self::DataProof)
+    }
+
+    /// The kind with header code `code`.
     pub fn from_code(code: u16) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.code() == code)
     }
 
+    /// The kind named `name`.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
@@ -142,25 +184,134 @@ impl fmt::Display for ArtifactKind {
 
 /// Why an artifact cannot be read or written. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ArtifactError {
+    /// The file cannot be read or written.
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Not a vsies artifact.
     #[error("{path}: not a vsies artifact (bad magic bytes)")]
-    BadMagic { path: PathBuf },
+    BadMagic {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Written by a newer vsies.
     #[error("{path}: artifact format version {found} is newer than this vsies reads ({supported}); upgrade vsies")]
-    NewerVersion { path: PathBuf, found: u16, supported: u16 },
+    NewerVersion {
+        /// The file.
+        path: PathBuf,
+        /// The file's version.
+        found: u16,
+        /// The newest this build reads.
+        supported: u16,
+    },
+    /// Version 0 was never written.
     #[error("{path}: artifact format version 0 is invalid")]
-    ZeroVersion { path: PathBuf },
+    ZeroVersion {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A kind this build does not know.
     #[error("{path}: unknown artifact kind {found} (written by a newer vsies?)")]
-    UnknownKind { path: PathBuf, found: String },
+    UnknownKind {
+        /// The file.
+        path: PathBuf,
+        /// The kind's code or name.
+        found: String,
+    },
+    /// Another kind than expected.
     #[error("{path}: wrong artifact kind: expected {expected}, found {found}")]
-    WrongKind { path: PathBuf, expected: ArtifactKind, found: ArtifactKind },
+    WrongKind {
+        /// The file.
+        path: PathBuf,
+        /// What the reader wanted.
+        expected: ArtifactKind,
+        /// What the file is.
+        found: ArtifactKind,
+    },
+    /// Shorter than its header says.
     #[error("{path}: truncated: {found} bytes, the header promises {expected}")]
-    Truncated { path: PathBuf, expected: u64, found: u64 },
+    Truncated {
+        /// The file.
+        path: PathBuf,
+        /// Bytes the header promises.
+        expected: u64,
+        /// Bytes present.
+        found: u64,
+    },
+    /// Content changed after it was written.
     #[error("{path}: checksum mismatch: the file is corrupted")]
-    ChecksumMismatch { path: PathBuf },
+    ChecksumMismatch {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The envelope is inconsistent.
     #[error("{path}: malformed artifact: {reason}")]
-    Malformed { path: PathBuf, reason: String },
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What a file's header says about it, before its payload is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArtifactHeader {
+    /// The kind.
+    pub kind: ArtifactKind,
+    /// The format version the file was written with.
+    pub format_version: u16,
+    /// Payload bytes (binary artifacts); the file's length for JSON artifacts.
+    pub payload_len: u64,
+}
+
+/// Reads the header of the artifact at `path` without reading its payload (proving keys reach
+/// tens of gigabytes): a binary artifact's first 24 bytes, or a JSON artifact's envelope
+/// fields. The checksum is not checked here; readers of the payload check it.
+pub fn read_header(path: &Path) -> Result<ArtifactHeader, ArtifactError> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(io_error(path))?;
+    let found = file.metadata().map_err(io_error(path))?.len();
+    let mut header = [0u8; HEADER_LEN];
+    let mut read = 0;
+    while read < HEADER_LEN {
+        match file.read(&mut header[read..]).map_err(io_error(path))? {
+            0 => break,
+            n => read += n,
+        }
+    }
+    if header.starts_with(&MAGIC) {
+        if read < HEADER_LEN {
+            return Err(ArtifactError::Truncated { path: path.into(), expected: HEADER_LEN as u64, found });
+        }
+        let version = u16::from_le_bytes([header[8], header[9]]);
+        check_version(version, path)?;
+        let code = u16::from_le_bytes([header[10], header[11]]);
+        let kind = ArtifactKind::from_code(code)
+            .ok_or_else(|| ArtifactError::UnknownKind { path: path.into(), found: code.to_string() })?;
+        let payload_len = check_header(&header, found, kind, path)?;
+        return Ok(ArtifactHeader { kind, format_version: version, payload_len });
+    }
+    // JSON artifacts are small (models, proofs): read and parse the envelope.
+    const JSON_LIMIT: u64 = 256 << 20;
+    if found > JSON_LIMIT {
+        return Err(ArtifactError::Malformed { path: path.into(), reason: "not a binary artifact, and too large for a JSON one".into() });
+    }
+    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    let envelope: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|_| ArtifactError::BadMagic { path: path.into() })?;
+    let name = envelope.get("vsies_artifact").and_then(|v| v.as_str()).ok_or(ArtifactError::BadMagic { path: path.into() })?;
+    let kind = ArtifactKind::from_name(name)
+        .ok_or_else(|| ArtifactError::UnknownKind { path: path.into(), found: name.chars().take(40).collect() })?;
+    let version = envelope.get("format_version").and_then(|v| v.as_u64()).map_or(0, |v| u16::try_from(v).unwrap_or(u16::MAX));
+    check_version(version, path)?;
+    Ok(ArtifactHeader { kind, format_version: version, payload_len: found })
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArtifactError + '_ {

@@ -102,6 +102,7 @@ impl BinaryReader {
         self.remaining
     }
 
+    /// The file being read.
     pub fn path(&self) -> &Path {
         &self.path
     }
