@@ -11,14 +11,15 @@
 //! Labels are never encrypted or stored here: they stay with the owner.
 
 use crate::error::FheError;
-use crate::keys::{noise_distribution, parse_cid, read_u64s, PublicKey, SecretKey};
+use crate::keys::{decode_error, noise_distribution, read_u64s, PublicKey, SecretKey};
 use crate::params::{decode, encode, LWE_DIMENSION};
 use rayon::prelude::*;
 use std::path::Path;
 use tfhe::core_crypto::commons::math::random::{CompressionSeed, Seed};
 use tfhe::core_crypto::prelude::*;
 use vsies_core::artifact::{self, ArtifactKind};
-use vsies_core::{ContentId, FixedFormat, QuantizedDataset};
+use vsies_core::codec::{CodecError, Reader, Writer};
+use vsies_core::{ContentId, DataCommitment, FixedFormat, QuantizedDataset};
 
 /// Rows encrypted per thread task (each task draws its own seeder).
 const ROWS_PER_TASK: usize = 64;
@@ -29,12 +30,22 @@ const LAYOUT_HAS_COMMITMENT: u8 = 0x80;
 
 /// The ciphertexts of a dataset in one of the two layouts.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Ciphertexts {
+pub enum Ciphertexts {
     /// Per row: the compression seed of its masks, then one body per feature (row-major).
-    SeededRows { seeds: Vec<u128>, bodies: Vec<u64> },
+    SeededRows {
+        /// One seed per row.
+        seeds: Vec<u128>,
+        /// `rows * columns` bodies, row-major.
+        bodies: Vec<u64>,
+    },
     /// Compact lists of `rows_per_list` rows each (the last may be shorter), as tfhe-rs lays
     /// out an `LweCompactCiphertextList` container.
-    CompactLists { rows_per_list: usize, lists: Vec<Vec<u64>> },
+    CompactLists {
+        /// Rows per list.
+        rows_per_list: usize,
+        /// Each list: the shared 2048-coefficient mask, then one body per value.
+        lists: Vec<Vec<u64>>,
+    },
 }
 
 /// A quantized dataset encrypted under one key set.
@@ -46,21 +57,24 @@ pub struct EncryptedDataset {
     pub schema_id: ContentId,
     /// Content id of the plaintext quantized dataset.
     pub dataset_id: ContentId,
+    /// Rows.
     pub rows: usize,
+    /// Feature columns.
     pub columns: usize,
+    /// The plaintext features' fixed-point format.
     pub format: FixedFormat,
-    /// The plaintext's Poseidon commitment, the one a validation proof (`vsies-zk`) states,
-    /// as 32 big-endian bytes; set by [`EncryptedDataset::with_commitment`]. It ties the
-    /// ciphertexts to a proof that the same data passed its schema.
-    pub data_commitment: Option<[u8; 32]>,
+    /// The plaintext's data commitment, the one a validation proof (`vsies-zk`) states; set by
+    /// [`EncryptedDataset::with_commitment`]. It names the rows the owner says it encrypted;
+    /// nothing here proves the ciphertexts encrypt those rows.
+    pub data_commitment: Option<DataCommitment>,
     pub(crate) ciphertexts: Ciphertexts,
 }
 
-fn lwe_size() -> LweSize {
+pub(crate) fn lwe_size() -> LweSize {
     LweDimension(LWE_DIMENSION).to_lwe_size()
 }
 
-fn seeded_row(seed: u128, bodies: &[u64]) -> SeededLweCiphertextListOwned<u64> {
+pub(crate) fn seeded_row(seed: u128, bodies: &[u64]) -> SeededLweCiphertextListOwned<u64> {
     SeededLweCiphertextList::from_container(
         bodies.to_vec(),
         lwe_size(),
@@ -69,30 +83,26 @@ fn seeded_row(seed: u128, bodies: &[u64]) -> SeededLweCiphertextListOwned<u64> {
     )
 }
 
-/// `accumulator += weight · (a · X^shift)` in `Z/2^64[X]/(X^n + 1)`: coefficient `k` of
-/// `a · X^shift` is `a[k - shift]` for `k ≥ shift` and `-a[n + k - shift]` below.
-fn add_rotated(accumulator: &mut [u64], a: &[u64], shift: usize, weight: u64) {
-    let n = a.len();
-    let (low, high) = accumulator.split_at_mut(shift);
-    for (acc, &c) in high.iter_mut().zip(&a[..n - shift]) {
-        *acc = acc.wrapping_add(c.wrapping_mul(weight));
-    }
-    for (acc, &c) in low.iter_mut().zip(&a[n - shift..]) {
-        *acc = acc.wrapping_sub(c.wrapping_mul(weight));
-    }
-}
-
 /// Rows per compact list: as many whole rows as fit in one 2048-value mask.
 fn rows_per_compact_list(columns: usize) -> usize {
     (LWE_DIMENSION / columns).max(1)
 }
 
+/// Refuses a dataset wider than one LWE mask holds (its file could not be read back).
+fn check_width(data: &QuantizedDataset) -> Result<(), FheError> {
+    if data.columns() > LWE_DIMENSION {
+        return Err(FheError::TooManyFeatures { found: data.columns(), limit: LWE_DIMENSION });
+    }
+    Ok(())
+}
+
 impl EncryptedDataset {
     /// Encrypts with the owner's secret key (the compact layout of 256 B per 30-feature row).
-    pub fn encrypt_with_secret_key(data: &QuantizedDataset, key: &SecretKey) -> Self {
-        let columns = data.columns;
+    pub fn encrypt_with_secret_key(data: &QuantizedDataset, key: &SecretKey) -> Result<Self, FheError> {
+        check_width(data)?;
+        let columns = data.columns();
         let chunks: Vec<(Vec<u128>, Vec<u64>)> = data
-            .values
+            .values()
             .par_chunks(columns * ROWS_PER_TASK)
             .map(|chunk| {
                 let mut seeder = new_seeder();
@@ -121,15 +131,16 @@ impl EncryptedDataset {
             b.extend(cb);
             (s, b)
         });
-        Self::new(data, key.key_id(), Ciphertexts::SeededRows { seeds, bodies })
+        Ok(Self::new(data, key.key_id(), Ciphertexts::SeededRows { seeds, bodies }))
     }
 
     /// Encrypts with the compact public key: what a contributor without the secret key does.
-    pub fn encrypt_with_public_key(data: &QuantizedDataset, key: &PublicKey) -> Self {
-        let rows_per_list = rows_per_compact_list(data.columns);
+    pub fn encrypt_with_public_key(data: &QuantizedDataset, key: &PublicKey) -> Result<Self, FheError> {
+        check_width(data)?;
+        let rows_per_list = rows_per_compact_list(data.columns());
         let lists = data
-            .values
-            .par_chunks(data.columns * rows_per_list)
+            .values()
+            .par_chunks(data.columns() * rows_per_list)
             .map(|chunk| {
                 let mut seeder = new_seeder();
                 let mut generator =
@@ -153,81 +164,36 @@ impl EncryptedDataset {
                 list.into_container()
             })
             .collect();
-        Self::new(data, key.key_id(), Ciphertexts::CompactLists { rows_per_list, lists })
+        Ok(Self::new(data, key.key_id(), Ciphertexts::CompactLists { rows_per_list, lists }))
     }
 
     fn new(data: &QuantizedDataset, key_id: ContentId, ciphertexts: Ciphertexts) -> Self {
         Self {
             key_id,
-            schema_id: data.schema_id,
+            schema_id: data.schema_id(),
             dataset_id: data.content_id(),
             rows: data.rows(),
-            columns: data.columns,
-            format: data.format,
+            columns: data.columns(),
+            format: data.format(),
             data_commitment: None,
             ciphertexts,
         }
     }
 
-    /// Records the plaintext's data commitment (computed by the caller, e.g. with
-    /// `vsies_zk::DataRelation::commit_dataset`).
-    pub fn with_commitment(self, commitment: [u8; 32]) -> Self {
+    /// Records the plaintext's data commitment (computed by the caller with
+    /// `vsies_zk::commit_dataset`).
+    pub fn with_commitment(self, commitment: DataCommitment) -> Self {
         Self { data_commitment: Some(commitment), ..self }
+    }
+
+    /// The ciphertexts, for a backend that evaluates on them.
+    pub fn ciphertexts(&self) -> &Ciphertexts {
+        &self.ciphertexts
     }
 
     /// Whether this was encrypted with the public key.
     pub fn is_public_key_encrypted(&self) -> bool {
         matches!(self.ciphertexts, Ciphertexts::CompactLists { .. })
-    }
-
-    /// The weighted sum `Σ_j weights_j · ct_(row, j)` of every row's ciphertexts, as one LWE
-    /// ciphertext (mask then body) per row, computed in parallel.
-    ///
-    /// Secret-key rows regenerate each feature's mask from the row seed. Compact lists never
-    /// expand: feature `i` of a list has mask `a · X^i` in `Z[X]/(X^n + 1)` (tfhe-rs's
-    /// expansion), so the row's weighted mask is accumulated from rotations of the one shared
-    /// mask `a`, with no 16 KiB-per-feature intermediate.
-    pub(crate) fn par_weighted_rows(&self, weights: &[u64]) -> Vec<Vec<u64>> {
-        let columns = self.columns;
-        let weighted = |masks: &mut dyn FnMut(usize, &mut [u64], u64), bodies: &[u64]| {
-            let mut accumulator = vec![0u64; LWE_DIMENSION + 1];
-            let (mask, body) = accumulator.split_at_mut(LWE_DIMENSION);
-            for (j, (&weight, &b)) in weights.iter().zip(bodies).enumerate() {
-                masks(j, mask, weight);
-                body[0] = body[0].wrapping_add(b.wrapping_mul(weight));
-            }
-            accumulator
-        };
-        match &self.ciphertexts {
-            Ciphertexts::SeededRows { seeds, bodies } => seeds
-                .par_iter()
-                .zip(bodies.par_chunks(columns))
-                .map(|(&seed, row_bodies)| {
-                    let list = seeded_row(seed, row_bodies).decompress_into_lwe_ciphertext_list();
-                    let mut add_mask = |j: usize, mask: &mut [u64], weight: u64| {
-                        let ciphertext =
-                            &list.as_ref()[j * (LWE_DIMENSION + 1)..j * (LWE_DIMENSION + 1) + LWE_DIMENSION];
-                        for (m, &c) in mask.iter_mut().zip(ciphertext) {
-                            *m = m.wrapping_add(c.wrapping_mul(weight));
-                        }
-                    };
-                    weighted(&mut add_mask, row_bodies)
-                })
-                .collect(),
-            Ciphertexts::CompactLists { rows_per_list, lists } => lists
-                .par_iter()
-                .flat_map_iter(|container| {
-                    let (shared, list_bodies) = container.split_at(LWE_DIMENSION);
-                    let rows = list_bodies.len() / columns;
-                    (0..rows.min(*rows_per_list)).map(move |row| {
-                        let mut add_mask = |j: usize, mask: &mut [u64], weight: u64| {
-                            add_rotated(mask, shared, row * columns + j, weight);
-                        };
-                        weighted(&mut add_mask, &list_bodies[row * columns..(row + 1) * columns])
-                    })
-                })
-                .collect(),
-        }
     }
 
     /// Calls `visit(first_row, ciphertexts)` for blocks of consecutive rows, in parallel,
@@ -293,107 +259,104 @@ impl EncryptedDataset {
     }
 
     fn to_payload(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        for id in [self.key_id, self.schema_id, self.dataset_id] {
-            out.extend_from_slice(&id.to_bytes());
-        }
-        out.extend_from_slice(&(self.rows as u64).to_le_bytes());
-        out.extend_from_slice(&(self.columns as u32).to_le_bytes());
-        out.extend_from_slice(&[self.format.bits as u8, self.format.frac_bits as u8]);
+        let mut out = Writer::new();
+        out.cid(&self.key_id).cid(&self.schema_id).cid(&self.dataset_id);
+        out.u64(self.rows as u64).u32(self.columns as u32).u8(self.format.bits as u8).u8(self.format.frac_bits as u8);
         let flag = if self.data_commitment.is_some() { LAYOUT_HAS_COMMITMENT } else { 0 };
         let layout = match &self.ciphertexts {
             Ciphertexts::SeededRows { .. } => LAYOUT_SEEDED_ROWS,
             Ciphertexts::CompactLists { .. } => LAYOUT_COMPACT_LISTS,
         };
-        out.push(layout | flag);
+        out.u8(layout | flag);
         if let Some(commitment) = &self.data_commitment {
-            out.extend_from_slice(commitment);
+            out.raw(commitment.as_bytes());
         }
         match &self.ciphertexts {
             Ciphertexts::SeededRows { seeds, bodies } => {
-                for (seed, row) in seeds.iter().zip(bodies.chunks(self.columns)) {
-                    out.extend_from_slice(&seed.to_le_bytes());
-                    row.iter().for_each(|body| out.extend_from_slice(&body.to_le_bytes()));
+                for (&seed, row) in seeds.iter().zip(bodies.chunks(self.columns)) {
+                    out.u128(seed);
+                    row.iter().for_each(|&body| {
+                        out.u64(body);
+                    });
                 }
             }
             Ciphertexts::CompactLists { rows_per_list, lists } => {
-                out.extend_from_slice(&(*rows_per_list as u32).to_le_bytes());
-                for list in lists {
-                    list.iter().for_each(|c| out.extend_from_slice(&c.to_le_bytes()));
-                }
+                out.u32(*rows_per_list as u32);
+                lists.iter().flatten().for_each(|&c| {
+                    out.u64(c);
+                });
             }
         }
-        out
+        out.into_bytes()
     }
 
     fn from_payload(payload: &[u8], path: &Path) -> Result<Self, FheError> {
         let malformed = |reason: &str| FheError::malformed(path, reason);
-        if payload.len() < 36 * 3 + 8 + 4 + 3 {
-            return Err(malformed("header truncated"));
-        }
-        let key_id = parse_cid(&payload[..36], path)?;
-        let schema_id = parse_cid(&payload[36..72], path)?;
-        let dataset_id = parse_cid(&payload[72..108], path)?;
-        let rows = u64::from_le_bytes(payload[108..116].try_into().expect("8 bytes"));
-        let columns = u32::from_le_bytes(payload[116..120].try_into().expect("4 bytes")) as usize;
-        let format = FixedFormat { bits: payload[120].into(), frac_bits: payload[121].into() }
+        let codec = decode_error(path);
+        let mut reader = Reader::new(payload);
+        let ids = (|| Ok::<_, CodecError>((reader.cid("key id")?, reader.cid("schema id")?, reader.cid("dataset id")?)))();
+        let (key_id, schema_id, dataset_id) = ids.map_err(codec)?;
+        let header = (|| {
+            Ok::<_, CodecError>((
+                reader.u64("rows")?,
+                reader.u32("columns")?,
+                reader.u8("format.bits")?,
+                reader.u8("format.frac_bits")?,
+            ))
+        })();
+        let (rows, columns, bits, frac_bits) = header.map_err(decode_error(path))?;
+        let format = FixedFormat { bits: bits.into(), frac_bits: frac_bits.into() }
             .validate()
             .map_err(|err| malformed(&err.to_string()))?;
-        let rows = usize::try_from(rows).map_err(|_| malformed("row count"))?;
+        let columns = columns as usize;
         if columns == 0 || columns > LWE_DIMENSION {
             return Err(malformed("feature count must be 1 to 2048"));
         }
-        let values = rows.checked_mul(columns).ok_or_else(|| malformed("row count"))?;
-        let (layout, mut body) = (payload[122], &payload[123..]);
+        let layout = reader.u8("layout").map_err(decode_error(path))?;
         let data_commitment = if layout & LAYOUT_HAS_COMMITMENT != 0 {
-            let commitment = body.get(..32).ok_or_else(|| malformed("data commitment truncated"))?;
-            body = &body[32..];
-            Some(commitment.try_into().expect("32 bytes"))
+            let bytes = reader.array::<32>("data commitment").map_err(decode_error(path))?;
+            Some(DataCommitment::from_bytes(bytes).map_err(|err| malformed(&err.to_string()))?)
         } else {
             None
         };
         let ciphertexts = match layout & !LAYOUT_HAS_COMMITMENT {
             LAYOUT_SEEDED_ROWS => {
-                if Some(body.len()) != rows.checked_mul(16 + 8 * columns) {
+                let rows = reader.count("ciphertexts", rows, 16 + 8 * columns).map_err(decode_error(path))?;
+                if reader.remaining() != rows * (16 + 8 * columns) {
                     return Err(malformed("ciphertext bytes do not match the row and feature counts"));
                 }
                 let mut seeds = Vec::with_capacity(rows);
-                let mut bodies = Vec::with_capacity(values);
-                for row in body.chunks_exact(16 + 8 * columns) {
-                    seeds.push(u128::from_le_bytes(row[..16].try_into().expect("16 bytes")));
-                    bodies.extend(read_u64s(&row[16..], path)?);
+                let mut bodies = Vec::with_capacity(rows * columns);
+                for _ in 0..rows {
+                    seeds.push(reader.u128("seed").map_err(decode_error(path))?);
+                    bodies.extend(read_u64s(&mut reader, columns, path)?);
                 }
                 Ciphertexts::SeededRows { seeds, bodies }
             }
             LAYOUT_COMPACT_LISTS => {
-                if body.len() < 4 {
-                    return Err(malformed("compact layout header truncated"));
-                }
-                let rows_per_list = u32::from_le_bytes(body[..4].try_into().expect("4 bytes")) as usize;
+                let rows_per_list = reader.u32("rows per list").map_err(decode_error(path))? as usize;
                 if rows_per_list != rows_per_compact_list(columns) {
                     return Err(malformed("rows per compact list differ from this build's layout"));
                 }
-                let coefficients = read_u64s(&body[4..], path)?;
+                // Every row costs at least its bodies: a row count the file cannot hold is
+                // refused before any allocation.
+                let values = reader.count("ciphertexts", rows, 8 * columns).map_err(decode_error(path))? * columns;
                 let mut lists = Vec::new();
-                let mut rest = coefficients.as_slice();
                 let mut remaining = values;
                 while remaining > 0 {
                     let count = remaining.min(rows_per_list * columns);
-                    let size = LWE_DIMENSION + count;
-                    if rest.len() < size {
+                    if reader.remaining() < 8 * (LWE_DIMENSION + count) {
                         return Err(malformed("compact lists truncated"));
                     }
-                    lists.push(rest[..size].to_vec());
-                    rest = &rest[size..];
+                    lists.push(read_u64s(&mut reader, LWE_DIMENSION + count, path)?);
                     remaining -= count;
-                }
-                if !rest.is_empty() {
-                    return Err(malformed("bytes after the last compact list"));
                 }
                 Ciphertexts::CompactLists { rows_per_list, lists }
             }
             _ => return Err(malformed("unknown ciphertext layout")),
         };
+        reader.finish().map_err(|_| malformed("bytes after the last ciphertext"))?;
+        let rows = usize::try_from(rows).map_err(|_| malformed("row count"))?;
         Ok(Self { key_id, schema_id, dataset_id, rows, columns, format, data_commitment, ciphertexts })
     }
 

@@ -4,22 +4,61 @@ use crate::params::ParameterError;
 use std::path::{Path, PathBuf};
 use vsies_core::{ArtifactError, ContentId, ModelMismatch};
 
+/// Why an FHE operation or file is refused.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum FheError {
+    /// A file cannot be read or written.
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The artifact envelope is unreadable or damaged.
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
+    /// The payload is inconsistent.
     #[error("{path}: malformed: {reason}")]
-    Malformed { path: PathBuf, reason: String },
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Material of another key set.
     #[error("{what} was made under key set {found}, but the keys given are key set {expected} (another keygen)")]
-    WrongKeys { what: String, expected: ContentId, found: ContentId },
+    WrongKeys {
+        /// What was refused.
+        what: String,
+        /// The key set given.
+        expected: ContentId,
+        /// The key set the material belongs to.
+        found: ContentId,
+    },
+    /// The model does not fit the dataset.
     #[error("the model does not fit the encrypted dataset: {0}")]
     ModelMismatch(#[from] ModelMismatch),
+    /// The model breaks the parameters' bounds.
     #[error("the model cannot be evaluated under the FHE parameters: {0}")]
     Parameters(#[from] ParameterError),
+    /// Scores of another model.
     #[error("the scores were computed with model {found}, not the model given ({expected})")]
-    WrongModel { expected: ContentId, found: ContentId },
+    WrongModel {
+        /// The model given.
+        expected: ContentId,
+        /// The model the scores were computed with.
+        found: ContentId,
+    },
+    /// More features than one LWE mask holds.
+    #[error("the dataset has {found} feature columns; one LWE mask holds at most {limit}")]
+    TooManyFeatures {
+        /// Feature columns.
+        found: usize,
+        /// The LWE dimension.
+        limit: usize,
+    },
 }
 
 impl FheError {

@@ -1,24 +1,29 @@
 //! Encrypted inference: scores as linear combinations of ciphertexts with the model's clear
 //! integer weights, no bootstrapping; decryption by the owner.
 
+use crate::backend::{Cpu, LinearBackend};
 use crate::dataset::EncryptedDataset;
 use crate::error::FheError;
-use crate::keys::{parse_cid, EvaluationKey, SecretKey};
+use crate::keys::{decode_error, EvaluationKey, SecretKey};
 use crate::params::{
     check_model_fits, decode_switched, encode, LWE_DIMENSION, OUTPUT_COEFFICIENT_BYTES, OUTPUT_MODULUS_LOG2,
 };
 use rayon::prelude::*;
 use std::path::Path;
-
 use vsies_core::artifact::{self, ArtifactKind};
+use vsies_core::codec::{Reader, Writer};
 use vsies_core::{ContentId, Model};
 
 /// One encrypted score per row: LWE ciphertexts over `Z/2^40` (mask then body).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptedScores {
+    /// The key set.
     pub key_id: ContentId,
+    /// The model that computed the scores.
     pub model_id: ContentId,
+    /// The plaintext dataset the encrypted rows hold.
     pub dataset_id: ContentId,
+    /// Rows scored.
     pub rows: usize,
     /// `rows * (n + 1)` coefficients, each below `2^40`.
     coefficients: Vec<u64>,
@@ -32,8 +37,19 @@ fn switch_modulus(coefficient: u64) -> u64 {
     (coefficient.wrapping_add(1 << (dropped - 1)) >> dropped) & ((1 << OUTPUT_MODULUS_LOG2) - 1)
 }
 
-/// Scores every row of `data` with `model` under encryption, using only the evaluation key.
+/// Scores every row of `data` with `model` under encryption, using only the evaluation key, on
+/// the CPU backend.
 pub fn infer(data: &EncryptedDataset, model: &Model, key: &EvaluationKey) -> Result<EncryptedScores, FheError> {
+    infer_with(&Cpu, data, model, key)
+}
+
+/// [`infer`] on `backend`'s linear layer.
+pub fn infer_with(
+    backend: &dyn LinearBackend,
+    data: &EncryptedDataset,
+    model: &Model,
+    key: &EvaluationKey,
+) -> Result<EncryptedScores, FheError> {
     data.check_key(key.key_id)?;
     model.check_shape(data.schema_id, data.columns)?;
     check_model_fits(model)?;
@@ -41,8 +57,8 @@ pub fn infer(data: &EncryptedDataset, model: &Model, key: &EvaluationKey) -> Res
     let bias = encode(model.bias * model.schema.quantization.one());
     // Wrapping arithmetic is arithmetic on the torus Z/2^64; a negative weight is its two's
     // complement. The bias is a clear plaintext added to the body.
-    let coefficients = data
-        .par_weighted_rows(&weights)
+    let coefficients = backend
+        .weighted_rows(data, &weights)
         .into_iter()
         .flat_map(|mut ciphertext| {
             ciphertext[LWE_DIMENSION] = ciphertext[LWE_DIMENSION].wrapping_add(bias);
@@ -59,6 +75,15 @@ pub fn infer(data: &EncryptedDataset, model: &Model, key: &EvaluationKey) -> Res
 }
 
 impl EncryptedScores {
+    /// Decrypts every score with the owner's secret key, after checking that `model` is the
+    /// model the scores claim to come from (its class names label the predictions).
+    pub fn decrypt_for_model(&self, model: &Model, key: &SecretKey) -> Result<Vec<i64>, FheError> {
+        if model.content_id() != self.model_id {
+            return Err(FheError::WrongModel { expected: model.content_id(), found: self.model_id });
+        }
+        self.decrypt(key)
+    }
+
     /// Decrypts every score with the owner's secret key.
     pub fn decrypt(&self, key: &SecretKey) -> Result<Vec<i64>, FheError> {
         if key.key_id() != self.key_id {
@@ -87,38 +112,38 @@ impl EncryptedScores {
     }
 
     fn to_payload(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(128 + self.coefficients.len() * OUTPUT_COEFFICIENT_BYTES);
-        for id in [self.key_id, self.model_id, self.dataset_id] {
-            out.extend_from_slice(&id.to_bytes());
-        }
-        out.extend_from_slice(&(self.rows as u64).to_le_bytes());
-        out.extend_from_slice(&(LWE_DIMENSION as u32).to_le_bytes());
-        out.push(OUTPUT_MODULUS_LOG2 as u8);
+        let mut out = Writer::with_capacity(128 + self.coefficients.len() * OUTPUT_COEFFICIENT_BYTES);
+        out.cid(&self.key_id).cid(&self.model_id).cid(&self.dataset_id);
+        out.u64(self.rows as u64).u32(LWE_DIMENSION as u32).u8(OUTPUT_MODULUS_LOG2 as u8);
         for c in &self.coefficients {
-            out.extend_from_slice(&c.to_le_bytes()[..OUTPUT_COEFFICIENT_BYTES]);
+            out.raw(&c.to_le_bytes()[..OUTPUT_COEFFICIENT_BYTES]);
         }
-        out
+        out.into_bytes()
     }
 
     fn from_payload(payload: &[u8], path: &Path) -> Result<Self, FheError> {
         let malformed = |reason: &str| FheError::malformed(path, reason);
-        if payload.len() < 36 * 3 + 13 {
-            return Err(malformed("header truncated"));
-        }
-        let key_id = parse_cid(&payload[..36], path)?;
-        let model_id = parse_cid(&payload[36..72], path)?;
-        let dataset_id = parse_cid(&payload[72..108], path)?;
-        let rows = usize::try_from(u64::from_le_bytes(payload[108..116].try_into().expect("8 bytes")))
-            .map_err(|_| malformed("row count"))?;
-        let dimension = u32::from_le_bytes(payload[116..120].try_into().expect("4 bytes")) as usize;
-        if dimension != LWE_DIMENSION || u32::from(payload[120]) != OUTPUT_MODULUS_LOG2 {
+        let mut reader = Reader::new(payload);
+        let header = (|| {
+            Ok::<_, vsies_core::codec::CodecError>((
+                reader.cid("key id")?,
+                reader.cid("model id")?,
+                reader.cid("dataset id")?,
+                reader.u64("rows")?,
+                reader.u32("dimension")?,
+                reader.u8("modulus")?,
+            ))
+        })();
+        let (key_id, model_id, dataset_id, rows, dimension, modulus) = header.map_err(decode_error(path))?;
+        if dimension as usize != LWE_DIMENSION || u32::from(modulus) != OUTPUT_MODULUS_LOG2 {
             return Err(malformed("parameters differ from this build's (n = 2048, modulus 2^40)"));
         }
-        let body = &payload[121..];
-        if Some(body.len()) != rows.checked_mul(Self::bytes_per_row()) {
+        let rows = reader.count("scores", rows, Self::bytes_per_row()).map_err(decode_error(path))?;
+        if reader.remaining() != rows * Self::bytes_per_row() {
             return Err(malformed("ciphertext bytes do not match the row count"));
         }
-        let coefficients = body
+        let coefficients = reader
+            .rest()
             .chunks_exact(OUTPUT_COEFFICIENT_BYTES)
             .map(|c| {
                 let mut le = [0u8; 8];

@@ -14,10 +14,15 @@ use crate::params::{LWE_DIMENSION, NOISE_BOUND_LOG2};
 use std::path::Path;
 use tfhe::core_crypto::prelude::*;
 use vsies_core::artifact::{self, ArtifactKind};
+use vsies_core::codec::{CodecError, Reader, Writer};
 use vsies_core::ContentId;
+use zeroize::Zeroize;
 
+/// File name of the secret key in a key directory.
 pub const SECRET_KEY_FILE: &str = "secret.key";
+/// File name of the compact public key.
 pub const PUBLIC_KEY_FILE: &str = "public.key";
+/// File name of the evaluation key.
 pub const EVALUATION_KEY_FILE: &str = "eval.key";
 
 /// TUniform noise of every encryption.
@@ -33,11 +38,7 @@ pub struct SecretKey {
 
 impl Drop for SecretKey {
     fn drop(&mut self) {
-        for coefficient in self.key.as_mut().iter_mut() {
-            // Volatile so the compiler cannot elide stores to memory about to be freed.
-            unsafe { std::ptr::write_volatile(coefficient, 0) };
-        }
-        std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
+        self.key.as_mut().zeroize();
     }
 }
 
@@ -51,29 +52,37 @@ pub struct PublicKey {
 /// What a compute node needs: the key id (and, implicitly, the parameters of this crate).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EvaluationKey {
+    /// The key set's id.
     pub key_id: ContentId,
 }
 
 /// A full key set, as `keygen` produces it.
 pub struct Keys {
+    /// The owner's secret key.
     pub secret: SecretKey,
+    /// The contributors' encryption key.
     pub public: PublicKey,
+    /// The compute node's key.
     pub evaluation: EvaluationKey,
 }
 
 /// Parameter header of every key file: n, log2 of the noise bound.
 fn parameter_header() -> [u8; 8] {
-    let mut header = [0u8; 8];
-    header[..4].copy_from_slice(&(LWE_DIMENSION as u32).to_le_bytes());
-    header[4..].copy_from_slice(&NOISE_BOUND_LOG2.to_le_bytes());
-    header
+    let mut header = Writer::with_capacity(8);
+    header.u32(LWE_DIMENSION as u32).u32(NOISE_BOUND_LOG2);
+    header.into_bytes().try_into().expect("8 bytes")
 }
 
-fn check_parameter_header(bytes: &[u8], path: &Path) -> Result<(), FheError> {
-    if bytes.len() < 8 || bytes[..8] != parameter_header() {
+fn check_parameter_header(reader: &mut Reader<'_>, path: &Path) -> Result<(), FheError> {
+    if reader.take("parameters", 8).ok() != Some(&parameter_header()[..]) {
         return Err(FheError::malformed(path, "key parameters differ from this build's (n = 2048, TUniform(17))"));
     }
     Ok(())
+}
+
+/// A codec error in the file at `path`.
+pub(crate) fn decode_error(path: &Path) -> impl FnOnce(CodecError) -> FheError + '_ {
+    move |err| FheError::malformed(path, &err.to_string())
 }
 
 fn public_key_id(key: &LweCompactPublicKeyOwned<u64>) -> ContentId {
@@ -123,57 +132,71 @@ impl Keys {
 }
 
 impl SecretKey {
+    /// The key set's id.
     pub fn key_id(&self) -> ContentId {
         self.key_id
     }
 
     fn save(&self, path: &Path) -> Result<(), FheError> {
-        let mut payload = parameter_header().to_vec();
-        payload.extend_from_slice(&self.key_id.to_bytes());
-        payload.extend(self.key.as_ref().iter().map(|&bit| bit as u8));
-        let bytes = artifact::encode_binary(ArtifactKind::FheSecretKey, &payload);
-        payload.fill(0);
+        let mut payload = Writer::with_capacity(8 + 36 + LWE_DIMENSION);
+        payload.raw(&parameter_header()).cid(&self.key_id);
+        let mut bits: Vec<u8> = self.key.as_ref().iter().map(|&bit| bit as u8).collect();
+        payload.raw(&bits);
+        bits.zeroize();
+        let mut payload = payload.into_bytes();
+        let mut bytes = artifact::encode_binary(ArtifactKind::FheSecretKey, &payload);
+        payload.zeroize();
         let result = artifact::write_atomic_private(path, &bytes);
+        bytes.zeroize();
         result.map_err(|source| FheError::Io { path: path.into(), source })
     }
 
     /// Reads `secret.key`.
     pub fn load(path: &Path) -> Result<Self, FheError> {
         let mut payload = artifact::read_binary(path, ArtifactKind::FheSecretKey)?;
-        check_parameter_header(&payload, path)?;
-        let expected = 8 + 36 + LWE_DIMENSION;
-        if payload.len() != expected || payload[44..].iter().any(|&bit| bit > 1) {
-            payload.fill(0);
+        let result = Self::decode(&payload, path);
+        payload.zeroize();
+        result
+    }
+
+    fn decode(payload: &[u8], path: &Path) -> Result<Self, FheError> {
+        let mut reader = Reader::new(payload);
+        check_parameter_header(&mut reader, path)?;
+        let key_id = reader.cid("key id").map_err(decode_error(path))?;
+        let bits = reader.take("secret key", LWE_DIMENSION).map_err(decode_error(path))?;
+        reader.finish().map_err(decode_error(path))?;
+        if bits.iter().any(|&bit| bit > 1) {
             return Err(FheError::malformed(path, "not a 2048-bit binary LWE secret key"));
         }
-        let key_id = parse_cid(&payload[8..44], path)?;
-        let key = LweSecretKey::from_container(payload[44..].iter().map(|&bit| u64::from(bit)).collect::<Vec<_>>());
-        payload.fill(0);
+        let key = LweSecretKey::from_container(bits.iter().map(|&bit| u64::from(bit)).collect::<Vec<_>>());
         Ok(Self { key, key_id })
     }
 }
 
 impl PublicKey {
+    /// The key set's id (the content id of this key).
     pub fn key_id(&self) -> ContentId {
         self.key_id
     }
 
     fn save(&self, path: &Path) -> Result<(), FheError> {
-        let mut payload = parameter_header().to_vec();
-        for coefficient in self.key.as_ref() {
-            payload.extend_from_slice(&coefficient.to_le_bytes());
-        }
-        artifact::write_binary(path, ArtifactKind::FhePublicKey, &payload).map_err(FheError::from)
+        let mut payload = Writer::with_capacity(8 + 8 * 2 * LWE_DIMENSION);
+        payload.raw(&parameter_header());
+        self.key.as_ref().iter().for_each(|&coefficient| {
+            payload.u64(coefficient);
+        });
+        artifact::write_binary(path, ArtifactKind::FhePublicKey, &payload.into_bytes()).map_err(FheError::from)
     }
 
     /// Reads `public.key`.
     pub fn load(path: &Path) -> Result<Self, FheError> {
         let payload = artifact::read_binary(path, ArtifactKind::FhePublicKey)?;
-        check_parameter_header(&payload, path)?;
-        let coefficients = read_u64s(&payload[8..], path)?;
-        if coefficients.len() != 2 * LWE_DIMENSION {
+        let mut reader = Reader::new(&payload);
+        check_parameter_header(&mut reader, path)?;
+        if reader.remaining() != 8 * 2 * LWE_DIMENSION {
             return Err(FheError::malformed(path, "a compact public key has 2 x 2048 coefficients"));
         }
+        let coefficients = read_u64s(&mut reader, 2 * LWE_DIMENSION, path)?;
         let key = LweCompactPublicKey::from_container(coefficients, CiphertextModulus::new_native());
         let key_id = public_key_id(&key);
         Ok(Self { key, key_id })
@@ -182,33 +205,24 @@ impl PublicKey {
 
 impl EvaluationKey {
     fn save(&self, path: &Path) -> Result<(), FheError> {
-        let mut payload = parameter_header().to_vec();
-        payload.extend_from_slice(&self.key_id.to_bytes());
-        artifact::write_binary(path, ArtifactKind::FheEvaluationKey, &payload).map_err(FheError::from)
+        let mut payload = Writer::new();
+        payload.raw(&parameter_header()).cid(&self.key_id);
+        artifact::write_binary(path, ArtifactKind::FheEvaluationKey, &payload.into_bytes()).map_err(FheError::from)
     }
 
     /// Reads `eval.key`.
     pub fn load(path: &Path) -> Result<Self, FheError> {
         let payload = artifact::read_binary(path, ArtifactKind::FheEvaluationKey)?;
-        check_parameter_header(&payload, path)?;
-        if payload.len() != 8 + 36 {
-            return Err(FheError::malformed(path, "an evaluation key holds parameters and a key id"));
-        }
-        Ok(Self { key_id: parse_cid(&payload[8..], path)? })
+        let mut reader = Reader::new(&payload);
+        check_parameter_header(&mut reader, path)?;
+        let key_id = reader.cid("key id").map_err(decode_error(path))?;
+        reader.finish().map_err(decode_error(path))?;
+        Ok(Self { key_id })
     }
 }
 
-pub(crate) fn parse_cid(bytes: &[u8], path: &Path) -> Result<ContentId, FheError> {
-    let prefix = ContentId::from_digest([0; 32]).to_bytes();
-    if bytes.len() != 36 || bytes[..4] != prefix[..4] {
-        return Err(FheError::malformed(path, "bad content id"));
-    }
-    Ok(ContentId::from_digest(bytes[4..].try_into().expect("32 bytes")))
-}
-
-pub(crate) fn read_u64s(bytes: &[u8], path: &Path) -> Result<Vec<u64>, FheError> {
-    if !bytes.len().is_multiple_of(8) {
-        return Err(FheError::malformed(path, "coefficient bytes are not a multiple of 8"));
-    }
-    Ok(bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
+/// `count` little-endian `u64`s.
+pub(crate) fn read_u64s(reader: &mut Reader<'_>, count: usize, path: &Path) -> Result<Vec<u64>, FheError> {
+    let count = reader.count("coefficients", count as u64, 8).map_err(decode_error(path))?;
+    (0..count).map(|_| reader.u64("coefficients").map_err(decode_error(path))).collect()
 }

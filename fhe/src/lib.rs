@@ -21,20 +21,19 @@
 //! // Fixed seed for a reproducible doc test; real keys use `Keys::generate()`.
 //! let mut seeder = DeterministicSeeder::<DefaultRandomGenerator>::new(Seed(7));
 //! let keys = Keys::generate_with_seeder(&mut seeder);
-//! let data = QuantizedDataset {
-//!     schema_id: ContentId::of(b"schema"),
-//!     format: FixedFormat::FEATURES,
-//!     columns: 2,
-//!     values: vec![3, -4, 127, -128],
-//!     labels: None,
-//! };
-//! let encrypted = EncryptedDataset::encrypt_with_secret_key(&data, &keys.secret);
-//! assert_eq!(encrypted.decrypt(&keys.secret)?, data.values);
-//! let from_public = EncryptedDataset::encrypt_with_public_key(&data, &keys.public);
-//! assert_eq!(from_public.decrypt(&keys.secret)?, data.values);
+//! let data = QuantizedDataset::from_values(
+//!     ContentId::of(b"schema"), FixedFormat::FEATURES, 2, vec![3, -4, 127, -128], None,
+//! ).unwrap();
+//! let encrypted = EncryptedDataset::encrypt_with_secret_key(&data, &keys.secret)?;
+//! assert_eq!(encrypted.decrypt(&keys.secret)?, data.values());
+//! let from_public = EncryptedDataset::encrypt_with_public_key(&data, &keys.public)?;
+//! assert_eq!(from_public.decrypt(&keys.secret)?, data.values());
 //! # Ok::<(), vsies_fhe::FheError>(())
 //! ```
 
+#![warn(missing_docs)]
+
+pub mod backend;
 pub mod dataset;
 pub mod error;
 pub mod infer;
@@ -43,5 +42,6 @@ pub mod params;
 
 pub use dataset::EncryptedDataset;
 pub use error::FheError;
-pub use infer::{infer, EncryptedScores};
+pub use backend::{BootstrapBackend, Cpu, LinearBackend};
+pub use infer::{infer, infer_with, EncryptedScores};
 pub use keys::{EvaluationKey, Keys, PublicKey, SecretKey};

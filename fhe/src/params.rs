@@ -87,11 +87,20 @@ const REQUIRED_SIGMAS: f64 = 13.5;
 
 /// Why a model cannot be evaluated under these parameters.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ParameterError {
+    /// Scores that overflow the message space.
     #[error("the model's scores can reach 2^{bits:.1}; encrypted scores hold |z| < 2^{}", MESSAGE_BITS - 1)]
-    MessageSpace { bits: f64 },
+    MessageSpace {
+        /// log2 of the largest score.
+        bits: f64,
+    },
+    /// Noise that could break decryption.
     #[error("the model's weights are too large for correct decryption: noise 2^{noise_log2:.1} against a 2^{} margin", DELTA_LOG2 - 1)]
-    Noise { noise_log2: f64 },
+    Noise {
+        /// log2 of the noise bound.
+        noise_log2: f64,
+    },
 }
 
 /// Checks that every score of `model` fits the message space and decrypts correctly.

@@ -20,7 +20,7 @@ fn model_and_test_rows() -> (Model, QuantizedDataset) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/data/breast_cancer.csv");
     let schema = infer_schema(&path, "malignant", "breast_cancer").unwrap();
     let raw = validate_csv_file(&path, &schema, ValidateOptions::default()).unwrap();
-    let data = QuantizedDataset::from_raw(&schema, &raw);
+    let data = QuantizedDataset::from_raw(&schema, &raw).unwrap();
     let split = train_test_split(data.rows(), 0.25, 0).unwrap();
     let model = Model::train(&schema, &data.select_rows(&split.train), TrainingConfig::default(), None).unwrap();
     (model, data.select_rows(&split.test))
@@ -30,7 +30,7 @@ fn model_and_test_rows() -> (Model, QuantizedDataset) {
 fn secret_key_encrypted_scores_equal_the_plaintext_scores_on_every_test_row() {
     let (model, test) = model_and_test_rows();
     let keys = keys(1);
-    let encrypted = EncryptedDataset::encrypt_with_secret_key(&test, &keys.secret);
+    let encrypted = EncryptedDataset::encrypt_with_secret_key(&test, &keys.secret).unwrap();
     let scores = infer(&encrypted, &model, &keys.evaluation).unwrap();
     assert_eq!(scores.decrypt(&keys.secret).unwrap(), model.scores(&test).unwrap());
     assert!(encrypted.stored_bytes_per_row() <= 984.0, "{} B per row", encrypted.stored_bytes_per_row());
@@ -41,7 +41,7 @@ fn secret_key_encrypted_scores_equal_the_plaintext_scores_on_every_test_row() {
 fn public_key_encrypted_scores_equal_the_plaintext_scores_on_every_test_row() {
     let (model, test) = model_and_test_rows();
     let keys = keys(2);
-    let encrypted = EncryptedDataset::encrypt_with_public_key(&test, &keys.public);
+    let encrypted = EncryptedDataset::encrypt_with_public_key(&test, &keys.public).unwrap();
     assert!(encrypted.is_public_key_encrypted());
     let scores = infer(&encrypted, &model, &keys.evaluation).unwrap();
     assert_eq!(scores.decrypt(&keys.secret).unwrap(), model.scores(&test).unwrap());
@@ -59,8 +59,8 @@ fn artifacts_round_trip_through_files() {
     let evaluation = vsies_fhe::EvaluationKey::load(&dir.path().join("eval.key")).unwrap();
     assert_eq!((secret.key_id(), public.key_id()), (keys.evaluation.key_id, keys.evaluation.key_id));
     for encrypted in [
-        EncryptedDataset::encrypt_with_secret_key(&test, &secret),
-        EncryptedDataset::encrypt_with_public_key(&test, &public),
+        EncryptedDataset::encrypt_with_secret_key(&test, &secret).unwrap(),
+        EncryptedDataset::encrypt_with_public_key(&test, &public).unwrap(),
     ] {
         encrypted.save(&dir.path().join("data.vsies")).unwrap();
         let loaded = EncryptedDataset::load(&dir.path().join("data.vsies")).unwrap();
@@ -86,7 +86,7 @@ fn the_secret_key_file_is_owner_only() {
 fn keys_from_another_keygen_are_refused_for_inference_and_decryption() {
     let (model, test) = model_and_test_rows();
     let (ours, theirs) = (keys(5), keys(6));
-    let encrypted = EncryptedDataset::encrypt_with_secret_key(&test, &ours.secret);
+    let encrypted = EncryptedDataset::encrypt_with_secret_key(&test, &ours.secret).unwrap();
     assert!(matches!(infer(&encrypted, &model, &theirs.evaluation), Err(FheError::WrongKeys { .. })));
     let scores = infer(&encrypted, &model, &ours.evaluation).unwrap();
     let err = scores.decrypt(&theirs.secret).unwrap_err();
@@ -99,7 +99,7 @@ fn keys_from_another_keygen_are_refused_for_inference_and_decryption() {
 fn a_model_for_another_schema_or_feature_count_is_refused() {
     let (model, test) = model_and_test_rows();
     let keys = keys(7);
-    let encrypted = EncryptedDataset::encrypt_with_secret_key(&test, &keys.secret);
+    let encrypted = EncryptedDataset::encrypt_with_secret_key(&test, &keys.secret).unwrap();
     let mut other_schema = model.clone();
     other_schema.schema.name = "another".into();
     other_schema.schema_id = other_schema.schema.content_id();
@@ -117,7 +117,7 @@ fn a_model_whose_scores_exceed_the_message_space_is_refused() {
     let keys = keys(8);
     model.training.weight_format = FixedFormat { bits: 24, frac_bits: 8 };
     model.weights.iter_mut().for_each(|w| *w = 1 << 20);
-    let encrypted = EncryptedDataset::encrypt_with_secret_key(&test, &keys.secret);
+    let encrypted = EncryptedDataset::encrypt_with_secret_key(&test, &keys.secret).unwrap();
     let err = infer(&encrypted, &model, &keys.evaluation).unwrap_err();
     assert!(matches!(err, FheError::Parameters(_)), "{err}");
 }
@@ -128,7 +128,7 @@ fn corrupted_or_truncated_ciphertext_files_are_refused() {
     let keys = keys(9);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data.vsies");
-    EncryptedDataset::encrypt_with_secret_key(&test, &keys.secret).save(&path).unwrap();
+    EncryptedDataset::encrypt_with_secret_key(&test, &keys.secret).unwrap().save(&path).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     let mut flipped = bytes.clone();
     flipped[bytes.len() / 2] ^= 1;
