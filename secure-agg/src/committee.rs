@@ -24,10 +24,13 @@ use std::path::{Path, PathBuf};
 use tfhe::core_crypto::commons::math::random::{RandomGenerator, Seeder};
 use tfhe::core_crypto::prelude::DefaultRandomGenerator;
 use vsies_core::artifact::{self, ArtifactKind};
+use vsies_core::codec::{Reader, Writer};
 use vsies_core::ContentId;
+use zeroize::Zeroize;
 
 /// Most key pieces a committee may have: each member stores up to this many 2 MiB pieces.
 pub const MAX_PIECES: u64 = 256;
+/// File name of the committee's public key in a committee directory.
 pub const PUBLIC_KEY_FILE: &str = "public.key";
 
 /// File name of member `member`'s key share (1-based).
@@ -42,8 +45,11 @@ const KEY_SHARE_TAG: &[u8] = b"vsies/agg-key-share/v1\n";
 /// one mask (`packing`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Committee {
+    /// Members, N.
     pub members: usize,
+    /// Members needed to decrypt, T.
     pub threshold: usize,
+    /// Body polynomials sharing one mask.
     pub packing: usize,
 }
 
@@ -53,6 +59,7 @@ impl Committee {
         Self::with_packing(members, threshold, DEFAULT_PACKING)
     }
 
+    /// [`Committee::new`] with `packing` body polynomials per mask.
     pub fn with_packing(members: usize, threshold: usize, packing: usize) -> Result<Self, AggError> {
         let fail = |reason: String| Err(AggError::Committee(reason));
         if !(1..=MAX_MEMBERS).contains(&members) {
@@ -96,21 +103,18 @@ impl Committee {
         params::max_clients_for(self.piece_sets().len())
     }
 
-    pub(crate) fn header(&self) -> [u8; 16] {
-        let mut out = [0u8; 16];
-        for (i, value) in [RING_DEGREE, self.packing, self.members, self.threshold].into_iter().enumerate() {
-            out[4 * i..4 * i + 4].copy_from_slice(&(value as u32).to_le_bytes());
+    /// Writes the 16-byte header: ring degree, packing, members, threshold (`u32` each).
+    pub(crate) fn write_header(&self, out: &mut Writer) {
+        for value in [RING_DEGREE, self.packing, self.members, self.threshold] {
+            out.u32(value as u32);
         }
-        out
     }
 
-    pub(crate) fn parse_header(bytes: &[u8], path: &Path) -> Result<Self, AggError> {
-        let field =
-            |i: usize| bytes.get(4 * i..4 * i + 4).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize);
-        let (Some(degree), Some(packing), Some(members), Some(threshold)) = (field(0), field(1), field(2), field(3))
-        else {
-            return Err(AggError::malformed(path, "truncated committee header"));
-        };
+    /// Reads [`Committee::write_header`]'s fields.
+    pub(crate) fn read_header(reader: &mut Reader<'_>, path: &Path) -> Result<Self, AggError> {
+        let mut field = |name| reader.u32(name).map(|v| v as usize).map_err(|err| AggError::malformed(path, err.to_string()));
+        let (degree, packing, members, threshold) =
+            (field("ring degree")?, field("packing")?, field("members")?, field("threshold")?);
         if degree != RING_DEGREE {
             return Err(AggError::malformed(path, format!("ring degree {degree}, this build uses {RING_DEGREE}")));
         }
@@ -121,6 +125,7 @@ impl Committee {
 /// The committee's public key: `a` and `b_j = a * s_j + e_j` for `j < packing`.
 #[derive(Clone)]
 pub struct PublicKey {
+    /// The committee's shape.
     pub committee: Committee,
     pub(crate) a: Poly,
     pub(crate) b: Vec<Poly>,
@@ -129,7 +134,9 @@ pub struct PublicKey {
 
 /// One member's key share: the pieces of every set containing the member. Zeroized on drop.
 pub struct KeyShare {
+    /// The committee's shape.
     pub committee: Committee,
+    /// The committee's id.
     pub committee_id: ContentId,
     /// 1-based member number.
     pub member: usize,
@@ -146,11 +153,7 @@ impl Drop for KeyShare {
 }
 
 fn wipe(polys: &mut [Poly]) {
-    for value in polys.iter_mut().flatten() {
-        // Volatile so the compiler cannot elide stores to memory about to be freed.
-        unsafe { std::ptr::write_volatile(value, 0) };
-    }
-    std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
+    polys.iter_mut().for_each(|poly| poly.zeroize());
 }
 
 /// The dealer: draws the secret key, the public key and every member's share from `seeder`
@@ -214,28 +217,21 @@ pub fn save_all(public: &PublicKey, shares: &[KeyShare], directory: &Path) -> Re
     Ok(())
 }
 
-fn push_polys(out: &mut Vec<u8>, polys: &[Poly]) {
-    for value in polys.iter().flatten() {
-        out.extend_from_slice(&value.to_le_bytes());
+fn push_polys(out: &mut Writer, polys: &[Poly]) {
+    for &value in polys.iter().flatten() {
+        out.u128(value);
     }
 }
 
-fn read_polys(bytes: &[u8], count: usize, path: &Path) -> Result<Vec<Poly>, AggError> {
-    if bytes.len() != count * RING_DEGREE * 16 {
-        return Err(AggError::malformed(path, format!("expected {count} polynomials of {RING_DEGREE} coefficients")));
-    }
+/// `count` polynomials of [`RING_DEGREE`] `u128` coefficients.
+fn read_polys(reader: &mut Reader<'_>, count: usize, path: &Path) -> Result<Vec<Poly>, AggError> {
+    let bytes = reader
+        .take("polynomials", count * RING_DEGREE * 16)
+        .map_err(|_| AggError::malformed(path, format!("expected {count} polynomials of {RING_DEGREE} coefficients")))?;
     Ok(bytes
         .chunks_exact(RING_DEGREE * 16)
         .map(|poly| poly.chunks_exact(16).map(|c| u128::from_le_bytes(c.try_into().expect("16 bytes"))).collect())
         .collect())
-}
-
-pub(crate) fn parse_cid(bytes: &[u8], path: &Path) -> Result<ContentId, AggError> {
-    let prefix = ContentId::from_digest([0; 32]).to_bytes();
-    if bytes.len() != 36 || bytes[..4] != prefix[..4] {
-        return Err(AggError::malformed(path, "bad content id"));
-    }
-    Ok(ContentId::from_digest(bytes[4..].try_into().expect("32 bytes")))
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AggError + '_ {
@@ -256,13 +252,15 @@ impl PublicKey {
     }
 
     fn payload(&self) -> Vec<u8> {
-        let mut out = PUBLIC_KEY_TAG.to_vec();
-        out.extend_from_slice(&self.committee.header());
+        let mut out = Writer::new();
+        out.raw(PUBLIC_KEY_TAG);
+        self.committee.write_header(&mut out);
         push_polys(&mut out, std::slice::from_ref(&self.a));
         push_polys(&mut out, &self.b);
-        out
+        out.into_bytes()
     }
 
+    /// Writes `public.key` atomically.
     pub fn save(&self, path: &Path) -> Result<(), AggError> {
         artifact::write_binary(path, ArtifactKind::CommitteePublicKey, &self.payload()).map_err(AggError::from)
     }
@@ -270,10 +268,11 @@ impl PublicKey {
     /// Reads `public.key`.
     pub fn load(path: &Path) -> Result<Self, AggError> {
         let payload = artifact::read_binary(path, ArtifactKind::CommitteePublicKey)?;
-        let rest =
-            payload.strip_prefix(PUBLIC_KEY_TAG).ok_or_else(|| AggError::malformed(path, "not a committee key"))?;
-        let committee = Committee::parse_header(rest, path)?;
-        let mut polys = read_polys(&rest[16..], committee.packing + 1, path)?;
+        let mut reader = Reader::new(&payload);
+        reader.expect("tag", PUBLIC_KEY_TAG).map_err(|_| AggError::malformed(path, "not a committee key"))?;
+        let committee = Committee::read_header(&mut reader, path)?;
+        let mut polys = read_polys(&mut reader, committee.packing + 1, path)?;
+        reader.finish().map_err(|err| AggError::malformed(path, err.to_string()))?;
         let b = polys.split_off(1);
         let a = polys.pop().expect("one polynomial");
         Ok(Self::new(committee, a, b))
@@ -282,19 +281,19 @@ impl PublicKey {
 
 impl KeyShare {
     fn save(&self, path: &Path) -> Result<(), AggError> {
-        let mut payload = KEY_SHARE_TAG.to_vec();
-        payload.extend_from_slice(&self.committee_id.to_bytes());
-        payload.extend_from_slice(&self.committee.header());
-        payload.extend_from_slice(&(self.member as u32).to_le_bytes());
-        payload.extend_from_slice(&(self.pieces.len() as u32).to_le_bytes());
+        let mut payload = Writer::new();
+        payload.raw(KEY_SHARE_TAG).cid(&self.committee_id);
+        self.committee.write_header(&mut payload);
+        payload.u32(self.member as u32).u32(self.pieces.len() as u32);
         for (set, polys) in &self.pieces {
-            payload.extend_from_slice(&set.to_le_bytes());
+            payload.u64(*set);
             push_polys(&mut payload, polys);
         }
-        let bytes = artifact::encode_binary(ArtifactKind::CommitteeKeyShare, &payload);
-        payload.fill(0);
+        let mut payload = payload.into_bytes();
+        let mut bytes = artifact::encode_binary(ArtifactKind::CommitteeKeyShare, &payload);
+        payload.zeroize();
         let result = artifact::write_atomic_private(path, &bytes);
-        drop(bytes);
+        bytes.zeroize();
         result.map_err(io(path))
     }
 
@@ -302,21 +301,18 @@ impl KeyShare {
     pub fn load(path: &Path) -> Result<Self, AggError> {
         let mut payload = artifact::read_binary(path, ArtifactKind::CommitteeKeyShare)?;
         let result = Self::parse(&payload, path);
-        payload.fill(0);
+        payload.zeroize();
         result
     }
 
     fn parse(payload: &[u8], path: &Path) -> Result<Self, AggError> {
-        let rest = payload
-            .strip_prefix(KEY_SHARE_TAG)
-            .ok_or_else(|| AggError::malformed(path, "not a committee key share"))?;
-        if rest.len() < 36 + 16 + 8 {
-            return Err(AggError::malformed(path, "truncated key share header"));
-        }
-        let committee_id = parse_cid(&rest[..36], path)?;
-        let committee = Committee::parse_header(&rest[36..52], path)?;
-        let member = u32::from_le_bytes(rest[52..56].try_into().expect("4 bytes")) as usize;
-        let count = u32::from_le_bytes(rest[56..60].try_into().expect("4 bytes")) as usize;
+        let codec = |err: vsies_core::codec::CodecError| AggError::malformed(path, err.to_string());
+        let mut reader = Reader::new(payload);
+        reader.expect("tag", KEY_SHARE_TAG).map_err(|_| AggError::malformed(path, "not a committee key share"))?;
+        let committee_id = reader.cid("committee id").map_err(codec)?;
+        let committee = Committee::read_header(&mut reader, path)?;
+        let member = reader.u32("member").map_err(codec)? as usize;
+        let count = reader.u32("pieces").map_err(codec)? as usize;
         if !(1..=committee.members).contains(&member) {
             return Err(AggError::malformed(
                 path,
@@ -326,17 +322,17 @@ impl KeyShare {
         let expected: Vec<u64> =
             committee.piece_sets().into_iter().filter(|set| set & (1 << (member - 1)) != 0).collect();
         let piece_len = 8 + committee.packing * RING_DEGREE * 16;
-        let body = &rest[60..];
-        if count != expected.len() || body.len() != count * piece_len {
+        if count != expected.len() || reader.remaining() != count * piece_len {
             return Err(AggError::malformed(path, format!("member {member} must hold {} key pieces", expected.len())));
         }
         let mut pieces = Vec::with_capacity(count);
-        for (chunk, &set) in body.chunks_exact(piece_len).zip(&expected) {
-            if u64::from_le_bytes(chunk[..8].try_into().expect("8 bytes")) != set {
+        for &set in &expected {
+            if reader.u64("piece set").map_err(codec)? != set {
                 return Err(AggError::malformed(path, "key piece sets are not the committee's"));
             }
-            pieces.push((set, read_polys(&chunk[8..], committee.packing, path)?));
+            pieces.push((set, read_polys(&mut reader, committee.packing, path)?));
         }
+        reader.finish().map_err(codec)?;
         Ok(Self { committee, committee_id, member, pieces })
     }
 }

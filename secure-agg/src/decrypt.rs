@@ -15,16 +15,17 @@
 //! probability mass, so each published value is within statistical distance `2^-40` of one a
 //! simulator computes without the key.
 
-use crate::committee::{parse_cid, KeyShare};
+use crate::committee::KeyShare;
 use crate::error::AggError;
 use crate::params::{self, DELTA_LOG2, PARTIAL_BITS, RING_DEGREE};
 use crate::ring;
-use crate::update::{polynomials, EncryptedUpdate, Reader};
+use crate::update::{polynomials, EncryptedUpdate};
 use rayon::prelude::*;
 use std::path::Path;
 use tfhe::core_crypto::commons::math::random::{RandomGenerator, Seeder};
 use tfhe::core_crypto::prelude::DefaultRandomGenerator;
 use vsies_core::artifact::{self, ArtifactKind};
+use vsies_core::codec::{self, CodecError, Reader, Writer};
 use vsies_core::fedavg;
 use vsies_core::{ContentId, Model, Schema};
 
@@ -33,6 +34,7 @@ const SHARE_TAG: &[u8] = b"vsies/agg-decryption-share/v1\n";
 /// One member's partial decryption of one aggregate.
 #[derive(Clone, Debug)]
 pub struct DecryptionShare {
+    /// The committee's id.
     pub committee_id: ContentId,
     /// 1-based member number.
     pub member: usize,
@@ -41,10 +43,6 @@ pub struct DecryptionShare {
     coordinates: usize,
     /// `(piece set, partial per value)`.
     partials: Vec<(u64, Vec<u64>)>,
-}
-
-fn hex(digest: &[u8; 32]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `c_1 * s_A` for every value of the aggregate, lifted to 2^128 (the share-dependent term).
@@ -101,47 +99,46 @@ impl DecryptionShare {
     }
 
     fn payload(&self) -> Vec<u8> {
-        let mut out = SHARE_TAG.to_vec();
-        out.extend_from_slice(&self.committee_id.to_bytes());
-        out.extend_from_slice(&(self.member as u32).to_le_bytes());
-        out.extend_from_slice(&self.aggregate);
-        out.extend_from_slice(&(self.coordinates as u32).to_le_bytes());
-        out.extend_from_slice(&(self.partials.len() as u32).to_le_bytes());
+        let mut out = Writer::new();
+        out.raw(SHARE_TAG).cid(&self.committee_id).u32(self.member as u32).raw(&self.aggregate);
+        out.u32(self.coordinates as u32).u32(self.partials.len() as u32);
         for (set, values) in &self.partials {
-            out.extend_from_slice(&set.to_le_bytes());
-            values.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+            out.u64(*set);
+            values.iter().for_each(|&v| {
+                out.u64(v);
+            });
         }
-        out
+        out.into_bytes()
     }
 
+    /// Writes the share atomically.
     pub fn save(&self, path: &Path) -> Result<(), AggError> {
         artifact::write_binary(path, ArtifactKind::DecryptionShare, &self.payload()).map_err(AggError::from)
     }
 
+    /// Reads and checks a share's structure.
     pub fn load(path: &Path) -> Result<Self, AggError> {
         let payload = artifact::read_binary(path, ArtifactKind::DecryptionShare)?;
-        let mut reader = Reader { bytes: &payload, path };
-        if reader.take(SHARE_TAG.len())? != SHARE_TAG {
-            return Err(AggError::malformed(path, "not a decryption share"));
-        }
-        let committee_id = parse_cid(reader.take(36)?, path)?;
-        let member = reader.u32()? as usize;
-        let aggregate: [u8; 32] = reader.take(32)?.try_into().expect("32 bytes");
-        let coordinates = reader.u32()? as usize;
-        let count = reader.u32()? as usize;
-        let mut partials = Vec::new();
+        let codec = |err: CodecError| AggError::malformed(path, err.to_string());
+        let mut reader = Reader::new(&payload);
+        reader.expect("tag", SHARE_TAG).map_err(|_| AggError::malformed(path, "not a decryption share"))?;
+        let committee_id = reader.cid("committee id").map_err(codec)?;
+        let member = reader.u32("member").map_err(codec)? as usize;
+        let aggregate: [u8; 32] = reader.array("aggregate").map_err(codec)?;
+        let coordinates = reader.u32("coordinates").map_err(codec)? as usize;
+        let count = reader.u32("partials").map_err(codec)?;
+        let count = reader.count("partials", count.into(), 8 + 8 * coordinates).map_err(codec)?;
+        let mut partials = Vec::with_capacity(count);
         for _ in 0..count {
-            let set = u64::from_le_bytes(reader.take(8)?.try_into().expect("8 bytes"));
+            let set = reader.u64("piece set").map_err(codec)?;
             if set & (1 << (member.clamp(1, 64) - 1)) == 0 {
                 return Err(AggError::malformed(path, format!("member {member} holds no piece of set {set:#x}")));
             }
-            let values = reader.take(coordinates.checked_mul(8).ok_or_else(|| AggError::malformed(path, "size"))?)?;
+            let values = reader.take("partial", 8 * coordinates).map_err(codec)?;
             partials
                 .push((set, values.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8"))).collect()));
         }
-        if !reader.bytes.is_empty() {
-            return Err(AggError::malformed(path, "bytes after the partial decryptions"));
-        }
+        reader.finish().map_err(|_| AggError::malformed(path, "bytes after the partial decryptions"))?;
         Ok(Self { committee_id, member, aggregate, coordinates, partials })
     }
 }
@@ -163,8 +160,8 @@ pub fn combine_sum(aggregate: &EncryptedUpdate, shares: &[(&Path, DecryptionShar
         if share.aggregate != digest {
             return Err(AggError::WrongAggregate {
                 path: path.into(),
-                expected: hex(&digest),
-                found: hex(&share.aggregate),
+                expected: codec::hex(&digest),
+                found: codec::hex(&share.aggregate),
             });
         }
         if !(1..=committee.members).contains(&share.member) || share.coordinates != aggregate.coordinates() {

@@ -4,38 +4,117 @@ use std::path::{Path, PathBuf};
 use vsies_core::fedavg::FedAvgError;
 use vsies_core::{ArtifactError, ContentId};
 
+/// Why a secure-aggregation step or file is refused.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AggError {
+    /// A file cannot be read or written.
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The artifact envelope is unreadable or damaged.
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
+    /// The payload is inconsistent.
     #[error("{path}: malformed: {reason}")]
-    Malformed { path: PathBuf, reason: String },
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The committee's shape or the call is impossible.
     #[error("invalid committee: {0}")]
     Committee(String),
+    /// Material of another committee.
     #[error("{path}: made for committee {found}, but the committee here is {expected} (another `agg keygen`)")]
-    WrongCommittee { path: PathBuf, expected: ContentId, found: ContentId },
+    WrongCommittee {
+        /// The file.
+        path: PathBuf,
+        /// The committee here.
+        expected: ContentId,
+        /// The committee of the file.
+        found: ContentId,
+    },
+    /// An update of another round.
     #[error("{path}: encrypted for round {found}, the aggregate is round {expected}")]
-    WrongRound { path: PathBuf, expected: u64, found: u64 },
+    WrongRound {
+        /// The file.
+        path: PathBuf,
+        /// The aggregate's round.
+        expected: u64,
+        /// The update's round.
+        found: u64,
+    },
+    /// An update of another model shape.
     #[error("{path}: the update has another schema, training configuration or initial model than the aggregate")]
-    WrongShape { path: PathBuf },
+    WrongShape {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A ciphertext counted twice.
     #[error("{path}: contributes an update already in the aggregate (the same ciphertext twice)")]
-    Duplicate { path: PathBuf },
+    Duplicate {
+        /// The file.
+        path: PathBuf,
+    },
+    /// More clients than decrypt exactly.
     #[error(
         "{path}: the aggregate would hold {clients} clients, more than the {limit} this committee decrypts exactly"
     )]
-    TooManyClients { path: PathBuf, clients: u64, limit: u64 },
+    TooManyClients {
+        /// The file.
+        path: PathBuf,
+        /// Client updates the aggregate would hold.
+        clients: u64,
+        /// Clients the committee decrypts exactly.
+        limit: u64,
+    },
+    /// A share of another aggregate.
     #[error("{path}: a decryption share of another aggregate (digest {found}, expected {expected})")]
-    WrongAggregate { path: PathBuf, expected: String, found: String },
+    WrongAggregate {
+        /// The file.
+        path: PathBuf,
+        /// Digest of the aggregate given (hex).
+        expected: String,
+        /// Digest the share names (hex).
+        found: String,
+    },
+    /// One member's share given twice.
     #[error("{path}: member {member}'s decryption share is given twice")]
-    DuplicateShare { path: PathBuf, member: usize },
+    DuplicateShare {
+        /// The file.
+        path: PathBuf,
+        /// The member (1-based).
+        member: usize,
+    },
+    /// Fewer than T members' shares.
     #[error("{found} distinct members' decryption shares given; this committee needs {threshold}")]
-    TooFewShares { found: usize, threshold: usize },
+    TooFewShares {
+        /// Distinct members given.
+        found: usize,
+        /// Members needed.
+        threshold: usize,
+    },
+    /// The updates do not embed their schema.
     #[error("the updates carry schema {schema_id} by id only (too large to embed); pass the schema file")]
-    SchemaNeeded { schema_id: ContentId },
+    SchemaNeeded {
+        /// The schema's content id.
+        schema_id: ContentId,
+    },
+    /// The schema given is not the updates'.
     #[error("the schema given is {found}, the updates were trained under {expected}")]
-    SchemaMismatch { expected: ContentId, found: ContentId },
+    SchemaMismatch {
+        /// The updates' schema.
+        expected: ContentId,
+        /// The schema given.
+        found: ContentId,
+    },
+    /// The decrypted sum cannot be averaged.
     #[error("the model cannot be aggregated: {0}")]
     FedAvg(#[from] FedAvgError),
 }

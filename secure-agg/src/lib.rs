@@ -42,6 +42,9 @@
 //! is the FedAvg result, which is what the round publishes. See
 //! `docs/SECURE_AGGREGATION.md` for the parameters and bounds.
 
+#![warn(missing_docs)]
+
+pub mod backend;
 pub mod committee;
 pub mod decrypt;
 pub mod error;
@@ -49,6 +52,7 @@ pub mod params;
 mod ring;
 pub mod update;
 
+pub use backend::{Cpu, SumBackend};
 pub use committee::{generate, save_all, Committee, KeyShare, PublicKey};
 pub use decrypt::{combine, combine_sum, DecryptionShare};
 pub use error::AggError;

@@ -12,7 +12,8 @@
 //! the same format as one update, with the digests of every client ciphertext in it, so
 //! aggregates of aggregates work and a ciphertext counted twice is refused.
 
-use crate::committee::{parse_cid, Committee, PublicKey};
+use crate::backend::{Cpu, SumBackend};
+use crate::committee::{Committee, PublicKey};
 use crate::error::AggError;
 use crate::params::{BODY_BITS, DELTA_LOG2, MASK_BITS, NOISE_BOUND_LOG2, RING_DEGREE};
 use crate::ring::{self, Poly};
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 use tfhe::core_crypto::commons::math::random::{RandomGenerator, Seeder};
 use tfhe::core_crypto::prelude::DefaultRandomGenerator;
 use vsies_core::artifact::{self, ArtifactKind};
+use vsies_core::codec::{CodecError, Reader, Writer};
 use vsies_core::fedavg::{self, UpdateShape};
 use vsies_core::{ContentId, Model, Schema, TrainingConfig};
 
@@ -37,8 +39,11 @@ pub const EMBEDDED_SCHEMA_LIMIT: usize = 64 * 1024;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelDescriptor {
+    /// The schema's content id.
     pub schema_id: ContentId,
+    /// Feature weights of the model.
     pub features: usize,
+    /// The training parameters every client used.
     pub training: TrainingConfig,
     /// The global model the round started from, if any.
     pub initial_model: Option<ContentId>,
@@ -47,6 +52,7 @@ pub struct ModelDescriptor {
 }
 
 impl ModelDescriptor {
+    /// The descriptor of `model`.
     pub fn of(model: &Model) -> Self {
         let small = serde_json::to_vec(&model.schema).is_ok_and(|json| json.len() <= EMBEDDED_SCHEMA_LIMIT);
         Self {
@@ -98,10 +104,13 @@ const BODY_BYTES: usize = ring::width(BODY_BITS);
 /// An encrypted weighted update of one client, or the sum of several.
 #[derive(Clone, Debug)]
 pub struct EncryptedUpdate {
+    /// The committee's id (its public key's content id).
     pub committee_id: ContentId,
+    /// The committee's shape.
     pub committee: Committee,
     /// The federated round; only updates of one round are summed.
     pub round: u64,
+    /// What the updates average.
     pub model: ModelDescriptor,
     /// SHA-256 digests of the client ciphertexts summed here, in the order added.
     pub contributors: Vec<[u8; 32]>,
@@ -226,27 +235,21 @@ impl EncryptedUpdate {
         ring::unpack(&self.bodies, BODY_BITS).map(|c| ring::switch_up(c, BODY_BITS))
     }
 
-    fn header(&self) -> Vec<u8> {
-        let mut out = UPDATE_TAG.to_vec();
-        out.extend_from_slice(&self.committee_id.to_bytes());
-        out.extend_from_slice(&self.committee.header());
-        out.extend_from_slice(&self.round.to_le_bytes());
-        let shape = serde_json::to_vec(&self.model).expect("descriptors serialize");
-        out.extend_from_slice(&(shape.len() as u32).to_le_bytes());
-        out.extend_from_slice(&shape);
-        out.extend_from_slice(&(self.coordinates as u32).to_le_bytes());
-        out
-    }
-
     fn payload(&self) -> Vec<u8> {
-        let mut out = self.header();
+        let mut out = Writer::with_capacity(1024 + self.masks.len() + self.bodies.len());
+        out.raw(UPDATE_TAG).cid(&self.committee_id);
+        self.committee.write_header(&mut out);
+        out.u64(self.round);
+        out.bytes(&serde_json::to_vec(&self.model).expect("descriptors serialize"));
+        out.u32(self.coordinates as u32);
         // One client's update lists no contributor: its id is its own file checksum.
         let listed: &[[u8; 32]] = if self.contributors.len() == 1 { &[] } else { &self.contributors };
-        out.extend_from_slice(&(listed.len() as u32).to_le_bytes());
-        listed.iter().for_each(|digest| out.extend_from_slice(digest));
-        out.extend_from_slice(&self.masks);
-        out.extend_from_slice(&self.bodies);
-        out
+        out.u32(listed.len() as u32);
+        listed.iter().for_each(|digest| {
+            out.raw(digest);
+        });
+        out.raw(&self.masks).raw(&self.bodies);
+        out.into_bytes()
     }
 
     /// The file checksum of this update's encoding: what decryption shares are bound to, and
@@ -255,6 +258,7 @@ impl EncryptedUpdate {
         artifact::binary_checksum(&artifact::encode_binary(ArtifactKind::EncryptedUpdate, &self.payload()))
     }
 
+    /// Writes the update (or aggregate) atomically.
     pub fn save(&self, path: &Path) -> Result<(), AggError> {
         artifact::write_binary(path, ArtifactKind::EncryptedUpdate, &self.payload()).map_err(AggError::from)
     }
@@ -267,37 +271,34 @@ impl EncryptedUpdate {
 
     fn parse(payload: &[u8], checksum: [u8; 32], path: &Path) -> Result<Self, AggError> {
         let malformed = |reason: &str| AggError::malformed(path, reason);
-        let mut reader = Reader { bytes: payload, path };
-        if reader.take(UPDATE_TAG.len())? != UPDATE_TAG {
-            return Err(malformed("not an encrypted update"));
-        }
-        let committee_id = parse_cid(reader.take(36)?, path)?;
-        let committee = Committee::parse_header(reader.take(16)?, path)?;
-        let round = u64::from_le_bytes(reader.take(8)?.try_into().expect("8 bytes"));
-        let shape_len = reader.u32()? as usize;
-        let model: ModelDescriptor = serde_json::from_slice(reader.take(shape_len)?)
+        let codec = |err: CodecError| AggError::malformed(path, err.to_string());
+        let mut reader = Reader::new(payload);
+        reader.expect("tag", UPDATE_TAG).map_err(|_| malformed("not an encrypted update"))?;
+        let committee_id = reader.cid("committee id").map_err(codec)?;
+        let committee = Committee::read_header(&mut reader, path)?;
+        let round = reader.u64("round").map_err(codec)?;
+        let model: ModelDescriptor = serde_json::from_slice(reader.bytes("model descriptor").map_err(codec)?)
             .map_err(|err| AggError::malformed(path, format!("model descriptor: {err}")))?;
         model.check(path)?;
-        let coordinates = reader.u32()? as usize;
+        let coordinates = reader.u32("coordinates").map_err(codec)? as usize;
         if coordinates != model.coordinates() {
             return Err(malformed("the value count does not match the model shape"));
         }
-        let listed = reader.u32()? as usize;
+        let listed = reader.u32("contributors").map_err(codec)?;
         if listed == 1 {
             return Err(malformed("one contributor is listed (a client's update lists none)"));
         }
+        let listed = reader.count("contributors", listed.into(), 32).map_err(codec)?;
         let mut contributors: Vec<[u8; 32]> =
-            (0..listed).map(|_| reader.take(32).map(|d| d.try_into().expect("32 bytes"))).collect::<Result<_, _>>()?;
+            (0..listed).map(|_| reader.array("contributor")).collect::<Result<_, _>>().map_err(codec)?;
         if contributors.is_empty() {
             contributors.push(checksum);
         }
         let clients = contributors.len();
         let chunks = polynomials(coordinates).div_ceil(committee.packing);
-        let masks = reader.take(chunks * RING_DEGREE * MASK_BYTES)?.to_vec();
-        let bodies = reader.take(coordinates * BODY_BYTES)?.to_vec();
-        if !reader.bytes.is_empty() {
-            return Err(malformed("bytes after the ciphertext"));
-        }
+        let masks = reader.take("masks", chunks * RING_DEGREE * MASK_BYTES).map_err(codec)?.to_vec();
+        let bodies = reader.take("bodies", coordinates * BODY_BYTES).map_err(codec)?.to_vec();
+        reader.finish().map_err(|_| malformed("bytes after the ciphertext"))?;
         let update = Self { committee_id, committee, round, model, contributors, coordinates, masks, bodies };
         if update.contributors.iter().collect::<HashSet<_>>().len() != clients {
             return Err(malformed("the same contributor is listed twice"));
@@ -312,21 +313,30 @@ impl EncryptedUpdate {
 /// Sums encrypted updates: `agg sum`. The running sum is held unpacked, one `u128` per
 /// coefficient, so each input is read once and added with plain aligned stores (adding into
 /// packed 11-byte fields would store over the next field's bytes and stall every load);
-/// [`Aggregator::finish`] reduces and packs it.
-pub struct Aggregator {
+/// [`Aggregator::finish`] reduces and packs it. The additions run on a [`SumBackend`] (the
+/// CPU by default).
+pub struct Aggregator<B: SumBackend = Cpu> {
     sum: EncryptedUpdate,
     masks: Vec<u128>,
     bodies: Vec<u128>,
     seen: HashSet<[u8; 32]>,
+    backend: B,
 }
 
-impl Aggregator {
-    /// Starts from one update (or aggregate).
-    pub fn new(mut first: EncryptedUpdate) -> Self {
+impl Aggregator<Cpu> {
+    /// Starts from one update (or aggregate), summing on the CPU.
+    pub fn new(first: EncryptedUpdate) -> Self {
+        Self::with_backend(first, Cpu)
+    }
+}
+
+impl<B: SumBackend> Aggregator<B> {
+    /// Starts from one update (or aggregate), summing on `backend`.
+    pub fn with_backend(mut first: EncryptedUpdate, backend: B) -> Self {
         let masks = ring::unpack(&std::mem::take(&mut first.masks), MASK_BITS).collect();
         let bodies = ring::unpack(&std::mem::take(&mut first.bodies), BODY_BITS).collect();
         let seen = first.contributors.iter().copied().collect();
-        Self { sum: first, masks, bodies, seen }
+        Self { sum: first, masks, bodies, seen, backend }
     }
 
     /// Adds `other` (read from `path`, named in errors), refusing another committee, round or
@@ -342,8 +352,8 @@ impl Aggregator {
         if clients > limit {
             return Err(AggError::TooManyClients { path: path.into(), clients, limit });
         }
-        ring::add_packed_into(&mut self.masks, &other.masks, MASK_BITS);
-        ring::add_packed_into(&mut self.bodies, &other.bodies, BODY_BITS);
+        self.backend.add_packed_into(&mut self.masks, &other.masks, MASK_BITS);
+        self.backend.add_packed_into(&mut self.bodies, &other.bodies, BODY_BITS);
         self.seen.extend(other.contributors.iter().copied());
         self.sum.contributors.extend_from_slice(&other.contributors);
         Ok(())
@@ -361,27 +371,6 @@ impl Aggregator {
         ring::pack(self.masks.into_iter().map(reduce(MASK_BITS)), MASK_BITS, &mut sum.masks);
         ring::pack(self.bodies.into_iter().map(reduce(BODY_BITS)), BODY_BITS, &mut sum.bodies);
         sum
-    }
-}
-
-/// A cursor over a payload whose every short read is a "truncated" error naming the file.
-pub(crate) struct Reader<'a> {
-    pub bytes: &'a [u8],
-    pub path: &'a Path,
-}
-
-impl<'a> Reader<'a> {
-    pub fn take(&mut self, len: usize) -> Result<&'a [u8], AggError> {
-        if self.bytes.len() < len {
-            return Err(AggError::malformed(self.path, "truncated"));
-        }
-        let (head, tail) = self.bytes.split_at(len);
-        self.bytes = tail;
-        Ok(head)
-    }
-
-    pub fn u32(&mut self) -> Result<u32, AggError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
     }
 }
 
