@@ -1,23 +1,69 @@
-//! Groth16 verification from the same bytes the Solidity verifier takes: the proof as
-//! `(a, b, c)` words (`b` as `[[x_im, x_re], [y_im, y_re]]`), the public inputs as 32-byte
-//! big-endian words, the key in [`EvmVerifyingKey`] layout. Same verdicts as the contract:
-//! false, never a panic, for an input outside the scalar field, a coordinate outside the base
-//! field, a point off the curve (or, for G2, outside the prime-order subgroup, which the
-//! EVM's pairing precompile also rejects) or a failed pairing.
+//! Groth16 proofs and keys in the EVM's layout, both ways: encoded from arkworks' types (for
+//! `vsies export-verifier` and on-chain submission) and decoded and verified from the same
+//! bytes the Solidity verifier takes: the proof as `(a, b, c)` words (`b` as
+//! `[[x_im, x_re], [y_im, y_re]]`), the public inputs as 32-byte big-endian words, the key in
+//! [`EvmVerifyingKey`] layout. Same verdicts as the contract: false, never a panic, for an
+//! input outside the scalar field, a coordinate outside the base field, a point off the curve
+//! (or, for G2, outside the prime-order subgroup, which the EVM's pairing precompile also
+//! rejects) or a failed pairing.
 
 use crate::solidity::{EvmVerifyingKey, Word, G1, G2};
 use alloc::vec::Vec;
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
-use ark_ff::{BigInt, PrimeField, Zero};
+use ark_ff::{BigInt, BigInteger, PrimeField, Zero};
 use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, VerifyingKey};
 
 /// A proof as the verifier's `(a, b, c)` arguments.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EvmProof {
+    /// `A`, a G1 point.
     pub a: G1,
+    /// `B`, a G2 point as `[[x_im, x_re], [y_im, y_re]]`.
     pub b: [[Word; 2]; 2],
+    /// `C`, a G1 point.
     pub c: G1,
+}
+
+impl EvmProof {
+    /// The EVM words of an arkworks proof.
+    pub fn from_proof(proof: &Proof<Bn254>) -> Self {
+        let b = encode_g2(&proof.b);
+        Self { a: encode_g1(&proof.a), b: [[b[0], b[1]], [b[2], b[3]]], c: encode_g1(&proof.c) }
+    }
+
+    /// The eight words in calldata order: `a`, `b`, `c`.
+    pub fn words(&self) -> [Word; 8] {
+        let [[b0, b1], [b2, b3]] = self.b;
+        [self.a[0], self.a[1], b0, b1, b2, b3, self.c[0], self.c[1]]
+    }
+}
+
+impl EvmVerifyingKey {
+    /// The EVM layout of an arkworks verifying key.
+    pub fn from_key(key: &VerifyingKey<Bn254>) -> Self {
+        Self {
+            alpha: encode_g1(&key.alpha_g1),
+            beta: encode_g2(&key.beta_g2),
+            gamma: encode_g2(&key.gamma_g2),
+            delta: encode_g2(&key.delta_g2),
+            ic: key.gamma_abc_g1.iter().map(encode_g1).collect(),
+        }
+    }
+}
+
+fn word(value: &Fq) -> Word {
+    value.into_bigint().to_bytes_be().try_into().expect("BN254 coordinates are 32 bytes")
+}
+
+/// A G1 point as `(x, y)`; the point at infinity is `(0, 0)`, as the precompiles encode it.
+pub fn encode_g1(point: &G1Affine) -> G1 {
+    point.xy().map_or([[0; 32]; 2], |(x, y)| [word(&x), word(&y)])
+}
+
+/// A G2 point as `[x_im, x_re, y_im, y_re]`.
+pub fn encode_g2(point: &G2Affine) -> G2 {
+    point.xy().map_or([[0; 32]; 4], |(x, y)| [word(&x.c1), word(&x.c0), word(&y.c1), word(&y.c0)])
 }
 
 fn field<F: PrimeField<BigInt = BigInt<4>>>(word: &Word) -> Option<F> {

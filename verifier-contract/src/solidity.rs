@@ -25,9 +25,13 @@ pub type G2 = [Word; 4];
 /// A Groth16 verifying key in EVM layout.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EvmVerifyingKey {
+    /// `α` in G1.
     pub alpha: G1,
+    /// `β` in G2.
     pub beta: G2,
+    /// `γ` in G2.
     pub gamma: G2,
+    /// `δ` in G2.
     pub delta: G2,
     /// `IC[0]` and one point per public input.
     pub ic: Vec<G1>,

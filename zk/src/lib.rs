@@ -1,10 +1,16 @@
 //! # vsies-zk
 //!
-//! Groth16 proofs on BN254 (arkworks 0.6) that a committed quantized dataset passes its schema:
-//! every value in its column's range, every label one of the schema's classes, a public
-//! per-column histogram exact, and a Poseidon commitment that opens to the data. The statement
-//! reveals the schema, the row count, the commitment and the histogram; nothing else about the
-//! data. [`relation`] defines the statement and layout, [`circuit`] the constraints.
+//! Groth16 proofs on BN254 (arkworks 0.6). A generic engine ([`groth16`]) proves any
+//! [`groth16::Relation`] with bounded-memory key generation and proving; the relations live in
+//! [`relations`], each in its folder, built from the [`gadgets`] on the [`circuit`]
+//! vocabulary. An unsatisfied witness is refused with the located constraint it breaks
+//! ([`circuit::ConstraintFailure`]).
+//!
+//! Today's relation: a committed quantized dataset passes its schema
+//! ([`relations::data_validation`]): every value in its column's range, every label one of the
+//! schema's classes, a public per-column histogram exact, and a Poseidon commitment that opens
+//! to the data. The statement reveals the schema, the row count, the commitment and the
+//! histogram; nothing else about the data.
 //!
 //! ```
 //! use ark_std::rand::{rngs::StdRng, SeedableRng};
@@ -19,8 +25,9 @@
 //! ```
 //!
 //! Large relations (a proving key of gigabytes) generate their keys into files and prove
-//! from the file, never holding the key or the constraint system in memory ([`keygen`],
-//! [`prover`]); keys and proofs are the same bytes as above for the same randomness:
+//! from the file, never holding the key or the constraint system in memory
+//! ([`groth16::keygen`], [`groth16::prover`]); keys and proofs are the same bytes as above for
+//! the same randomness:
 //!
 //! ```
 //! use ark_std::rand::{rngs::StdRng, SeedableRng};
@@ -35,29 +42,27 @@
 //! verifier.verify(&proof, "proof.json".as_ref())?;
 //! # Ok::<(), vsies_zk::ZkError>(())
 //! ```
+//!
+//! Layering (no module imports one above it): [`field`] ← [`circuit`] ← [`gadgets`] ←
+//! [`groth16`] (the engine imports no gadget and no relation) ← [`relations`].
+
+#![warn(missing_docs)]
 
 pub mod circuit;
 pub mod error;
-pub mod evm;
-pub mod gadget;
-pub mod key_file;
-pub mod keygen;
-pub mod keys;
-pub mod naive;
-pub mod poseidon;
-pub mod proof;
-pub mod prover;
-pub mod qap;
-pub mod relation;
-pub mod snarkjs;
-pub mod witness;
-pub mod work;
+pub mod field;
+pub mod gadgets;
+pub mod groth16;
+pub mod relations;
 
-pub use circuit::{constraint_count, DataCircuit};
 pub use error::ZkError;
-pub use keys::{DataKeys, DataProver, DataVerifier, ProvingKeyLocation};
-pub use proof::{field_bytes, field_hex, DataProof};
-pub use relation::{DataRelation, Offsets, Statement, DEFAULT_BUCKETS};
+pub use field::{field_bytes, field_hex};
+pub use groth16::key_file::{PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
+pub use groth16::{Keys, Prover, ProvingKeyLocation, Relation, Verifier};
+pub use relations::data_validation::{
+    commit_dataset, constraint_count, DataKeys, DataProof, DataProver, DataRelation, DataVerifier, Offsets, Statement,
+    DEFAULT_BUCKETS,
+};
 
 /// The training-spec version whose relation this crate will prove.
 pub const SPEC_VERSION: u32 = 1;
@@ -92,12 +97,10 @@ scale = 2.0
 "#,
     )
     .expect("a valid schema");
-    let raw = vsies_core::validate::RawDataset {
-        columns: 3,
-        values: vec![-2.0, 0.0, -1.0, 1.5, 0.5, 0.0, 0.25, 1.0, 3.0, 2.0, 0.75, 2.5, 0.0, 0.1, 1.0],
-        labels: Some(vec![0, 1, 1, 0, 1]),
-    };
-    let dataset = vsies_core::QuantizedDataset::from_raw(&schema, &raw);
+    let values = vec![-2.0, 0.0, -1.0, 1.5, 0.5, 0.0, 0.25, 1.0, 3.0, 2.0, 0.75, 2.5, 0.0, 0.1, 1.0];
+    let raw = vsies_core::validate::RawDataset::from_rows(&schema, values, Some(vec![0, 1, 1, 0, 1]))
+        .expect("rows inside the schema");
+    let dataset = vsies_core::QuantizedDataset::from_raw(&schema, &raw).expect("the schema of the rows");
     (schema, dataset)
 }
 
@@ -121,11 +124,9 @@ pub fn synthetic_dataset(
         features,
     };
     let mut rng = StdRng::seed_from_u64(seed);
-    let raw = vsies_core::validate::RawDataset {
-        columns,
-        values: (0..rows * columns).map(|_| rng.gen_range(-8.0..=8.0)).collect(),
-        labels: Some((0..rows).map(|_| rng.gen_range(0..2u8)).collect()),
-    };
-    let dataset = vsies_core::QuantizedDataset::from_raw(&schema, &raw);
+    let values = (0..rows * columns).map(|_| rng.gen_range(-8.0..=8.0)).collect();
+    let labels = Some((0..rows).map(|_| rng.gen_range(0..2u8)).collect());
+    let raw = vsies_core::validate::RawDataset::from_rows(&schema, values, labels).expect("rows inside the schema");
+    let dataset = vsies_core::QuantizedDataset::from_raw(&schema, &raw).expect("the schema of the rows");
     (schema, dataset)
 }

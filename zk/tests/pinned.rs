@@ -5,7 +5,7 @@
 use ark_serialize::CanonicalSerialize;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use sha2::{Digest, Sha256};
-use vsies_zk::keys::{PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
+use vsies_zk::{PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
 use vsies_zk::{doc_dataset, DataKeys, DataRelation};
 
 fn digest(bytes: &[u8]) -> String {
@@ -32,5 +32,5 @@ fn data_validation_keys_and_proofs_are_the_pinned_bytes() {
     assert_eq!(file(SNARKJS_VERIFYING_KEY_FILE), "a9482ec65db6b64c9ca6207e489b832b298df0b878d13993e9ca1d6d423004a5");
     assert_eq!(verifier.id.to_string(), "bafkreib33ism7yfzs2lyq5bwvgwqhjcsunts4giwv76udy7hmya6rt4oy4");
     assert_eq!(digest(&groth16), "65debd64242d17c614ed74ec1e04cab8a6d00a73efc70ac2f9ae75ffd52ce90a");
-    assert_eq!(proof.commitment, "0f6644272cefde63cd98ab1094343b9d72d362ae386edc857b9e4dc57964a0e5");
+    assert_eq!(proof.commitment.to_string(), "0f6644272cefde63cd98ab1094343b9d72d362ae386edc857b9e4dc57964a0e5");
 }

@@ -8,10 +8,10 @@ use ark_serialize::CanonicalSerialize;
 use ark_snark::SNARK;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use std::path::Path;
-use vsies_zk::keygen;
-use vsies_zk::keys::{PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
-use vsies_zk::prover::{self, KeySource};
-use vsies_zk::{doc_dataset, DataCircuit, DataKeys, DataProver, DataRelation, ProvingKeyLocation, ZkError};
+use vsies_zk::groth16::prover::{self, KeySource};
+use vsies_zk::groth16::{Circuit, Cpu};
+use vsies_zk::{doc_dataset, DataKeys, DataProver, DataRelation, ProvingKeyLocation, ZkError};
+use vsies_zk::{PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
 
 fn relation() -> DataRelation {
     DataRelation::for_schema(&doc_dataset().0, 8, 4).unwrap()
@@ -37,7 +37,8 @@ fn streamed_key_generation_writes_arkworks_keys_byte_for_byte() {
     for chunk_points in [7, 1 << 20] {
         let streamed = tempfile::tempdir().unwrap();
         let verifier =
-            keygen::generate(relation(), &mut StdRng::seed_from_u64(11), streamed.path(), chunk_points).unwrap();
+            DataKeys::generate_with(relation(), &mut StdRng::seed_from_u64(11), streamed.path(), &Cpu, chunk_points)
+                .unwrap();
         for file in [PROVING_KEY_FILE, VERIFYING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE] {
             let (expected, found) = (
                 std::fs::read(reference.path().join(file)).unwrap(),
@@ -57,14 +58,16 @@ fn the_streaming_prover_makes_arkworks_proofs_byte_for_byte() {
     keys.save(dir.path()).unwrap();
     let path = dir.path().join(PROVING_KEY_FILE);
     let offsets = relation.offsets(&doc_dataset().1).unwrap();
-    let circuit = || DataCircuit::new(&relation, offsets.clone());
+    let statement = relation.statement(&offsets);
+    let circuit = Circuit { relation: &relation, statement: &statement, witness: &offsets };
+    let prove = |source: &KeySource| {
+        prover::prove(&relation, &statement, &offsets, source, &Cpu, &mut StdRng::seed_from_u64(5)).unwrap()
+    };
 
-    let expected = Groth16::<Bn254>::prove(proving_key(&keys), circuit(), &mut StdRng::seed_from_u64(5)).unwrap();
-    let memory = KeySource::Memory(proving_key(&keys));
-    assert_eq!(bytes(&prover::prove(&circuit(), &memory, &mut StdRng::seed_from_u64(5)).unwrap()), bytes(&expected));
+    let expected = Groth16::<Bn254>::prove(proving_key(&keys), circuit, &mut StdRng::seed_from_u64(5)).unwrap();
+    assert_eq!(bytes(&prove(&KeySource::Memory(proving_key(&keys)))), bytes(&expected));
     for chunk_points in [1, 5, 1 << 20] {
-        let file = KeySource::File { path: &path, chunk_points };
-        let proof = prover::prove(&circuit(), &file, &mut StdRng::seed_from_u64(5)).unwrap();
+        let proof = prove(&KeySource::File { path: &path, chunk_points });
         assert_eq!(bytes(&proof), bytes(&expected), "chunks of {chunk_points}");
     }
     // And the library's file-backed prover makes a proof the verifier accepts.
@@ -80,18 +83,21 @@ fn an_unsatisfied_witness_is_refused_before_any_key_is_read() {
     offsets.values[0] = relation.columns[0].range + 1;
     let missing = Path::new("/nonexistent/proving.key");
     let err = prover::prove(
-        &DataCircuit::new(&relation, offsets),
+        &relation,
+        &relation.statement(&offsets),
+        &offsets,
         &KeySource::File { path: missing, chunk_points: 8 },
+        &Cpu,
         &mut StdRng::seed_from_u64(1),
     )
     .unwrap_err();
-    assert!(matches!(err, ZkError::Unsatisfied { .. }), "{err}");
+    assert!(matches!(err, ZkError::Unsatisfied(_)), "{err}");
 }
 
 #[test]
 fn a_damaged_or_foreign_proving_key_makes_no_proof() {
     let dir = tempfile::tempdir().unwrap();
-    keygen::generate(relation(), &mut StdRng::seed_from_u64(13), dir.path(), 1 << 20).unwrap();
+    DataKeys::generate(relation(), &mut StdRng::seed_from_u64(13), dir.path()).unwrap();
     let path = dir.path().join(PROVING_KEY_FILE);
     let good = std::fs::read(&path).unwrap();
     let dataset = doc_dataset().1;
@@ -112,7 +118,7 @@ fn a_damaged_or_foreign_proving_key_makes_no_proof() {
 
     // Another setup's proving key beside this verifying key.
     let other = tempfile::tempdir().unwrap();
-    keygen::generate(relation(), &mut StdRng::seed_from_u64(14), other.path(), 1 << 20).unwrap();
+    DataKeys::generate(relation(), &mut StdRng::seed_from_u64(14), other.path()).unwrap();
     std::fs::copy(other.path().join(PROVING_KEY_FILE), &path).unwrap();
     let err = DataProver::load(dir.path()).err().expect("refused");
     assert!(err.to_string().contains("does not belong"), "{err}");

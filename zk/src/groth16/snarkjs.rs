@@ -16,6 +16,7 @@ fn fq2(value: &Fq2) -> Value {
     json!([decimal::<Fq>(&value.c0), decimal::<Fq>(&value.c1)])
 }
 
+/// A G1 point as `[x, y, "1"]` (the point at infinity `["0", "1", "0"]`).
 pub fn g1(point: &G1Affine) -> Value {
     match point.xy() {
         Some((x, y)) => json!([decimal(&x), decimal(&y), "1"]),
@@ -23,6 +24,7 @@ pub fn g1(point: &G1Affine) -> Value {
     }
 }
 
+/// A G2 point as `[[x0, x1], [y0, y1], ["1", "0"]]`.
 pub fn g2(point: &G2Affine) -> Value {
     match point.xy() {
         Some((x, y)) => json!([fq2(&x), fq2(&y), ["1", "0"]]),

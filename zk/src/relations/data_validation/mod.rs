@@ -19,17 +19,33 @@
 //! **Commitment.** The offsets, row by row and column by column, each in
 //! `bits = bitlen(range)` bits, are packed into field elements: each element takes as many
 //! whole offsets as fit in [`PAYLOAD_BITS`] bits, so rows share elements. The commitment is a
-//! width-9 Poseidon sponge ([`crate::poseidon`]) under the tag `vsies/data-commitment/v1`: one
+//! width-9 Poseidon sponge ([`crate::gadgets::poseidon`]) under the tag `vsies/data-commitment/v1`: one
 //! block `[schema_hi, schema_lo]`, the packed elements zero-padded to whole blocks of 8, then a
 //! block `[n]`. It depends on the schema and the data only (not on `max_rows`), so
 //! `vsies encrypt` records the same value.
 
+mod circuit;
+mod commitment;
+mod histogram;
+mod inputs;
+mod lookup;
+mod multiplicities;
+mod proof;
+mod rows;
+
+pub use circuit::constraint_count;
+pub use proof::{Bucket, ColumnHistogram, DataProof};
+
+use crate::circuit::{Builder, ConstraintSink};
 use crate::error::ZkError;
-use crate::poseidon::{self, BlockSponge, RATE};
+use crate::field::{bit_length, power_of_two, to_commitment};
+use crate::gadgets::poseidon::{self, BlockSponge};
+use crate::groth16::{self, Relation, Shape};
 use ark_bn254::Fr;
-use ark_ff::{One, PrimeField, Zero};
+use ark_ff::{PrimeField, Zero};
+use ark_relations::gr1cs::SynthesisError;
 use serde::{Deserialize, Serialize};
-use vsies_core::{ContentId, QuantizedDataset, Schema};
+use vsies_core::{ContentId, DataCommitment, QuantizedDataset, Schema};
 
 /// Name and version of the relation; part of every key and proof.
 pub const RELATION: &str = "vsies/data-validation/v1";
@@ -52,15 +68,20 @@ pub(crate) const CHALLENGE_DOMAIN: &str = "vsies/data-challenge/v1";
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RelationParams {
+    /// [`RELATION`].
     pub relation: String,
+    /// The schema every proved dataset passes.
     pub schema: Schema,
+    /// Most rows a proof covers (fewer are padded).
     pub max_rows: usize,
+    /// Histogram buckets per feature column.
     pub buckets: usize,
 }
 
 /// One column of the relation (the features, then the label).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Column {
+    /// The column's name in the schema.
     pub name: String,
     /// The quantized value of offset 0 (labels: 0).
     pub lo: i64,
@@ -88,27 +109,30 @@ impl Column {
 /// The relation for one schema, maximum row count and bucket count.
 #[derive(Clone, Debug)]
 pub struct DataRelation {
+    /// What the keys fix.
     pub params: RelationParams,
+    /// The schema's content id.
     pub schema_id: ContentId,
+    /// The feature columns, then the label.
     pub columns: Vec<Column>,
     /// Bits of a lookup multiplicity: `bitlen(max_rows)`.
     pub multiplicity_bits: u32,
 }
 
-/// The public part of a proof.
+/// The public part of a proof, in public-input order (the schema's id, fixed by the keys,
+/// comes first in the inputs).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Statement {
+    /// The dataset commitment `D`.
     pub commitment: Fr,
+    /// Rows proved (at most the keys' maximum).
     pub rows: usize,
     /// Counts per column and bucket, real rows only.
     pub histogram: Vec<Vec<u64>>,
 }
 
-fn bit_length(value: u64) -> u32 {
-    u64::BITS - value.leading_zeros()
-}
-
 impl DataRelation {
+    /// The relation for `params`, after checking them.
     pub fn new(params: RelationParams) -> Result<Self, ZkError> {
         if params.relation != RELATION {
             return Err(ZkError::Relation(format!("unknown relation `{}` (expected `{RELATION}`)", params.relation)));
@@ -145,6 +169,7 @@ impl DataRelation {
         Self::new(RelationParams { relation: RELATION.into(), schema: schema.clone(), max_rows, buckets })
     }
 
+    /// Most rows a proof covers.
     pub fn max_rows(&self) -> usize {
         self.params.max_rows
     }
@@ -188,10 +213,10 @@ impl DataRelation {
     /// The offsets of `dataset` (features then label, row by row), checked against the
     /// relation: the error names the first row and column out of range.
     pub fn offsets(&self, dataset: &QuantizedDataset) -> Result<Offsets, ZkError> {
-        if dataset.schema_id != self.schema_id {
-            return Err(ZkError::SchemaMismatch { expected: self.schema_id, found: dataset.schema_id });
+        if dataset.schema_id() != self.schema_id {
+            return Err(ZkError::SchemaMismatch { expected: self.schema_id, found: dataset.schema_id() });
         }
-        let labels = dataset.labels.as_ref().ok_or(ZkError::MissingLabels)?;
+        let labels = dataset.labels().ok_or(ZkError::MissingLabels)?;
         let rows = dataset.rows();
         if labels.len() != rows {
             return Err(ZkError::MissingLabels);
@@ -207,7 +232,7 @@ impl DataRelation {
                 let offset = value - layout.lo;
                 if offset < 0 || offset as u64 > layout.range {
                     return Err(ZkError::OutOfRange {
-                        row: row + 1,
+                        row,
                         column: layout.name.clone(),
                         value,
                         min: layout.lo,
@@ -271,10 +296,19 @@ impl DataRelation {
     }
 
     /// The commitment to `dataset` under `schema`, as `vsies encrypt` records it: the same
-    /// value a proof for any `max_rows` states.
-    pub fn commit_dataset(schema: &Schema, dataset: &QuantizedDataset) -> Result<Fr, ZkError> {
+    /// value a proof for any `max_rows` states. Errors for a dataset of another schema, one
+    /// without labels (the commitment covers the label column) or values outside the schema.
+    pub fn commit_dataset(schema: &Schema, dataset: &QuantizedDataset) -> Result<DataCommitment, ZkError> {
         let relation = Self::for_schema(schema, MAX_ROWS, 1)?;
-        Ok(relation.commit(&relation.offsets(dataset)?))
+        Ok(to_commitment(&relation.commit(&relation.offsets(dataset)?)))
+    }
+
+    /// Checks that `schema` is the schema these keys were made for.
+    pub fn check_schema(&self, schema: &Schema) -> Result<(), ZkError> {
+        if schema.content_id() != self.schema_id {
+            return Err(ZkError::SchemaMismatch { expected: self.schema_id, found: schema.content_id() });
+        }
+        Ok(())
     }
 
     /// The statement that `offsets` satisfies.
@@ -283,35 +317,85 @@ impl DataRelation {
     }
 }
 
-/// The offsets of a dataset's rows (features, then the label), row-major.
+/// The offsets of a dataset's rows (features, then the label), row-major: the witness.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Offsets {
+    /// Columns per row (features and the label).
     pub width: usize,
+    /// `rows * width` offsets.
     pub values: Vec<u64>,
 }
 
 impl Offsets {
+    /// The rows.
     pub fn rows(&self) -> std::slice::Chunks<'_, u64> {
         self.values.chunks(self.width.max(1))
     }
 
+    /// How many rows.
     pub fn row_count(&self) -> usize {
         self.values.len() / self.width.max(1)
     }
 }
 
-/// `2^exponent` in the field (`exponent` below the modulus's 254 bits).
-pub fn power_of_two(exponent: u32) -> Fr {
-    static POWERS: std::sync::OnceLock<Vec<Fr>> = std::sync::OnceLock::new();
-    let powers = POWERS.get_or_init(|| {
-        std::iter::successors(Some(Fr::one()), |power| Some(*power + power))
-            .take(Fr::MODULUS_BIT_SIZE as usize)
-            .collect()
-    });
-    powers[exponent as usize]
+/// The commitment `vsies encrypt` records and a validation proof states for `dataset`.
+pub fn commit_dataset(schema: &Schema, dataset: &QuantizedDataset) -> Result<DataCommitment, ZkError> {
+    DataRelation::commit_dataset(schema, dataset)
 }
 
-/// Blocks of the sponge: [`RATE`] elements each.
-pub(crate) fn block_count(elements: usize) -> usize {
-    elements.div_ceil(RATE)
+impl Relation for DataRelation {
+    type Params = RelationParams;
+    type Statement = Statement;
+    type Witness = Offsets;
+
+    const NAME: &'static str = RELATION;
+
+    fn new(params: RelationParams) -> Result<Self, ZkError> {
+        let params = RelationParams {
+            schema: params.schema.clone().validate().map_err(|err| ZkError::Relation(err.to_string()))?,
+            ..params
+        };
+        DataRelation::new(params)
+    }
+
+    fn params(&self) -> &RelationParams {
+        &self.params
+    }
+
+    fn public_inputs(&self, statement: &Statement) -> Vec<Fr> {
+        DataRelation::public_inputs(self, statement)
+    }
+
+    fn synthesize<S: ConstraintSink>(
+        &self,
+        builder: &Builder<S>,
+        statement: &Statement,
+        witness: &Offsets,
+    ) -> Result<(), SynthesisError> {
+        circuit::synthesize(self, builder, statement, witness)
+    }
+
+    /// No rows: a valid, all-padding witness.
+    fn setup_assignment(&self) -> (Statement, Offsets) {
+        let offsets = Offsets { width: self.columns.len(), values: Vec::new() };
+        (self.statement(&offsets), offsets)
+    }
+
+    fn shape(&self) -> Result<Shape, ZkError> {
+        Ok(Shape { constraints: constraint_count(self), public_inputs: self.public_input_count() })
+    }
+
+    fn describe(&self, label: &str, index: usize) -> String {
+        match (label, self.columns.get(index)) {
+            ("column", Some(column)) => format!("`{}`", column.name),
+            _ => index.to_string(),
+        }
+    }
 }
+
+/// The data-validation relation's keys.
+pub type DataKeys = groth16::Keys<DataRelation>;
+/// The data-validation relation's prover.
+pub type DataProver = groth16::Prover<DataRelation>;
+/// The data-validation relation's verifier.
+pub type DataVerifier = groth16::Verifier<DataRelation>;

@@ -8,16 +8,15 @@
 //! constraint, whatever the key's size. It draws `r` and `s` as arkworks does and computes the
 //! same group elements, so with the same randomness both write the same proof (tested).
 
-use crate::circuit::constraint_count;
+use super::backend::Backend;
+use super::key_file::ProvingKeyReader;
+use super::qap;
+use super::witness::WitnessSink;
+use super::Relation;
+use crate::circuit::{Builder, ConstraintFailure};
 use crate::error::ZkError;
-use crate::gadget::Builder;
-use crate::key_file::ProvingKeyReader;
-use crate::qap;
-use crate::relation::DataRelation;
-use crate::witness::WitnessSink;
-use crate::DataCircuit;
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{UniformRand, Zero};
 use ark_groth16::{Proof, ProvingKey};
 use ark_poly::EvaluationDomain;
@@ -29,7 +28,12 @@ pub enum KeySource<'a> {
     /// A key in memory (small relations, tests).
     Memory(&'a ProvingKey<Bn254>),
     /// `proving.key`, read once front to back, this many points at a time.
-    File { path: &'a Path, chunk_points: usize },
+    File {
+        /// The key file.
+        path: &'a Path,
+        /// Points read per chunk.
+        chunk_points: usize,
+    },
 }
 
 /// The key's fixed elements and its queries' products with the assignment.
@@ -53,7 +57,12 @@ struct Assignment {
     h: Vec<Fr>,
 }
 
-fn msm<P: AffineRepr<ScalarField = Fr>>(what: &str, bases: &[P], scalars: &[Fr]) -> Result<P::Group, ZkError> {
+fn msm<P: AffineRepr<ScalarField = Fr>>(
+    what: &str,
+    bases: &[P],
+    scalars: &[Fr],
+    msm: impl Fn(&[P], &[Fr]) -> P::Group,
+) -> Result<P::Group, ZkError> {
     if bases.len() != scalars.len() {
         return Err(ZkError::Relation(format!(
             "the proving key's {what} has {} points, the relation needs {}",
@@ -61,7 +70,7 @@ fn msm<P: AffineRepr<ScalarField = Fr>>(what: &str, bases: &[P], scalars: &[Fr])
             scalars.len()
         )));
     }
-    Ok(P::Group::msm_unchecked(bases, scalars))
+    Ok(msm(bases, scalars))
 }
 
 impl Assignment {
@@ -69,8 +78,14 @@ impl Assignment {
         &self.z[self.instance_count..]
     }
 
-    fn products(&self, source: &KeySource, relation: &DataRelation) -> Result<Products, ZkError> {
+    fn products<R: Relation>(
+        &self,
+        source: &KeySource,
+        relation: &R,
+        backend: &dyn Backend,
+    ) -> Result<Products, ZkError> {
         let h = &self.h[..self.h.len() - 1];
+        let g1 = |bases: &[G1Affine], scalars: &[Fr]| backend.msm_g1(bases, scalars);
         match source {
             KeySource::Memory(pk) => Ok(Products {
                 alpha_g1: pk.vk.alpha_g1,
@@ -78,23 +93,23 @@ impl Assignment {
                 delta_g1: pk.delta_g1,
                 beta_g2: pk.vk.beta_g2,
                 delta_g2: pk.vk.delta_g2,
-                a: msm("a_query", &pk.a_query, &self.z)?,
-                b_g1: msm("b_g1_query", &pk.b_g1_query, &self.z)?,
-                b_g2: msm("b_g2_query", &pk.b_g2_query, &self.z)?,
-                h: msm("h_query", &pk.h_query, h)?,
-                l: msm("l_query", &pk.l_query, self.witnesses())?,
+                a: msm("a_query", &pk.a_query, &self.z, g1)?,
+                b_g1: msm("b_g1_query", &pk.b_g1_query, &self.z, g1)?,
+                b_g2: msm("b_g2_query", &pk.b_g2_query, &self.z, |bases, scalars| backend.msm_g2(bases, scalars))?,
+                h: msm("h_query", &pk.h_query, h, g1)?,
+                l: msm("l_query", &pk.l_query, self.witnesses(), g1)?,
             }),
             KeySource::File { path, chunk_points } => {
-                let mut key = ProvingKeyReader::open(path, *chunk_points)?;
-                if key.relation.params != relation.params {
+                let mut key = ProvingKeyReader::<R>::open(path, *chunk_points)?;
+                if key.relation.params() != relation.params() {
                     return Err(ZkError::malformed(*path, "key file", "the proving key is for another relation"));
                 }
                 // In file order.
-                let a = key.msm_g1("a_query", &self.z)?;
-                let b_g1 = key.msm_g1("b_g1_query", &self.z)?;
-                let b_g2 = key.msm_g2("b_g2_query", &self.z)?;
-                let h = key.msm_g1("h_query", h)?;
-                let l = key.msm_g1("l_query", self.witnesses())?;
+                let a = key.msm_g1(backend, "a_query", &self.z)?;
+                let b_g1 = key.msm_g1(backend, "b_g1_query", &self.z)?;
+                let b_g2 = key.msm_g2(backend, "b_g2_query", &self.z)?;
+                let h = key.msm_g1(backend, "h_query", h)?;
+                let l = key.msm_g1(backend, "l_query", self.witnesses())?;
                 let products = Products {
                     alpha_g1: key.vk.alpha_g1,
                     beta_g1: key.beta_g1,
@@ -114,21 +129,27 @@ impl Assignment {
     }
 }
 
-/// Builds `circuit`'s witness and `h`, refusing a witness that does not satisfy it.
-fn assign(circuit: &DataCircuit) -> Result<Assignment, ZkError> {
-    let relation = circuit.relation;
-    let instance_count = relation.public_input_count() + 1;
-    let constraints = constraint_count(relation);
+/// Builds the witness and `h` of `relation` for `statement` and `witness`, refusing an
+/// assignment that does not satisfy it with the located first failure.
+fn assign<R: Relation>(
+    relation: &R,
+    statement: &R::Statement,
+    witness: &R::Witness,
+    backend: &dyn Backend,
+) -> Result<Assignment, ZkError> {
+    let shape = relation.shape()?;
+    let (constraints, instance_count) = (shape.constraints, shape.public_inputs + 1);
     let domain = qap::domain(constraints, instance_count)?;
     let builder = Builder::new(WitnessSink::with_capacity(domain.size()));
-    circuit.synthesize(&builder)?;
-    let sink = builder.into_sink();
-    if let Some(constraint) = sink.first_unsatisfied {
-        return Err(ZkError::Unsatisfied { constraint });
+    relation.synthesize(&builder, statement, witness)?;
+    if let Some(raw) = builder.failure() {
+        let failure = ConstraintFailure::new(R::NAME, raw, |label, index| relation.describe(label, index));
+        return Err(ZkError::Unsatisfied(Box::new(failure)));
     }
+    let sink = builder.into_sink();
     qap::check_shape((sink.constraint_count(), sink.instance.len()), (constraints, instance_count))?;
     let WitnessSink { instance, witness, a, b, .. } = sink;
-    let h = qap::quotient(&domain, a, b, &instance);
+    let h = qap::quotient(backend, &domain, a, b, &instance);
     let mut z = instance;
     z.reserve_exact(witness.len());
     z.extend_from_slice(&witness);
@@ -137,13 +158,22 @@ fn assign(circuit: &DataCircuit) -> Result<Assignment, ZkError> {
     Ok(Assignment { z, instance_count, h })
 }
 
-/// A Groth16 proof for `circuit` with the key from `source`: randomness `r`, `s` drawn from
-/// `rng` first, as arkworks draws them.
-pub fn prove<R: RngCore>(circuit: &DataCircuit, source: &KeySource, rng: &mut R) -> Result<Proof<Bn254>, ZkError> {
+/// A Groth16 proof that `statement` and `witness` satisfy `relation`, with the key from
+/// `source`, MSMs and FFTs on `backend`: randomness `r`, `s` drawn from `rng` first, as
+/// arkworks draws them. An assignment that does not satisfy the relation is refused
+/// ([`ZkError::Unsatisfied`], located) before any key is read.
+pub fn prove<R: Relation, G: RngCore>(
+    relation: &R,
+    statement: &R::Statement,
+    witness: &R::Witness,
+    source: &KeySource,
+    backend: &dyn Backend,
+    rng: &mut G,
+) -> Result<Proof<Bn254>, ZkError> {
     let r = Fr::rand(rng);
     let s = Fr::rand(rng);
-    let assignment = assign(circuit)?;
-    let k = assignment.products(source, circuit.relation)?;
+    let assignment = assign(relation, statement, witness, backend)?;
+    let k = assignment.products(source, relation, backend)?;
     drop(assignment);
 
     let g_a = k.delta_g1 * r + k.alpha_g1 + k.a;

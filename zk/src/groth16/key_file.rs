@@ -1,6 +1,7 @@
 //! The layout of key files, and `proving.key` read and written in pieces.
 //!
-//! A key file's payload is `[u32 LE length][relation parameters, JSON][key]`, the key in
+//! A key file's payload is `[u32 LE length][relation parameters, JSON][key]` (the parameters'
+//! JSON object names its relation in its `"relation"` field), the key in
 //! arkworks' canonical serialization: compressed in `verifying.key`, uncompressed in
 //! `proving.key`, which is arkworks' `ProvingKey` layout:
 //!
@@ -10,10 +11,11 @@
 //! is about 17 GB, so the prover reads it once, front to back, one chunk of points at a time
 //! ([`ProvingKeyReader`]), and key generation writes it the same way.
 
+use super::backend::Backend;
+use super::Relation;
 use crate::error::ZkError;
-use crate::relation::{DataRelation, RelationParams};
-use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::{AffineRepr, VariableBaseMSM};
+use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
+use ark_ec::AffineRepr;
 use ark_groth16::VerifyingKey;
 use ark_serialize::{CanonicalDeserialize, Compress, Validate};
 use rayon::prelude::*;
@@ -25,28 +27,49 @@ use vsies_core::artifact::{ArtifactKind, BinaryReader};
 /// chunks make slightly faster MSMs and cost memory.
 pub const CHUNK_POINTS: usize = 1 << 20;
 
+/// File name of the proving key in a key directory.
+pub const PROVING_KEY_FILE: &str = "proving.key";
+/// File name of the verifying key.
+pub const VERIFYING_KEY_FILE: &str = "verifying.key";
+/// File name of the verifying key in snarkjs's layout.
+pub const SNARKJS_VERIFYING_KEY_FILE: &str = "verification_key.json";
+
+/// Longest parameters header a reader accepts (a schema of 65,536 columns fits in it).
+const MAX_PARAMS_BYTES: usize = 64 << 20;
+
 /// The bytes before the key: the relation's parameters.
-pub fn params_header(params: &RelationParams) -> Vec<u8> {
+pub fn params_header<R: Relation>(params: &R::Params) -> Vec<u8> {
     let json = serde_json::to_vec(params).expect("relation parameters serialize");
     let mut header = (json.len() as u32).to_le_bytes().to_vec();
     header.extend_from_slice(&json);
     header
 }
 
-/// Reads [`params_header`]'s bytes and the relation they define.
-pub fn read_params(reader: &mut impl Read, path: &Path) -> Result<DataRelation, ZkError> {
+/// Reads [`params_header`]'s bytes as JSON, checking their length before allocating.
+pub fn read_params_json(reader: &mut impl Read, path: &Path) -> Result<serde_json::Value, ZkError> {
     let malformed = |reason: String| ZkError::malformed(path, "key file", reason);
     let mut length = [0u8; 4];
     reader.read_exact(&mut length).map_err(|_| malformed("truncated".into()))?;
-    let mut json = vec![0u8; u32::from_le_bytes(length) as usize];
+    let length = u32::from_le_bytes(length) as usize;
+    if length > MAX_PARAMS_BYTES {
+        return Err(malformed(format!("a {length}-byte parameters header")));
+    }
+    let mut json = vec![0u8; length];
     reader.read_exact(&mut json).map_err(|_| malformed("truncated parameters".into()))?;
-    let params: RelationParams =
-        serde_json::from_slice(&json).map_err(|err| malformed(format!("parameters: {err}")))?;
-    let params = RelationParams {
-        schema: params.schema.clone().validate().map_err(|err| malformed(err.to_string()))?,
-        ..params
-    };
-    DataRelation::new(params)
+    serde_json::from_slice(&json).map_err(|err| malformed(format!("parameters: {err}")))
+}
+
+/// Reads [`params_header`]'s bytes and the relation they define; a key of another relation is
+/// refused by name.
+pub fn read_params<R: Relation>(reader: &mut impl Read, path: &Path) -> Result<R, ZkError> {
+    let json = read_params_json(reader, path)?;
+    let name = json.get("relation").and_then(|name| name.as_str()).unwrap_or("(unnamed)");
+    if name != R::NAME {
+        return Err(ZkError::WrongRelation { path: path.into(), expected: R::NAME, found: name.chars().take(64).collect() });
+    }
+    let params: R::Params = serde_json::from_value(json)
+        .map_err(|err| ZkError::malformed(path, "key file", format!("parameters: {err}")))?;
+    R::new(params).map_err(|err| ZkError::malformed(path, "key file", err.to_string()))
 }
 
 /// Bytes of one point, uncompressed.
@@ -76,20 +99,24 @@ pub fn write_points<P: AffineRepr>(writer: &mut dyn Write, points: &[P]) -> std:
 
 /// `proving.key` opened for one pass: its relation and the key's fixed elements are read, the
 /// queries are consumed in file order by the MSMs that need them.
-pub struct ProvingKeyReader {
+pub struct ProvingKeyReader<R> {
     reader: BinaryReader,
     chunk_points: usize,
-    pub relation: DataRelation,
+    /// The relation the key is for.
+    pub relation: R,
+    /// The verifying key inside the proving key.
     pub vk: VerifyingKey<Bn254>,
+    /// `β` in G1.
     pub beta_g1: G1Affine,
+    /// `δ` in G1.
     pub delta_g1: G1Affine,
 }
 
-impl ProvingKeyReader {
+impl<R: Relation> ProvingKeyReader<R> {
     /// Opens `path`; queries will be read `chunk_points` points at a time.
     pub fn open(path: &Path, chunk_points: usize) -> Result<Self, ZkError> {
         let mut reader = BinaryReader::open(path, ArtifactKind::ZkProvingKey)?;
-        let relation = read_params(&mut reader, path)?;
+        let relation = read_params::<R>(&mut reader, path)?;
         let element = |what: &str, reader: &mut BinaryReader| -> Result<G1Affine, ZkError> {
             G1Affine::deserialize_with_mode(reader, Compress::No, Validate::No)
                 .map_err(|err| ZkError::malformed(path, "key file", format!("{what}: {err}")))
@@ -102,17 +129,22 @@ impl ProvingKeyReader {
     }
 
     /// `sum_i query_i * scalars_i` over the next G1 query, which must hold `scalars.len()`
-    /// points.
-    pub fn msm_g1(&mut self, what: &str, scalars: &[Fr]) -> Result<G1Projective, ZkError> {
-        self.msm::<G1Affine>(what, scalars)
+    /// points, on `backend`.
+    pub fn msm_g1(&mut self, backend: &dyn Backend, what: &str, scalars: &[Fr]) -> Result<ark_bn254::G1Projective, ZkError> {
+        self.msm::<G1Affine>(what, scalars, |points, chunk| backend.msm_g1(points, chunk))
     }
 
     /// As [`Self::msm_g1`], for the G2 query.
-    pub fn msm_g2(&mut self, what: &str, scalars: &[Fr]) -> Result<G2Projective, ZkError> {
-        self.msm::<G2Affine>(what, scalars)
+    pub fn msm_g2(&mut self, backend: &dyn Backend, what: &str, scalars: &[Fr]) -> Result<ark_bn254::G2Projective, ZkError> {
+        self.msm::<G2Affine>(what, scalars, |points, chunk| backend.msm_g2(points, chunk))
     }
 
-    fn msm<P: AffineRepr<ScalarField = Fr>>(&mut self, what: &str, scalars: &[Fr]) -> Result<P::Group, ZkError> {
+    fn msm<P: AffineRepr<ScalarField = Fr>>(
+        &mut self,
+        what: &str,
+        scalars: &[Fr],
+        msm: impl Fn(&[P], &[Fr]) -> P::Group,
+    ) -> Result<P::Group, ZkError> {
         let path = self.reader.path().to_path_buf();
         let malformed = |reason: String| ZkError::malformed(&path, "key file", format!("{what}: {reason}"));
         let mut length = [0u8; 8];
@@ -134,7 +166,7 @@ impl ProvingKeyReader {
                 .map(|mut point| P::deserialize_with_mode(&mut point, Compress::No, Validate::No))
                 .collect::<Result<_, _>>()
                 .map_err(|err| malformed(err.to_string()))?;
-            sum += P::Group::msm_unchecked(&points, chunk);
+            sum += msm(&points, chunk);
         }
         Ok(sum)
     }

@@ -4,16 +4,15 @@
 //! (about 2 KB per constraint). Here the circuit is built into a [`QapSink`], which keeps only
 //! each variable's QAP polynomials at the secret point, and every query is computed and
 //! written one chunk at a time. The randomness is drawn in arkworks' order and the arithmetic
-//! is the same, so a seeded run writes byte for byte the file that
-//! [`crate::DataKeys::setup`] and [`crate::DataKeys::save`] write (tested).
+//! is the same, so a seeded run writes byte for byte the file that [`super::Keys::setup`] and
+//! [`super::Keys::save`] write (tested).
 
-use crate::circuit::{constraint_count, DataCircuit};
+use super::backend::Backend;
+use super::key_file::{self, point_size, query_size, write_points, write_query_len};
+use super::qap::{self, QapEvaluations, QapSink};
+use super::Relation;
+use crate::circuit::Builder;
 use crate::error::ZkError;
-use crate::gadget::Builder;
-use crate::key_file::{self, point_size, query_size, write_points, write_query_len};
-use crate::keys::{DataVerifier, PROVING_KEY_FILE};
-use crate::qap::{self, QapEvaluations, QapSink};
-use crate::relation::DataRelation;
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::scalar_mul::BatchMulPreprocessing;
 use ark_ec::CurveGroup;
@@ -53,32 +52,27 @@ impl Toxic {
     }
 }
 
-/// Generates the keys of `relation` into `directory` (`proving.key`, `verifying.key`,
-/// `verification_key.json`) and returns the verifier, computing and writing each query
-/// `chunk_points` points at a time. Memory: a few hundred bytes per constraint, whatever the
-/// size of the proving key.
-pub fn generate<R: RngCore + CryptoRng>(
-    relation: DataRelation,
-    rng: &mut R,
-    directory: &Path,
+/// Generates `relation`'s proving key into the file `path`, computing and writing each query
+/// `chunk_points` points at a time on `backend`, and returns the verifying key. Memory: a few
+/// hundred bytes per constraint, whatever the size of the proving key.
+pub fn write_proving_key<R: Relation, G: RngCore + CryptoRng>(
+    relation: &R,
+    rng: &mut G,
+    backend: &dyn Backend,
+    path: &Path,
     chunk_points: usize,
-) -> Result<DataVerifier, ZkError> {
-    let instance = relation.public_input_count() + 1;
-    let constraints = constraint_count(&relation);
+) -> Result<VerifyingKey<Bn254>, ZkError> {
+    let shape = relation.shape()?;
+    let (constraints, instance) = (shape.constraints, shape.public_inputs + 1);
     let domain = qap::domain(constraints, instance)?;
     let toxic = Toxic::draw(rng, &domain);
 
-    let builder = Builder::new(QapSink::new(&domain, toxic.t));
-    DataCircuit::for_setup(&relation).synthesize(&builder)?;
+    let builder = Builder::for_setup(QapSink::new(&domain, toxic.t));
+    let (statement, witness) = relation.setup_assignment();
+    relation.synthesize(&builder, &statement, &witness)?;
     let qap = builder.into_sink().finish(&domain)?;
     qap::check_shape((qap.constraint_count, qap.instance_count), (constraints, instance))?;
-
-    std::fs::create_dir_all(directory).map_err(|source| ZkError::Io { path: directory.into(), source })?;
-    let path = directory.join(PROVING_KEY_FILE);
-    let vk = write_proving_key(&path, &relation, qap, &toxic, &domain, chunk_points.max(1))?;
-    let verifier = DataVerifier::new(relation, vk);
-    verifier.save(directory)?;
-    Ok(verifier)
+    write_queries(path, relation, qap, &toxic, &domain, backend, chunk_points.max(1))
 }
 
 /// The queries' scalars, as arkworks derives them from the QAP evaluations.
@@ -113,12 +107,13 @@ impl Scalars {
     }
 }
 
-fn write_proving_key(
+fn write_queries<R: Relation>(
     path: &Path,
-    relation: &DataRelation,
+    relation: &R,
     qap: QapEvaluations,
     toxic: &Toxic,
     domain: &qap::Domain,
+    backend: &dyn Backend,
     chunk_points: usize,
 ) -> Result<VerifyingKey<Bn254>, ZkError> {
     let t = toxic.t;
@@ -135,12 +130,12 @@ fn write_proving_key(
         beta_g2: (toxic.g2 * toxic.beta).into_affine(),
         gamma_g2: (toxic.g2 * toxic.gamma).into_affine(),
         delta_g2: (toxic.g2 * toxic.delta).into_affine(),
-        gamma_abc_g1: g1_table.batch_mul(&scalars.gamma_abc),
+        gamma_abc_g1: backend.fixed_base_g1(&g1_table, &scalars.gamma_abc),
     };
     let beta_g1 = (toxic.g1 * toxic.beta).into_affine();
     let delta_g1 = (toxic.g1 * toxic.delta).into_affine();
 
-    let header = key_file::params_header(&relation.params);
+    let header = key_file::params_header::<R>(relation.params());
     let g1 = point_size::<G1Affine>() as u64;
     let payload_len = header.len() as u64
         + vk.uncompressed_size() as u64
@@ -152,7 +147,7 @@ fn write_proving_key(
 
     let write_g1_query = |writer: &mut dyn Write, scalars: &[Fr]| -> std::io::Result<()> {
         write_query_len(writer, scalars.len())?;
-        scalars.chunks(chunk_points).try_for_each(|chunk| write_points(writer, &g1_table.batch_mul(chunk)))
+        scalars.chunks(chunk_points).try_for_each(|chunk| write_points(writer, &backend.fixed_base_g1(&g1_table, chunk)))
     };
     artifact::write_binary_streamed(path, ArtifactKind::ZkProvingKey, payload_len, |writer| {
         writer.write_all(&header)?;
@@ -165,13 +160,13 @@ fn write_proving_key(
         write_g1_query(writer, &scalars.b)?;
         write_query_len(writer, variables)?;
         for chunk in scalars.b.chunks(chunk_points) {
-            write_points(writer, &g2_table.batch_mul(chunk))?;
+            write_points(writer, &backend.fixed_base_g2(&g2_table, chunk))?;
         }
         write_query_len(writer, scalars.h_len)?;
         for start in (0..scalars.h_len).step_by(chunk_points) {
             let count = chunk_points.min(scalars.h_len - start);
             let chunk = qap::h_query_scalars(start, count, t, scalars.zt_over_delta);
-            write_points(writer, &g1_table.batch_mul(&chunk))?;
+            write_points(writer, &backend.fixed_base_g1(&g1_table, &chunk))?;
         }
         write_g1_query(writer, &scalars.l)
     })?;

@@ -7,30 +7,30 @@
 //! 128-byte compressed Groth16 proof in hex. Verification recomputes the public inputs from the
 //! readable fields, so editing either is caught.
 
-use crate::circuit::DataCircuit;
+use super::{DataProver, DataVerifier, Offsets, Statement, RELATION};
 use crate::error::ZkError;
-use crate::key_file::CHUNK_POINTS;
-use crate::keys::{DataProver, DataVerifier, ProvingKeyLocation};
-use crate::prover::{self, KeySource};
-use crate::relation::{Offsets, Statement, RELATION};
-use crate::snarkjs;
-use ark_bn254::{Bn254, Fr};
-use ark_ff::{BigInteger, PrimeField};
-use ark_groth16::{Groth16, Proof};
+use crate::field::{from_commitment, to_commitment};
+use crate::groth16::snarkjs;
+use ark_bn254::Bn254;
+use ark_ff::PrimeField;
+use ark_groth16::Proof;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
-use ark_snark::SNARK;
 use ark_std::rand::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use vsies_core::artifact::{self, ArtifactKind};
-use vsies_core::{ContentId, QuantizedDataset};
+use vsies_core::codec;
+use vsies_core::{ContentId, DataCommitment, QuantizedDataset};
 
 /// One histogram bucket: inclusive bounds in quantized units, and its count.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bucket {
+    /// Smallest quantized value in the bucket.
     pub min: i64,
+    /// Largest quantized value in the bucket.
     pub max: i64,
+    /// Rows whose value falls in it.
     pub count: u64,
 }
 
@@ -38,7 +38,9 @@ pub struct Bucket {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColumnHistogram {
+    /// The column's name.
     pub column: String,
+    /// Its buckets, in order.
     pub buckets: Vec<Bucket>,
 }
 
@@ -46,46 +48,24 @@ pub struct ColumnHistogram {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataProof {
+    /// [`RELATION`].
     pub relation: String,
+    /// The schema the data passes.
     pub schema_id: ContentId,
+    /// The verifying key the proof is for.
     pub verifying_key: ContentId,
+    /// The keys' largest row count.
     pub max_rows: usize,
+    /// Rows proved.
     pub rows: usize,
     /// The dataset commitment, a BN254 scalar, as 32 big-endian bytes in hex.
-    pub commitment: String,
+    pub commitment: DataCommitment,
+    /// Per column, its buckets and counts.
     pub histogram: Vec<ColumnHistogram>,
     /// Public inputs in circuit order, decimal.
     pub public_inputs: Vec<String>,
     /// Compressed Groth16 proof, hex.
     pub proof: String,
-}
-
-/// A field element as 32 big-endian bytes.
-pub fn field_bytes(value: &Fr) -> [u8; 32] {
-    value.into_bigint().to_bytes_be().try_into().expect("BN254 scalars are 32 bytes")
-}
-
-/// A field element as 32 big-endian bytes in hex.
-pub fn field_hex(value: &Fr) -> String {
-    hex(&field_bytes(value))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
-}
-
-/// Parses [`field_hex`]'s output, refusing non-canonical values.
-pub fn parse_field_hex(text: &str) -> Option<Fr> {
-    let bytes = unhex(text)?;
-    let value = Fr::from_be_bytes_mod_order(&bytes);
-    (bytes.len() == 32 && field_hex(&value) == text).then_some(value)
 }
 
 impl DataProver {
@@ -95,29 +75,17 @@ impl DataProver {
     pub fn prove<R: RngCore + CryptoRng>(&self, dataset: &QuantizedDataset, rng: &mut R) -> Result<DataProof, ZkError> {
         let offsets = self.relation.offsets(dataset)?;
         let statement = self.relation.statement(&offsets);
-        let proof = self.prove_offsets(offsets, rng)?;
+        let proof = self.prove_groth16(&statement, &offsets, rng)?;
         let file = self.proof_file(&statement, &proof);
-        // Never hand out a proof that does not verify (a damaged or mismatched proving key).
-        self.verifier.verify(&file, Path::new("the new proof")).map_err(|err| {
-            ZkError::Relation(format!(
-                "the new proof does not verify ({err}): the proving key is damaged or was made by another vsies version; run `vsies setup data` again"
-            ))
-        })?;
+        // The file's readable statement must say what was proved.
+        self.verifier.verify(&file, Path::new("the new proof"))?;
         Ok(file)
     }
 
-    /// The Groth16 proof for `offsets`; [`ZkError::Unsatisfied`] if they do not satisfy the
-    /// relation.
-    pub fn prove_offsets<R: RngCore + CryptoRng>(
-        &self,
-        offsets: Offsets,
-        rng: &mut R,
-    ) -> Result<Proof<Bn254>, ZkError> {
-        let source = match &self.key {
-            ProvingKeyLocation::Memory(key) => KeySource::Memory(key),
-            ProvingKeyLocation::File(path) => KeySource::File { path, chunk_points: CHUNK_POINTS },
-        };
-        prover::prove(&DataCircuit::new(&self.relation, offsets), &source, rng)
+    /// The Groth16 proof that `offsets` pass the relation, claiming their true statement;
+    /// [`ZkError::Unsatisfied`] (located) if they do not satisfy it.
+    pub fn prove_offsets<R: RngCore + CryptoRng>(&self, offsets: &Offsets, rng: &mut R) -> Result<Proof<Bn254>, ZkError> {
+        self.prove_groth16(&self.relation.statement(offsets), offsets, rng)
     }
 
     /// The proof file for `statement` and `proof`.
@@ -147,26 +115,29 @@ impl DataProver {
             verifying_key: self.verifier.id,
             max_rows: relation.max_rows(),
             rows: statement.rows,
-            commitment: field_hex(&statement.commitment),
+            commitment: to_commitment(&statement.commitment),
             histogram,
             public_inputs: relation.public_inputs(statement).iter().map(|x| x.into_bigint().to_string()).collect(),
-            proof: hex(&bytes),
+            proof: codec::hex(&bytes),
         }
     }
 }
 
 impl DataProof {
+    /// Writes the proof file atomically.
     pub fn save(&self, path: &Path) -> Result<(), ZkError> {
         Ok(artifact::write_json(path, ArtifactKind::DataProof, self)?)
     }
 
+    /// Reads and checks a proof file's envelope.
     pub fn load(path: &Path) -> Result<Self, ZkError> {
         Ok(artifact::read_json(path, ArtifactKind::DataProof)?)
     }
 
-    /// The Groth16 proof.
+    /// The Groth16 proof: exactly 128 bytes of lowercase hex, the canonical compressed form.
     pub fn groth16(&self, path: &Path) -> Result<Proof<Bn254>, ZkError> {
-        let bytes = unhex(&self.proof).ok_or_else(|| ZkError::malformed(path, "proof", "`proof` is not hex"))?;
+        let bytes: [u8; 128] = codec::unhex_array(&self.proof)
+            .ok_or_else(|| ZkError::malformed(path, "proof", "`proof` is not 128 bytes of lowercase hex"))?;
         Proof::deserialize_compressed(&bytes[..])
             .map_err(|err| ZkError::malformed(path, "proof", format!("`proof`: {err}")))
     }
@@ -195,8 +166,7 @@ impl DataVerifier {
             return Err(wrong(format!("max rows {}, the keys have {}", proof.max_rows, relation.max_rows())));
         }
         let invalid = |reason: String| ZkError::InvalidProof { path: path.into(), reason };
-        let commitment = parse_field_hex(&proof.commitment)
-            .ok_or_else(|| invalid("`commitment` is not a canonical 32-byte field element in hex".into()))?;
+        let commitment = from_commitment(&proof.commitment);
         if proof.histogram.len() != relation.columns.len() {
             return Err(invalid(format!(
                 "{} histogram columns, the schema has {}",
@@ -233,10 +203,7 @@ impl DataVerifier {
         }
         let groth16 =
             proof.groth16(path).map_err(|err| ZkError::InvalidProof { path: path.into(), reason: err.to_string() })?;
-        match Groth16::<Bn254>::verify_with_processed_vk(&self.prepared, &inputs, &groth16) {
-            Ok(true) => Ok(statement),
-            Ok(false) => Err(ZkError::InvalidProof { path: path.into(), reason: "the Groth16 check fails".into() }),
-            Err(err) => Err(ZkError::InvalidProof { path: path.into(), reason: err.to_string() }),
-        }
+        self.verify_groth16(&statement, &groth16, path)?;
+        Ok(statement)
     }
 }

@@ -4,7 +4,7 @@
 //! already carry, so proving memory is a few field elements per constraint instead of about
 //! two kilobytes.
 
-use crate::gadget::{ConstraintSink, Wire};
+use crate::circuit::{ConstraintSink, Wire};
 use ark_bn254::Fr;
 use ark_ff::One;
 use ark_relations::gr1cs::{LinearCombination, SynthesisError};
@@ -14,13 +14,12 @@ use ark_relations::gr1cs::{LinearCombination, SynthesisError};
 pub struct WitnessSink {
     /// `[1, inputs…]`.
     pub instance: Vec<Fr>,
+    /// The witnesses, in creation order.
     pub witness: Vec<Fr>,
     /// `A·z` per constraint.
     pub a: Vec<Fr>,
     /// `B·z` per constraint.
     pub b: Vec<Fr>,
-    /// The first constraint with `A·z · B·z ≠ C·z`, if any.
-    pub first_unsatisfied: Option<usize>,
 }
 
 impl WitnessSink {
@@ -32,10 +31,10 @@ impl WitnessSink {
             witness: Vec::new(),
             a: Vec::with_capacity(capacity),
             b: Vec::with_capacity(capacity),
-            first_unsatisfied: None,
         }
     }
 
+    /// Constraints recorded.
     pub fn constraint_count(&self) -> usize {
         self.a.len()
     }
@@ -62,10 +61,8 @@ impl ConstraintSink for WitnessSink {
         Ok(LinearCombination::zero())
     }
 
-    fn enforce(&mut self, a: &Wire, b: &Wire, c: &Wire) -> Result<(), SynthesisError> {
-        if self.first_unsatisfied.is_none() && a.value * b.value != c.value {
-            self.first_unsatisfied = Some(self.a.len());
-        }
+    // The builder checks each constraint against the values (and locates the first failure).
+    fn enforce(&mut self, a: &Wire, b: &Wire, _c: &Wire) -> Result<(), SynthesisError> {
         self.a.push(a.value);
         self.b.push(b.value);
         Ok(())

@@ -11,15 +11,15 @@
 //! - Proving needs the quotient `h = (A·B - C) / Z` from the constraints' evaluations
 //!   ([`quotient`]).
 
-use crate::gadget::{ConstraintSink, Wire};
+use super::backend::Backend;
+pub use super::backend::Domain;
+use crate::circuit::{ConstraintSink, Wire};
 use ark_bn254::Fr;
 use ark_ff::{FftField, Field, Zero};
-use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
+use ark_poly::EvaluationDomain;
 use ark_relations::gr1cs::{LinearCombination, SynthesisError, Variable};
 use ark_relations::utils::variable::VarKind;
 use rayon::prelude::*;
-
-pub type Domain = GeneralEvaluationDomain<Fr>;
 
 /// The reduction's domain for `constraints` constraints and `instance` instance variables
 /// (the constant one included).
@@ -33,16 +33,13 @@ pub fn check_shape(built: (usize, usize), layout: (usize, usize)) -> Result<(), 
     if built == layout {
         return Ok(());
     }
-    Err(crate::error::ZkError::Relation(format!(
-        "internal: the circuit has {} constraints and {} instance variables, its layout says {} and {}",
-        built.0, built.1, layout.0, layout.1
-    )))
+    Err(crate::error::ZkError::ShapeMismatch { built, layout })
 }
 
 /// The coefficients of `h = (A·B - C) / Z` as ark-groth16's witness map computes them, from the
 /// constraints' `A·z` and `B·z` and the instance assignment. `C·z` is `A·z ∘ B·z` for a
-/// satisfied witness, which the caller has checked.
-pub fn quotient(domain: &Domain, mut a: Vec<Fr>, mut b: Vec<Fr>, instance: &[Fr]) -> Vec<Fr> {
+/// satisfied witness, which the caller has checked. The FFTs run on `backend`.
+pub fn quotient(backend: &dyn Backend, domain: &Domain, mut a: Vec<Fr>, mut b: Vec<Fr>, instance: &[Fr]) -> Vec<Fr> {
     let size = domain.size();
     let mut c: Vec<Fr> = Vec::with_capacity(size);
     a.par_iter().zip(&b).map(|(a, b)| *a * b).collect_into_vec(&mut c);
@@ -51,15 +48,15 @@ pub fn quotient(domain: &Domain, mut a: Vec<Fr>, mut b: Vec<Fr>, instance: &[Fr]
     a.resize(size, Fr::zero());
     b.resize(size, Fr::zero());
 
-    domain.ifft_in_place(&mut a);
-    domain.ifft_in_place(&mut b);
+    backend.ifft_in_place(domain, &mut a);
+    backend.ifft_in_place(domain, &mut b);
     let coset = domain.get_coset(Fr::GENERATOR).expect("the multiplicative generator spans a coset");
-    coset.fft_in_place(&mut a);
-    coset.fft_in_place(&mut b);
+    backend.fft_in_place(&coset, &mut a);
+    backend.fft_in_place(&coset, &mut b);
     a.par_iter_mut().zip(&b).for_each(|(a, b)| *a *= b);
     drop(b);
-    domain.ifft_in_place(&mut c);
-    coset.fft_in_place(&mut c);
+    backend.ifft_in_place(domain, &mut c);
+    backend.fft_in_place(&coset, &mut c);
     let vanishing_inverse =
         domain.evaluate_vanishing_polynomial(Fr::GENERATOR).inverse().expect("the coset avoids the domain");
     a.par_iter_mut().zip(&c).for_each(|(ab, c)| {
@@ -67,17 +64,22 @@ pub fn quotient(domain: &Domain, mut a: Vec<Fr>, mut b: Vec<Fr>, instance: &[Fr]
         *ab *= vanishing_inverse;
     });
     drop(c);
-    coset.ifft_in_place(&mut a);
+    backend.ifft_in_place(&coset, &mut a);
     a
 }
 
 /// Every variable's `A`, `B`, `C` polynomial at the secret point, indexed as arkworks indexes
 /// matrix columns: the instance variables (the constant one first), then the witnesses.
 pub struct QapEvaluations {
+    /// `A_i(t)` per variable.
     pub a: Vec<Fr>,
+    /// `B_i(t)` per variable.
     pub b: Vec<Fr>,
+    /// `C_i(t)` per variable.
     pub c: Vec<Fr>,
+    /// Instance variables, the constant one included.
     pub instance_count: usize,
+    /// The circuit's constraints (before the reduction's input rows).
     pub constraint_count: usize,
 }
 

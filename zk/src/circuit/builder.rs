@@ -1,0 +1,245 @@
+//! Wires and the builder: one pass both builds the constraints and computes the witness (in
+//! setup mode the values are those of a dummy assignment and are never checked).
+
+use super::failure::{Location, RawFailure};
+use super::sink::ConstraintSink;
+use ark_bn254::Fr;
+use ark_ff::{Field, One, Zero};
+use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
+use std::cell::{Cell, RefCell};
+
+/// A linear combination of circuit variables and its value. Linear operations are free.
+#[derive(Clone, Debug)]
+pub struct Wire {
+    /// The combination (empty in a sink that records values only).
+    pub lc: LinearCombination<Fr>,
+    /// Its value under the assignment being built.
+    pub value: Fr,
+}
+
+impl Wire {
+    /// The constant `value`.
+    pub fn constant(value: Fr) -> Self {
+        let lc =
+            if value.is_zero() { LinearCombination::zero() } else { LinearCombination::from((value, Variable::One)) };
+        Self { lc, value }
+    }
+
+    /// The constant zero.
+    pub fn zero() -> Self {
+        Self::constant(Fr::zero())
+    }
+
+    /// The constant one.
+    pub fn one() -> Self {
+        Self::constant(Fr::one())
+    }
+
+    /// `self + other`.
+    pub fn add(&self, other: &Self) -> Self {
+        Self { lc: self.lc.clone() + &other.lc, value: self.value + other.value }
+    }
+
+    /// `self - other`.
+    pub fn sub(&self, other: &Self) -> Self {
+        Self { lc: self.lc.clone() - &other.lc, value: self.value - other.value }
+    }
+
+    /// `factor * self`.
+    pub fn scale(&self, factor: Fr) -> Self {
+        Self { lc: self.lc.clone() * factor, value: self.value * factor }
+    }
+
+    /// `self + constant`.
+    pub fn add_constant(&self, constant: Fr) -> Self {
+        self.add(&Self::constant(constant))
+    }
+
+    /// `sum_i coefficients[i] * wires[i]`, in time linear in the terms (gathered, then sorted
+    /// and merged once; adding one wire at a time would copy the growing combination each time).
+    pub fn weighted_sum<'a>(terms: impl IntoIterator<Item = (Fr, &'a Wire)>) -> Self {
+        let mut lc = Vec::new();
+        let mut value = Fr::zero();
+        for (coefficient, wire) in terms {
+            lc.extend(wire.lc.0.iter().map(|&(c, variable)| (coefficient * c, variable)));
+            value += coefficient * wire.value;
+        }
+        let mut lc = LinearCombination(lc);
+        lc.compactify();
+        Self { lc, value }
+    }
+
+    /// `sum_i wires[i]`, as [`Wire::weighted_sum`].
+    pub fn sum<'a>(wires: impl IntoIterator<Item = &'a Wire>) -> Self {
+        Self::weighted_sum(wires.into_iter().map(|wire| (Fr::one(), wire)))
+    }
+}
+
+/// Builds constraints into a [`ConstraintSink`], keeping track of where each one sits (the
+/// relation's current stage and location) and, unless built for key generation, checking
+/// every constraint against the wires' values: the first unsatisfied one is kept, located.
+pub struct Builder<S: ConstraintSink = ConstraintSystemRef<Fr>> {
+    sink: RefCell<S>,
+    check: bool,
+    constraints: Cell<usize>,
+    stage: Cell<&'static str>,
+    location: Cell<Location>,
+    failure: RefCell<Option<RawFailure>>,
+}
+
+type Result<T> = std::result::Result<T, SynthesisError>;
+
+impl<S: ConstraintSink> Builder<S> {
+    /// A builder that checks every constraint against the values it is given.
+    pub fn new(sink: S) -> Self {
+        Self {
+            sink: RefCell::new(sink),
+            check: true,
+            constraints: Cell::new(0),
+            stage: Cell::new(""),
+            location: Cell::new(Location::NONE),
+            failure: RefCell::new(None),
+        }
+    }
+
+    /// A builder for key generation: the values are a dummy assignment's and are not checked.
+    pub fn for_setup(sink: S) -> Self {
+        Self { check: false, ..Self::new(sink) }
+    }
+
+    /// The sink, once the circuit is built.
+    pub fn into_sink(self) -> S {
+        self.sink.into_inner()
+    }
+
+    /// Constraints enforced so far.
+    pub fn constraint_count(&self) -> usize {
+        self.constraints.get()
+    }
+
+    /// Names the stage the next constraints belong to (and clears the location).
+    pub fn stage(&self, stage: &'static str) {
+        self.stage.set(stage);
+        self.location.set(Location::NONE);
+    }
+
+    /// Sets where the next constraints sit in the relation's data.
+    pub fn locate(&self, pairs: &[(&'static str, usize)]) {
+        self.location.set(Location::new(pairs));
+    }
+
+    /// The first unsatisfied constraint, if the values broke one.
+    pub(crate) fn failure(&self) -> Option<RawFailure> {
+        self.failure.borrow().clone()
+    }
+
+    /// Whether every constraint so far holds for the wires' values.
+    pub fn is_satisfied(&self) -> bool {
+        self.failure.borrow().is_none()
+    }
+
+    /// Whether the builder checks values (false when building for key generation).
+    pub fn checks_values(&self) -> bool {
+        self.check
+    }
+
+    /// Records, unless a failure is already recorded, that the witness breaks `constraint` at
+    /// the current location: for a gadget that sees the culprit before the constraint that
+    /// will fail (a value wider than its bit decomposition, a key missing from a lookup
+    /// table). `values` are the secret values involved.
+    pub fn report(&self, constraint: &'static str, values: [Fr; 3]) {
+        if self.check && self.failure.borrow().is_none() {
+            *self.failure.borrow_mut() = Some(RawFailure {
+                index: self.constraints.get(),
+                stage: self.stage.get(),
+                constraint,
+                location: self.location.get(),
+                values,
+            });
+        }
+    }
+
+    /// A new public input.
+    pub fn input(&self, value: Fr) -> Result<Wire> {
+        Ok(Wire { lc: self.sink.borrow_mut().new_input(value)?, value })
+    }
+
+    /// A new private witness.
+    pub fn witness(&self, value: Fr) -> Result<Wire> {
+        Ok(Wire { lc: self.sink.borrow_mut().new_witness(value)?, value })
+    }
+
+    /// Names a linear combination, so that long chains of linear operations do not copy
+    /// ever-growing combinations.
+    pub fn named(&self, wire: Wire) -> Result<Wire> {
+        Ok(Wire { lc: self.sink.borrow_mut().name(wire.lc)?, value: wire.value })
+    }
+
+    /// [`Builder::named`] for a state between Poseidon rounds ([`ConstraintSink::name_round_state`]).
+    pub fn named_round_state(&self, wire: Wire) -> Result<Wire> {
+        Ok(Wire { lc: self.sink.borrow_mut().name_round_state(wire.lc)?, value: wire.value })
+    }
+
+    /// The mark of [`ConstraintSink::names_mark`].
+    pub fn names_mark(&self) -> usize {
+        self.sink.borrow().names_mark()
+    }
+
+    /// [`ConstraintSink::fold_names`].
+    pub fn fold_names(&self, mark: usize) {
+        self.sink.borrow_mut().fold_names(mark);
+    }
+
+    /// Enforces `a * b = c`; `name` says what the constraint is in its stage.
+    pub fn enforce_named(&self, name: &'static str, a: &Wire, b: &Wire, c: &Wire) -> Result<()> {
+        let index = self.constraints.get();
+        if self.check && a.value * b.value != c.value && self.failure.borrow().is_none() {
+            *self.failure.borrow_mut() = Some(RawFailure {
+                index,
+                stage: self.stage.get(),
+                constraint: name,
+                location: self.location.get(),
+                values: [a.value, b.value, c.value],
+            });
+        }
+        self.constraints.set(index + 1);
+        self.sink.borrow_mut().enforce(a, b, c)
+    }
+
+    /// Enforces `a * b = c`.
+    pub fn enforce_product(&self, a: &Wire, b: &Wire, c: &Wire) -> Result<()> {
+        self.enforce_named("product", a, b, c)
+    }
+
+    /// Enforces `a = b` (one constraint: `(a - b) * 1 = 0`), named `name`.
+    pub fn enforce_equal_named(&self, name: &'static str, a: &Wire, b: &Wire) -> Result<()> {
+        self.enforce_named(name, &a.sub(b), &Wire::one(), &Wire::zero())
+    }
+
+    /// Enforces `a = b`.
+    pub fn enforce_equal(&self, a: &Wire, b: &Wire) -> Result<()> {
+        self.enforce_equal_named("equality", a, b)
+    }
+
+    /// A new witness `a * b`, one constraint.
+    pub fn mul(&self, a: &Wire, b: &Wire) -> Result<Wire> {
+        let product = self.witness(a.value * b.value)?;
+        self.enforce_product(a, b, &product)?;
+        Ok(product)
+    }
+
+    /// A new witness `numerator / denominator`, one constraint. A zero denominator leaves the
+    /// witness zero and the constraint unsatisfied (probability about 2^-230 for the random
+    /// challenges it is used with).
+    pub fn div(&self, numerator: &Wire, denominator: &Wire) -> Result<Wire> {
+        self.div_by_inverse(numerator, denominator, denominator.value.inverse().unwrap_or_default())
+    }
+
+    /// [`Builder::div`] with the denominator's inverse (zero for zero) already computed, so
+    /// that many divisions can share one batch inversion ([`crate::field::batch_inverses`]).
+    pub fn div_by_inverse(&self, numerator: &Wire, denominator: &Wire, inverse: Fr) -> Result<Wire> {
+        let quotient = self.witness(numerator.value * inverse)?;
+        self.enforce_named("quotient", &quotient, denominator, numerator)?;
+        Ok(quotient)
+    }
+}

@@ -1,0 +1,71 @@
+//! BN254 scalar-field helpers every layer shares: powers of two, batch inversion, and the
+//! byte and hex forms of field elements (and of the dataset commitment, which is one).
+
+use ark_bn254::Fr;
+use ark_ff::{BigInteger, One, PrimeField};
+use vsies_core::{codec, DataCommitment};
+
+/// `2^exponent` in the field (`exponent` below the modulus's 254 bits).
+pub fn power_of_two(exponent: u32) -> Fr {
+    static POWERS: std::sync::OnceLock<Vec<Fr>> = std::sync::OnceLock::new();
+    let powers = POWERS.get_or_init(|| {
+        std::iter::successors(Some(Fr::one()), |power| Some(*power + power))
+            .take(Fr::MODULUS_BIT_SIZE as usize)
+            .collect()
+    });
+    powers[exponent as usize]
+}
+
+/// Bits needed to write `value`: `⌊log2(value)⌋ + 1`, and 0 for 0.
+pub fn bit_length(value: u64) -> u32 {
+    u64::BITS - value.leading_zeros()
+}
+
+/// The inverses of `values` (zero for zero) by Montgomery's trick: one field inversion in all.
+pub fn batch_inverses(values: &[Fr]) -> Vec<Fr> {
+    let mut inverses = values.to_vec();
+    ark_ff::batch_inversion(&mut inverses);
+    inverses
+}
+
+/// A field element as 32 big-endian bytes.
+pub fn field_bytes(value: &Fr) -> [u8; 32] {
+    value.into_bigint().to_bytes_be().try_into().expect("BN254 scalars are 32 bytes")
+}
+
+/// A field element as 32 big-endian bytes in lowercase hex.
+pub fn field_hex(value: &Fr) -> String {
+    codec::hex(&field_bytes(value))
+}
+
+/// Parses [`field_hex`]'s output, refusing non-canonical values and other spellings.
+pub fn parse_field_hex(text: &str) -> Option<Fr> {
+    let bytes: [u8; 32] = codec::unhex_array(text)?;
+    let value = Fr::from_be_bytes_mod_order(&bytes);
+    (field_bytes(&value) == bytes).then_some(value)
+}
+
+/// The commitment type of `vsies-core` for a field element.
+pub fn to_commitment(value: &Fr) -> DataCommitment {
+    DataCommitment::from_bytes(field_bytes(value)).expect("a field element is below the modulus")
+}
+
+/// The field element a commitment stands for.
+pub fn from_commitment(commitment: &DataCommitment) -> Fr {
+    Fr::from_be_bytes_mod_order(commitment.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commitments_and_hex_round_trip_canonically() {
+        let value = Fr::from(123_456_789u64) * power_of_two(200);
+        assert_eq!(from_commitment(&to_commitment(&value)), value);
+        assert_eq!(parse_field_hex(&field_hex(&value)), Some(value));
+        assert_eq!(parse_field_hex(&"ff".repeat(32)), None, "above the modulus");
+        assert_eq!(parse_field_hex(&field_hex(&value).to_uppercase()), None);
+        assert_eq!((bit_length(0), bit_length(1), bit_length(255), bit_length(256)), (0, 1, 8, 9));
+    }
+}

@@ -1,0 +1,68 @@
+//! The data-validation circuit, stage by stage ([`super`] says what it proves).
+//!
+//! | stage | file | constraints |
+//! |---|---|---|
+//! | `statement` | `inputs.rs` | none: the public inputs |
+//! | `rows` | `rows.rs` | per row a flag and monotonicity, per value `bits` booleans, per row a padding check |
+//! | `commitment` | `commitment.rs` | the row count, one Poseidon permutation and 9 selections per data block |
+//! | `multiplicities`, `challenge` | `multiplicities.rs` | `multiplicity_bits` booleans per table entry, the challenge hashes |
+//! | `lookup` | `lookup.rs` | one quotient per value and per table entry, one identity |
+//! | `histogram` | `histogram.rs` | one equality per bucket |
+//!
+//! Per value: `bits` boolean constraints make its offset canonical, so the packed encoding
+//! that the commitment hashes is injective; then one constraint enrols it in a logUp lookup,
+//! which proves every offset is in its column's table and that the multiplicities count them
+//! exactly. The histogram is then a linear function of the multiplicities (free). The
+//! challenge is Poseidon of the data commitment and of a commitment to the (bit-checked)
+//! multiplicities, so neither can depend on it.
+//!
+//! Padding: rows `n..max_rows` are inactive (a monotone boolean flag per row sums to `n`) and
+//! all-zero; they count `max_rows - n` times at offset 0 of every column, which the histogram
+//! constraints subtract, and the sponge skips every block whose first offset is theirs, so the
+//! commitment equals the native one over `n` rows.
+
+use super::{commitment, histogram, inputs, lookup, multiplicities, rows, DataRelation, Offsets, Statement};
+use crate::circuit::{Builder, ConstraintSink};
+use crate::gadgets::poseidon::{self, block_count};
+use ark_relations::gr1cs::SynthesisError;
+
+/// Constraints of the circuit for `relation`, computed from its layout (the tests check it
+/// against the constraint system).
+pub fn constraint_count(relation: &DataRelation) -> usize {
+    let rows = relation.max_rows();
+    let value_bits: usize = relation.columns.iter().map(|column| column.bits as usize).sum();
+    let per_row = 3 + value_bits + relation.columns.len();
+    let data_blocks = block_count(relation.layout(rows).last().map_or(0, |(element, _)| element + 1));
+    let table = relation.table_len();
+    let multiplicity_blocks = block_count(table.div_ceil(relation.multiplicities_per_element()));
+    let buckets: usize = relation.columns.iter().map(|column| column.bucket_starts.len()).sum();
+    let permutations = 1 + data_blocks + 1 + multiplicity_blocks + 1;
+    per_row * rows - 1 // the first row has no monotonicity constraint
+        + 1 // active rows sum to n
+        + permutations * poseidon::CONSTRAINTS_PER_PERMUTATION
+        + data_blocks * poseidon::WIDTH
+        + 1 // commitment
+        + table * (relation.multiplicity_bits as usize + 1)
+        + 1 // lookup sums
+        + buckets
+}
+
+/// Builds the circuit for `statement` and `offsets` into `builder`'s sink.
+pub(super) fn synthesize<S: ConstraintSink>(
+    relation: &DataRelation,
+    builder: &Builder<S>,
+    statement: &Statement,
+    offsets: &Offsets,
+) -> Result<(), SynthesisError> {
+    let width = relation.columns.len();
+    let rows = offsets.row_count();
+    if rows > relation.max_rows() || offsets.width != width || offsets.values.len() != rows * width {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let inputs = inputs::allocate(relation, builder, statement)?;
+    let row_wires = rows::build(relation, builder, offsets)?;
+    commitment::build(builder, &inputs, &row_wires)?;
+    let multiplicities = multiplicities::build(relation, builder, &inputs, offsets)?;
+    lookup::build(relation, builder, &row_wires.offsets, &multiplicities)?;
+    histogram::build(relation, builder, &inputs, &multiplicities)
+}

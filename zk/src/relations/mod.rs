@@ -1,0 +1,11 @@
+//! The relations vsies proves, each in its own folder, each a [`crate::groth16::Relation`]:
+//!
+//! | relation | name | what a proof states |
+//! |---|---|---|
+//! | [`data_validation`] | `vsies/data-validation/v1` | a committed quantized dataset passes its schema; its histogram |
+//! | [`work_claim`] | `vsies/work-claim/v1` | the vault's two public inputs (binds them, proves nothing else) |
+//! | [`naive`] | `vsies/naive-range/v1` | values below 2^16 hash to a digest (the benchmarks' baseline) |
+
+pub mod data_validation;
+pub mod naive;
+pub mod work_claim;
