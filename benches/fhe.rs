@@ -17,20 +17,20 @@ fn encrypted_inference(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function("keygen", |b| b.iter(Keys::generate));
     group.bench_function("encrypt_1_row_secret_key", |b| {
-        b.iter(|| EncryptedDataset::encrypt_with_secret_key(black_box(&one), &keys.secret))
+        b.iter(|| EncryptedDataset::encrypt_with_secret_key(black_box(&one), &keys.secret).expect("fits"))
     });
     group.bench_function("encrypt_1_row_public_key", |b| {
-        b.iter(|| EncryptedDataset::encrypt_with_public_key(black_box(&one), &keys.public))
+        b.iter(|| EncryptedDataset::encrypt_with_public_key(black_box(&one), &keys.public).expect("fits"))
     });
-    let encrypted_one = EncryptedDataset::encrypt_with_secret_key(&one, &keys.secret);
+    let encrypted_one = EncryptedDataset::encrypt_with_secret_key(&one, &keys.secret).expect("fits");
     group.bench_function("infer_1_row", |b| {
         b.iter(|| infer(black_box(&encrypted_one), &model, &keys.evaluation).unwrap())
     });
-    let encrypted = EncryptedDataset::encrypt_with_secret_key(&test, &keys.secret);
+    let encrypted = EncryptedDataset::encrypt_with_secret_key(&test, &keys.secret).expect("fits");
     group.bench_function("infer_143_rows_secret_key_ciphertexts", |b| {
         b.iter(|| infer(black_box(&encrypted), &model, &keys.evaluation).unwrap())
     });
-    let encrypted_pk = EncryptedDataset::encrypt_with_public_key(&test, &keys.public);
+    let encrypted_pk = EncryptedDataset::encrypt_with_public_key(&test, &keys.public).expect("fits");
     group.bench_function("infer_143_rows_public_key_ciphertexts", |b| {
         b.iter(|| infer(black_box(&encrypted_pk), &model, &keys.evaluation).unwrap())
     });

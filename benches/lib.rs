@@ -13,6 +13,6 @@ pub fn breast_cancer_quantized() -> (Schema, QuantizedDataset) {
     let path = breast_cancer_csv();
     let schema = infer_schema(&path, "malignant", "breast_cancer").expect("bundled data infers");
     let raw = validate_csv_file(&path, &schema, ValidateOptions::default()).expect("bundled data conforms");
-    let data = QuantizedDataset::from_raw(&schema, &raw);
+    let data = QuantizedDataset::from_raw(&schema, &raw).expect("the bundled rows fit their schema");
     (schema, data)
 }

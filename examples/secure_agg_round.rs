@@ -20,10 +20,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dataset = vsies_examples::breast_cancer();
     let schema = infer_schema(&dataset.path, dataset.label, dataset.name)?;
     let raw = validate_csv_file(&dataset.path, &schema, Default::default())?;
-    let data = QuantizedDataset::from_raw(&schema, &raw);
+    let data = QuantizedDataset::from_raw(&schema, &raw).expect("the bundled rows fit their schema");
     let split = train_test_split(data.rows(), 0.25, 0)?;
     let test = data.select_rows(&split.test);
-    let labels = test.labels.clone().unwrap_or_default();
+    let labels = test.labels().map(<[u8]>::to_vec).unwrap_or_default();
     let test_accuracy =
         |model: &Model| -> Result<f64, Box<dyn std::error::Error>> { Ok(accuracy(&model.scores(&test)?, &labels)) };
 

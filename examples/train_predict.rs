@@ -13,12 +13,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for dataset in vsies_examples::bundled_datasets() {
         let schema = infer_schema(&dataset.path, dataset.label, dataset.name)?;
         let raw = validate_csv_file(&dataset.path, &schema, ValidateOptions::default())?;
-        let data = QuantizedDataset::from_raw(&schema, &raw);
+        let data = QuantizedDataset::from_raw(&schema, &raw).expect("the bundled rows fit their schema");
         let split = train_test_split(data.rows(), 0.25, 0)?;
         let (train, test) = (data.select_rows(&split.train), data.select_rows(&split.test));
         let model = Model::train(&schema, &train, TrainingConfig::default(), None)?;
         let scores = model.scores(&test)?;
-        let test_accuracy = accuracy(&scores, test.labels.as_deref().unwrap_or_default());
+        let test_accuracy = accuracy(&scores, test.labels().unwrap_or_default());
         println!(
             "{:<28} {:>6} {:>6} {:>9.4}  {}",
             dataset.name,

@@ -3,8 +3,10 @@
 //! Exit codes: 0 success; 1 the input was checked and is invalid (a schema violation); 2 usage
 //! or I/O error, including unreadable or corrupted artifacts.
 
+mod bench;
 mod commands;
 mod failure;
+mod memory;
 
 use clap::{Parser, Subcommand};
 
@@ -58,7 +60,7 @@ enum Command {
     Inspect(commands::inspect::InspectArgs),
     /// Time vsies stages and print a table (medians).
     #[command(subcommand)]
-    Bench(commands::bench::BenchCommand),
+    Bench(bench::BenchCommand),
 }
 
 #[derive(Subcommand)]
@@ -88,7 +90,7 @@ fn main() {
         Command::Verify(args) => commands::zk::verify(args),
         Command::ExportVerifier(args) => commands::zk::export_verifier(args),
         Command::Inspect(args) => commands::inspect::run(args),
-        Command::Bench(command) => commands::bench::run(command),
+        Command::Bench(command) => bench::run(command),
     };
     std::process::exit(failure::report(result));
 }

@@ -13,6 +13,8 @@ use revm::primitives::{keccak256, Address, Bytes, TxKind, U256};
 use revm::{Context, ExecuteCommitEvm, MainBuilder, MainContext};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use vsies_verifier_contract::groth16::EvmProof;
+use vsies_verifier_contract::solidity::EvmVerifyingKey;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -218,7 +220,7 @@ fn the_exported_verifier_accepts_valid_proofs_only_and_beats_snarkjs_on_gas() {
     // The Rust crate, from the same calldata words, gives the contract's verdict in every case.
     let key = |name: &str| {
         let verifier = vsies_zk::DataVerifier::load(&dir.join(name)).unwrap();
-        vsies_verifier_contract::groth16::PreparedKey::new(&vsies_zk::evm::verifying_key(&verifier.key)).unwrap()
+        vsies_verifier_contract::groth16::PreparedKey::new(&EvmVerifyingKey::from_key(&verifier.key)).unwrap()
     };
     let (key1, key2) = (key("zk1"), key("zk2"));
     let rust_verdict = |key: &vsies_verifier_contract::groth16::PreparedKey, call: &[u8]| {
@@ -284,13 +286,12 @@ fn vault_params() -> vsies_verifier_contract::Params {
 /// A Groth16 proof of `claim` as the verifier's (a, b, c) words.
 fn work_proof(
     key: &ark_groth16::ProvingKey<ark_bn254::Bn254>,
-    claim: vsies_zk::work::WorkClaim,
+    claim: vsies_zk::relations::work_claim::WorkClaim,
     rng: &mut ark_std::rand::rngs::StdRng,
 ) -> Vec<U256> {
     use ark_snark::SNARK;
     let proof = ark_groth16::Groth16::<ark_bn254::Bn254>::prove(key, claim, rng).unwrap();
-    let (a, b, c) = vsies_zk::evm::proof(&proof);
-    [a[0], a[1], b[0][0], b[0][1], b[1][0], b[1][1], c[0], c[1]].iter().map(|w| U256::from_be_bytes(*w)).collect()
+    EvmProof::from_proof(&proof).words().iter().map(|w| U256::from_be_bytes(*w)).collect()
 }
 
 /// A BN254 scalar as an ABI word.
@@ -300,9 +301,9 @@ fn field_word(value: &ark_bn254::Fr) -> U256 {
 }
 
 /// The eight proof words as the Rust crate's proof.
-fn evm_proof(words: &[U256]) -> vsies_verifier_contract::groth16::EvmProof {
+fn evm_proof(words: &[U256]) -> EvmProof {
     let w: Vec<[u8; 32]> = words.iter().map(|word| word.to_be_bytes::<32>()).collect();
-    vsies_verifier_contract::groth16::EvmProof { a: [w[0], w[1]], b: [[w[2], w[3]], [w[4], w[5]]], c: [w[6], w[7]] }
+    EvmProof { a: [w[0], w[1]], b: [[w[2], w[3]], [w[4], w[5]]], c: [w[6], w[7]] }
 }
 
 #[test]
@@ -310,14 +311,14 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
     use ark_snark::SNARK;
     use ark_std::rand::{rngs::StdRng, Rng, SeedableRng};
     use vsies_verifier_contract::{Vault, VaultError};
-    use vsies_zk::work::WorkClaim;
+    use vsies_zk::relations::work_claim::WorkClaim;
 
     let mut rng = StdRng::seed_from_u64(7);
     let setup = WorkClaim { round: 0, node: [0; 20], commitment: [0; 32], compute: 0, data: 0 };
     let (pk, vk) = ark_groth16::Groth16::<ark_bn254::Bn254>::circuit_specific_setup(setup, &mut rng).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("WorkVerifier.sol");
-    let evm_key = vsies_zk::evm::verifying_key(&vk);
+    let evm_key = EvmVerifyingKey::from_key(&vk);
     let rust_verifier = vsies_verifier_contract::groth16::PreparedKey::new(&evm_key).expect("a valid key");
     let rendered = vsies_verifier_contract::solidity::render_verifier(&evm_key, "work claims");
     std::fs::write(&source, rendered).unwrap();
@@ -381,7 +382,7 @@ fn the_vault_pays_and_slashes_exactly_as_the_rust_crate_over_random_rounds() {
     gas.insert("verifyProof (2 public inputs), execution only", receipt.gas - intrinsic);
     // snarkjs's verifier for the same key and proof.
     let vk_json = dir.path().join("work_vk.json");
-    std::fs::write(&vk_json, serde_json::to_vec(&vsies_zk::snarkjs::verifying_key(&vk)).unwrap()).unwrap();
+    std::fs::write(&vk_json, serde_json::to_vec(&vsies_zk::groth16::snarkjs::verifying_key(&vk)).unwrap()).unwrap();
     let snarkjs_source = dir.path().join("SnarkjsWork.sol");
     std::fs::write(&snarkjs_source, script("snarkjs-solidity.sh", &[&vk_json])).unwrap();
     let (theirs, theirs_deploy) = chain.deploy(compile(&snarkjs_source, "Groth16Verifier"));

@@ -1,9 +1,10 @@
 //! `vsies keygen`, `vsies encrypt`, `vsies infer`, `vsies decrypt`: encrypted inference.
 
-use super::{load_quantized, load_schema, predict::predictions_csv, write_output};
+use super::{load_dataset, load_schema, write_output};
 use clap::Args;
 use std::path::PathBuf;
 use vsies_core::metrics::accuracy;
+use vsies_core::predictions::predictions_csv;
 use vsies_core::{LabelPolicy, Model};
 use vsies_fhe::keys::{EVALUATION_KEY_FILE, PUBLIC_KEY_FILE, SECRET_KEY_FILE};
 use vsies_fhe::{infer, EncryptedDataset, EncryptedScores, EvaluationKey, Keys, PublicKey, SecretKey};
@@ -26,7 +27,7 @@ pub fn keygen(args: KeygenArgs) -> anyhow::Result<i32> {
 
 #[derive(Args)]
 pub struct EncryptArgs {
-    /// CSV to encrypt (validated against the schema first).
+    /// Data to encrypt: a CSV (validated against the schema first) or a `.vqd` of that schema.
     data: PathBuf,
     /// Schema (TOML).
     #[arg(long)]
@@ -46,19 +47,20 @@ pub struct EncryptArgs {
 
 pub fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
     let schema = load_schema(&args.schema)?;
-    let data = load_quantized(&args.data, &schema, LabelPolicy::Optional)?;
+    let data = load_dataset(&args.data, &schema, LabelPolicy::Optional)?;
     let secret_path = args.keys.join(SECRET_KEY_FILE);
     let public_path = args.keys.join(PUBLIC_KEY_FILE);
     let (encrypted, how) = if args.secret_key || (!public_path.exists() && secret_path.exists()) {
-        (EncryptedDataset::encrypt_with_secret_key(&data, &SecretKey::load(&secret_path)?), "secret key")
+        (EncryptedDataset::encrypt_with_secret_key(&data, &SecretKey::load(&secret_path)?)?, "secret key")
     } else {
         let key = PublicKey::load(&public_path)?;
-        (EncryptedDataset::encrypt_with_public_key(&data, &key), "public key")
+        (EncryptedDataset::encrypt_with_public_key(&data, &key)?, "public key")
     };
-    // The commitment a validation proof of the same rows states (labels are part of it).
-    let encrypted = match vsies_zk::DataRelation::commit_dataset(&schema, &data) {
-        Ok(commitment) => encrypted.with_commitment(vsies_zk::field_bytes(&commitment)),
-        Err(_) => encrypted,
+    // The commitment a validation proof of the same rows states. It covers the labels, so rows
+    // without them (data to predict on) have none; any other failure to compute it is an error.
+    let encrypted = match data.labels() {
+        Some(_) => encrypted.with_commitment(vsies_zk::commit_dataset(&schema, &data)?),
+        None => encrypted,
     };
     encrypted.save(&args.output)?;
     println!(
@@ -70,16 +72,11 @@ pub fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
     println!("schema content id  {}", encrypted.schema_id);
     println!("dataset content id {}", encrypted.dataset_id);
     match &encrypted.data_commitment {
-        Some(commitment) => println!("data commitment    {}", hex(commitment)),
+        Some(commitment) => println!("data commitment    {commitment}"),
         None => println!("data commitment    none (the file has no label column; `vsies prove data` needs one)"),
     }
     println!("wrote {}", args.output.display());
     Ok(0)
-}
-
-/// Lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[derive(Args)]
@@ -138,10 +135,7 @@ pub fn decrypt(args: DecryptArgs) -> anyhow::Result<i32> {
     let key = SecretKey::load(&args.keys.join(SECRET_KEY_FILE))?;
     let encrypted = EncryptedScores::load(&args.scores)?;
     let model = Model::load(&args.model)?;
-    if model.content_id() != encrypted.model_id {
-        return Err(vsies_fhe::FheError::WrongModel { expected: model.content_id(), found: encrypted.model_id }.into());
-    }
-    let scores = encrypted.decrypt(&key)?;
+    let scores = encrypted.decrypt_for_model(&model, &key)?;
     let csv = predictions_csv(&model.schema, &scores);
     match &args.output {
         Some(path) => {
@@ -151,8 +145,8 @@ pub fn decrypt(args: DecryptArgs) -> anyhow::Result<i32> {
         None => print!("{csv}"),
     }
     if let Some(labels_path) = &args.labels {
-        let data = load_quantized(labels_path, &model.schema, LabelPolicy::Required)?;
-        let labels = data.labels.as_deref().unwrap_or_default();
+        let data = load_dataset(labels_path, &model.schema, LabelPolicy::Required)?;
+        let labels = data.labels().unwrap_or_default();
         anyhow::ensure!(
             labels.len() == scores.len(),
             "{} has {} rows, the scores {}",

@@ -1,70 +1,149 @@
-//! `vsies inspect`: what a file is, without trusting its name.
+//! `vsies inspect`: what a file is, without trusting its name: its kind and the format version
+//! it was written with (from its own header), its content ids and a summary, for every kind
+//! of artifact and for schemas. Large files (proving keys of gigabytes) are read in pieces.
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Args;
 use std::path::{Path, PathBuf};
-use vsies_core::artifact::{decode_binary, ArtifactKind, MAGIC};
-use vsies_core::{Model, QuantizedDataset, Schema};
+use vsies_core::artifact::{self, ArtifactHeader, ArtifactKind, BinaryReader};
+use vsies_core::{ContentId, Model, QuantizedDataset, Schema};
 
 #[derive(Args)]
 pub struct InspectArgs {
-    /// A schema (TOML), model (JSON) or quantized-dataset artifact.
+    /// Any vsies artifact (binary or JSON) or a schema (TOML).
     file: PathBuf,
 }
 
 pub fn run(args: InspectArgs) -> anyhow::Result<i32> {
-    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    if bytes.starts_with(&MAGIC) {
-        inspect_binary(&bytes, &args.file)
-    } else if bytes.trim_ascii_start().starts_with(b"{") {
-        let model = Model::load(&args.file)?;
-        println!("kind: model (JSON artifact, format version {})", vsies_core::artifact::FORMAT_VERSION);
-        println!("content id: {}", model.content_id());
-        println!("schema id: {}", model.schema_id);
-        println!("features: {}, training samples: {}", model.weights.len(), model.training_samples);
-        println!("training: {:?}", model.training);
-        Ok(0)
-    } else {
-        let schema = Schema::load(&args.file)?;
-        println!("kind: schema (TOML)");
-        println!("content id: {}", schema.content_id());
-        println!("features: {}, label: {} {:?}", schema.features.len(), schema.label.column, schema.label.classes);
-        Ok(0)
+    let path = args.file.as_path();
+    match artifact::read_header(path) {
+        Ok(header) => {
+            let form = if header.kind.is_json() { "JSON" } else { "binary" };
+            println!(
+                "kind: {} ({form} artifact, format version {}, defined by {})",
+                header.kind,
+                header.format_version,
+                header.kind.owner()
+            );
+            describe(path, &header)?;
+            Ok(0)
+        }
+        Err(artifact::ArtifactError::BadMagic { .. }) => {
+            let schema = Schema::load(path)?;
+            println!("kind: schema (TOML)");
+            println!("content id: {}", schema.content_id());
+            println!("features: {}, label: {} {:?}", schema.features.len(), schema.label.column, schema.label.classes);
+            Ok(0)
+        }
+        Err(err) => Err(err.into()),
     }
 }
 
-fn inspect_binary(bytes: &[u8], path: &Path) -> anyhow::Result<i32> {
-    let code = u16::from_le_bytes([bytes.get(10).copied().unwrap_or(0), bytes.get(11).copied().unwrap_or(0)]);
-    let Some(kind) = ArtifactKind::from_code(code) else {
-        bail!("{}: unknown artifact kind {code}", path.display());
-    };
-    let payload = decode_binary(bytes, kind, path)?;
-    println!("kind: {kind} (binary artifact, format version {})", vsies_core::artifact::FORMAT_VERSION);
-    match kind {
+fn describe(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
+    match header.kind {
         ArtifactKind::QuantizedDataset => {
-            let data = QuantizedDataset::from_canonical_bytes(payload).with_context(|| path.display().to_string())?;
+            let data = QuantizedDataset::load(path)?;
             println!("content id: {}", data.content_id());
-            println!("schema id: {}", data.schema_id);
+            println!("schema id: {}", data.schema_id());
             println!(
                 "rows: {}, features: {}, format: {} bits ({} fractional), labels: {}",
                 data.rows(),
-                data.columns,
-                data.format.bits,
-                data.format.frac_bits,
-                if data.labels.is_some() { "yes" } else { "no" }
+                data.columns(),
+                data.format().bits,
+                data.format().frac_bits,
+                if data.labels().is_some() { "yes" } else { "no" }
             );
         }
+        ArtifactKind::Model => {
+            let model = Model::load(path)?;
+            println!("content id: {}", model.content_id());
+            println!("schema id: {}", model.schema_id);
+            println!("features: {}, training samples: {}", model.weights.len(), model.training_samples);
+            println!("training: {:?}", model.training);
+        }
+        ArtifactKind::FheSecretKey => {
+            let key = vsies_fhe::SecretKey::load(path)?;
+            println!("key id: {} (the owner's secret: keep it 0600, never share it)", key.key_id());
+        }
+        ArtifactKind::FhePublicKey => println!("key id: {}", vsies_fhe::PublicKey::load(path)?.key_id()),
+        ArtifactKind::FheEvaluationKey => println!("key id: {}", vsies_fhe::EvaluationKey::load(path)?.key_id),
         ArtifactKind::EncryptedDataset => {
             let data = vsies_fhe::EncryptedDataset::load(path)?;
             println!("key id: {}", data.key_id);
             println!("schema id: {}", data.schema_id);
             println!("plaintext dataset id: {}", data.dataset_id);
             println!("rows: {}, features: {}", data.rows, data.columns);
-            let commitment = data.data_commitment.as_ref().map_or("none".into(), |c| super::fhe::hex(c));
+            let commitment = data.data_commitment.map_or("none".into(), |c| c.to_string());
             println!("data commitment: {commitment}");
         }
-        ArtifactKind::Model => bail!("{}: models are JSON artifacts, not binary", path.display()),
-        other => println!("{other}: {} payload bytes, checksum verified", payload.len()),
+        ArtifactKind::EncryptedScores => {
+            let scores = vsies_fhe::EncryptedScores::load(path)?;
+            println!("key id: {}", scores.key_id);
+            println!("model id: {}", scores.model_id);
+            println!("plaintext dataset id: {}", scores.dataset_id);
+            println!("rows: {}", scores.rows);
+        }
+        ArtifactKind::CommitteePublicKey => {
+            let key = vsies_secure_agg::PublicKey::load(path)?;
+            let committee = key.committee;
+            println!("committee id: {}", key.id());
+            println!(
+                "members: {}, threshold: {}, packing: {}",
+                committee.members, committee.threshold, committee.packing
+            );
+        }
+        ArtifactKind::CommitteeKeyShare => {
+            let share = vsies_secure_agg::KeyShare::load(path)?;
+            println!("committee id: {}", share.committee_id);
+            println!("member {} of {} (a secret key share: this member only)", share.member, share.committee.members);
+        }
+        ArtifactKind::EncryptedUpdate => {
+            let update = vsies_secure_agg::EncryptedUpdate::load(path)?;
+            println!("committee id: {}", update.committee_id);
+            println!("round: {}, clients: {}, values: {}", update.round, update.contributors.len(), update.coordinates());
+            println!("schema id: {}", update.model.schema_id);
+        }
+        ArtifactKind::DecryptionShare => {
+            let share = vsies_secure_agg::DecryptionShare::load(path)?;
+            println!("committee id: {}", share.committee_id);
+            println!("member: {}, aggregate: {}", share.member, vsies_core::codec::hex(&share.aggregate));
+        }
+        ArtifactKind::ZkProvingKey | ArtifactKind::ZkVerifyingKey => describe_zk_key(path, header)?,
+        ArtifactKind::DataProof => {
+            let proof = vsies_zk::DataProof::load(path)?;
+            println!("relation: {}", proof.relation);
+            println!("schema id: {}", proof.schema_id);
+            println!("verifying key: {}", proof.verifying_key);
+            println!("rows: {} (keys for at most {}), data commitment: {}", proof.rows, proof.max_rows, proof.commitment);
+        }
+        other => println!("{other}: {} payload bytes", header.payload_len),
     }
-    Ok(0)
+    Ok(())
+}
+
+/// A key file's relation and parameters, read in pieces; the whole file is streamed through
+/// the checksum, so a damaged key of any size is reported.
+fn describe_zk_key(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
+    let mut reader = BinaryReader::open(path, header.kind)?;
+    let params = vsies_zk::groth16::key_file::read_params_json(&mut reader, path)?;
+    let relation = params.get("relation").and_then(|name| name.as_str()).unwrap_or("(unnamed)");
+    println!("relation: {relation}");
+    for (field, value) in params.as_object().into_iter().flatten().filter(|(field, _)| *field != "relation") {
+        match value {
+            serde_json::Value::Object(_) | serde_json::Value::Array(_) if *field == "schema" => {
+                let schema: Schema = serde_json::from_value(value.clone()).context("the key's schema")?;
+                println!("schema id: {}", schema.content_id());
+            }
+            serde_json::Value::Object(_) | serde_json::Value::Array(_) => println!("{field}: (structured)"),
+            value => println!("{field}: {value}"),
+        }
+    }
+    if header.kind == ArtifactKind::ZkVerifyingKey {
+        println!("verifying key id: {}", ContentId::of(&artifact::read_binary(path, header.kind)?));
+    } else {
+        std::io::copy(&mut reader, &mut std::io::sink()).with_context(|| format!("reading {}", path.display()))?;
+        reader.finish()?;
+    }
+    println!("payload: {} bytes, checksum verified", header.payload_len);
+    Ok(())
 }

@@ -1,9 +1,8 @@
 //! `vsies quantize`: validate, standardize and quantize a CSV into an artifact.
 
-use super::{load_quantized, load_schema};
+use super::{load_dataset, load_schema};
 use clap::Args;
 use std::path::PathBuf;
-use vsies_core::artifact::{write_binary, ArtifactKind};
 use vsies_core::LabelPolicy;
 
 #[derive(Args)]
@@ -20,13 +19,13 @@ pub struct QuantizeArgs {
 
 pub fn run(args: QuantizeArgs) -> anyhow::Result<i32> {
     let schema = load_schema(&args.schema)?;
-    let data = load_quantized(&args.data, &schema, LabelPolicy::Optional)?;
-    write_binary(&args.output, ArtifactKind::QuantizedDataset, &data.canonical_bytes())?;
+    let data = load_dataset(&args.data, &schema, LabelPolicy::Optional)?;
+    data.save(&args.output)?;
     println!(
         "wrote {}: {} rows x {} features; dataset content id {}",
         args.output.display(),
         data.rows(),
-        data.columns,
+        data.columns(),
         data.content_id()
     );
     Ok(0)

@@ -82,7 +82,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<i32> {
             (report, 0)
         }
         Err(ValidateError::Invalid(report)) => (report, EXIT_INVALID),
-        Err(err @ ValidateError::Io { .. }) => {
+        Err(err) => {
             eprintln!("error: {err}");
             return Ok(EXIT_ERROR);
         }

@@ -1,6 +1,6 @@
 //! `vsies train`: integer-spec logistic regression, deterministic for a seed.
 
-use super::{load_quantized, load_schema};
+use super::{load_dataset, load_schema};
 use clap::Args;
 use std::path::PathBuf;
 use vsies_core::metrics::accuracy;
@@ -8,7 +8,7 @@ use vsies_core::{FixedFormat, LabelPolicy, Model, TrainingConfig};
 
 #[derive(Args)]
 pub struct TrainArgs {
-    /// Labelled training CSV.
+    /// Labelled training data: a CSV, or a `.vqd` from `vsies quantize` (not re-validated).
     data: PathBuf,
     /// Schema (TOML).
     #[arg(long)]
@@ -44,7 +44,7 @@ pub struct TrainArgs {
 
 pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
     let schema = load_schema(&args.schema)?;
-    let data = load_quantized(&args.data, &schema, LabelPolicy::Required)?;
+    let data = load_dataset(&args.data, &schema, LabelPolicy::Required)?;
     let config = TrainingConfig {
         weight_format: FixedFormat { bits: args.weight_bits, frac_bits: args.weight_frac_bits },
         sigmoid_frac_bits: args.sigmoid_frac_bits,
@@ -54,17 +54,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
         seed: args.seed,
     };
     let initial = args.init.as_deref().map(Model::load).transpose()?;
-    if let Some(initial) = &initial {
-        initial.check_compatible(&data)?;
-    }
     let model = Model::train(&schema, &data, config, initial.as_ref())?;
     model.save(&args.output)?;
     let scores = model.scores(&data)?;
-    let labels = data.labels.as_deref().unwrap_or_default();
+    let labels = data.labels().unwrap_or_default();
     println!(
         "trained on {} rows x {} features ({} epochs, seed {})",
         data.rows(),
-        data.columns,
+        data.columns(),
         config.epochs,
         config.seed
     );

@@ -1,15 +1,17 @@
 //! `vsies setup data`, `vsies prove data`, `vsies verify`: Groth16 proofs that a committed
 //! dataset passes its schema.
 
-use super::{load_quantized, load_schema, print_peak_memory, write_output};
+use super::{load_dataset, load_schema, write_output};
 use crate::failure::{EXIT_ERROR, EXIT_INVALID};
-use anyhow::{bail, Context};
+use crate::memory::print_peak_memory;
+use anyhow::Context;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 use vsies_core::LabelPolicy;
-use vsies_zk::keys::{PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
+use vsies_verifier_contract::solidity::EvmVerifyingKey;
 use vsies_zk::{constraint_count, DataKeys, DataProof, DataProver, DataRelation, DataVerifier, DEFAULT_BUCKETS};
+use vsies_zk::{PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
 
 #[derive(Subcommand)]
 pub enum SetupCommand {
@@ -46,7 +48,8 @@ pub struct SetupDataArgs {
 
 #[derive(Args)]
 pub struct ProveDataArgs {
-    /// CSV to prove (validated against the schema first; it must carry the label column).
+    /// Data to prove: a CSV (validated against the schema first; it must carry the label
+    /// column) or a labelled `.vqd` of the keys' schema.
     data: PathBuf,
     /// Schema (TOML); must be the one the keys were made for.
     #[arg(long)]
@@ -64,6 +67,10 @@ pub struct ProveDataArgs {
     /// Derive the proof's randomness from this seed (byte-identical proofs). Tests only.
     #[arg(long)]
     insecure_seed: Option<u64>,
+    /// If the witness breaks a constraint, print the constraint's witness values too. They
+    /// are the secret data: never use this where the output is logged or shared.
+    #[arg(long)]
+    debug: bool,
 }
 
 #[derive(Args)]
@@ -113,19 +120,19 @@ pub fn prove(command: ProveCommand) -> anyhow::Result<i32> {
     let ProveCommand::Data(args) = command;
     let schema = load_schema(&args.schema)?;
     let prover = DataProver::load(&args.keys)?;
-    if prover.relation.schema_id != schema.content_id() {
-        bail!(
-            "{} (schema {}) is not the schema of the keys in {} (schema {})",
-            args.schema.display(),
-            schema.content_id(),
-            args.keys.display(),
-            prover.relation.schema_id
-        );
-    }
-    let dataset = load_quantized(&args.data, &schema, LabelPolicy::Required)?;
-    let proof = prover
-        .prove(&dataset, &mut rng(args.insecure_seed))
-        .with_context(|| format!("proving {}", args.data.display()))?;
+    prover.relation.check_schema(&schema).with_context(|| {
+        format!("{} is not the schema of the keys in {}", args.schema.display(), args.keys.display())
+    })?;
+    let dataset = load_dataset(&args.data, &schema, LabelPolicy::Required)?;
+    let proof = match prover.prove(&dataset, &mut rng(args.insecure_seed)) {
+        Ok(proof) => proof,
+        Err(err) => {
+            if let (true, Some(failure)) = (args.debug, err.constraint_failure()) {
+                eprintln!("debug: {}", failure.with_values());
+            }
+            return Err(err).with_context(|| format!("proving {}", args.data.display()));
+        }
+    };
     proof.save(&args.output)?;
     if let Some(dir) = &args.snarkjs {
         write_snarkjs(&proof, &args.output, &args.keys, dir)?;
@@ -185,7 +192,7 @@ pub struct ExportVerifierArgs {
 /// Renders the Solidity verifier for a verifying key.
 pub fn export_verifier(args: ExportVerifierArgs) -> anyhow::Result<i32> {
     let verifier = DataVerifier::load(&args.keys)?;
-    let key = vsies_zk::evm::verifying_key(&verifier.key);
+    let key = EvmVerifyingKey::from_key(&verifier.key);
     let inputs = key.ic.len() - 1;
     let comment = format!("Verifying key {} ({} public inputs).", verifier.id, inputs);
     let source = vsies_verifier_contract::solidity::render_verifier(&key, &comment);

@@ -2,14 +2,14 @@
 //! parameters by default): client encryption, aggregation throughput against a plain copy of
 //! the same bytes, partial decryption and combination, and the sizes of every artifact.
 
-use super::bench::{human, median_seconds};
+use super::measure::{human, median_seconds};
+use super::synthetic::model_with_weights;
 use clap::Args;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tfhe::core_crypto::seeders::new_seeder;
 use vsies_core::fedavg::fedavg;
-use vsies_secure_agg::test_support::toy_model;
 use vsies_secure_agg::update::bytes_per_value;
 use vsies_secure_agg::{combine, generate, save_all, Aggregator, Committee, DecryptionShare, EncryptedUpdate};
 
@@ -41,9 +41,8 @@ pub fn agg(args: AggArgs) -> anyhow::Result<i32> {
     let committee = Committee::new(args.members, args.threshold)?;
     let models: Vec<_> = (0..args.clients as i64)
         .map(|client| {
-            let mut model = toy_model(args.params - 1, 50 + client as u64);
-            model.weights.iter_mut().enumerate().for_each(|(i, w)| *w = (i as i64 * 31 + client * 977) % 4096 - 2048);
-            model
+            let weights = (0..args.params as i64 - 1).map(|i| (i * 31 + client * 977) % 4096 - 2048).collect();
+            model_with_weights(weights, -17, 50 + client as u64)
         })
         .collect();
     let mut table: Vec<(String, String)> = Vec::new();

@@ -5,8 +5,10 @@
 //! data` in a child process and proved from the file (streamed) in this one; the naive
 //! relation runs plain arkworks in memory.
 
-use super::bench::{human, median_seconds};
-use super::{load_quantized, peak_memory_gib};
+use super::measure::{human, median_seconds};
+use super::synthetic::synthetic_dataset;
+use crate::commands::load_dataset;
+use crate::memory::{peak_memory_gib, reset_peak_memory};
 use anyhow::bail;
 use ark_bn254::Bn254;
 use ark_groth16::Groth16;
@@ -18,9 +20,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 use vsies_core::{infer_schema, FixedFormat, LabelPolicy, QuantizedDataset, Schema};
-use vsies_zk::keys::PROVING_KEY_FILE;
-use vsies_zk::naive::NaiveCircuit;
-use vsies_zk::{constraint_count, DataProver, DataRelation, DEFAULT_BUCKETS};
+use vsies_zk::groth16::Circuit;
+use vsies_zk::relations::naive::NaiveRelation;
+use vsies_zk::{constraint_count, DataProver, DataRelation, DEFAULT_BUCKETS, PROVING_KEY_FILE};
 
 #[derive(Args)]
 pub struct ZkArgs {
@@ -69,12 +71,6 @@ pub struct ZkArgs {
 
 fn gib(value: Option<f64>) -> String {
     value.map_or("n/a".into(), |gib| format!("{gib:.2} GiB"))
-}
-
-/// Resets the peak to the current resident size (Linux: `5` into `/proc/self/clear_refs`), so
-/// that proving's peak is measured apart from what ran before it; "n/a" when it cannot be.
-fn reset_peak_memory() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 /// Runs `vsies setup data` for `schema` in a child process (so that key generation's memory
@@ -171,7 +167,7 @@ fn ours(name: &str, schema: &Schema, dataset: &QuantizedDataset, args: &ZkArgs) 
 
 fn naive(rows: usize, columns: usize, args: &ZkArgs) -> anyhow::Result<()> {
     let values = rows * columns;
-    let constraints = NaiveCircuit::constraint_count(values);
+    let constraints = NaiveRelation::constraint_count(values);
     let shape = if rows == 1 { format!("{columns} values") } else { format!("{rows} x {columns}") };
     let per_value = format!("{:.1}", constraints as f64 / values as f64);
     if args.count_only || rows > args.naive_max_rows {
@@ -184,19 +180,21 @@ fn naive(rows: usize, columns: usize, args: &ZkArgs) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(0);
     let reset = reset_peak_memory();
     let start = Instant::now();
-    let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(NaiveCircuit { values: data.clone() }, &mut rng)?;
+    let relation = NaiveRelation::for_values(values);
+    let digest = NaiveRelation::digest(&data);
+    let circuit = || Circuit { relation: &relation, statement: &digest, witness: &data };
+    let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(circuit(), &mut rng)?;
     let setup = start.elapsed().as_secs_f64();
     let setup_peak = if reset { peak_memory_gib() } else { None };
-    let digest = NaiveCircuit::digest(&data);
     let reset = reset_peak_memory();
     let start = Instant::now();
-    let proof = Groth16::<Bn254>::prove(&pk, NaiveCircuit { values: data.clone() }, &mut rng)?;
+    let proof = Groth16::<Bn254>::prove(&pk, circuit(), &mut rng)?;
     let mut prove = start.elapsed().as_secs_f64();
     let prove_peak = if reset { peak_memory_gib() } else { None };
     if values <= 1 << 12 {
         // Small enough to repeat: the median, like the peer's.
         prove = median_seconds(args.runs.min(5), || {
-            Groth16::<Bn254>::prove(&pk, NaiveCircuit { values: data.clone() }, &mut rng).expect("proves");
+            Groth16::<Bn254>::prove(&pk, circuit(), &mut rng).expect("proves");
         });
     }
     let prepared = ark_groth16::prepare_verifying_key(&vk);
@@ -220,7 +218,7 @@ pub fn zk(args: ZkArgs) -> anyhow::Result<i32> {
     println!("threads: {}", rayon::current_num_threads());
     print_header();
     let schema = infer_schema(&args.data, &args.label, "bundled")?;
-    let dataset = load_quantized(&args.data, &schema, LabelPolicy::Required)?;
+    let dataset = load_dataset(&args.data, &schema, LabelPolicy::Required)?;
     ours(
         &format!("vsies, {} ({}-bit values)", args.data.display(), schema.quantization.bits),
         &schema,
@@ -229,7 +227,7 @@ pub fn zk(args: ZkArgs) -> anyhow::Result<i32> {
     )?;
     let format = FixedFormat { bits: args.bits, frac_bits: args.frac_bits }.validate()?;
     for &rows in &args.rows {
-        let (schema, dataset) = vsies_zk::synthetic_dataset(rows, args.columns, format, rows as u64);
+        let (schema, dataset) = synthetic_dataset(rows, args.columns, format, rows as u64)?;
         ours(&format!("vsies, synthetic {}-bit values", args.bits), &schema, &dataset, &args)?;
         naive(rows, args.columns + 1, &args)?;
     }

@@ -1,0 +1,34 @@
+//! `vsies bench`: medians of repeated runs of each stage, as Markdown tables for
+//! BENCHMARKS.md, one module per stage. Criterion benches (`cargo bench -p vsies-benches`)
+//! give confidence intervals.
+
+mod agg;
+mod core;
+mod fhe;
+mod measure;
+mod synthetic;
+mod zk;
+
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// The plaintext pipeline: validate + quantize, content id, train, score.
+    Core(core::CoreArgs),
+    /// Encrypted inference: keygen, encryption, inference latency and throughput, sizes.
+    Fhe(fhe::FheArgs),
+    /// Secure aggregation: client encryption, aggregation GB/s against memcpy, decryption.
+    Agg(agg::AggArgs),
+    /// Validation proofs: constraints per value, setup, prove, verify, key size, memory,
+    /// against the naive relation.
+    Zk(zk::ZkArgs),
+}
+
+pub fn run(command: BenchCommand) -> anyhow::Result<i32> {
+    match command {
+        BenchCommand::Core(args) => core::core(args),
+        BenchCommand::Fhe(args) => fhe::fhe(args),
+        BenchCommand::Agg(args) => agg::agg(args),
+        BenchCommand::Zk(args) => zk::zk(args),
+    }
+}
