@@ -14,8 +14,11 @@ pub fn data_dir() -> PathBuf {
 /// A bundled dataset: file path and label column.
 #[derive(Clone, Debug)]
 pub struct BundledDataset {
+    /// The file stem.
     pub name: &'static str,
+    /// The CSV.
     pub path: PathBuf,
+    /// The label column.
     pub label: &'static str,
 }
 

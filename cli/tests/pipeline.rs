@@ -72,7 +72,20 @@ fn inspect_reports_every_kind_with_the_files_own_format_version() {
     let d = dir.path();
     ok(&["keygen", "-o", "keys"], d);
     ok(&["agg", "keygen", "--members", "3", "--threshold", "2", "--packing", "1", "-o", "committee"], d);
-    let args = ["setup", "data", "--schema", "schema.toml", "--rows", "8", "--buckets", "2", "-o", "zk", "--insecure-seed", "1"];
+    let args = [
+        "setup",
+        "data",
+        "--schema",
+        "schema.toml",
+        "--rows",
+        "8",
+        "--buckets",
+        "2",
+        "-o",
+        "zk",
+        "--insecure-seed",
+        "1",
+    ];
     ok(&args, d);
     for (file, kind) in [
         ("train.vqd", "quantized-dataset"),

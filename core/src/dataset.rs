@@ -98,7 +98,8 @@ impl QuantizedDataset {
                 return Err(invalid("labels", format!("label {} at row {row} is not 0 or 1", labels[row])));
             }
         }
-        let features = if features.is_standard_layout() { features } else { features.as_standard_layout().into_owned() };
+        let features =
+            if features.is_standard_layout() { features } else { features.as_standard_layout().into_owned() };
         Ok(Self { schema_id, format, features, labels })
     }
 
@@ -240,9 +241,10 @@ impl QuantizedDataset {
         let schema_id = reader.cid("schema_id")?;
         let columns = reader.u32("columns")? as usize;
         let rows = reader.u64("rows")?;
-        let format = FixedFormat { bits: reader.u8("format.bits")?.into(), frac_bits: reader.u8("format.frac_bits")?.into() }
-            .validate()
-            .map_err(|err| invalid("format", err.to_string()))?;
+        let format =
+            FixedFormat { bits: reader.u8("format.bits")?.into(), frac_bits: reader.u8("format.frac_bits")?.into() }
+                .validate()
+                .map_err(|err| invalid("format", err.to_string()))?;
         let has_labels = reader.u8("has_labels")?;
         if columns == 0 {
             return Err(invalid("columns", "zero columns"));
@@ -286,8 +288,14 @@ mod tests {
 
     fn sample(labels: bool) -> QuantizedDataset {
         let values = vec![-128, 0, 127, 5, -6, 7];
-        QuantizedDataset::from_values(ContentId::of(b"schema"), FixedFormat::FEATURES, 3, values, labels.then(|| vec![1, 0]))
-            .unwrap()
+        QuantizedDataset::from_values(
+            ContentId::of(b"schema"),
+            FixedFormat::FEATURES,
+            3,
+            values,
+            labels.then(|| vec![1, 0]),
+        )
+        .unwrap()
     }
 
     #[test]

@@ -41,8 +41,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-#![warn(missing_docs)]
-
 pub mod artifact;
 pub mod cid;
 pub mod codec;

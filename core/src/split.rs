@@ -105,7 +105,8 @@ pub fn split_csv_file(
         for record in std::iter::once(&header).chain(rows.iter().map(|&row| &records[row])) {
             writer.write_byte_record(record).map_err(|err| SplitError::Io { path: data.into(), source: err.into() })?;
         }
-        outputs.push(writer.into_inner().map_err(|err| SplitError::Io { path: data.into(), source: err.into_error() })?);
+        outputs
+            .push(writer.into_inner().map_err(|err| SplitError::Io { path: data.into(), source: err.into_error() })?);
     }
     write_atomic(train, &outputs[0]).map_err(io(train))?;
     write_atomic(test, &outputs[1]).map_err(io(test))?;

@@ -294,7 +294,8 @@ impl EncryptedDataset {
         let malformed = |reason: &str| FheError::malformed(path, reason);
         let codec = decode_error(path);
         let mut reader = Reader::new(payload);
-        let ids = (|| Ok::<_, CodecError>((reader.cid("key id")?, reader.cid("schema id")?, reader.cid("dataset id")?)))();
+        let ids =
+            (|| Ok::<_, CodecError>((reader.cid("key id")?, reader.cid("schema id")?, reader.cid("dataset id")?)))();
         let (key_id, schema_id, dataset_id) = ids.map_err(codec)?;
         let header = (|| {
             Ok::<_, CodecError>((

@@ -31,8 +31,6 @@
 //! # Ok::<(), vsies_fhe::FheError>(())
 //! ```
 
-#![warn(missing_docs)]
-
 pub mod backend;
 pub mod dataset;
 pub mod error;
@@ -40,8 +38,8 @@ pub mod infer;
 pub mod keys;
 pub mod params;
 
+pub use backend::{BootstrapBackend, Cpu, LinearBackend};
 pub use dataset::EncryptedDataset;
 pub use error::FheError;
-pub use backend::{BootstrapBackend, Cpu, LinearBackend};
 pub use infer::{infer, infer_with, EncryptedScores};
 pub use keys::{EvaluationKey, Keys, PublicKey, SecretKey};

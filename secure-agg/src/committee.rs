@@ -112,7 +112,8 @@ impl Committee {
 
     /// Reads [`Committee::write_header`]'s fields.
     pub(crate) fn read_header(reader: &mut Reader<'_>, path: &Path) -> Result<Self, AggError> {
-        let mut field = |name| reader.u32(name).map(|v| v as usize).map_err(|err| AggError::malformed(path, err.to_string()));
+        let mut field =
+            |name| reader.u32(name).map(|v| v as usize).map_err(|err| AggError::malformed(path, err.to_string()));
         let (degree, packing, members, threshold) =
             (field("ring degree")?, field("packing")?, field("members")?, field("threshold")?);
         if degree != RING_DEGREE {
@@ -225,9 +226,9 @@ fn push_polys(out: &mut Writer, polys: &[Poly]) {
 
 /// `count` polynomials of [`RING_DEGREE`] `u128` coefficients.
 fn read_polys(reader: &mut Reader<'_>, count: usize, path: &Path) -> Result<Vec<Poly>, AggError> {
-    let bytes = reader
-        .take("polynomials", count * RING_DEGREE * 16)
-        .map_err(|_| AggError::malformed(path, format!("expected {count} polynomials of {RING_DEGREE} coefficients")))?;
+    let bytes = reader.take("polynomials", count * RING_DEGREE * 16).map_err(|_| {
+        AggError::malformed(path, format!("expected {count} polynomials of {RING_DEGREE} coefficients"))
+    })?;
     Ok(bytes
         .chunks_exact(RING_DEGREE * 16)
         .map(|poly| poly.chunks_exact(16).map(|c| u128::from_le_bytes(c.try_into().expect("16 bytes"))).collect())

@@ -42,8 +42,6 @@
 //! is the FedAvg result, which is what the round publishes. See
 //! `docs/SECURE_AGGREGATION.md` for the parameters and bounds.
 
-#![warn(missing_docs)]
-
 pub mod backend;
 pub mod committee;
 pub mod decrypt;

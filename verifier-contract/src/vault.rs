@@ -50,35 +50,94 @@ impl Params {
 
 /// Why the vault refuses a call (the contract reverts with the same reason).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum VaultError {
+    /// The stake is below the minimum.
     StakeTooLow,
+    /// The node has joined already.
     AlreadyJoined,
+    /// The caller never joined.
     NotANode,
+    /// A submission for another round than the open one.
     WrongRound {
+        /// The open round.
         expected: u64,
+        /// The round submitted for.
         found: u64,
     },
     /// A work count of 2^30 or more (the proof's packed input holds 30 bits of each).
     WorkTooLarge,
+    /// The node submitted this round already.
     AlreadySubmitted,
+    /// A claim for a round still open.
     RoundNotClosed,
+    /// The node claimed this round already.
     AlreadyClaimed,
+    /// The node has no reward in this round.
     NothingToClaim,
 }
 
 /// Every state change, as the contract's events.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
-    Joined { node: Address, stake: u128 },
-    Submitted { node: Address, round: u64, compute: u128, data: u128 },
-    Slashed { node: Address, round: u64, amount: u128, reason: SlashReason },
-    RoundClosed { round: u64, pool: u128, total_compute: u128, total_data: u128 },
-    Claimed { node: Address, round: u64, amount: u128 },
+    /// A node joined.
+    Joined {
+        /// The node.
+        node: Address,
+        /// Its stake, in wei.
+        stake: u128,
+    },
+    /// Proven work was recorded.
+    Submitted {
+        /// The node.
+        node: Address,
+        /// The round.
+        round: u64,
+        /// Compute units.
+        compute: u128,
+        /// Data units.
+        data: u128,
+    },
+    /// Stake was slashed.
+    Slashed {
+        /// The node.
+        node: Address,
+        /// The round.
+        round: u64,
+        /// Wei.
+        amount: u128,
+        /// Why.
+        reason: SlashReason,
+    },
+    /// A round closed and its pool was fixed.
+    RoundClosed {
+        /// The round.
+        round: u64,
+        /// The round's pool, in wei.
+        pool: u128,
+        /// Compute units of the round.
+        total_compute: u128,
+        /// Data units of the round.
+        total_data: u128,
+    },
+    /// A node claimed its reward.
+    Claimed {
+        /// The node.
+        node: Address,
+        /// The round.
+        round: u64,
+        /// Wei.
+        amount: u128,
+    },
 }
 
+/// Why stake was slashed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SlashReason {
+    /// A submitted proof failed verification.
     InvalidProof,
+    /// The node missed `max_missed_rounds` consecutive rounds.
     Inactivity,
 }
 
@@ -102,6 +161,7 @@ struct Round {
 /// The vault: nodes, the open round and every closed round's contributions.
 #[derive(Clone, Debug)]
 pub struct Vault {
+    /// The configuration.
     pub params: Params,
     nodes: BTreeMap<Address, Node>,
     /// The open round.
@@ -112,10 +172,12 @@ pub struct Vault {
 }
 
 impl Vault {
+    /// An empty vault at round 0.
     pub fn new(params: Params) -> Self {
         Self { params, nodes: BTreeMap::new(), round: 0, rounds: BTreeMap::new(), slashed: 0 }
     }
 
+    /// A node's stake, if it joined.
     pub fn stake(&self, node: &Address) -> Option<u128> {
         self.nodes.get(node).map(|n| n.stake)
     }

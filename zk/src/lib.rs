@@ -46,8 +46,6 @@
 //! Layering (no module imports one above it): [`field`] ← [`circuit`] ← [`gadgets`] ←
 //! [`groth16`] (the engine imports no gadget and no relation) ← [`relations`].
 
-#![warn(missing_docs)]
-
 pub mod circuit;
 pub mod error;
 pub mod field;

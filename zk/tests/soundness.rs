@@ -228,7 +228,8 @@ fn an_unsatisfied_witness_is_reported_with_its_stage_constraint_row_and_column()
     let failure = check_satisfied(&relation, &relation.statement(&offsets), &offsets).unwrap().expect("unsatisfied");
     let message = failure.to_string();
     // The identity is the constraint before the histogram's: the report names it and the culprit.
-    let identity = constraint_count(&relation) - relation.columns.iter().map(|c| c.bucket_starts.len()).sum::<usize>() - 1;
+    let identity =
+        constraint_count(&relation) - relation.columns.iter().map(|c| c.bucket_starts.len()).sum::<usize>() - 1;
     let expected = format!(
         "relation vsies/data-validation/v1, stage `lookup`, constraint `lookup: key not in the table` (#{identity}), row 2, column `b`"
     );

@@ -59,4 +59,3 @@ pub fn core(args: CoreArgs) -> anyhow::Result<i32> {
     }
     Ok(0)
 }
-

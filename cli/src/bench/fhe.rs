@@ -46,11 +46,15 @@ pub fn fhe(args: FheArgs) -> anyhow::Result<i32> {
     let single = |f: &dyn Fn()| median_seconds(args.runs, f);
     table.push((
         "encrypt 1 row, secret key".into(),
-        human(single(&|| drop(black_box(EncryptedDataset::encrypt_with_secret_key(&one, &keys.secret).expect("fits"))))),
+        human(single(&|| {
+            drop(black_box(EncryptedDataset::encrypt_with_secret_key(&one, &keys.secret).expect("fits")))
+        })),
     ));
     table.push((
         "encrypt 1 row, public key".into(),
-        human(single(&|| drop(black_box(EncryptedDataset::encrypt_with_public_key(&one, &keys.public).expect("fits"))))),
+        human(single(&|| {
+            drop(black_box(EncryptedDataset::encrypt_with_public_key(&one, &keys.public).expect("fits")))
+        })),
     ));
     let encrypted_one = EncryptedDataset::encrypt_with_secret_key(&one, &keys.secret)?;
     table.push((

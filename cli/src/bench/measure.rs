@@ -24,4 +24,3 @@ pub fn human(seconds: f64) -> String {
         format!("{:.1} µs", seconds * 1e6)
     }
 }
-

@@ -100,7 +100,12 @@ fn describe(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
         ArtifactKind::EncryptedUpdate => {
             let update = vsies_secure_agg::EncryptedUpdate::load(path)?;
             println!("committee id: {}", update.committee_id);
-            println!("round: {}, clients: {}, values: {}", update.round, update.contributors.len(), update.coordinates());
+            println!(
+                "round: {}, clients: {}, values: {}",
+                update.round,
+                update.contributors.len(),
+                update.coordinates()
+            );
             println!("schema id: {}", update.model.schema_id);
         }
         ArtifactKind::DecryptionShare => {
@@ -114,7 +119,10 @@ fn describe(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
             println!("relation: {}", proof.relation);
             println!("schema id: {}", proof.schema_id);
             println!("verifying key: {}", proof.verifying_key);
-            println!("rows: {} (keys for at most {}), data commitment: {}", proof.rows, proof.max_rows, proof.commitment);
+            println!(
+                "rows: {} (keys for at most {}), data commitment: {}",
+                proof.rows, proof.max_rows, proof.commitment
+            );
         }
         other => println!("{other}: {} payload bytes", header.payload_len),
     }

@@ -301,15 +301,20 @@ pub fn read_header(path: &Path) -> Result<ArtifactHeader, ArtifactError> {
     // JSON artifacts are small (models, proofs): read and parse the envelope.
     const JSON_LIMIT: u64 = 256 << 20;
     if found > JSON_LIMIT {
-        return Err(ArtifactError::Malformed { path: path.into(), reason: "not a binary artifact, and too large for a JSON one".into() });
+        return Err(ArtifactError::Malformed {
+            path: path.into(),
+            reason: "not a binary artifact, and too large for a JSON one".into(),
+        });
     }
     let bytes = std::fs::read(path).map_err(io_error(path))?;
     let envelope: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|_| ArtifactError::BadMagic { path: path.into() })?;
-    let name = envelope.get("vsies_artifact").and_then(|v| v.as_str()).ok_or(ArtifactError::BadMagic { path: path.into() })?;
+    let name =
+        envelope.get("vsies_artifact").and_then(|v| v.as_str()).ok_or(ArtifactError::BadMagic { path: path.into() })?;
     let kind = ArtifactKind::from_name(name)
         .ok_or_else(|| ArtifactError::UnknownKind { path: path.into(), found: name.chars().take(40).collect() })?;
-    let version = envelope.get("format_version").and_then(|v| v.as_u64()).map_or(0, |v| u16::try_from(v).unwrap_or(u16::MAX));
+    let version =
+        envelope.get("format_version").and_then(|v| v.as_u64()).map_or(0, |v| u16::try_from(v).unwrap_or(u16::MAX));
     check_version(version, path)?;
     Ok(ArtifactHeader { kind, format_version: version, payload_len: found })
 }

@@ -74,7 +74,6 @@ impl LinearBackend for Cpu {
                 .collect(),
         }
     }
-
 }
 
 impl BootstrapBackend for Cpu {
@@ -170,7 +169,8 @@ mod tests {
             delta,
             table,
         );
-        let mut inputs = LweCiphertextList::new(0u64, small.to_lwe_size(), LweCiphertextCount(messages as usize), modulus);
+        let mut inputs =
+            LweCiphertextList::new(0u64, small.to_lwe_size(), LweCiphertextCount(messages as usize), modulus);
         for (m, mut ct) in inputs.iter_mut().enumerate() {
             encrypt_lwe_ciphertext(&small_key, &mut ct, Plaintext(m as u64 * delta), lwe_noise, &mut encryption);
         }

@@ -91,7 +91,11 @@ impl ConstraintFailure {
 
 impl fmt::Display for ConstraintFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "relation {}, stage `{}`, constraint `{}` (#{})", self.relation, self.stage, self.constraint, self.index)?;
+        write!(
+            f,
+            "relation {}, stage `{}`, constraint `{}` (#{})",
+            self.relation, self.stage, self.constraint, self.index
+        )?;
         for (label, value) in &self.location {
             write!(f, ", {label} {value}")?;
         }

@@ -20,7 +20,10 @@ impl<S: ConstraintSink> Builder<S> {
         if bits < 64 && value >> bits != 0 {
             // The decomposition keeps the low bits only, so a later constraint tying `value`
             // fails; the culprit is here.
-            self.report("value wider than its bits", [Fr::from(value), power_of_two(bits), Fr::from(value % (1 << bits))]);
+            self.report(
+                "value wider than its bits",
+                [Fr::from(value), power_of_two(bits), Fr::from(value % (1 << bits))],
+            );
         }
         let wires: Vec<Wire> = (0..bits).map(|bit| self.boolean(value >> bit & 1 == 1)).collect::<Result<_, _>>()?;
         Ok(Wire::weighted_sum((0..bits).map(power_of_two).zip(&wires)))

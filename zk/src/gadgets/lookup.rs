@@ -82,6 +82,9 @@ fn diagnose<S: ConstraintSink>(
     }
     if let Some(index) = table.iter().position(|(key, m)| m.value != Fr::from(counts[key])) {
         locate_entry(index);
-        builder.report("lookup: multiplicity is not the count", [table[index].1.value, Fr::from(counts[&table[index].0]), Fr::zero()]);
+        builder.report(
+            "lookup: multiplicity is not the count",
+            [table[index].1.value, Fr::from(counts[&table[index].0]), Fr::zero()],
+        );
     }
 }

@@ -65,7 +65,11 @@ pub fn read_params<R: Relation>(reader: &mut impl Read, path: &Path) -> Result<R
     let json = read_params_json(reader, path)?;
     let name = json.get("relation").and_then(|name| name.as_str()).unwrap_or("(unnamed)");
     if name != R::NAME {
-        return Err(ZkError::WrongRelation { path: path.into(), expected: R::NAME, found: name.chars().take(64).collect() });
+        return Err(ZkError::WrongRelation {
+            path: path.into(),
+            expected: R::NAME,
+            found: name.chars().take(64).collect(),
+        });
     }
     let params: R::Params = serde_json::from_value(json)
         .map_err(|err| ZkError::malformed(path, "key file", format!("parameters: {err}")))?;
@@ -130,12 +134,22 @@ impl<R: Relation> ProvingKeyReader<R> {
 
     /// `sum_i query_i * scalars_i` over the next G1 query, which must hold `scalars.len()`
     /// points, on `backend`.
-    pub fn msm_g1(&mut self, backend: &dyn Backend, what: &str, scalars: &[Fr]) -> Result<ark_bn254::G1Projective, ZkError> {
+    pub fn msm_g1(
+        &mut self,
+        backend: &dyn Backend,
+        what: &str,
+        scalars: &[Fr],
+    ) -> Result<ark_bn254::G1Projective, ZkError> {
         self.msm::<G1Affine>(what, scalars, |points, chunk| backend.msm_g1(points, chunk))
     }
 
     /// As [`Self::msm_g1`], for the G2 query.
-    pub fn msm_g2(&mut self, backend: &dyn Backend, what: &str, scalars: &[Fr]) -> Result<ark_bn254::G2Projective, ZkError> {
+    pub fn msm_g2(
+        &mut self,
+        backend: &dyn Backend,
+        what: &str,
+        scalars: &[Fr],
+    ) -> Result<ark_bn254::G2Projective, ZkError> {
         self.msm::<G2Affine>(what, scalars, |points, chunk| backend.msm_g2(points, chunk))
     }
 

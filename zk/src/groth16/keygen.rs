@@ -147,7 +147,9 @@ fn write_queries<R: Relation>(
 
     let write_g1_query = |writer: &mut dyn Write, scalars: &[Fr]| -> std::io::Result<()> {
         write_query_len(writer, scalars.len())?;
-        scalars.chunks(chunk_points).try_for_each(|chunk| write_points(writer, &backend.fixed_base_g1(&g1_table, chunk)))
+        scalars
+            .chunks(chunk_points)
+            .try_for_each(|chunk| write_points(writer, &backend.fixed_base_g1(&g1_table, chunk)))
     };
     artifact::write_binary_streamed(path, ArtifactKind::ZkProvingKey, payload_len, |writer| {
         writer.write_all(&header)?;

@@ -122,7 +122,11 @@ impl<R: Relation + Clone> Keys<R> {
     /// Generates the keys for `relation` straight into `directory`, never holding the proving
     /// key in memory ([`keygen`]); the same files as [`Keys::setup`] then [`Keys::save`] with
     /// the same randomness. Returns the verifier.
-    pub fn generate<G: RngCore + CryptoRng>(relation: R, rng: &mut G, directory: &Path) -> Result<Verifier<R>, ZkError> {
+    pub fn generate<G: RngCore + CryptoRng>(
+        relation: R,
+        rng: &mut G,
+        directory: &Path,
+    ) -> Result<Verifier<R>, ZkError> {
         Self::generate_with(relation, rng, directory, &Cpu, CHUNK_POINTS)
     }
 

@@ -119,5 +119,7 @@ pub fn check_satisfied<R: Relation>(
 ) -> Result<Option<crate::circuit::ConstraintFailure>, ZkError> {
     let builder = Builder::new(ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref());
     relation.synthesize(&builder, statement, witness)?;
-    Ok(builder.failure().map(|raw| crate::circuit::ConstraintFailure::new(R::NAME, raw, |l, i| relation.describe(l, i))))
+    Ok(builder
+        .failure()
+        .map(|raw| crate::circuit::ConstraintFailure::new(R::NAME, raw, |l, i| relation.describe(l, i))))
 }

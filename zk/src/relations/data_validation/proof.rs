@@ -84,7 +84,11 @@ impl DataProver {
 
     /// The Groth16 proof that `offsets` pass the relation, claiming their true statement;
     /// [`ZkError::Unsatisfied`] (located) if they do not satisfy it.
-    pub fn prove_offsets<R: RngCore + CryptoRng>(&self, offsets: &Offsets, rng: &mut R) -> Result<Proof<Bn254>, ZkError> {
+    pub fn prove_offsets<R: RngCore + CryptoRng>(
+        &self,
+        offsets: &Offsets,
+        rng: &mut R,
+    ) -> Result<Proof<Bn254>, ZkError> {
         self.prove_groth16(&self.relation.statement(offsets), offsets, rng)
     }
 

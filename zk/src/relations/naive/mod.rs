@@ -70,7 +70,12 @@ impl Relation for NaiveRelation {
         vec![*digest]
     }
 
-    fn synthesize<S: ConstraintSink>(&self, builder: &Builder<S>, digest: &Fr, values: &Vec<u64>) -> Result<(), SynthesisError> {
+    fn synthesize<S: ConstraintSink>(
+        &self,
+        builder: &Builder<S>,
+        digest: &Fr,
+        values: &Vec<u64>,
+    ) -> Result<(), SynthesisError> {
         if values.len() != self.params.values {
             return Err(SynthesisError::Unsatisfiable);
         }

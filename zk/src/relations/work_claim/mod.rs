@@ -87,7 +87,12 @@ impl Relation for WorkClaimRelation {
         statement.public_inputs().to_vec()
     }
 
-    fn synthesize<S: ConstraintSink>(&self, builder: &Builder<S>, statement: &WorkClaim, _: &()) -> Result<(), SynthesisError> {
+    fn synthesize<S: ConstraintSink>(
+        &self,
+        builder: &Builder<S>,
+        statement: &WorkClaim,
+        _: &(),
+    ) -> Result<(), SynthesisError> {
         builder.stage("claim");
         for value in statement.public_inputs() {
             let input = builder.input(value)?;
