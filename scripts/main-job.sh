@@ -31,6 +31,9 @@ step schema check "$out/train.csv" --schema "$out/schema.toml"
 step schema check "$out/test.csv" --schema "$out/schema.toml"
 step quantize "$out/train.csv" --schema "$out/schema.toml" -o "$out/train.vqd"
 step train "$out/train.csv" --schema "$out/schema.toml" -o "$out/model.json" --seed 0
+step train "$out/train.vqd" --schema "$out/schema.toml" -o "$out/model.vqd.json" --seed 0
+cmp "$out/model.json" "$out/model.vqd.json" || fail "training from train.vqd differs from training from train.csv"
+echo "training from the quantized artifact train.vqd gives the model trained from train.csv, byte for byte"
 step predict "$out/test.csv" --model "$out/model.json" -o "$out/preds.csv"
 step keygen -o "$out/keys"
 step encrypt "$out/test.csv" --schema "$out/schema.toml" --keys "$out/keys" --secret-key -o "$out/test.vsies"
