@@ -4,8 +4,10 @@
 //! A streamed read only knows the checksum is right at the end, so a reader must treat what it
 //! read as provisional until [`BinaryReader::finish`] succeeds.
 
-use super::{check_header, encode_header, io_error, write_atomic_with, ArtifactError, ArtifactKind, CHECKSUM_LEN};
-use super::{HEADER_LEN, MAGIC};
+use super::atomic::write_atomic_with;
+use super::error::{io_error, ArtifactError};
+use super::header::{check_header, encode_header, CHECKSUM_LEN, HEADER_LEN, MAGIC};
+use super::kind::ArtifactKind;
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -140,7 +142,7 @@ impl Read for BinaryReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::artifact::{encode_binary, read_binary};
+    use crate::artifact::binary::{encode_binary, read_binary};
 
     fn write_streamed(path: &Path, payload: &[u8]) -> Result<(), ArtifactError> {
         write_binary_streamed(path, ArtifactKind::QuantizedDataset, payload.len() as u64, |writer| {

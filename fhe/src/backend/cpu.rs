@@ -1,7 +1,8 @@
 //! The CPU backend: today's code, the default, and the reference every accelerator is
 //! tested against bit for bit.
 
-use super::{BootstrapBackend, LinearBackend};
+use super::bootstrap::BootstrapBackend;
+use super::linear::LinearBackend;
 use crate::dataset::{seeded_row, Ciphertexts, EncryptedDataset};
 use crate::params::LWE_DIMENSION;
 use rayon::prelude::*;

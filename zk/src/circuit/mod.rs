@@ -10,7 +10,9 @@
 mod builder;
 mod failure;
 mod sink;
+mod wire;
 
-pub use builder::{Builder, Wire};
+pub use builder::Builder;
 pub use failure::{ConstraintFailure, Location};
 pub use sink::{ConstraintSink, CountingSink};
+pub use wire::Wire;

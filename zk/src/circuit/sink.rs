@@ -1,6 +1,6 @@
 //! Where a circuit's variables and constraints go.
 
-use super::builder::Wire;
+use super::wire::Wire;
 use ark_bn254::Fr;
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError};
 

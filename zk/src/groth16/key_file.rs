@@ -12,7 +12,7 @@
 //! ([`ProvingKeyReader`]), and key generation writes it the same way.
 
 use super::backend::Backend;
-use super::Relation;
+use super::relation::Relation;
 use crate::error::ZkError;
 use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;

@@ -10,7 +10,7 @@
 use super::backend::Backend;
 use super::key_file::{self, point_size, query_size, write_points, write_query_len};
 use super::qap::{self, QapEvaluations, QapSink};
-use super::Relation;
+use super::relation::Relation;
 use crate::circuit::Builder;
 use crate::error::ZkError;
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};

@@ -10,7 +10,8 @@ use super::key_file::{
     self, ProvingKeyReader, CHUNK_POINTS, PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE,
 };
 use super::prover::{self, KeySource};
-use super::{keygen, snarkjs, Relation};
+use super::relation::Relation;
+use super::{keygen, snarkjs};
 use crate::circuit::Builder;
 use crate::error::ZkError;
 use ark_bn254::{Bn254, Fr};

@@ -11,8 +11,8 @@
 use super::backend::Backend;
 use super::key_file::ProvingKeyReader;
 use super::qap;
+use super::relation::Relation;
 use super::witness::WitnessSink;
-use super::Relation;
 use crate::circuit::{Builder, ConstraintFailure};
 use crate::error::ZkError;
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};

@@ -21,9 +21,13 @@
 //! constraints subtract, and the sponge skips every block whose first offset is theirs, so the
 //! commitment equals the native one over `n` rows.
 
-use super::{commitment, histogram, inputs, lookup, multiplicities, rows, DataRelation, Offsets, Statement};
+use super::relation::{DataRelation, Offsets, RelationParams, Statement, RELATION};
+use super::{commitment, histogram, inputs, lookup, multiplicities, rows};
 use crate::circuit::{Builder, ConstraintSink};
+use crate::error::ZkError;
 use crate::gadgets::poseidon::{self, block_count};
+use crate::groth16::{Relation, Shape};
+use ark_bn254::Fr;
 use ark_relations::gr1cs::SynthesisError;
 
 /// Constraints of the circuit for `relation`, computed from its layout (the tests check it
@@ -48,7 +52,7 @@ pub fn constraint_count(relation: &DataRelation) -> usize {
 }
 
 /// Builds the circuit for `statement` and `offsets` into `builder`'s sink.
-pub(super) fn synthesize<S: ConstraintSink>(
+fn synthesize<S: ConstraintSink>(
     relation: &DataRelation,
     builder: &Builder<S>,
     statement: &Statement,
@@ -65,4 +69,54 @@ pub(super) fn synthesize<S: ConstraintSink>(
     let multiplicities = multiplicities::build(relation, builder, &inputs, offsets)?;
     lookup::build(relation, builder, &row_wires.offsets, &multiplicities)?;
     histogram::build(relation, builder, &inputs, &multiplicities)
+}
+
+impl Relation for DataRelation {
+    type Params = RelationParams;
+    type Statement = Statement;
+    type Witness = Offsets;
+
+    const NAME: &'static str = RELATION;
+
+    fn new(params: RelationParams) -> Result<Self, ZkError> {
+        let params = RelationParams {
+            schema: params.schema.clone().validate().map_err(|err| ZkError::Relation(err.to_string()))?,
+            ..params
+        };
+        DataRelation::new(params)
+    }
+
+    fn params(&self) -> &RelationParams {
+        &self.params
+    }
+
+    fn public_inputs(&self, statement: &Statement) -> Vec<Fr> {
+        DataRelation::public_inputs(self, statement)
+    }
+
+    fn synthesize<S: ConstraintSink>(
+        &self,
+        builder: &Builder<S>,
+        statement: &Statement,
+        witness: &Offsets,
+    ) -> Result<(), SynthesisError> {
+        synthesize(self, builder, statement, witness)
+    }
+
+    /// No rows: a valid, all-padding witness.
+    fn setup_assignment(&self) -> (Statement, Offsets) {
+        let offsets = Offsets { width: self.columns.len(), values: Vec::new() };
+        (self.statement(&offsets), offsets)
+    }
+
+    fn shape(&self) -> Result<Shape, ZkError> {
+        Ok(Shape { constraints: constraint_count(self), public_inputs: self.public_input_count() })
+    }
+
+    fn describe(&self, label: &str, index: usize) -> String {
+        match (label, self.columns.get(index)) {
+            ("column", Some(column)) => format!("`{}`", column.name),
+            _ => index.to_string(),
+        }
+    }
 }

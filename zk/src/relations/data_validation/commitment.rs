@@ -3,8 +3,8 @@
 //! skipped by selecting the previous state) and the row count equals the public commitment.
 
 use super::inputs::StatementWires;
+use super::relation::COMMITMENT_DOMAIN;
 use super::rows::RowWires;
-use super::COMMITMENT_DOMAIN;
 use crate::circuit::{Builder, ConstraintSink, Wire};
 use crate::gadgets::poseidon::{self, initial_state, RATE};
 use ark_relations::gr1cs::SynthesisError;

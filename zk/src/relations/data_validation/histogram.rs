@@ -3,7 +3,7 @@
 
 use super::inputs::StatementWires;
 use super::multiplicities::MultiplicityWires;
-use super::DataRelation;
+use super::relation::DataRelation;
 use crate::circuit::{Builder, ConstraintSink, Wire};
 use ark_bn254::Fr;
 use ark_ff::One;

@@ -1,6 +1,6 @@
 //! Stage `statement`: the public inputs, in [`super::DataRelation::public_inputs`] order.
 
-use super::{DataRelation, Statement};
+use super::relation::{DataRelation, Statement};
 use crate::circuit::{Builder, ConstraintSink, Wire};
 use ark_bn254::Fr;
 use ark_relations::gr1cs::SynthesisError;

@@ -2,7 +2,7 @@
 //! offsets, counted by the multiplicities (logUp at the challenge).
 
 use super::multiplicities::MultiplicityWires;
-use super::DataRelation;
+use super::relation::DataRelation;
 use crate::circuit::{Builder, ConstraintSink, Wire};
 use crate::gadgets::lookup::enforce_log_up;
 use ark_bn254::Fr;

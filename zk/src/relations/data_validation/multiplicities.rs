@@ -5,7 +5,7 @@
 //! multiplicities can depend on it.
 
 use super::inputs::StatementWires;
-use super::{DataRelation, Offsets, CHALLENGE_DOMAIN, MULTIPLICITY_DOMAIN};
+use super::relation::{DataRelation, Offsets, CHALLENGE_DOMAIN, MULTIPLICITY_DOMAIN};
 use crate::circuit::{Builder, ConstraintSink, Wire};
 use crate::field::power_of_two;
 use crate::gadgets::poseidon::{self, initial_state, RATE};

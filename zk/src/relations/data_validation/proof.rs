@@ -7,7 +7,7 @@
 //! 128-byte compressed Groth16 proof in hex. Verification recomputes the public inputs from the
 //! readable fields, so editing either is caught.
 
-use super::{DataProver, DataVerifier, Offsets, Statement, RELATION};
+use super::relation::{DataProver, DataVerifier, Offsets, Statement, RELATION};
 use crate::error::ZkError;
 use crate::field::{from_commitment, to_commitment};
 use crate::groth16::snarkjs;

@@ -2,7 +2,7 @@
 //! `bits` boolean witnesses (so the packed encoding the commitment hashes is injective), an
 //! all-zero constraint on padding rows, and the packing of offsets into field elements.
 
-use super::{DataRelation, Offsets};
+use super::relation::{DataRelation, Offsets};
 use crate::circuit::{Builder, ConstraintSink, Wire};
 use crate::field::power_of_two;
 use ark_bn254::Fr;

@@ -1,0 +1,139 @@
+//! Binary artifacts in memory: `header ‖ payload ‖ SHA-256(header ‖ payload)`.
+
+use super::atomic::write_atomic;
+use super::error::{io_error, ArtifactError};
+use super::header::{check_header, encode_header, CHECKSUM_LEN, HEADER_LEN, MAGIC};
+use super::kind::ArtifactKind;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// Encodes a binary artifact in memory.
+pub fn encode_binary(kind: ArtifactKind, payload: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len() + CHECKSUM_LEN);
+    bytes.extend_from_slice(&encode_header(kind, payload.len() as u64));
+    bytes.extend_from_slice(payload);
+    let checksum = Sha256::digest(&bytes);
+    bytes.extend_from_slice(&checksum);
+    bytes
+}
+
+/// Checks a binary artifact's envelope and returns its payload. `path` only names the source
+/// in errors.
+pub fn decode_binary<'a>(bytes: &'a [u8], expected: ArtifactKind, path: &Path) -> Result<&'a [u8], ArtifactError> {
+    let found = bytes.len() as u64;
+    if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
+        return Err(ArtifactError::BadMagic { path: path.into() });
+    }
+    if bytes.len() < HEADER_LEN {
+        return Err(ArtifactError::Truncated { path: path.into(), expected: HEADER_LEN as u64, found });
+    }
+    check_header(&bytes[..HEADER_LEN], found, expected, path)?;
+    let body_end = bytes.len() - CHECKSUM_LEN;
+    if Sha256::digest(&bytes[..body_end]).as_slice() != &bytes[body_end..] {
+        return Err(ArtifactError::ChecksumMismatch { path: path.into() });
+    }
+    Ok(&bytes[HEADER_LEN..body_end])
+}
+
+/// Writes a binary artifact atomically.
+pub fn write_binary(path: &Path, kind: ArtifactKind, payload: &[u8]) -> Result<(), ArtifactError> {
+    write_atomic(path, &encode_binary(kind, payload)).map_err(io_error(path))
+}
+
+/// Reads a binary artifact and returns its verified payload.
+pub fn read_binary(path: &Path, expected: ArtifactKind) -> Result<Vec<u8>, ArtifactError> {
+    read_binary_with_checksum(path, expected).map(|(payload, _)| payload)
+}
+
+/// Reads a binary artifact and returns its verified payload and its checksum (the SHA-256 of
+/// the whole file but the checksum itself), which identifies the file's content.
+pub fn read_binary_with_checksum(path: &Path, expected: ArtifactKind) -> Result<(Vec<u8>, [u8; 32]), ArtifactError> {
+    let mut bytes = std::fs::read(path).map_err(io_error(path))?;
+    let payload_len = decode_binary(&bytes, expected, path)?.len();
+    let checksum: [u8; 32] = bytes[bytes.len() - CHECKSUM_LEN..].try_into().expect("32 bytes");
+    // Reuse the buffer: drop the checksum, then the header.
+    bytes.truncate(HEADER_LEN + payload_len);
+    bytes.drain(..HEADER_LEN);
+    Ok((bytes, checksum))
+}
+
+/// The checksum [`encode_binary`] appends: the content id of an artifact's encoding.
+pub fn binary_checksum(encoded: &[u8]) -> [u8; 32] {
+    encoded[encoded.len() - CHECKSUM_LEN..].try_into().expect("an encoded artifact ends with its checksum")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifact::header::FORMAT_VERSION;
+
+    fn name() -> &'static Path {
+        Path::new("test.vsies")
+    }
+
+    #[test]
+    fn binary_round_trip() {
+        let bytes = encode_binary(ArtifactKind::QuantizedDataset, b"payload");
+        assert_eq!(decode_binary(&bytes, ArtifactKind::QuantizedDataset, name()).unwrap(), b"payload");
+    }
+
+    #[test]
+    fn binary_refuses_wrong_kind() {
+        let bytes = encode_binary(ArtifactKind::Model, b"payload");
+        let err = decode_binary(&bytes, ArtifactKind::QuantizedDataset, name()).unwrap_err();
+        assert!(matches!(
+            err,
+            ArtifactError::WrongKind { expected: ArtifactKind::QuantizedDataset, found: ArtifactKind::Model, .. }
+        ));
+        assert!(err.to_string().contains("wrong artifact kind: expected quantized-dataset, found model"));
+    }
+
+    #[test]
+    fn binary_refuses_every_truncation() {
+        let bytes = encode_binary(ArtifactKind::QuantizedDataset, b"payload");
+        for cut in 0..bytes.len() {
+            let err = decode_binary(&bytes[..cut], ArtifactKind::QuantizedDataset, name()).unwrap_err();
+            assert!(
+                matches!(err, ArtifactError::Truncated { .. } | ArtifactError::BadMagic { .. }),
+                "cut {cut}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn binary_refuses_every_single_bit_flip() {
+        let bytes = encode_binary(ArtifactKind::QuantizedDataset, b"payload");
+        for index in 0..bytes.len() {
+            for bit in 0..8 {
+                let mut flipped = bytes.clone();
+                flipped[index] ^= 1 << bit;
+                assert!(
+                    decode_binary(&flipped, ArtifactKind::QuantizedDataset, name()).is_err(),
+                    "byte {index} bit {bit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn binary_refuses_a_newer_version() {
+        let mut bytes = encode_binary(ArtifactKind::QuantizedDataset, b"p");
+        bytes[8..10].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+        let err = decode_binary(&bytes, ArtifactKind::QuantizedDataset, name()).unwrap_err();
+        assert!(matches!(err, ArtifactError::NewerVersion { found, .. } if found == FORMAT_VERSION + 1));
+    }
+
+    #[test]
+    fn binary_refuses_trailing_bytes_and_non_artifacts() {
+        let mut bytes = encode_binary(ArtifactKind::QuantizedDataset, b"p");
+        bytes.push(0);
+        assert!(matches!(
+            decode_binary(&bytes, ArtifactKind::QuantizedDataset, name()),
+            Err(ArtifactError::Malformed { .. })
+        ));
+        assert!(matches!(
+            decode_binary(b"a,b\n1,2\n", ArtifactKind::QuantizedDataset, name()),
+            Err(ArtifactError::BadMagic { .. })
+        ));
+    }
+}

@@ -1,0 +1,149 @@
+//! The kinds of artifact and their stable codes and names.
+
+use std::fmt;
+
+/// What an artifact holds. Codes are stable: a kind keeps its code forever.
+///
+/// Each kind is defined (encoded, decoded, documented) by one crate, its owner; this enum only
+/// names them so that every reader refuses a file of the wrong kind by name and `vsies inspect`
+/// recognizes every file. New kinds are added here with their owner.
+///
+/// | kind | owner | type |
+/// |---|---|---|
+/// | `quantized-dataset` | `vsies-core` | `QuantizedDataset` |
+/// | `model` | `vsies-core` | `Model` |
+/// | `fhe-secret-key`, `fhe-public-key`, `fhe-evaluation-key` | `vsies-fhe` | `SecretKey`, `PublicKey`, `EvaluationKey` |
+/// | `encrypted-dataset`, `encrypted-scores` | `vsies-fhe` | `EncryptedDataset`, `EncryptedScores` |
+/// | `committee-public-key`, `committee-key-share` | `vsies-secure-agg` | `PublicKey`, `KeyShare` |
+/// | `encrypted-update`, `decryption-share` | `vsies-secure-agg` | `EncryptedUpdate`, `DecryptionShare` |
+/// | `zk-proving-key`, `zk-verifying-key` | `vsies-zk` | the Groth16 engine's key files, for any relation |
+/// | `data-proof` | `vsies-zk` | `DataProof` (data-validation relation) |
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ArtifactKind {
+    /// A [`crate::QuantizedDataset`] in its canonical encoding.
+    QuantizedDataset,
+    /// A [`crate::Model`].
+    Model,
+    /// An FHE secret key (owner only).
+    FheSecretKey,
+    /// An FHE compact public key.
+    FhePublicKey,
+    /// An FHE evaluation key (parameters and key id).
+    FheEvaluationKey,
+    /// An encrypted quantized dataset.
+    EncryptedDataset,
+    /// Encrypted scores from encrypted inference.
+    EncryptedScores,
+    /// A secure-aggregation committee's public encryption key.
+    CommitteePublicKey,
+    /// One committee member's secret key share (that member only).
+    CommitteeKeyShare,
+    /// An encrypted weighted model update, or the sum of several.
+    EncryptedUpdate,
+    /// One member's partial decryption of an aggregate.
+    DecryptionShare,
+    /// A Groth16 proving key with the description of its relation.
+    ZkProvingKey,
+    /// A Groth16 verifying key with the description of its relation.
+    ZkVerifyingKey,
+    /// A Groth16 proof that a committed dataset passes its schema (JSON).
+    DataProof,
+}
+
+impl ArtifactKind {
+    /// Every kind this build knows.
+    pub const ALL: [Self; 14] = [
+        Self::QuantizedDataset,
+        Self::Model,
+        Self::FheSecretKey,
+        Self::FhePublicKey,
+        Self::FheEvaluationKey,
+        Self::EncryptedDataset,
+        Self::EncryptedScores,
+        Self::CommitteePublicKey,
+        Self::CommitteeKeyShare,
+        Self::EncryptedUpdate,
+        Self::DecryptionShare,
+        Self::ZkProvingKey,
+        Self::ZkVerifyingKey,
+        Self::DataProof,
+    ];
+
+    /// The stable code in a binary artifact's header.
+    pub fn code(self) -> u16 {
+        match self {
+            Self::QuantizedDataset => 1,
+            Self::Model => 2,
+            Self::FheSecretKey => 3,
+            Self::FhePublicKey => 4,
+            Self::FheEvaluationKey => 5,
+            Self::EncryptedDataset => 6,
+            Self::EncryptedScores => 7,
+            Self::CommitteePublicKey => 8,
+            Self::CommitteeKeyShare => 9,
+            Self::EncryptedUpdate => 10,
+            Self::DecryptionShare => 11,
+            Self::ZkProvingKey => 12,
+            Self::ZkVerifyingKey => 13,
+            Self::DataProof => 14,
+        }
+    }
+
+    /// The stable name in a JSON artifact's envelope and in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::QuantizedDataset => "quantized-dataset",
+            Self::Model => "model",
+            Self::FheSecretKey => "fhe-secret-key",
+            Self::FhePublicKey => "fhe-public-key",
+            Self::FheEvaluationKey => "fhe-evaluation-key",
+            Self::EncryptedDataset => "encrypted-dataset",
+            Self::EncryptedScores => "encrypted-scores",
+            Self::CommitteePublicKey => "committee-public-key",
+            Self::CommitteeKeyShare => "committee-key-share",
+            Self::EncryptedUpdate => "encrypted-update",
+            Self::DecryptionShare => "decryption-share",
+            Self::ZkProvingKey => "zk-proving-key",
+            Self::ZkVerifyingKey => "zk-verifying-key",
+            Self::DataProof => "data-proof",
+        }
+    }
+
+    /// The crate that defines the kind's content.
+    pub fn owner(self) -> &'static str {
+        match self {
+            Self::QuantizedDataset | Self::Model => "vsies-core",
+            Self::FheSecretKey
+            | Self::FhePublicKey
+            | Self::FheEvaluationKey
+            | Self::EncryptedDataset
+            | Self::EncryptedScores => "vsies-fhe",
+            Self::CommitteePublicKey | Self::CommitteeKeyShare | Self::EncryptedUpdate | Self::DecryptionShare => {
+                "vsies-secure-agg"
+            }
+            Self::ZkProvingKey | Self::ZkVerifyingKey | Self::DataProof => "vsies-zk",
+        }
+    }
+
+    /// Whether the kind is a JSON artifact (the others are binary).
+    pub fn is_json(self) -> bool {
+        matches!(self, Self::Model | Self::DataProof)
+    }
+
+    /// The kind with header code `code`.
+    pub fn from_code(code: u16) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
+    /// The kind named `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+impl fmt::Display for ArtifactKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

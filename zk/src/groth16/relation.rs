@@ -1,0 +1,90 @@
+//! What the engine proves: the [`Relation`] trait, and a satisfaction check for tests.
+
+use crate::circuit::{Builder, ConstraintSink, CountingSink};
+use crate::error::ZkError;
+use ark_bn254::Fr;
+use ark_relations::gr1cs::SynthesisError;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::fmt::Debug;
+
+/// The size of a relation's circuit, which fixes its QAP domain and its keys' lengths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Rank-1 constraints.
+    pub constraints: usize,
+    /// Public inputs (the constant one excluded).
+    pub public_inputs: usize,
+}
+
+/// A relation the engine proves: `R(statement; witness)`, for parameters fixed by the keys.
+///
+/// The circuit must be *data-oblivious*: the same parameters give the same constraints and
+/// variables whatever the statement and witness (the keys are made from one assignment and
+/// used with all others).
+pub trait Relation: Sized {
+    /// What the keys fix, written into every key file as JSON. Its JSON object must have a
+    /// top-level `"relation"` field holding [`Relation::NAME`], so that any key file says what
+    /// it is for.
+    type Params: Serialize + DeserializeOwned + Clone + PartialEq + Debug;
+    /// The public statement: what a proof states, in the order of the public inputs.
+    type Statement;
+    /// The private witness.
+    type Witness;
+
+    /// Name and version, recorded in keys and proofs (`vsies/<relation>/v<n>`).
+    const NAME: &'static str;
+
+    /// The relation for `params`, after checking them.
+    fn new(params: Self::Params) -> Result<Self, ZkError>;
+
+    /// The parameters.
+    fn params(&self) -> &Self::Params;
+
+    /// The public inputs of `statement`, in circuit order.
+    fn public_inputs(&self, statement: &Self::Statement) -> Vec<Fr>;
+
+    /// Builds the circuit for `statement` and `witness` into `builder`'s sink. The first
+    /// [`Self::Shape`]-many public inputs it makes must be [`Relation::public_inputs`], in order.
+    fn synthesize<S: ConstraintSink>(
+        &self,
+        builder: &Builder<S>,
+        statement: &Self::Statement,
+        witness: &Self::Witness,
+    ) -> Result<(), SynthesisError>;
+
+    /// Some valid assignment, for key generation (its values are never checked there).
+    fn setup_assignment(&self) -> (Self::Statement, Self::Witness);
+
+    /// The circuit's size. The default counts it with one synthesis of the setup assignment;
+    /// a large relation computes it from its layout instead (the engine checks either against
+    /// what synthesis builds).
+    fn shape(&self) -> Result<Shape, ZkError> {
+        let (statement, witness) = self.setup_assignment();
+        let builder = Builder::for_setup(CountingSink::default());
+        self.synthesize(&builder, &statement, &witness)?;
+        let counted = builder.into_sink();
+        Ok(Shape { constraints: counted.constraints, public_inputs: counted.inputs })
+    }
+
+    /// How a located failure names `index` of `label` (a relation may name its columns).
+    fn describe(&self, label: &str, index: usize) -> String {
+        let _ = label;
+        index.to_string()
+    }
+}
+
+/// Synthesizes `statement` and `witness` into arkworks' constraint system and reports the
+/// first unsatisfied constraint, located (`None`: satisfied). For tests and debugging; the
+/// prover makes the same check in its witness pass.
+pub fn check_satisfied<R: Relation>(
+    relation: &R,
+    statement: &R::Statement,
+    witness: &R::Witness,
+) -> Result<Option<crate::circuit::ConstraintFailure>, ZkError> {
+    let builder = Builder::new(ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref());
+    relation.synthesize(&builder, statement, witness)?;
+    Ok(builder
+        .failure()
+        .map(|raw| crate::circuit::ConstraintFailure::new(R::NAME, raw, |l, i| relation.describe(l, i))))
+}
