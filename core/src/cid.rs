@@ -134,18 +134,7 @@ impl FromStr for ContentId {
     }
 }
 
-impl serde::Serialize for ContentId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContentId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
-    }
-}
+crate::codec::serde_via_text!(ContentId);
 
 #[cfg(test)]
 mod tests {

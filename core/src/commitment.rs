@@ -79,18 +79,7 @@ impl FromStr for DataCommitment {
     }
 }
 
-impl serde::Serialize for DataCommitment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DataCommitment {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
-    }
-}
+codec::serde_via_text!(DataCommitment);
 
 #[cfg(test)]
 mod tests {

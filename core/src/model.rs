@@ -118,6 +118,17 @@ impl Model {
         })
     }
 
+    /// A model with given weights (not trained here): what FedAvg, benchmarks and tests build.
+    pub fn from_weights(
+        schema: Schema,
+        training: TrainingConfig,
+        weights: Vec<i64>,
+        bias: i64,
+        training_samples: u64,
+    ) -> Self {
+        Self { schema_id: schema.content_id(), schema, training, initial_model: None, weights, bias, training_samples }
+    }
+
     /// Feature weights followed by the bias, as the spec indexes them.
     pub fn augmented_weights(&self) -> Vec<i64> {
         let mut weights = self.weights.clone();

@@ -13,13 +13,5 @@ pub fn model(name: &str, weights: Vec<i64>, bias: i64, samples: u64) -> Model {
             .map(|i| FeatureColumn { name: format!("x{i}"), min: -1.0, max: 1.0, mean: 0.0, scale: 1.0 })
             .collect(),
     };
-    Model {
-        schema_id: schema.content_id(),
-        schema,
-        training: TrainingConfig::default(),
-        initial_model: None,
-        weights,
-        bias,
-        training_samples: samples,
-    }
+    Model::from_weights(schema, TrainingConfig::default(), weights, bias, samples)
 }

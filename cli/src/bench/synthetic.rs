@@ -40,13 +40,5 @@ pub fn synthetic_dataset(
 /// `weights.len()` features in `[-1, 1]`.
 pub fn model_with_weights(weights: Vec<i64>, bias: i64, samples: u64) -> Model {
     let schema = schema(weights.len(), FixedFormat::FEATURES, (-1.0, 1.0));
-    Model {
-        schema_id: schema.content_id(),
-        schema,
-        training: TrainingConfig::default(),
-        initial_model: None,
-        weights,
-        bias,
-        training_samples: samples,
-    }
+    Model::from_weights(schema, TrainingConfig::default(), weights, bias, samples)
 }
