@@ -43,14 +43,15 @@
 //! # Ok::<(), vsies_zk::ZkError>(())
 //! ```
 //!
-//! Layering (no module imports one above it): [`field`] ← [`circuit`] ← [`gadgets`] ←
-//! [`groth16`] (the engine imports no gadget and no relation) ← [`relations`].
+//! Layering (no module imports one above it): [`field`] ← [`poseidon`] (native) ← [`circuit`] ←
+//! [`gadgets`] ← [`groth16`] (the engine imports no gadget and no relation) ← [`relations`].
 
 pub mod circuit;
 pub mod error;
 pub mod field;
 pub mod gadgets;
 pub mod groth16;
+pub mod poseidon;
 pub mod relations;
 
 pub use error::ZkError;

@@ -3,7 +3,7 @@
 
 use crate::error::ZkError;
 use crate::field::{bit_length, power_of_two, to_commitment};
-use crate::gadgets::poseidon::{self, BlockSponge};
+use crate::poseidon::{self, BlockSponge};
 use crate::groth16;
 use ark_bn254::Fr;
 use ark_ff::{PrimeField, Zero};

@@ -40,7 +40,7 @@ impl NaiveRelation {
 
     /// The native digest of `values`: the statement.
     pub fn digest(values: &[u64]) -> Fr {
-        let mut sponge = poseidon::BlockSponge::new(poseidon::domain(DOMAIN));
+        let mut sponge = crate::poseidon::BlockSponge::new(poseidon::domain(DOMAIN));
         sponge.absorb(&values.iter().map(|&v| Fr::from(v)).collect::<Vec<_>>());
         sponge.digest()
     }
