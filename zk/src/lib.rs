@@ -43,7 +43,7 @@
 //! # Ok::<(), vsies_zk::ZkError>(())
 //! ```
 //!
-//! Layering (no module imports one above it): [`field`] ← [`poseidon`] (native) ← [`circuit`] ←
+//! Layering (no module imports one above it): [`field`] ← [`poseidon`] (native) ← [`transcript`] ← [`circuit`] ←
 //! [`gadgets`] ← [`groth16`] (the engine imports no gadget and no relation) ← [`relations`].
 
 pub mod circuit;
@@ -53,6 +53,7 @@ pub mod gadgets;
 pub mod groth16;
 pub mod poseidon;
 pub mod relations;
+pub mod transcript;
 
 pub use error::ZkError;
 pub use field::{field_bytes, field_hex};

@@ -15,6 +15,9 @@ use std::cell::{Cell, RefCell};
 pub struct Builder<S: ConstraintSink = ConstraintSystemRef<Fr>> {
     sink: RefCell<S>,
     check: bool,
+    /// The values of the challenges a relation asks for ([`Builder::challenges`]).
+    challenges: Vec<Fr>,
+    challenges_made: Cell<bool>,
     constraints: Cell<usize>,
     stage: Cell<&'static str>,
     location: Cell<Location>,
@@ -29,6 +32,8 @@ impl<S: ConstraintSink> Builder<S> {
         Self {
             sink: RefCell::new(sink),
             check: true,
+            challenges: Vec::new(),
+            challenges_made: Cell::new(false),
             constraints: Cell::new(0),
             stage: Cell::new(""),
             location: Cell::new(Location::NONE),
@@ -39,6 +44,23 @@ impl<S: ConstraintSink> Builder<S> {
     /// A builder for key generation: the values are a dummy assignment's and are not checked.
     pub fn for_setup(sink: S) -> Self {
         Self { check: false, ..Self::new(sink) }
+    }
+
+    /// The builder with these challenge values (the engine's, derived from the commitment to
+    /// the committed witnesses; zeros in a pass that only collects those witnesses).
+    pub fn with_challenges(self, challenges: Vec<Fr>) -> Self {
+        Self { challenges, ..self }
+    }
+
+    /// The challenges, as private witnesses holding the engine's values (one call per
+    /// circuit). The relation must bind them into its last public input with
+    /// [`crate::gadgets::challenge::bind_last_input`], which is how the verifier checks that
+    /// they are the values derived from the proof's commitment.
+    pub fn challenges(&self, count: usize) -> Result<Vec<Wire>> {
+        if self.challenges_made.replace(true) {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        (0..count).map(|k| self.witness(self.challenges.get(k).copied().unwrap_or_default())).collect()
     }
 
     /// The sink, once the circuit is built.
@@ -101,6 +123,12 @@ impl<S: ConstraintSink> Builder<S> {
     /// A new private witness.
     pub fn witness(&self, value: Fr) -> Result<Wire> {
         Ok(Wire { lc: self.sink.borrow_mut().new_witness(value)?, value })
+    }
+
+    /// A new private witness committed to before the challenges are drawn: what a lookup
+    /// checks must be one (or be bound by other means) for the lookup to be sound.
+    pub fn committed_witness(&self, value: Fr) -> Result<Wire> {
+        Ok(Wire { lc: self.sink.borrow_mut().new_committed_witness(value)?, value })
     }
 
     /// Names a linear combination, so that long chains of linear operations do not copy

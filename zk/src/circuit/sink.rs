@@ -14,6 +14,11 @@ pub trait ConstraintSink {
     fn new_input(&mut self, value: Fr) -> Result<LinearCombination<Fr>, SynthesisError>;
     /// A new private witness.
     fn new_witness(&mut self, value: Fr) -> Result<LinearCombination<Fr>, SynthesisError>;
+    /// A new private witness that the proof commits to before any challenge is drawn (see
+    /// [`crate::groth16::commitment`]). A sink that does not prove treats it as a witness.
+    fn new_committed_witness(&mut self, value: Fr) -> Result<LinearCombination<Fr>, SynthesisError> {
+        self.new_witness(value)
+    }
     /// A short combination standing for `lc` in later combinations (it adds no constraint).
     fn name(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError>;
     /// [`ConstraintSink::name`] for the Poseidon state between rounds, whose combinations
@@ -58,8 +63,10 @@ impl ConstraintSink for ConstraintSystemRef<Fr> {
 pub struct CountingSink {
     /// Public inputs (the constant one excluded).
     pub inputs: usize,
-    /// Witnesses.
+    /// Witnesses (committed ones included).
     pub witnesses: usize,
+    /// Committed witnesses.
+    pub committed: usize,
     /// Constraints.
     pub constraints: usize,
 }
@@ -73,6 +80,11 @@ impl ConstraintSink for CountingSink {
     fn new_witness(&mut self, _value: Fr) -> Result<LinearCombination<Fr>, SynthesisError> {
         self.witnesses += 1;
         Ok(LinearCombination::zero())
+    }
+
+    fn new_committed_witness(&mut self, value: Fr) -> Result<LinearCombination<Fr>, SynthesisError> {
+        self.committed += 1;
+        self.new_witness(value)
     }
 
     fn name(&mut self, _lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {

@@ -3,6 +3,7 @@
 //! logUp lookups and long sums.
 
 pub mod bits;
+pub mod challenge;
 pub mod lookup;
 pub mod poseidon;
 pub mod sum;

@@ -93,4 +93,3 @@ impl<S: ConstraintSink> Builder<S> {
         Ok(self.absorb_block(&state, elements)?[1].clone())
     }
 }
-

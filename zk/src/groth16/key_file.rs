@@ -12,6 +12,7 @@
 //! ([`ProvingKeyReader`]), and key generation writes it the same way.
 
 use super::backend::Backend;
+use super::commitment::{Commitment, CommitmentKey};
 use super::relation::Relation;
 use crate::error::ZkError;
 use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
@@ -102,7 +103,9 @@ pub fn write_points<P: AffineRepr>(writer: &mut dyn Write, points: &[P]) -> std:
 }
 
 /// `proving.key` opened for one pass: its relation and the key's fixed elements are read, the
-/// queries are consumed in file order by the MSMs that need them.
+/// queries are consumed in file order by the MSMs that need them. A committing relation's key
+/// holds the commitment basis first: [`ProvingKeyReader::commit`] reads it (and then the fixed
+/// elements) before the other queries.
 pub struct ProvingKeyReader<R> {
     reader: BinaryReader,
     chunk_points: usize,
@@ -110,10 +113,15 @@ pub struct ProvingKeyReader<R> {
     pub relation: R,
     /// The verifying key inside the proving key.
     pub vk: VerifyingKey<Bn254>,
-    /// `β` in G1.
-    pub beta_g1: G1Affine,
-    /// `δ` in G1.
-    pub delta_g1: G1Affine,
+    /// The commitment key of a committing relation.
+    pub commitment: Option<CommitmentKey>,
+    /// `β` and `δ` in G1, once read.
+    fixed: Option<(G1Affine, G1Affine)>,
+}
+
+fn element(reader: &mut BinaryReader, path: &Path, what: &str) -> Result<G1Affine, ZkError> {
+    G1Affine::deserialize_with_mode(reader, Compress::No, Validate::No)
+        .map_err(|err| ZkError::malformed(path, "key file", format!("{what}: {err}")))
 }
 
 impl<R: Relation> ProvingKeyReader<R> {
@@ -121,15 +129,52 @@ impl<R: Relation> ProvingKeyReader<R> {
     pub fn open(path: &Path, chunk_points: usize) -> Result<Self, ZkError> {
         let mut reader = BinaryReader::open(path, ArtifactKind::ZkProvingKey)?;
         let relation = read_params::<R>(&mut reader, path)?;
-        let element = |what: &str, reader: &mut BinaryReader| -> Result<G1Affine, ZkError> {
-            G1Affine::deserialize_with_mode(reader, Compress::No, Validate::No)
-                .map_err(|err| ZkError::malformed(path, "key file", format!("{what}: {err}")))
-        };
         let vk = VerifyingKey::deserialize_with_mode(&mut reader, Compress::No, Validate::No)
             .map_err(|err| ZkError::malformed(path, "key file", format!("verifying key: {err}")))?;
-        let beta_g1 = element("beta_g1", &mut reader)?;
-        let delta_g1 = element("delta_g1", &mut reader)?;
-        Ok(Self { reader, chunk_points: chunk_points.max(1), relation, vk, beta_g1, delta_g1 })
+        let (commitment, fixed) = if R::CHALLENGES > 0 {
+            let sigma_gamma_g2 = G2Affine::deserialize_with_mode(&mut reader, Compress::No, Validate::No)
+                .map_err(|err| ZkError::malformed(path, "key file", format!("sigma_gamma_g2: {err}")))?;
+            // The basis's length, read here so the key's shape is known before any MSM.
+            let mut length = [0u8; 8];
+            reader.read_exact(&mut length).map_err(|err| ZkError::malformed(path, "key file", err))?;
+            (Some(CommitmentKey { committed: u64::from_le_bytes(length), sigma_gamma_g2 }), None)
+        } else {
+            let beta = element(&mut reader, path, "beta_g1")?;
+            (None, Some((beta, element(&mut reader, path, "delta_g1")?)))
+        };
+        Ok(Self { reader, chunk_points: chunk_points.max(1), relation, vk, commitment, fixed })
+    }
+
+    /// The commitment `D` to `values` (the committed witnesses, blinding last) and its proof of
+    /// knowledge `P`, from the commitment basis; then reads the fixed elements.
+    pub fn commit(&mut self, backend: &dyn Backend, values: &[Fr]) -> Result<Commitment, ZkError> {
+        let path = self.reader.path().to_path_buf();
+        let Some(key) = &self.commitment else {
+            return Err(ZkError::malformed(path, "key file", "the relation commits to no witnesses"));
+        };
+        if key.committed != values.len() as u64 || self.fixed.is_some() {
+            let reason = format!("a basis of {} points for {} committed values", key.committed, values.len());
+            return Err(ZkError::malformed(path, "key file", reason));
+        }
+        let point = self.points::<G1Affine>("commitment basis", values, |p, s| backend.msm_g1(p, s))?;
+        let knowledge = self.msm::<G1Affine>("sigma commitment basis", values, |p, s| backend.msm_g1(p, s))?;
+        let beta = element(&mut self.reader, &path, "beta_g1")?;
+        self.fixed = Some((beta, element(&mut self.reader, &path, "delta_g1")?));
+        Ok(Commitment { point: point.into(), knowledge: knowledge.into() })
+    }
+
+    /// `β` in G1 (after [`ProvingKeyReader::commit`] for a committing relation).
+    pub fn beta_g1(&self) -> Result<G1Affine, ZkError> {
+        self.fixed.map(|(beta, _)| beta).ok_or_else(Self::out_of_order)
+    }
+
+    /// `δ` in G1.
+    pub fn delta_g1(&self) -> Result<G1Affine, ZkError> {
+        self.fixed.map(|(_, delta)| delta).ok_or_else(Self::out_of_order)
+    }
+
+    fn out_of_order() -> ZkError {
+        ZkError::Relation("internal: the proving key's commitment basis was not read".into())
     }
 
     /// `sum_i query_i * scalars_i` over the next G1 query, which must hold `scalars.len()`
@@ -167,6 +212,18 @@ impl<R: Relation> ProvingKeyReader<R> {
         if length != scalars.len() as u64 {
             return Err(malformed(format!("{length} points, the relation needs {}", scalars.len())));
         }
+        self.points(what, scalars, msm)
+    }
+
+    /// The MSM of `scalars` with the next `scalars.len()` points (their length already read).
+    fn points<P: AffineRepr<ScalarField = Fr>>(
+        &mut self,
+        what: &str,
+        scalars: &[Fr],
+        msm: impl Fn(&[P], &[Fr]) -> P::Group,
+    ) -> Result<P::Group, ZkError> {
+        let path = self.reader.path().to_path_buf();
+        let malformed = |reason: String| ZkError::malformed(&path, "key file", format!("{what}: {reason}"));
         let size = point_size::<P>();
         let mut bytes = vec![0u8; self.chunk_points.min(scalars.len()) * size];
         let mut sum = P::Group::default();

@@ -6,8 +6,14 @@
 //! written one chunk at a time. The randomness is drawn in arkworks' order and the arithmetic
 //! is the same, so a seeded run writes byte for byte the file that [`super::Keys::setup`] and
 //! [`super::Keys::save`] write (tested).
+//!
+//! A committing relation ([`super::commitment`]) gets the commitment basis too: its committed
+//! witnesses' scalars are scaled by `1/γ` instead of `1/δ` and written, with their multiples
+//! by a fresh secret `σ`, right after the verifying key; the rest of the file is laid out as
+//! arkworks lays it out, the `L` query holding the other witnesses only.
 
 use super::backend::Backend;
+use super::commitment::{append_blinding, CommitmentKey};
 use super::key_file::{self, point_size, query_size, write_points, write_query_len};
 use super::qap::{self, QapEvaluations, QapSink};
 use super::relation::Relation;
@@ -36,11 +42,14 @@ struct Toxic {
     g1: G1Projective,
     g2: G2Projective,
     t: Fr,
+    /// The commitment basis's secret, for a committing relation only.
+    sigma: Option<Fr>,
 }
 
 impl Toxic {
-    /// Draws as ark-groth16's `generate_random_parameters_with_reduction` does, in its order.
-    fn draw<R: RngCore>(rng: &mut R, domain: &qap::Domain) -> Self {
+    /// Draws as ark-groth16's `generate_random_parameters_with_reduction` does, in its order,
+    /// then `σ` for a committing relation (so a plain relation's keys are arkworks' keys).
+    fn draw<R: RngCore>(rng: &mut R, domain: &qap::Domain, committing: bool) -> Self {
         let alpha = Fr::rand(rng);
         let beta = Fr::rand(rng);
         let gamma = Fr::rand(rng);
@@ -48,30 +57,42 @@ impl Toxic {
         let g1 = G1Projective::rand(rng);
         let g2 = G2Projective::rand(rng);
         let t = domain.sample_element_outside_domain(rng);
-        Self { alpha, beta, gamma, delta, g1, g2, t }
+        let sigma = committing.then(|| Fr::rand(rng));
+        Self { alpha, beta, gamma, delta, g1, g2, t, sigma }
     }
 }
 
 /// Generates `relation`'s proving key into the file `path`, computing and writing each query
-/// `chunk_points` points at a time on `backend`, and returns the verifying key. Memory: a few
-/// hundred bytes per constraint, whatever the size of the proving key.
+/// `chunk_points` points at a time on `backend`, and returns the verifying key (and the
+/// commitment key of a committing relation). Memory: a few hundred bytes per constraint,
+/// whatever the size of the proving key.
 pub fn write_proving_key<R: Relation, G: RngCore + CryptoRng>(
     relation: &R,
     rng: &mut G,
     backend: &dyn Backend,
     path: &Path,
     chunk_points: usize,
-) -> Result<VerifyingKey<Bn254>, ZkError> {
-    let shape = relation.shape()?;
+) -> Result<(VerifyingKey<Bn254>, Option<CommitmentKey>), ZkError> {
+    let shape = relation.shape()?.with_blinding();
     let (constraints, instance) = (shape.constraints, shape.public_inputs + 1);
     let domain = qap::domain(constraints, instance)?;
-    let toxic = Toxic::draw(rng, &domain);
+    let toxic = Toxic::draw(rng, &domain, shape.committed > 0);
 
     let builder = Builder::for_setup(QapSink::new(&domain, toxic.t));
     let (statement, witness) = relation.setup_assignment();
     relation.synthesize(&builder, &statement, &witness)?;
+    if shape.committed > 0 {
+        append_blinding(&builder, Fr::zero())?;
+    }
     let qap = builder.into_sink().finish(&domain)?;
     qap::check_shape((qap.constraint_count, qap.instance_count), (constraints, instance))?;
+    let committed = qap.committed.iter().filter(|&&c| c).count();
+    if committed != shape.committed {
+        return Err(ZkError::Relation(format!(
+            "internal: the circuit commits to {committed} witnesses, its shape says {}",
+            shape.committed
+        )));
+    }
     write_queries(path, relation, qap, &toxic, &domain, backend, chunk_points.max(1))
 }
 
@@ -81,8 +102,10 @@ struct Scalars {
     b: Vec<Fr>,
     /// `(beta a + alpha b + c) / gamma` for the instance variables.
     gamma_abc: Vec<Fr>,
-    /// `(beta a + alpha b + c) / delta` for the witnesses.
+    /// `(beta a + alpha b + c) / delta` for the witnesses not committed to.
     l: Vec<Fr>,
+    /// `(beta a + alpha b + c) / gamma` for the committed witnesses, in creation order.
+    k: Vec<Fr>,
     /// `Z(t) / delta`: the `h` query's scalars are its multiples by `t^i`.
     zt_over_delta: Fr,
     h_len: usize,
@@ -90,16 +113,25 @@ struct Scalars {
 
 impl Scalars {
     fn new(qap: QapEvaluations, toxic: &Toxic, domain: &qap::Domain) -> Self {
-        let QapEvaluations { a, b, mut c, instance_count, .. } = qap;
+        let QapEvaluations { a, b, mut c, instance_count, committed, .. } = qap;
         let gamma_inverse = toxic.gamma.inverse().expect("gamma is nonzero");
         let delta_inverse = toxic.delta.inverse().expect("delta is nonzero");
         c.par_iter_mut().zip(&a).zip(&b).enumerate().for_each(|(i, ((c, a), b))| {
-            let inverse = if i < instance_count { gamma_inverse } else { delta_inverse };
+            let gamma_scaled = i < instance_count || committed[i - instance_count];
+            let inverse = if gamma_scaled { gamma_inverse } else { delta_inverse };
             *c = (toxic.beta * a + toxic.alpha * b + *c) * inverse;
         });
-        let l = c.split_off(instance_count);
+        let witnesses = c.split_off(instance_count);
+        let (mut l, mut k) = (Vec::with_capacity(witnesses.len()), Vec::new());
+        for (scalar, committed) in witnesses.into_iter().zip(committed) {
+            if committed {
+                k.push(scalar)
+            } else {
+                l.push(scalar)
+            }
+        }
         let zt_over_delta = domain.evaluate_vanishing_polynomial(toxic.t) * delta_inverse;
-        Self { a, b, gamma_abc: c, l, zt_over_delta, h_len: domain.size() - 1 }
+        Self { a, b, gamma_abc: c, l, k, zt_over_delta, h_len: domain.size() - 1 }
     }
 
     fn non_zero(scalars: &[Fr]) -> usize {
@@ -115,13 +147,13 @@ fn write_queries<R: Relation>(
     domain: &qap::Domain,
     backend: &dyn Backend,
     chunk_points: usize,
-) -> Result<VerifyingKey<Bn254>, ZkError> {
+) -> Result<(VerifyingKey<Bn254>, Option<CommitmentKey>), ZkError> {
     let t = toxic.t;
     let scalars = Scalars::new(qap, toxic, domain);
     let variables = scalars.a.len();
     // Window tables sized as arkworks sizes them (the results do not depend on it).
     let non_zero_b = Scalars::non_zero(&scalars.b);
-    let g1_scalars = Scalars::non_zero(&scalars.a) + non_zero_b + variables + scalars.h_len + 2;
+    let g1_scalars = Scalars::non_zero(&scalars.a) + non_zero_b + variables + scalars.h_len + 2 + scalars.k.len();
     let g1_table = BatchMulPreprocessing::new(toxic.g1, g1_scalars);
     let g2_table = BatchMulPreprocessing::new(toxic.g2, non_zero_b);
 
@@ -134,11 +166,20 @@ fn write_queries<R: Relation>(
     };
     let beta_g1 = (toxic.g1 * toxic.beta).into_affine();
     let delta_g1 = (toxic.g1 * toxic.delta).into_affine();
+    let commitment = toxic.sigma.map(|sigma| CommitmentKey {
+        committed: scalars.k.len() as u64,
+        sigma_gamma_g2: (toxic.g2 * (sigma * toxic.gamma)).into_affine(),
+    });
 
     let header = key_file::params_header::<R>(relation.params());
     let g1 = point_size::<G1Affine>() as u64;
+    let commitment_len = match &commitment {
+        Some(key) => key.sigma_gamma_g2.uncompressed_size() as u64 + 2 * query_size::<G1Affine>(scalars.k.len()),
+        None => 0,
+    };
     let payload_len = header.len() as u64
         + vk.uncompressed_size() as u64
+        + commitment_len
         + 2 * g1
         + 2 * query_size::<G1Affine>(variables)
         + query_size::<G2Affine>(variables)
@@ -155,6 +196,14 @@ fn write_queries<R: Relation>(
         writer.write_all(&header)?;
         let mut fixed = Vec::new();
         vk.serialize_uncompressed(&mut fixed).expect("writing to memory");
+        if let (Some(key), Some(sigma)) = (&commitment, toxic.sigma) {
+            key.sigma_gamma_g2.serialize_uncompressed(&mut fixed).expect("writing to memory");
+            writer.write_all(&fixed)?;
+            fixed.clear();
+            write_g1_query(writer, &scalars.k)?;
+            let sigma_k: Vec<Fr> = scalars.k.par_iter().map(|k| sigma * k).collect();
+            write_g1_query(writer, &sigma_k)?;
+        }
         beta_g1.serialize_uncompressed(&mut fixed).expect("writing to memory");
         delta_g1.serialize_uncompressed(&mut fixed).expect("writing to memory");
         writer.write_all(&fixed)?;
@@ -172,5 +221,5 @@ fn write_queries<R: Relation>(
         }
         write_g1_query(writer, &scalars.l)
     })?;
-    Ok(vk)
+    Ok((vk, commitment))
 }

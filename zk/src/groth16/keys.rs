@@ -6,6 +6,7 @@
 //! names it.
 
 use super::backend::{Backend, Cpu};
+use super::commitment::{knowledge_holds, CommitmentKey, CommittedProof};
 use super::key_file::{
     self, ProvingKeyReader, CHUNK_POINTS, PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE,
 };
@@ -68,12 +69,15 @@ pub enum ProvingKeyLocation {
     File(PathBuf),
 }
 
-/// What a verifier needs: the relation and its verifying key.
+/// What a verifier needs: the relation and its verifying key (with the commitment key of a
+/// committing relation).
 pub struct Verifier<R: Relation> {
     /// The relation.
     pub relation: R,
     /// The verifying key.
     pub key: VerifyingKey<Bn254>,
+    /// The commitment key, for a committing relation.
+    pub commitment: Option<CommitmentKey>,
     /// The key prepared for pairings.
     pub prepared: PreparedVerifyingKey<Bn254>,
     /// Content id of `verifying.key`'s payload.
@@ -82,30 +86,55 @@ pub struct Verifier<R: Relation> {
 
 impl<R: Relation + Clone> Clone for Verifier<R> {
     fn clone(&self) -> Self {
-        Self { relation: self.relation.clone(), key: self.key.clone(), prepared: self.prepared.clone(), id: self.id }
+        Self {
+            relation: self.relation.clone(),
+            key: self.key.clone(),
+            commitment: self.commitment.clone(),
+            prepared: self.prepared.clone(),
+            id: self.id,
+        }
     }
 }
 
-fn encode<R: Relation>(params: &R::Params, key: &impl CanonicalSerialize, compress: Compress) -> Vec<u8> {
+/// `verifying.key`'s payload: the parameters, the compressed verifying key, and for a
+/// committing relation the committed count (`u64` LE) and `σγ` (compressed).
+fn encode_verifying_key<R: Relation>(
+    params: &R::Params,
+    key: &VerifyingKey<Bn254>,
+    commitment: Option<&CommitmentKey>,
+) -> Vec<u8> {
     let mut payload = key_file::params_header::<R>(params);
-    key.serialize_with_mode(&mut payload, compress).expect("writing to memory");
+    key.serialize_compressed(&mut payload).expect("writing to memory");
+    if let Some(commitment) = commitment {
+        payload.extend_from_slice(&commitment.committed.to_le_bytes());
+        commitment.sigma_gamma_g2.serialize_compressed(&mut payload).expect("writing to memory");
+    }
     payload
 }
 
-fn decode<R: Relation, K: CanonicalDeserialize>(
+fn decode_verifying_key<R: Relation>(
     payload: &[u8],
     path: &Path,
-    compress: Compress,
-    validate: Validate,
-) -> Result<(R, K), ZkError> {
+) -> Result<(R, VerifyingKey<Bn254>, Option<CommitmentKey>), ZkError> {
+    let malformed = |reason: String| ZkError::malformed(path, "key file", reason);
     let mut rest = payload;
     let relation = key_file::read_params::<R>(&mut rest, path)?;
-    let key = K::deserialize_with_mode(&mut rest, compress, validate)
-        .map_err(|err| ZkError::malformed(path, "key file", format!("key: {err}")))?;
+    let key = VerifyingKey::deserialize_with_mode(&mut rest, Compress::Yes, Validate::Yes)
+        .map_err(|err| malformed(format!("key: {err}")))?;
+    let commitment = if R::CHALLENGES > 0 {
+        let mut committed = [0u8; 8];
+        std::io::Read::read_exact(&mut rest, &mut committed)
+            .map_err(|err| malformed(format!("commitment key: {err}")))?;
+        let sigma_gamma_g2 = ark_bn254::G2Affine::deserialize_with_mode(&mut rest, Compress::Yes, Validate::Yes)
+            .map_err(|err| malformed(format!("commitment key: {err}")))?;
+        Some(CommitmentKey { committed: u64::from_le_bytes(committed), sigma_gamma_g2 })
+    } else {
+        None
+    };
     if !rest.is_empty() {
-        return Err(ZkError::malformed(path, "key file", "bytes after the key"));
+        return Err(malformed("bytes after the key".into()));
     }
-    Ok((relation, key))
+    Ok((relation, key, commitment))
 }
 
 impl<R: Relation + Clone> Keys<R> {
@@ -114,8 +143,14 @@ impl<R: Relation + Clone> Keys<R> {
     pub fn setup<G: RngCore + CryptoRng>(relation: R, rng: &mut G) -> Result<Self, ZkError> {
         let (statement, witness) = relation.setup_assignment();
         let circuit = Circuit { relation: &relation, statement: &statement, witness: &witness };
+        if R::CHALLENGES > 0 {
+            return Err(ZkError::Relation(format!(
+                "{} commits to witnesses: generate its keys with `generate`",
+                R::NAME
+            )));
+        }
         let (proving, verifying) = Groth16::<Bn254>::circuit_specific_setup(circuit, rng)?;
-        let verifier = Verifier::new(relation.clone(), verifying);
+        let verifier = Verifier::new(relation.clone(), verifying, None);
         let key = ProvingKeyLocation::Memory(Box::new(proving));
         Ok(Self { prover: Prover { relation, key, verifier: verifier.clone() }, verifier })
     }
@@ -141,8 +176,8 @@ impl<R: Relation + Clone> Keys<R> {
     ) -> Result<Verifier<R>, ZkError> {
         std::fs::create_dir_all(directory).map_err(|source| ZkError::Io { path: directory.into(), source })?;
         let path = directory.join(PROVING_KEY_FILE);
-        let key = keygen::write_proving_key(&relation, rng, backend, &path, chunk_points)?;
-        let verifier = Verifier::new(relation, key);
+        let (key, commitment) = keygen::write_proving_key(&relation, rng, backend, &path, chunk_points)?;
+        let verifier = Verifier::new(relation, key, commitment);
         verifier.save(directory)?;
         Ok(verifier)
     }
@@ -177,7 +212,10 @@ impl<R: Relation> Prover<R> {
         let path = directory.join(PROVING_KEY_FILE);
         let key = ProvingKeyReader::<R>::open(&path, CHUNK_POINTS)?;
         let verifier = Verifier::<R>::load(directory)?;
-        if verifier.relation.params() != key.relation.params() || verifier.key != key.vk {
+        if verifier.relation.params() != key.relation.params()
+            || verifier.key != key.vk
+            || verifier.commitment != key.commitment
+        {
             return Err(ZkError::malformed(path, "key file", "the proving key does not belong to verifying.key"));
         }
         Ok(Self { relation: key.relation, key: ProvingKeyLocation::File(path), verifier })
@@ -186,6 +224,37 @@ impl<R: Relation> Prover<R> {
     /// The id of the verifying key this prover's proofs are for.
     pub fn verifying_key_id(&self) -> ContentId {
         self.verifier.id
+    }
+
+    /// A proof of a committing relation ([`super::commitment`]) that `statement` and `witness`
+    /// satisfy it, from the key file, on `backend`; verified before it is returned.
+    pub fn prove_committed_with<G: RngCore + CryptoRng>(
+        &self,
+        backend: &dyn Backend,
+        statement: &R::Statement,
+        witness: &R::Witness,
+        rng: &mut G,
+    ) -> Result<CommittedProof, ZkError> {
+        let ProvingKeyLocation::File(path) = &self.key else {
+            return Err(ZkError::Relation(format!("{}'s proving key must be a file", R::NAME)));
+        };
+        let proof = prover::prove_committed(&self.relation, statement, witness, path, CHUNK_POINTS, backend, rng)?;
+        self.verifier.verify_committed(statement, &proof, Path::new("the new proof")).map_err(|err| {
+            ZkError::Relation(format!(
+                "the new proof does not verify ({err}): the proving key is damaged or was made by another vsies version; run the setup again"
+            ))
+        })?;
+        Ok(proof)
+    }
+
+    /// [`Prover::prove_committed_with`] on the CPU.
+    pub fn prove_committed<G: RngCore + CryptoRng>(
+        &self,
+        statement: &R::Statement,
+        witness: &R::Witness,
+        rng: &mut G,
+    ) -> Result<CommittedProof, ZkError> {
+        self.prove_committed_with(&Cpu, statement, witness, rng)
     }
 
     /// A Groth16 proof that `statement` and `witness` satisfy the relation, on the CPU; it is
@@ -223,16 +292,16 @@ impl<R: Relation> Prover<R> {
 }
 
 impl<R: Relation> Verifier<R> {
-    /// The verifier for `relation` with `key`.
-    pub fn new(relation: R, key: VerifyingKey<Bn254>) -> Self {
-        let id = ContentId::of(&encode::<R>(relation.params(), &key, Compress::Yes));
+    /// The verifier for `relation` with `key` (and `commitment`, for a committing relation).
+    pub fn new(relation: R, key: VerifyingKey<Bn254>, commitment: Option<CommitmentKey>) -> Self {
+        let id = ContentId::of(&encode_verifying_key::<R>(relation.params(), &key, commitment.as_ref()));
         let prepared = ark_groth16::prepare_verifying_key(&key);
-        Self { relation, key, prepared, id }
+        Self { relation, key, commitment, prepared, id }
     }
 
     /// Writes `verifying.key` and `verification_key.json` into `directory`.
     pub fn save(&self, directory: &Path) -> Result<(), ZkError> {
-        let payload = encode::<R>(self.relation.params(), &self.key, Compress::Yes);
+        let payload = encode_verifying_key::<R>(self.relation.params(), &self.key, self.commitment.as_ref());
         artifact::write_binary(&directory.join(VERIFYING_KEY_FILE), ArtifactKind::ZkVerifyingKey, &payload)?;
         let path = directory.join(SNARKJS_VERIFYING_KEY_FILE);
         let json = serde_json::to_vec_pretty(&snarkjs::verifying_key(&self.key)).expect("JSON values serialize");
@@ -244,8 +313,46 @@ impl<R: Relation> Verifier<R> {
     pub fn load(directory: &Path) -> Result<Self, ZkError> {
         let path: PathBuf = directory.join(VERIFYING_KEY_FILE);
         let payload = artifact::read_binary(&path, ArtifactKind::ZkVerifyingKey)?;
-        let (relation, key) = decode::<R, _>(&payload, &path, Compress::Yes, Validate::Yes)?;
-        Ok(Self::new(relation, key))
+        let (relation, key, commitment) = decode_verifying_key::<R>(&payload, &path)?;
+        Ok(Self::new(relation, key, commitment))
+    }
+
+    /// The public inputs a committing proof is checked against: the relation's, its last one
+    /// bound to the challenges derived from the proof's commitment.
+    pub fn committed_inputs(&self, statement: &R::Statement, proof: &CommittedProof) -> Vec<Fr> {
+        let mut inputs = self.relation.public_inputs(statement);
+        let challenges =
+            crate::transcript::derive_challenges(&proof.commitment.point, &proof.commitment.knowledge, R::CHALLENGES);
+        if let Some(last) = inputs.last_mut() {
+            *last = crate::transcript::bind_challenges(*last, &challenges);
+        }
+        inputs
+    }
+
+    /// Checks a proof of a committing relation: the commitment's proof of knowledge, then the
+    /// Groth16 equation with the commitment added to the inputs' accumulation.
+    pub fn verify_committed(
+        &self,
+        statement: &R::Statement,
+        proof: &CommittedProof,
+        path: &Path,
+    ) -> Result<(), ZkError> {
+        let invalid = |reason: &str| ZkError::InvalidProof { path: path.into(), reason: reason.into() };
+        let Some(key) = &self.commitment else {
+            return Err(invalid("these keys are for a relation without commitments"));
+        };
+        if !knowledge_holds(key, &self.key.gamma_g2, &proof.commitment) {
+            return Err(invalid("the commitment's proof of knowledge fails"));
+        }
+        let inputs = self.committed_inputs(statement, proof);
+        let accumulated = Groth16::<Bn254>::prepare_inputs(&self.prepared, &inputs)
+            .map_err(|err| invalid(&err.to_string()))?
+            + proof.commitment.point;
+        match Groth16::<Bn254>::verify_proof_with_prepared_inputs(&self.prepared, &proof.proof, &accumulated) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(invalid("the Groth16 check fails")),
+            Err(err) => Err(invalid(&err.to_string())),
+        }
     }
 
     /// Checks a Groth16 proof of `statement`; [`ZkError::InvalidProof`] (naming `path`, where

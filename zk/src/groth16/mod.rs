@@ -24,6 +24,7 @@
 //! built.
 
 pub mod backend;
+pub mod commitment;
 pub mod key_file;
 pub mod keygen;
 pub mod keys;
@@ -34,5 +35,6 @@ pub mod snarkjs;
 pub mod witness;
 
 pub use backend::{Backend, Cpu};
+pub use commitment::{Commitment, CommittedProof};
 pub use keys::{Circuit, Keys, Prover, ProvingKeyLocation, Verifier};
-pub use relation::{check_satisfied, Relation, Shape};
+pub use relation::{check_satisfied, check_satisfied_with_challenges, Relation, Shape};

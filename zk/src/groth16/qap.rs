@@ -81,6 +81,8 @@ pub struct QapEvaluations {
     pub instance_count: usize,
     /// The circuit's constraints (before the reduction's input rows).
     pub constraint_count: usize,
+    /// Per witness, whether the proof commits to it ([`super::commitment`]).
+    pub committed: Vec<bool>,
 }
 
 /// Accumulates [`QapEvaluations`] while a circuit is built: constraint `j` adds
@@ -100,6 +102,7 @@ pub struct QapSink {
     named: Vec<LinearCombination<Fr>>,
     named_weight: Vec<[Fr; 3]>,
     constraints: usize,
+    committed: Vec<bool>,
 }
 
 impl QapSink {
@@ -113,6 +116,7 @@ impl QapSink {
             named: Vec::new(),
             named_weight: Vec::new(),
             constraints: 0,
+            committed: Vec::new(),
         }
     }
 
@@ -156,7 +160,7 @@ impl QapSink {
         let a = join(instance_a, witness_a);
         let b = join(instance_b, witness_b);
         let c = join(instance_c, witness_c);
-        Ok(QapEvaluations { a, b, c, instance_count, constraint_count })
+        Ok(QapEvaluations { a, b, c, instance_count, constraint_count, committed: self.committed })
     }
 }
 
@@ -172,7 +176,14 @@ impl ConstraintSink for QapSink {
 
     fn new_witness(&mut self, _value: Fr) -> Result<LinearCombination<Fr>, SynthesisError> {
         self.witness.iter_mut().for_each(|polynomial| polynomial.push(Fr::zero()));
+        self.committed.push(false);
         Ok(Variable::witness(self.witness[0].len() - 1).into())
+    }
+
+    fn new_committed_witness(&mut self, value: Fr) -> Result<LinearCombination<Fr>, SynthesisError> {
+        let lc = self.new_witness(value)?;
+        *self.committed.last_mut().expect("just pushed") = true;
+        Ok(lc)
     }
 
     fn name(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {

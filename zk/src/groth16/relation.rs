@@ -15,6 +15,19 @@ pub struct Shape {
     pub constraints: usize,
     /// Public inputs (the constant one excluded).
     pub public_inputs: usize,
+    /// Committed witnesses (0: a plain Groth16 relation). The engine adds its blinding
+    /// witness and constraint on top ([`super::commitment`]).
+    pub committed: usize,
+}
+
+impl Shape {
+    /// The circuit the engine builds: the relation's, plus the blinding when it commits.
+    pub(crate) fn with_blinding(self) -> Self {
+        if self.committed == 0 {
+            return self;
+        }
+        Self { constraints: self.constraints + 1, committed: self.committed + 1, ..self }
+    }
 }
 
 /// A relation the engine proves: `R(statement; witness)`, for parameters fixed by the keys.
@@ -34,6 +47,14 @@ pub trait Relation: Sized {
 
     /// Name and version, recorded in keys and proofs (`vsies/<relation>/v<n>`).
     const NAME: &'static str;
+
+    /// Challenges the circuit draws after its committed witnesses are fixed (0: none, a plain
+    /// Groth16 relation). A relation with challenges makes its lookups' values with
+    /// [`Builder::committed_witness`], takes the challenges with [`Builder::challenges`] and
+    /// binds them into its last public input with [`crate::gadgets::challenge::bind_last_input`];
+    /// its [`Relation::public_inputs`] then returns that input's *base* value, which the engine
+    /// replaces by the binding ([`crate::transcript::bind_challenges`]).
+    const CHALLENGES: usize = 0;
 
     /// The relation for `params`, after checking them.
     fn new(params: Self::Params) -> Result<Self, ZkError>;
@@ -64,7 +85,7 @@ pub trait Relation: Sized {
         let builder = Builder::for_setup(CountingSink::default());
         self.synthesize(&builder, &statement, &witness)?;
         let counted = builder.into_sink();
-        Ok(Shape { constraints: counted.constraints, public_inputs: counted.inputs })
+        Ok(Shape { constraints: counted.constraints, public_inputs: counted.inputs, committed: counted.committed })
     }
 
     /// How a located failure names `index` of `label` (a relation may name its columns).
@@ -84,6 +105,26 @@ pub fn check_satisfied<R: Relation>(
 ) -> Result<Option<crate::circuit::ConstraintFailure>, ZkError> {
     let builder = Builder::new(ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref());
     relation.synthesize(&builder, statement, witness)?;
+    check_failure(relation, &builder)
+}
+
+/// [`check_satisfied`] with given challenge values (what a committing relation's prover has
+/// after its first pass), for tests that play an adversarial prover.
+pub fn check_satisfied_with_challenges<R: Relation>(
+    relation: &R,
+    statement: &R::Statement,
+    witness: &R::Witness,
+    challenges: Vec<Fr>,
+) -> Result<Option<crate::circuit::ConstraintFailure>, ZkError> {
+    let builder = Builder::new(ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref()).with_challenges(challenges);
+    relation.synthesize(&builder, statement, witness)?;
+    check_failure(relation, &builder)
+}
+
+fn check_failure<R: Relation, S: ConstraintSink>(
+    relation: &R,
+    builder: &Builder<S>,
+) -> Result<Option<crate::circuit::ConstraintFailure>, ZkError> {
     Ok(builder
         .failure()
         .map(|raw| crate::circuit::ConstraintFailure::new(R::NAME, raw, |l, i| relation.describe(l, i))))

@@ -20,6 +20,8 @@ pub struct WitnessSink {
     pub a: Vec<Fr>,
     /// `B·z` per constraint.
     pub b: Vec<Fr>,
+    /// Indices (into `witness`) of the committed witnesses, in creation order.
+    pub committed: Vec<usize>,
 }
 
 impl WitnessSink {
@@ -31,6 +33,7 @@ impl WitnessSink {
             witness: Vec::new(),
             a: Vec::with_capacity(capacity),
             b: Vec::with_capacity(capacity),
+            committed: Vec::new(),
         }
     }
 
@@ -53,6 +56,11 @@ impl ConstraintSink for WitnessSink {
         Ok(LinearCombination::zero())
     }
 
+    fn new_committed_witness(&mut self, value: Fr) -> Result<LinearCombination<Fr>, SynthesisError> {
+        self.committed.push(self.witness.len());
+        self.new_witness(value)
+    }
+
     fn name(&mut self, _lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {
         Ok(LinearCombination::zero())
     }
@@ -65,6 +73,41 @@ impl ConstraintSink for WitnessSink {
     fn enforce(&mut self, a: &Wire, b: &Wire, _c: &Wire) -> Result<(), SynthesisError> {
         self.a.push(a.value);
         self.b.push(b.value);
+        Ok(())
+    }
+}
+
+/// Records the committed witnesses' values only: the prover's first pass, before the
+/// challenges exist (every other value is the dummy challenges' and is thrown away).
+#[derive(Default)]
+pub struct CommittedValuesSink {
+    /// The committed witnesses' values, in creation order.
+    pub values: Vec<Fr>,
+}
+
+impl ConstraintSink for CommittedValuesSink {
+    fn new_input(&mut self, _value: Fr) -> Result<LinearCombination<Fr>, SynthesisError> {
+        Ok(LinearCombination::zero())
+    }
+
+    fn new_witness(&mut self, _value: Fr) -> Result<LinearCombination<Fr>, SynthesisError> {
+        Ok(LinearCombination::zero())
+    }
+
+    fn new_committed_witness(&mut self, value: Fr) -> Result<LinearCombination<Fr>, SynthesisError> {
+        self.values.push(value);
+        Ok(LinearCombination::zero())
+    }
+
+    fn name(&mut self, _lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {
+        Ok(LinearCombination::zero())
+    }
+
+    fn name_round_state(&mut self, _lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {
+        Ok(LinearCombination::zero())
+    }
+
+    fn enforce(&mut self, _a: &Wire, _b: &Wire, _c: &Wire) -> Result<(), SynthesisError> {
         Ok(())
     }
 }

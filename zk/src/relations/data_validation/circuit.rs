@@ -110,7 +110,7 @@ impl Relation for DataRelation {
     }
 
     fn shape(&self) -> Result<Shape, ZkError> {
-        Ok(Shape { constraints: constraint_count(self), public_inputs: self.public_input_count() })
+        Ok(Shape { constraints: constraint_count(self), public_inputs: self.public_input_count(), committed: 0 })
     }
 
     fn describe(&self, label: &str, index: usize) -> String {

@@ -3,8 +3,8 @@
 
 use crate::error::ZkError;
 use crate::field::{bit_length, power_of_two, to_commitment};
-use crate::poseidon::{self, BlockSponge};
 use crate::groth16;
+use crate::poseidon::{self, BlockSponge};
 use ark_bn254::Fr;
 use ark_ff::{PrimeField, Zero};
 use serde::{Deserialize, Serialize};

@@ -99,6 +99,6 @@ impl Relation for NaiveRelation {
     }
 
     fn shape(&self) -> Result<Shape, ZkError> {
-        Ok(Shape { constraints: Self::constraint_count(self.params.values), public_inputs: 1 })
+        Ok(Shape { constraints: Self::constraint_count(self.params.values), public_inputs: 1, committed: 0 })
     }
 }
