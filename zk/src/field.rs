@@ -21,6 +21,17 @@ pub fn bit_length(value: u64) -> u32 {
     u64::BITS - value.leading_zeros()
 }
 
+/// The integer a field element stands for, when it is within `±2^62` (values of a consistent
+/// witness are; a value a cheating witness made is generally not, and counts nowhere).
+pub fn small_integer(value: &Fr) -> Option<i64> {
+    const LIMIT: u64 = 1 << 62;
+    let fits = |v: &Fr| {
+        let limbs = v.into_bigint().0;
+        (limbs[1..].iter().all(|&l| l == 0) && limbs[0] < LIMIT).then_some(limbs[0] as i64)
+    };
+    fits(value).or_else(|| fits(&-*value).map(|magnitude| -magnitude))
+}
+
 /// The inverses of `values` (zero for zero) by Montgomery's trick: one field inversion in all.
 pub fn batch_inverses(values: &[Fr]) -> Vec<Fr> {
     let mut inverses = values.to_vec();
@@ -67,5 +78,8 @@ mod tests {
         assert_eq!(parse_field_hex(&"ff".repeat(32)), None, "above the modulus");
         assert_eq!(parse_field_hex(&field_hex(&value).to_uppercase()), None);
         assert_eq!((bit_length(0), bit_length(1), bit_length(255), bit_length(256)), (0, 1, 8, 9));
+        assert_eq!(small_integer(&Fr::from(-5i64)), Some(-5));
+        assert_eq!(small_integer(&Fr::from(7u64)), Some(7));
+        assert_eq!(small_integer(&power_of_two(100)), None);
     }
 }

@@ -66,7 +66,8 @@ impl Relation for SmallValues {
         let counts: Vec<Wire> = w.multiplicities.iter().map(|&m| b.committed_witness(m)).collect::<Result<_, _>>()?;
         let challenges = b.challenges(1)?;
         b.stage("lookup");
-        let table: Vec<(Fr, &Wire)> = counts.iter().enumerate().map(|(t, m)| (Fr::from(t as u64), m)).collect();
+        let table: Vec<(Wire, &Wire)> =
+            counts.iter().enumerate().map(|(t, m)| (Wire::constant(Fr::from(t as u64)), m)).collect();
         let locate = |i| b.locate(&[("value", i)]);
         enforce_log_up(
             b,

@@ -84,6 +84,16 @@ impl<S: ConstraintSink> Builder<S> {
         self.location.set(Location::new(pairs));
     }
 
+    /// The current location (to restore it later with [`Builder::set_location`]).
+    pub fn location(&self) -> Location {
+        self.location.get()
+    }
+
+    /// Restores a location from [`Builder::location`].
+    pub fn set_location(&self, location: Location) {
+        self.location.set(location);
+    }
+
     /// The first unsatisfied constraint, if the values broke one.
     pub(crate) fn failure(&self) -> Option<RawFailure> {
         self.failure.borrow().clone()

@@ -17,8 +17,8 @@ use ark_relations::gr1cs::SynthesisError;
 use std::collections::HashMap;
 
 /// Enforces the logUp identity for `values` looked-up keys (the `i`-th is `value_key(i)`, a
-/// wire made on demand so that a million keys are never held at once) against `table`
-/// (constant keys and their multiplicity wires) at challenge `gamma`. `locate_value(i)` and
+/// wire made on demand so that a million keys are never held at once) against `table` (keys,
+/// constant or combined with a challenge, and their multiplicity wires) at challenge `gamma`. `locate_value(i)` and
 /// `locate_entry(i)` set the builder's location before the `i`-th quotient of each side. All
 /// denominators share one batch inversion.
 pub fn enforce_log_up<S: ConstraintSink>(
@@ -26,13 +26,13 @@ pub fn enforce_log_up<S: ConstraintSink>(
     gamma: &Wire,
     values: usize,
     value_key: impl Fn(usize) -> Wire,
-    table: &[(Fr, &Wire)],
+    table: &[(Wire, &Wire)],
     locate_value: impl Fn(usize),
     locate_entry: impl Fn(usize),
 ) -> Result<(), SynthesisError> {
     let denominators: Vec<Fr> = (0..values)
         .map(|index| gamma.value - value_key(index).value)
-        .chain(table.iter().map(|(key, _)| gamma.value - key))
+        .chain(table.iter().map(|(key, _)| gamma.value - key.value))
         .collect();
     let mut inverses = batch_inverses(&denominators).into_iter();
     drop(denominators);
@@ -46,7 +46,7 @@ pub fn enforce_log_up<S: ConstraintSink>(
     for (index, (key, multiplicity)) in table.iter().enumerate() {
         locate_entry(index);
         let inverse = inverses.next().expect("one inverse per table entry");
-        let denominator = gamma.sub(&Wire::constant(*key));
+        let denominator = gamma.sub(key);
         counted.push(builder, builder.div_by_inverse(multiplicity, &denominator, inverse)?)?;
     }
     let (lookups, counted) = (lookups.finish(), counted.finish());
@@ -64,11 +64,11 @@ fn diagnose<S: ConstraintSink>(
     builder: &Builder<S>,
     values: usize,
     value_key: &impl Fn(usize) -> Wire,
-    table: &[(Fr, &Wire)],
+    table: &[(Wire, &Wire)],
     locate_value: impl Fn(usize),
     locate_entry: impl Fn(usize),
 ) {
-    let mut counts: HashMap<Fr, u64> = table.iter().map(|(key, _)| (*key, 0)).collect();
+    let mut counts: HashMap<Fr, u64> = table.iter().map(|(key, _)| (key.value, 0)).collect();
     for index in 0..values {
         let key = value_key(index).value;
         match counts.get_mut(&key) {
@@ -80,11 +80,9 @@ fn diagnose<S: ConstraintSink>(
             }
         }
     }
-    if let Some(index) = table.iter().position(|(key, m)| m.value != Fr::from(counts[key])) {
+    if let Some(index) = table.iter().position(|(key, m)| m.value != Fr::from(counts[&key.value])) {
         locate_entry(index);
-        builder.report(
-            "lookup: multiplicity is not the count",
-            [table[index].1.value, Fr::from(counts[&table[index].0]), Fr::zero()],
-        );
+        let count = Fr::from(counts[&table[index].0.value]);
+        builder.report("lookup: multiplicity is not the count", [table[index].1.value, count, Fr::zero()]);
     }
 }

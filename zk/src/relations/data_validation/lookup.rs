@@ -5,7 +5,6 @@ use super::multiplicities::MultiplicityWires;
 use super::relation::DataRelation;
 use crate::circuit::{Builder, ConstraintSink, Wire};
 use crate::gadgets::lookup::enforce_log_up;
-use ark_bn254::Fr;
 use ark_relations::gr1cs::SynthesisError;
 
 pub(super) fn build<S: ConstraintSink>(
@@ -16,12 +15,15 @@ pub(super) fn build<S: ConstraintSink>(
 ) -> Result<(), SynthesisError> {
     builder.stage("lookup");
     let width = relation.columns.len();
-    let table: Vec<(Fr, &Wire)> = multiplicities
+    let table: Vec<(Wire, &Wire)> = multiplicities
         .multiplicities
         .iter()
         .enumerate()
         .flat_map(|(column, entries)| {
-            entries.iter().enumerate().map(move |(offset, m)| (DataRelation::key(column, offset as u64), m))
+            entries
+                .iter()
+                .enumerate()
+                .map(move |(offset, m)| (Wire::constant(DataRelation::key(column, offset as u64)), m))
         })
         .collect();
     let entry_place: Vec<(usize, usize)> = multiplicities

@@ -36,6 +36,7 @@ mod rows;
 
 pub use circuit::constraint_count;
 pub use proof::{Bucket, ColumnHistogram, DataProof};
+pub(crate) use relation::COMMITMENT_DOMAIN;
 pub use relation::{
     commit_dataset, Column, DataKeys, DataProver, DataRelation, DataVerifier, Offsets, RelationParams, Statement,
     DEFAULT_BUCKETS, MAX_BUCKETS, MAX_ROWS, PAYLOAD_BITS, RELATION,
