@@ -9,6 +9,7 @@ pub mod schema;
 pub mod split;
 pub mod train;
 pub mod zk;
+pub mod zk_train;
 
 use crate::failure::Invalid;
 use anyhow::{bail, Context};

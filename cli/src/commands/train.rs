@@ -16,6 +16,16 @@ pub struct TrainArgs {
     /// Output model artifact (JSON).
     #[arg(short, long)]
     output: PathBuf,
+    #[command(flatten)]
+    training: TrainingFlags,
+    /// Start from this model's weights (a federated round's global model) instead of zero.
+    #[arg(long)]
+    init: Option<PathBuf>,
+}
+
+/// The training parameters of the spec, as flags (shared by `train` and `setup train`).
+#[derive(Args, Clone, Copy)]
+pub struct TrainingFlags {
     /// Epochs.
     #[arg(long, default_value_t = TrainingConfig::default().epochs)]
     epochs: u32,
@@ -37,22 +47,26 @@ pub struct TrainArgs {
     /// Fractional bits of the sigmoid output.
     #[arg(long, default_value_t = TrainingConfig::default().sigmoid_frac_bits)]
     sigmoid_frac_bits: u32,
-    /// Start from this model's weights (a federated round's global model) instead of zero.
-    #[arg(long)]
-    init: Option<PathBuf>,
+}
+
+impl TrainingFlags {
+    /// The spec's configuration.
+    pub fn config(&self) -> TrainingConfig {
+        TrainingConfig {
+            weight_format: FixedFormat { bits: self.weight_bits, frac_bits: self.weight_frac_bits },
+            sigmoid_frac_bits: self.sigmoid_frac_bits,
+            batch_size_log2: self.batch_size_log2,
+            learning_rate_log2: self.learning_rate_log2,
+            epochs: self.epochs,
+            seed: self.seed,
+        }
+    }
 }
 
 pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
     let schema = load_schema(&args.schema)?;
     let data = load_dataset(&args.data, &schema, LabelPolicy::Required)?;
-    let config = TrainingConfig {
-        weight_format: FixedFormat { bits: args.weight_bits, frac_bits: args.weight_frac_bits },
-        sigmoid_frac_bits: args.sigmoid_frac_bits,
-        batch_size_log2: args.batch_size_log2,
-        learning_rate_log2: args.learning_rate_log2,
-        epochs: args.epochs,
-        seed: args.seed,
-    };
+    let config = args.training.config();
     let initial = args.init.as_deref().map(Model::load).transpose()?;
     let model = Model::train(&schema, &data, config, initial.as_ref())?;
     model.save(&args.output)?;

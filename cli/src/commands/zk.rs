@@ -17,6 +17,8 @@ use vsies_zk::{PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE}
 pub enum SetupCommand {
     /// Groth16 keys for proving that a dataset of at most --rows rows passes a schema.
     Data(SetupDataArgs),
+    /// Groth16 keys for proving a training of exactly --rows rows with these parameters.
+    Train(super::zk_train::SetupTrainArgs),
 }
 
 #[derive(Subcommand)]
@@ -24,6 +26,9 @@ pub enum ProveCommand {
     /// Prove that a CSV passes the keys' schema, revealing only its commitment, row count and
     /// per-column histogram.
     Data(ProveDataArgs),
+    /// Prove that a model is the spec's training on a committed dataset, revealing only the
+    /// commitments, the row count and the round and node.
+    Train(super::zk_train::ProveTrainArgs),
 }
 
 #[derive(Args)]
@@ -75,14 +80,24 @@ pub struct ProveDataArgs {
 
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// Proof from `vsies prove data`.
+    /// Proof from `vsies prove data` or `vsies prove train`.
     proof: PathBuf,
     /// Key directory (only verifying.key is read).
     #[arg(long)]
     keys: PathBuf,
+    /// Training proofs: check that the training started from this model.
+    #[arg(long)]
+    init: Option<PathBuf>,
+    /// Training proofs: check that the trained commitment opens to this model (with --opening).
+    #[arg(long, requires = "opening")]
+    model: Option<PathBuf>,
+    /// The opening written by `vsies prove train --opening`.
+    #[arg(long, requires = "model")]
+    opening: Option<PathBuf>,
 }
 
-fn rng(seed: Option<u64>) -> StdRng {
+/// The OS's entropy, or a fixed seed for reproducible tests.
+pub fn rng(seed: Option<u64>) -> StdRng {
     match seed {
         Some(seed) => StdRng::seed_from_u64(seed),
         None => StdRng::from_entropy(),
@@ -90,8 +105,11 @@ fn rng(seed: Option<u64>) -> StdRng {
 }
 
 pub fn setup(command: SetupCommand) -> anyhow::Result<i32> {
+    let args = match command {
+        SetupCommand::Data(args) => args,
+        SetupCommand::Train(args) => return super::zk_train::setup(args),
+    };
     let start = std::time::Instant::now();
-    let SetupCommand::Data(args) = command;
     let schema = load_schema(&args.schema)?;
     let relation = DataRelation::for_schema(&schema, args.rows, args.buckets)?;
     let constraints = constraint_count(&relation);
@@ -116,8 +134,11 @@ pub fn setup(command: SetupCommand) -> anyhow::Result<i32> {
 }
 
 pub fn prove(command: ProveCommand) -> anyhow::Result<i32> {
+    let args = match command {
+        ProveCommand::Data(args) => args,
+        ProveCommand::Train(args) => return super::zk_train::prove(args),
+    };
     let start = std::time::Instant::now();
-    let ProveCommand::Data(args) = command;
     let schema = load_schema(&args.schema)?;
     let prover = DataProver::load(&args.keys)?;
     prover.relation.check_schema(&schema).with_context(|| {
@@ -156,8 +177,16 @@ fn write_snarkjs(proof: &DataProof, path: &Path, keys: &Path, dir: &Path) -> any
     Ok(())
 }
 
-/// Exit 0 valid, 1 invalid, 2 when the proof or keys cannot be read.
+/// Exit 0 valid, 1 invalid, 2 when the proof or keys cannot be read. The proof's own header
+/// says which relation it is for.
 pub fn verify(args: VerifyArgs) -> anyhow::Result<i32> {
+    if vsies_core::artifact::read_header(&args.proof)?.kind == vsies_core::ArtifactKind::TrainingProof {
+        let model = args.model.as_deref().zip(args.opening.as_deref());
+        return super::zk_train::verify(&args.proof, &args.keys, args.init.as_deref(), model);
+    }
+    if args.init.is_some() || args.model.is_some() {
+        anyhow::bail!("--init, --model and --opening check training proofs; {} is a data proof", args.proof.display());
+    }
     let verifier = DataVerifier::load(&args.keys)?;
     let proof = DataProof::load(&args.proof)?;
     match verifier.verify(&proof, &args.proof) {

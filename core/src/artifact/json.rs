@@ -78,6 +78,12 @@ pub fn write_json<T: Serialize>(path: &Path, kind: ArtifactKind, body: &T) -> Re
     write_atomic(path, &encode_json(kind, body)).map_err(io_error(path))
 }
 
+/// Writes a JSON artifact atomically, owner-only (0600): for secrets such as a commitment's
+/// opening.
+pub fn write_json_private<T: Serialize>(path: &Path, kind: ArtifactKind, body: &T) -> Result<(), ArtifactError> {
+    super::atomic::write_atomic_private(path, &encode_json(kind, body)).map_err(io_error(path))
+}
+
 /// Reads and verifies a JSON artifact.
 pub fn read_json<T: DeserializeOwned>(path: &Path, expected: ArtifactKind) -> Result<T, ArtifactError> {
     let bytes = std::fs::read(path).map_err(io_error(path))?;

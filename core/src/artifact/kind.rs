@@ -18,6 +18,7 @@ use std::fmt;
 /// | `encrypted-update`, `decryption-share` | `vsies-secure-agg` | `EncryptedUpdate`, `DecryptionShare` |
 /// | `zk-proving-key`, `zk-verifying-key` | `vsies-zk` | the Groth16 engine's key files, for any relation |
 /// | `data-proof` | `vsies-zk` | `DataProof` (data-validation relation) |
+/// | `training-proof`, `model-opening` | `vsies-zk` | `TrainingProof`, `ModelOpening` (training relation) |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ArtifactKind {
@@ -49,11 +50,15 @@ pub enum ArtifactKind {
     ZkVerifyingKey,
     /// A Groth16 proof that a committed dataset passes its schema (JSON).
     DataProof,
+    /// A Groth16 proof of training on a committed dataset (JSON).
+    TrainingProof,
+    /// The opening of a hiding model commitment (JSON; the trainer's secret until it reveals it).
+    ModelOpening,
 }
 
 impl ArtifactKind {
     /// Every kind this build knows.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 16] = [
         Self::QuantizedDataset,
         Self::Model,
         Self::FheSecretKey,
@@ -68,6 +73,8 @@ impl ArtifactKind {
         Self::ZkProvingKey,
         Self::ZkVerifyingKey,
         Self::DataProof,
+        Self::TrainingProof,
+        Self::ModelOpening,
     ];
 
     /// The stable code in a binary artifact's header.
@@ -87,6 +94,8 @@ impl ArtifactKind {
             Self::ZkProvingKey => 12,
             Self::ZkVerifyingKey => 13,
             Self::DataProof => 14,
+            Self::TrainingProof => 15,
+            Self::ModelOpening => 16,
         }
     }
 
@@ -107,6 +116,8 @@ impl ArtifactKind {
             Self::ZkProvingKey => "zk-proving-key",
             Self::ZkVerifyingKey => "zk-verifying-key",
             Self::DataProof => "data-proof",
+            Self::TrainingProof => "training-proof",
+            Self::ModelOpening => "model-opening",
         }
     }
 
@@ -122,13 +133,15 @@ impl ArtifactKind {
             Self::CommitteePublicKey | Self::CommitteeKeyShare | Self::EncryptedUpdate | Self::DecryptionShare => {
                 "vsies-secure-agg"
             }
-            Self::ZkProvingKey | Self::ZkVerifyingKey | Self::DataProof => "vsies-zk",
+            Self::ZkProvingKey | Self::ZkVerifyingKey | Self::DataProof | Self::TrainingProof | Self::ModelOpening => {
+                "vsies-zk"
+            }
         }
     }
 
     /// Whether the kind is a JSON artifact (the others are binary).
     pub fn is_json(self) -> bool {
-        matches!(self, Self::Model | Self::DataProof)
+        matches!(self, Self::Model | Self::DataProof | Self::TrainingProof | Self::ModelOpening)
     }
 
     /// The kind with header code `code`.

@@ -31,6 +31,6 @@ pub use atomic::{write_atomic, write_atomic_private, write_atomic_with};
 pub use binary::{binary_checksum, decode_binary, encode_binary, read_binary, read_binary_with_checksum, write_binary};
 pub use error::ArtifactError;
 pub use header::{read_header, ArtifactHeader, FORMAT_VERSION, MAGIC};
-pub use json::{decode_json, encode_json, read_json, write_json};
+pub use json::{decode_json, encode_json, read_json, write_json, write_json_private};
 pub use kind::ArtifactKind;
 pub use stream::{write_binary_streamed, BinaryReader};

@@ -23,6 +23,7 @@ mod circuit;
 mod data;
 mod lookups;
 mod model;
+mod proof;
 mod relation;
 mod steps;
 mod tables;
@@ -31,4 +32,5 @@ pub use relation::{
     Bounds, ModelCommitment, TrainingKeys, TrainingParams, TrainingProver, TrainingRelation, TrainingStatement,
     TrainingTrace, TrainingVerifier, TrainingWitness, NODE_SHIFT, RELATION, ROUND_SHIFT,
 };
+pub use proof::{commitment_element, node_hex, parse_node, ModelOpening, ProvedTraining, TrainingProof};
 pub use tables::{Table, Tables};

@@ -1,0 +1,176 @@
+//! `vsies setup train`, `vsies prove train` and the training half of `vsies verify`: Groth16
+//! proofs that a model is the spec's training on a committed dataset.
+
+use super::train::TrainingFlags;
+use super::{load_dataset, load_schema};
+use crate::failure::{EXIT_ERROR, EXIT_INVALID};
+use crate::memory::print_peak_memory;
+use anyhow::Context;
+use ark_std::rand::rngs::StdRng;
+use clap::Args;
+use std::path::{Path, PathBuf};
+use vsies_core::{LabelPolicy, Model};
+use vsies_zk::relations::training::{
+    parse_node, ModelOpening, TrainingKeys, TrainingParams, TrainingProof, TrainingProver, TrainingRelation,
+    TrainingVerifier, RELATION,
+};
+use vsies_zk::{Relation, PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
+
+#[derive(Args)]
+pub struct SetupTrainArgs {
+    /// Schema (TOML) of the training rows.
+    #[arg(long)]
+    schema: PathBuf,
+    /// Training rows (the keys prove a training of exactly this many).
+    #[arg(long)]
+    rows: usize,
+    #[command(flatten)]
+    training: TrainingFlags,
+    /// Key directory: proving.key, verifying.key, verification_key.json.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Derive the setup randomness from this seed instead of the OS: reproducible keys whose
+    /// toxic waste anyone can recompute. Tests and benchmarks only.
+    #[arg(long)]
+    insecure_seed: Option<u64>,
+}
+
+#[derive(Args)]
+pub struct ProveTrainArgs {
+    /// Training data: a labelled CSV, or a labelled `.vqd` of the keys' schema.
+    data: PathBuf,
+    /// Schema (TOML); must be the one the keys were made for.
+    #[arg(long)]
+    schema: PathBuf,
+    /// Key directory from `vsies setup train`.
+    #[arg(long)]
+    keys: PathBuf,
+    /// Start from this model (the round's global model) instead of zero weights.
+    #[arg(long)]
+    init: Option<PathBuf>,
+    /// Output proof (JSON).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// The trained model, byte-identical to `vsies train`'s for the same data and parameters.
+    #[arg(long)]
+    model_out: PathBuf,
+    /// The opening of the trained model's commitment (written 0600: keep it until the update
+    /// is aggregated).
+    #[arg(long)]
+    opening: PathBuf,
+    /// The federated round the proof is for.
+    #[arg(long, default_value_t = 0)]
+    round: u64,
+    /// The node's chain address (`0x` and 40 hex digits) the proof is for.
+    #[arg(long, default_value = "0x0000000000000000000000000000000000000000")]
+    node: String,
+    /// Derive the proof's randomness from this seed (byte-identical proofs). Tests only.
+    #[arg(long)]
+    insecure_seed: Option<u64>,
+    /// If the witness breaks a constraint, print the constraint's (secret) witness values too.
+    #[arg(long)]
+    debug: bool,
+}
+
+pub fn setup(args: SetupTrainArgs) -> anyhow::Result<i32> {
+    let start = std::time::Instant::now();
+    let schema = load_schema(&args.schema)?;
+    let params = TrainingParams { relation: RELATION.into(), schema, rows: args.rows, training: args.training.config() };
+    let relation = TrainingRelation::new(params)?;
+    let shape = relation.shape()?;
+    let per = shape.constraints as f64
+        / (args.rows as f64 * relation.features() as f64 * f64::from(relation.params.training.epochs));
+    println!(
+        "relation: training on {} rows x {} features, {} epochs: {} constraints ({per:.2} per sample x feature x epoch), {} committed",
+        args.rows,
+        relation.features(),
+        relation.params.training.epochs,
+        shape.constraints,
+        shape.committed
+    );
+    let verifier = TrainingKeys::generate(relation, &mut super::zk::rng(args.insecure_seed), &args.output)?;
+    let dir = args.output.display();
+    println!("wrote {dir}/{{{PROVING_KEY_FILE}, {VERIFYING_KEY_FILE}, {SNARKJS_VERIFYING_KEY_FILE}}}");
+    println!("verifying key id {}", verifier.id);
+    if args.insecure_seed.is_some() {
+        println!("warning: --insecure-seed: anyone who knows the seed can forge proofs for these keys");
+    }
+    print_peak_memory(start);
+    Ok(0)
+}
+
+fn node(text: &str) -> anyhow::Result<[u8; 20]> {
+    parse_node(&text.to_lowercase()).with_context(|| format!("--node {text:?} is not 0x and 40 hex digits"))
+}
+
+pub fn prove(args: ProveTrainArgs) -> anyhow::Result<i32> {
+    let start = std::time::Instant::now();
+    let schema = load_schema(&args.schema)?;
+    let prover = TrainingProver::load(&args.keys)?;
+    prover.relation.data.check_schema(&schema).with_context(|| {
+        format!("{} is not the schema of the keys in {}", args.schema.display(), args.keys.display())
+    })?;
+    let dataset = load_dataset(&args.data, &schema, LabelPolicy::Required)?;
+    let initial = args.init.as_deref().map(Model::load).transpose()?;
+    let node = node(&args.node)?;
+    let mut rng: StdRng = super::zk::rng(args.insecure_seed);
+    let proved = match prover.prove_training(&dataset, initial.as_ref(), args.round, node, &mut rng) {
+        Ok(proved) => proved,
+        Err(err) => {
+            if let (true, Some(failure)) = (args.debug, err.constraint_failure()) {
+                eprintln!("debug: {}", failure.with_values());
+            }
+            return Err(err).with_context(|| format!("proving the training on {}", args.data.display()));
+        }
+    };
+    proved.model.save(&args.model_out)?;
+    proved.opening.save(&args.opening)?;
+    proved.proof.save(&args.output)?;
+    println!(
+        "proved the training on {} rows ({} epochs) for round {} and node {}",
+        proved.proof.rows, prover.relation.params.training.epochs, proved.proof.round, proved.proof.node
+    );
+    println!("data commitment    {}", proved.proof.data_commitment);
+    println!("trained commitment {}", proved.proof.trained_commitment);
+    println!("model content id   {}", proved.model.content_id());
+    println!("wrote {}, {} and {} (0600)", args.output.display(), args.model_out.display(), args.opening.display());
+    print_peak_memory(start);
+    Ok(0)
+}
+
+/// `vsies verify` for a training proof: exit 0 valid, 1 invalid, 2 unreadable.
+pub fn verify(proof_path: &Path, keys: &Path, init: Option<&Path>, model: Option<(&Path, &Path)>) -> anyhow::Result<i32> {
+    let verifier = TrainingVerifier::load(keys)?;
+    let proof = TrainingProof::load(proof_path)?;
+    let initial = init.map(Model::load).transpose()?;
+    let opened = model.map(|(model, opening)| Ok::<_, anyhow::Error>((Model::load(model)?, ModelOpening::load(opening)?))).transpose()?;
+    let result = verifier.verify_training(&proof, proof_path).and_then(|statement| {
+        if let Some(initial) = init.map(|_| initial.as_ref()) {
+            verifier.check_initial(&statement, initial, proof_path)?;
+        }
+        if let Some((model, opening)) = &opened {
+            verifier.check_trained(&statement, model, opening, proof_path)?;
+        }
+        Ok(statement)
+    });
+    match result {
+        Ok(statement) => {
+            println!(
+                "valid: training on {} rows ({} compute units) for round {} by node {}",
+                proof.rows, proof.compute, statement.round, proof.node
+            );
+            println!("data commitment    {}", statement.data);
+            println!("initial commitment {}{}", statement.initial, if init.is_some() { " (the initial model given)" } else { "" });
+            println!("trained commitment {}{}", statement.trained, if opened.is_some() { " (opened: the model given)" } else { "" });
+            Ok(0)
+        }
+        Err(err) if err.is_invalid_proof() => {
+            eprintln!("invalid: {err}");
+            Ok(EXIT_INVALID)
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            Ok(EXIT_ERROR)
+        }
+    }
+}
