@@ -80,8 +80,7 @@ impl Relation for SmallValues {
         )?;
         b.stage("statement");
         let sum = Wire::sum(&values);
-        bind_last_input(b, &sum, &challenges)?;
-        let _ = total;
+        bind_last_input(b, *total, &sum, &challenges)?;
         Ok(())
     }
     fn setup_assignment(&self) -> (Fr, Witness) {

@@ -76,3 +76,108 @@ fn a_training_proof_verifies_and_binds_its_statement() {
     }
     println!("constraints {:?}", relation.shape().unwrap());
 }
+
+/// The located failure of `witness` against the honest statement of `honest` (what a verifier
+/// checks), at random challenges; `None` when satisfied.
+fn failure_of(relation: &TrainingRelation, honest: &TrainingWitness, witness: &TrainingWitness) -> Option<String> {
+    let statement = relation.statement(3, [7; 20], honest);
+    check_satisfied_with_challenges(relation, &statement, witness, random_challenges()).unwrap().map(|f| f.to_string())
+}
+
+#[test]
+fn a_wrong_rounding_in_one_score_is_caught_at_that_sample() {
+    let relation = relation();
+    let honest = witness(&relation, &[0; 4]);
+    for delta in [1, -1, 256] {
+        let mut bad = honest.clone();
+        bad.trace.samples[6][0] += delta; // 3 batches per epoch (2, 2, 1): epoch 1, batch 0, position 1
+        let failure = failure_of(&relation, &honest, &bad).expect("unsatisfied");
+        assert!(failure.contains("stage `lookup`") && failure.ends_with("epoch 1, batch 0, sample 1"), "{failure}");
+    }
+    // Rounding down instead of half up (a remainder off by 2^(s_z - 1), still a valid remainder).
+    let mut bad = honest.clone();
+    let [r, ..] = bad.trace.samples[0];
+    bad.trace.samples[0][0] = (r + 128) % 256;
+    assert!(failure_of(&relation, &honest, &bad).is_some());
+}
+
+#[test]
+fn a_skipped_clamp_is_caught_at_that_weight() {
+    let relation = relation();
+    // Weights at the top of the format: some update is clamped (it stays at 2047 from 2047
+    // while the gradient pushes it up).
+    let honest = witness(&relation, &[2047, 2047, 2047, 2047]);
+    let mut before = vec![2047i64; 4];
+    let mut clamped = None;
+    for (step, chunk) in honest.trace.updates.chunks(4).enumerate() {
+        let after: Vec<i64> = chunk.iter().map(|[_, w]| *w).collect();
+        if let Some(j) = (0..4).find(|&j| before[j] == 2047 && after[j] == 2047) {
+            clamped = Some((step, j));
+            break;
+        }
+        before = after;
+    }
+    let (step, j) = clamped.expect("a clamped update");
+    let mut bad = honest.clone();
+    bad.trace.updates[step * 4 + j][1] = 2048; // unclamped: a value the format cannot hold
+    let failure = failure_of(&relation, &honest, &bad).expect("unsatisfied");
+    assert!(failure.contains("stage `lookup`") && failure.contains(&format!("weight {j}")), "{failure}");
+}
+
+#[test]
+fn a_changed_gradient_or_new_weight_is_caught() {
+    let relation = relation();
+    let honest = witness(&relation, &[10, -20, 30, 5]);
+    let mut remainder = honest.clone();
+    remainder.trace.updates[6][0] += 1;
+    assert!(failure_of(&relation, &honest, &remainder).unwrap().contains("weight 2"));
+    let mut weight = honest.clone();
+    weight.trace.updates[6][1] += 1;
+    assert!(failure_of(&relation, &honest, &weight).unwrap().contains("weight 2"));
+}
+
+#[test]
+fn training_on_other_rows_or_from_other_weights_cannot_claim_the_committed_ones() {
+    let relation = relation();
+    let honest = witness(&relation, &[0; 4]);
+    // Row 0 replaced by a copy of row 1, trained on consistently: the circuit's D is not the
+    // claimed D.
+    let (schema, dataset) = doc_dataset();
+    let data = DataRelation::for_schema(&schema, dataset.rows(), 1).unwrap();
+    let other = dataset.select_rows(&[1, 1, 2, 3, 4]);
+    let (trace, _) = relation.trace(&other, &[0; 4]).unwrap();
+    let other_rows = TrainingWitness { offsets: data.offsets(&other).unwrap(), trace, ..honest.clone() };
+    let failure = failure_of(&relation, &honest, &other_rows).expect("unsatisfied");
+    assert!(failure.contains("stage `statement`, constraint `challenge binding`"), "{failure}");
+    // Other starting weights than the statement's C_in.
+    let other_start = witness(&relation, &[1, 0, 0, 0]);
+    assert!(failure_of(&relation, &honest, &other_start).unwrap().contains("challenge binding"));
+    // A trace of another permutation (seed) under these keys' wiring.
+    let reseeded = TrainingRelation::new(TrainingParams {
+        training: TrainingConfig { seed: 1, ..config() },
+        ..relation.params.clone()
+    })
+    .unwrap();
+    let (trace, _) = reseeded.trace(&dataset, &[0; 4]).unwrap();
+    let other_order = TrainingWitness { trace, ..honest.clone() };
+    assert!(failure_of(&relation, &honest, &other_order).is_some());
+}
+
+#[test]
+fn keys_of_other_parameters_reject_the_proof() {
+    let relation = relation();
+    let dir = tempfile::tempdir().unwrap();
+    Keys::generate(relation.clone(), &mut StdRng::seed_from_u64(1), dir.path()).unwrap();
+    let prover = Prover::<TrainingRelation>::load(dir.path()).unwrap();
+    let honest = witness(&relation, &[0; 4]);
+    let statement = relation.statement(0, [0; 20], &honest);
+    let proof = prover.prove_committed(&statement, &honest, &mut StdRng::seed_from_u64(2)).unwrap();
+    let other = TrainingRelation::new(TrainingParams {
+        training: TrainingConfig { learning_rate_log2: 3, ..config() },
+        ..relation.params.clone()
+    })
+    .unwrap();
+    let other_dir = tempfile::tempdir().unwrap();
+    let other_verifier = Keys::generate(other, &mut StdRng::seed_from_u64(1), other_dir.path()).unwrap();
+    assert!(other_verifier.verify_committed(&statement, &proof, Path::new("p")).unwrap_err().is_invalid_proof());
+}

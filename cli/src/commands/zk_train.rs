@@ -75,7 +75,8 @@ pub struct ProveTrainArgs {
 pub fn setup(args: SetupTrainArgs) -> anyhow::Result<i32> {
     let start = std::time::Instant::now();
     let schema = load_schema(&args.schema)?;
-    let params = TrainingParams { relation: RELATION.into(), schema, rows: args.rows, training: args.training.config() };
+    let params =
+        TrainingParams { relation: RELATION.into(), schema, rows: args.rows, training: args.training.config() };
     let relation = TrainingRelation::new(params)?;
     let shape = relation.shape()?;
     let per = shape.constraints as f64
@@ -139,11 +140,18 @@ pub fn prove(args: ProveTrainArgs) -> anyhow::Result<i32> {
 }
 
 /// `vsies verify` for a training proof: exit 0 valid, 1 invalid, 2 unreadable.
-pub fn verify(proof_path: &Path, keys: &Path, init: Option<&Path>, model: Option<(&Path, &Path)>) -> anyhow::Result<i32> {
+pub fn verify(
+    proof_path: &Path,
+    keys: &Path,
+    init: Option<&Path>,
+    model: Option<(&Path, &Path)>,
+) -> anyhow::Result<i32> {
     let verifier = TrainingVerifier::load(keys)?;
     let proof = TrainingProof::load(proof_path)?;
     let initial = init.map(Model::load).transpose()?;
-    let opened = model.map(|(model, opening)| Ok::<_, anyhow::Error>((Model::load(model)?, ModelOpening::load(opening)?))).transpose()?;
+    let opened = model
+        .map(|(model, opening)| Ok::<_, anyhow::Error>((Model::load(model)?, ModelOpening::load(opening)?)))
+        .transpose()?;
     let result = verifier.verify_training(&proof, proof_path).and_then(|statement| {
         if let Some(initial) = init.map(|_| initial.as_ref()) {
             verifier.check_initial(&statement, initial, proof_path)?;
@@ -160,8 +168,16 @@ pub fn verify(proof_path: &Path, keys: &Path, init: Option<&Path>, model: Option
                 proof.rows, proof.compute, statement.round, proof.node
             );
             println!("data commitment    {}", statement.data);
-            println!("initial commitment {}{}", statement.initial, if init.is_some() { " (the initial model given)" } else { "" });
-            println!("trained commitment {}{}", statement.trained, if opened.is_some() { " (opened: the model given)" } else { "" });
+            println!(
+                "initial commitment {}{}",
+                statement.initial,
+                if init.is_some() { " (the initial model given)" } else { "" }
+            );
+            println!(
+                "trained commitment {}{}",
+                statement.trained,
+                if opened.is_some() { " (opened: the model given)" } else { "" }
+            );
             Ok(0)
         }
         Err(err) if err.is_invalid_proof() => {

@@ -58,7 +58,7 @@ fn synthesize<S: ConstraintSink>(
         constant(Fr::from(relation.data_units())),
     ];
     let digest = builder.hash_block(domain(STATEMENT_DOMAIN), &elements)?;
-    bind_last_input(builder, &digest, &challenges)?;
+    bind_last_input(builder, relation.digest(statement), &digest, &challenges)?;
     Ok(())
 }
 

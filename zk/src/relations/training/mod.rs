@@ -28,9 +28,9 @@ mod relation;
 mod steps;
 mod tables;
 
+pub use proof::{commitment_element, node_hex, parse_node, ModelOpening, ProvedTraining, TrainingProof};
 pub use relation::{
     Bounds, ModelCommitment, TrainingKeys, TrainingParams, TrainingProver, TrainingRelation, TrainingStatement,
     TrainingTrace, TrainingVerifier, TrainingWitness, NODE_SHIFT, RELATION, ROUND_SHIFT,
 };
-pub use proof::{commitment_element, node_hex, parse_node, ModelOpening, ProvedTraining, TrainingProof};
 pub use tables::{Table, Tables};

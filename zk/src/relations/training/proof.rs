@@ -9,7 +9,9 @@
 //! model commitment's blinding: whoever holds it and the model can check `C_out`; the update
 //! proof of the hostile-inputs issue opens the same commitment.
 
-use super::relation::{ModelCommitment, TrainingProver, TrainingRelation, TrainingStatement, TrainingVerifier, TrainingWitness};
+use super::relation::{
+    ModelCommitment, TrainingProver, TrainingRelation, TrainingStatement, TrainingVerifier, TrainingWitness,
+};
 use super::RELATION;
 use crate::error::ZkError;
 use crate::field::{field_hex, from_commitment, parse_field_hex, to_commitment};
@@ -177,7 +179,12 @@ impl TrainingProver {
             trained_commitment: statement.trained,
             compute: relation.compute_units(),
             data: relation.data_units(),
-            public_inputs: self.verifier.committed_inputs(statement, proof).iter().map(|x| x.into_bigint().to_string()).collect(),
+            public_inputs: self
+                .verifier
+                .committed_inputs(statement, proof)
+                .iter()
+                .map(|x| x.into_bigint().to_string())
+                .collect(),
             proof: codec::hex(&proof.to_bytes()),
         }
     }
@@ -196,8 +203,10 @@ impl TrainingProof {
 
     /// The proof: exactly 192 bytes of lowercase hex.
     pub fn committed_proof(&self, path: &Path) -> Result<CommittedProof, ZkError> {
-        let bytes = codec::unhex(&self.proof)
-            .ok_or_else(|| ZkError::InvalidProof { path: path.into(), reason: "`proof` is not lowercase hex".into() })?;
+        let bytes = codec::unhex(&self.proof).ok_or_else(|| ZkError::InvalidProof {
+            path: path.into(),
+            reason: "`proof` is not lowercase hex".into(),
+        })?;
         CommittedProof::from_bytes(&bytes, path)
     }
 }
@@ -215,7 +224,8 @@ impl ModelOpening {
 
     /// The blinding.
     pub fn blinding(&self, path: &Path) -> Result<Fr, ZkError> {
-        parse_field_hex(&self.blinding).ok_or_else(|| ZkError::malformed(path, "opening", "`blinding` is not a canonical field element"))
+        parse_field_hex(&self.blinding)
+            .ok_or_else(|| ZkError::malformed(path, "opening", "`blinding` is not a canonical field element"))
     }
 }
 
@@ -230,7 +240,10 @@ impl TrainingVerifier {
         if proof.verifying_key != self.id {
             return Err(wrong(format!("verifying key {}, these keys are {}", proof.verifying_key, self.id)));
         }
-        if proof.schema_id != relation.data.schema_id || proof.params_id != relation.params_id() || proof.rows != relation.params.rows {
+        if proof.schema_id != relation.data.schema_id
+            || proof.params_id != relation.params_id()
+            || proof.rows != relation.params.rows
+        {
             return Err(wrong("schema, parameters or rows differ from these keys'".into()));
         }
         let invalid = |reason: &str| ZkError::InvalidProof { path: path.into(), reason: reason.into() };
@@ -255,16 +268,27 @@ impl TrainingVerifier {
         let listed: Vec<String> =
             self.committed_inputs(&statement, &committed).iter().map(|x| x.into_bigint().to_string()).collect();
         if listed != proof.public_inputs {
-            return Err(ZkError::InvalidProof { path: path.into(), reason: "`public_inputs` do not match the readable statement".into() });
+            return Err(ZkError::InvalidProof {
+                path: path.into(),
+                reason: "`public_inputs` do not match the readable statement".into(),
+            });
         }
         self.verify_committed(&statement, &committed, path)?;
         Ok(statement)
     }
 
     /// Checks that the proof started from `initial` (zero weights when `None`).
-    pub fn check_initial(&self, statement: &TrainingStatement, initial: Option<&Model>, path: &Path) -> Result<(), ZkError> {
+    pub fn check_initial(
+        &self,
+        statement: &TrainingStatement,
+        initial: Option<&Model>,
+        path: &Path,
+    ) -> Result<(), ZkError> {
         if self.relation.public_model_commitment(initial)? != statement.initial {
-            return Err(ZkError::InvalidProof { path: path.into(), reason: "the proof does not start from this initial model".into() });
+            return Err(ZkError::InvalidProof {
+                path: path.into(),
+                reason: "the proof does not start from this initial model".into(),
+            });
         }
         Ok(())
     }
@@ -281,7 +305,10 @@ impl TrainingVerifier {
         let weights = self.relation.initial_weights(Some(model))?;
         let computed = to_commitment(&self.relation.model_commitment(&weights, blinding));
         if computed != statement.trained || opening.commitment != statement.trained {
-            return Err(ZkError::InvalidProof { path: path.into(), reason: "the model and opening do not open the trained commitment".into() });
+            return Err(ZkError::InvalidProof {
+                path: path.into(),
+                reason: "the model and opening do not open the trained commitment".into(),
+            });
         }
         Ok(())
     }

@@ -271,8 +271,7 @@ impl TrainingRelation {
         let fp = config.sigmoid_frac_bits;
         let mut weights = initial.to_vec();
         let mut trace = TrainingTrace { samples: Vec::new(), updates: Vec::new() };
-        let mut schedule = self.schedule();
-        while let Some(batch) = schedule.next() {
+        for batch in self.schedule() {
             let mut gradient = vec![0i64; weights.len()];
             for &row in &batch.rows {
                 let features = dataset.row(row);
