@@ -1,19 +1,19 @@
-//! The challenges of a committing proof and how a statement is bound to them.
+//! The challenges of a committing proof.
 //!
 //! A relation whose lookups check values the prover chooses during proving (remainders, clamp
 //! outputs) needs challenges drawn *after* those values are fixed. The engine commits to them
 //! first ([`crate::groth16::commitment`]: a hiding commitment `D` in G1 and a proof of
-//! knowledge `P`), then derives the challenges from the commitment exactly as a verifier (or
-//! the EVM) does:
+//! knowledge `P`), then derives one *seed* from the commitment exactly as a verifier (or the
+//! EVM, with one `keccak256`) does:
 //!
-//! `c_k = keccak256(D.x ‖ D.y ‖ P.x ‖ P.y ‖ k) mod r`, each coordinate and `k` as a 32-byte
-//! big-endian word (the EVM's encoding; the point at infinity is `(0, 0)`).
+//! `seed = keccak256(D.x ‖ D.y ‖ P.x ‖ P.y) mod r`, each coordinate a 32-byte big-endian word
+//! (the EVM's encoding; the point at infinity is `(0, 0)`).
 //!
-//! The circuit receives the challenges as private witnesses and binds them into its last
-//! public input, `s = Poseidon(vsies/challenge-binding/v1, [base, c_1, …, c_k])`, where `base`
-//! is the value the relation would otherwise make public (a statement digest). The verifier
-//! computes `s` from the statement and the proof's `D`, `P`; by collision resistance a proof
-//! for that `s` used exactly those challenges.
+//! The seed is the circuit's last public input, appended by the verifier (as gnark's
+//! commitment extension appends its commitment hash), and the circuit expands it into its
+//! challenges with one Poseidon permutation: `[c_1, …, c_k] = state[1..=k]` after absorbing
+//! `[seed]` under the tag `vsies/challenges/v1` ([`expand_challenges`]). A verifier pays one
+//! input's scalar multiplication for it, and no hash beyond the keccak.
 
 use crate::field::field_bytes;
 use crate::poseidon;
@@ -22,11 +22,11 @@ use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, PrimeField};
 use sha3::{Digest, Keccak256};
 
-/// Domain tag of the binding hash.
-pub const CHALLENGE_BINDING_DOMAIN: &str = "vsies/challenge-binding/v1";
+/// Domain tag of the challenges' expansion.
+pub const CHALLENGE_DOMAIN: &str = "vsies/challenges/v1";
 
-/// Most challenges one proof may draw (the binding hash is one Poseidon block of 8).
-pub const MAX_CHALLENGES: usize = poseidon::RATE - 1;
+/// Most challenges one proof may draw (one Poseidon permutation's rate).
+pub const MAX_CHALLENGES: usize = poseidon::RATE;
 
 fn coordinate(value: &Fq) -> [u8; 32] {
     value.into_bigint().to_bytes_be().try_into().expect("BN254 coordinates are 32 bytes")
@@ -37,28 +37,22 @@ pub fn point_words(point: &G1Affine) -> [[u8; 32]; 2] {
     point.xy().map_or([[0; 32]; 2], |(x, y)| [coordinate(&x), coordinate(&y)])
 }
 
-/// The `count` challenges of a commitment `point` and its proof of knowledge `knowledge`.
-pub fn derive_challenges(point: &G1Affine, knowledge: &G1Affine, count: usize) -> Vec<Fr> {
-    let mut prefix = Keccak256::new();
+/// The seed of a commitment `point` and its proof of knowledge `knowledge`.
+pub fn challenge_seed(point: &G1Affine, knowledge: &G1Affine) -> Fr {
+    let mut hasher = Keccak256::new();
     for word in point_words(point).iter().chain(&point_words(knowledge)) {
-        prefix.update(word);
+        hasher.update(word);
     }
-    (0..count as u64)
-        .map(|k| {
-            let mut hasher = prefix.clone();
-            let mut index = [0u8; 32];
-            index[24..].copy_from_slice(&k.to_be_bytes());
-            hasher.update(index);
-            Fr::from_be_bytes_mod_order(&hasher.finalize())
-        })
-        .collect()
+    Fr::from_be_bytes_mod_order(&hasher.finalize())
 }
 
-/// `s = Poseidon(vsies/challenge-binding/v1, [base, c_1, …, c_k])`.
-pub fn bind_challenges(base: Fr, challenges: &[Fr]) -> Fr {
-    assert!(challenges.len() <= MAX_CHALLENGES, "at most {MAX_CHALLENGES} challenges");
-    let elements: Vec<Fr> = std::iter::once(base).chain(challenges.iter().copied()).collect();
-    poseidon::hash_block(poseidon::domain(CHALLENGE_BINDING_DOMAIN), &elements)
+/// The `count` challenges of `seed`: the rate elements after one permutation of `[seed]`
+/// under [`CHALLENGE_DOMAIN`] (what [`crate::gadgets::challenge`] computes in the circuit).
+pub fn expand_challenges(seed: Fr, count: usize) -> Vec<Fr> {
+    assert!(count <= MAX_CHALLENGES, "at most {MAX_CHALLENGES} challenges");
+    let mut sponge = poseidon::BlockSponge::new(poseidon::domain(CHALLENGE_DOMAIN));
+    sponge.absorb(&[seed]);
+    sponge.state[1..=count].to_vec()
 }
 
 /// A challenge as a 32-byte big-endian word (for messages and the EVM).
@@ -72,13 +66,16 @@ mod tests {
     use ark_ec::CurveGroup;
 
     #[test]
-    fn challenges_depend_on_every_word_and_index() {
+    fn the_seed_depends_on_every_point_and_expands_to_distinct_challenges() {
         let g = G1Affine::generator();
         let two = (g + g).into_affine();
-        let base = derive_challenges(&g, &two, 2);
-        assert_ne!(base[0], base[1]);
-        assert_ne!(derive_challenges(&two, &g, 2), base);
-        assert_eq!(derive_challenges(&g, &two, 1)[0], base[0]);
-        assert_ne!(bind_challenges(Fr::from(1u64), &base), bind_challenges(Fr::from(2u64), &base));
+        let seed = challenge_seed(&g, &two);
+        assert_ne!(challenge_seed(&two, &g), seed);
+        assert_ne!(challenge_seed(&g, &g), seed);
+        let challenges = expand_challenges(seed, 3);
+        assert_ne!(challenges[0], challenges[1]);
+        assert_ne!(challenges[0], seed);
+        assert_eq!(expand_challenges(seed, 1)[0], challenges[0]);
+        assert_ne!(expand_challenges(seed + Fr::from(1u64), 1)[0], challenges[0]);
     }
 }

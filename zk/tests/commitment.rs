@@ -12,9 +12,8 @@ use ark_std::rand::{rngs::StdRng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use vsies_zk::circuit::{Builder, ConstraintSink, Wire};
-use vsies_zk::gadgets::challenge::bind_last_input;
 use vsies_zk::gadgets::lookup::enforce_log_up;
-use vsies_zk::groth16::{check_satisfied_with_challenges, prover, Cpu};
+use vsies_zk::groth16::{check_satisfied_with_seed, prover, Cpu};
 use vsies_zk::{Keys, Prover, Relation, ZkError};
 
 const TABLE: u64 = 16;
@@ -62,6 +61,7 @@ impl Relation for SmallValues {
     }
     fn synthesize<S: ConstraintSink>(&self, b: &Builder<S>, total: &Fr, w: &Witness) -> Result<(), SynthesisError> {
         b.stage("values");
+        let claimed = b.input(*total)?;
         let values: Vec<Wire> = w.values.iter().map(|&v| b.committed_witness(v)).collect::<Result<_, _>>()?;
         let counts: Vec<Wire> = w.multiplicities.iter().map(|&m| b.committed_witness(m)).collect::<Result<_, _>>()?;
         let challenges = b.challenges(1)?;
@@ -80,7 +80,7 @@ impl Relation for SmallValues {
         )?;
         b.stage("statement");
         let sum = Wire::sum(&values);
-        bind_last_input(b, *total, &sum, &challenges)?;
+        b.enforce_equal_named("total", &sum, &claimed)?;
         Ok(())
     }
     fn setup_assignment(&self) -> (Fr, Witness) {
@@ -148,28 +148,29 @@ fn cheat_at(gamma: Fr, values: &[u64]) -> Witness {
 #[test]
 fn a_witness_that_knows_the_challenge_in_advance_satisfies_the_circuit_but_never_verifies() {
     let relation = relation();
-    let gamma = Fr::from(123_456_789u64);
+    let seed = Fr::from(123_456_789u64);
+    let gamma = vsies_zk::transcript::expand_challenges(seed, 1)[0];
     let values = [3, 15, 0, 7, 100, 1]; // 100 is outside the table
     let cheat = cheat_at(gamma, &values);
     let statement = total(&cheat.values);
-    // At the challenge it was built for, every constraint holds: the lookup alone cannot tell.
-    assert!(check_satisfied_with_challenges(&relation, &statement, &cheat, vec![gamma]).unwrap().is_none());
-    // At any other challenge it does not.
-    assert!(check_satisfied_with_challenges(&relation, &statement, &cheat, vec![gamma + Fr::one()]).unwrap().is_some());
+    // At the seed it was built for, every constraint holds: the lookup alone cannot tell.
+    assert!(check_satisfied_with_seed(&relation, &statement, &cheat, seed).unwrap().is_none());
+    // At any other seed it does not.
+    assert!(check_satisfied_with_seed(&relation, &statement, &cheat, seed + Fr::one()).unwrap().is_some());
     // The engine draws the challenge from the commitment to the cheat's values: refused.
     let (dir, prover) = keys(6);
     let err = prover.prove_committed(&statement, &cheat, &mut StdRng::seed_from_u64(7)).unwrap_err();
     assert!(matches!(err, ZkError::Unsatisfied(_)), "{err}");
     // A prover who uses its chosen challenge anyway makes a proof the verifier rejects.
     let path = dir.path().join(vsies_zk::PROVING_KEY_FILE);
-    let proof = prover::prove_committed_with_chosen_challenges(
+    let proof = prover::prove_committed_with_chosen_seed(
         &relation,
         &statement,
         &cheat,
         &path,
         &Cpu,
         &mut StdRng::seed_from_u64(8),
-        vec![gamma],
+        seed,
     )
     .unwrap();
     let err = prover.verifier.verify_committed(&statement, &proof, Path::new("forged")).unwrap_err();

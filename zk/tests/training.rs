@@ -7,7 +7,7 @@ use ark_ff::UniformRand;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use std::path::Path;
 use vsies_core::{Model, TrainingConfig};
-use vsies_zk::groth16::check_satisfied_with_challenges;
+use vsies_zk::groth16::check_satisfied_with_seed;
 use vsies_zk::relations::training::{TrainingParams, TrainingRelation, TrainingWitness, RELATION};
 use vsies_zk::{doc_dataset, DataRelation, Keys, Prover, Relation};
 
@@ -39,9 +39,8 @@ fn witness(relation: &TrainingRelation, initial: &[i64]) -> TrainingWitness {
     }
 }
 
-fn random_challenges() -> Vec<Fr> {
-    let mut rng = StdRng::seed_from_u64(42);
-    vec![Fr::rand(&mut rng), Fr::rand(&mut rng)]
+fn random_seed() -> Fr {
+    Fr::rand(&mut StdRng::seed_from_u64(42))
 }
 
 #[test]
@@ -53,7 +52,7 @@ fn the_honest_trace_is_the_spec_and_satisfies_the_circuit() {
     let model = Model::train(&schema, &dataset, config(), None).unwrap();
     assert_eq!(witness.trained_weights(4), model.augmented_weights());
     let statement = relation.statement(3, [7; 20], &witness);
-    let failure = check_satisfied_with_challenges(&relation, &statement, &witness, random_challenges()).unwrap();
+    let failure = check_satisfied_with_seed(&relation, &statement, &witness, random_seed()).unwrap();
     assert!(failure.is_none(), "{}", failure.unwrap());
 }
 
@@ -81,7 +80,7 @@ fn a_training_proof_verifies_and_binds_its_statement() {
 /// checks), at random challenges; `None` when satisfied.
 fn failure_of(relation: &TrainingRelation, honest: &TrainingWitness, witness: &TrainingWitness) -> Option<String> {
     let statement = relation.statement(3, [7; 20], honest);
-    check_satisfied_with_challenges(relation, &statement, witness, random_challenges()).unwrap().map(|f| f.to_string())
+    check_satisfied_with_seed(relation, &statement, witness, random_seed()).unwrap().map(|f| f.to_string())
 }
 
 #[test]
@@ -148,10 +147,10 @@ fn training_on_other_rows_or_from_other_weights_cannot_claim_the_committed_ones(
     let (trace, _) = relation.trace(&other, &[0; 4]).unwrap();
     let other_rows = TrainingWitness { offsets: data.offsets(&other).unwrap(), trace, ..honest.clone() };
     let failure = failure_of(&relation, &honest, &other_rows).expect("unsatisfied");
-    assert!(failure.contains("stage `statement`, constraint `challenge binding`"), "{failure}");
+    assert!(failure.contains("stage `statement`, constraint `statement digest`"), "{failure}");
     // Other starting weights than the statement's C_in.
     let other_start = witness(&relation, &[1, 0, 0, 0]);
-    assert!(failure_of(&relation, &honest, &other_start).unwrap().contains("challenge binding"));
+    assert!(failure_of(&relation, &honest, &other_start).unwrap().contains("statement digest"));
     // A trace of another permutation (seed) under these keys' wiring.
     let reseeded = TrainingRelation::new(TrainingParams {
         training: TrainingConfig { seed: 1, ..config() },

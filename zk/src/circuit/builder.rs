@@ -5,7 +5,7 @@ use super::failure::{Location, RawFailure};
 use super::sink::ConstraintSink;
 use super::wire::Wire;
 use ark_bn254::Fr;
-use ark_ff::Field;
+use ark_ff::{AdditiveGroup, Field};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use std::cell::{Cell, RefCell};
 
@@ -15,9 +15,9 @@ use std::cell::{Cell, RefCell};
 pub struct Builder<S: ConstraintSink = ConstraintSystemRef<Fr>> {
     sink: RefCell<S>,
     check: bool,
-    /// The values of the challenges a relation asks for ([`Builder::challenges`]).
-    challenges: Vec<Fr>,
-    challenges_made: Cell<bool>,
+    /// The value of the challenge seed ([`Builder::challenge_seed`]).
+    seed: Fr,
+    seed_made: Cell<bool>,
     constraints: Cell<usize>,
     stage: Cell<&'static str>,
     location: Cell<Location>,
@@ -32,8 +32,8 @@ impl<S: ConstraintSink> Builder<S> {
         Self {
             sink: RefCell::new(sink),
             check: true,
-            challenges: Vec::new(),
-            challenges_made: Cell::new(false),
+            seed: Fr::ZERO,
+            seed_made: Cell::new(false),
             constraints: Cell::new(0),
             stage: Cell::new(""),
             location: Cell::new(Location::NONE),
@@ -46,21 +46,21 @@ impl<S: ConstraintSink> Builder<S> {
         Self { check: false, ..Self::new(sink) }
     }
 
-    /// The builder with these challenge values (the engine's, derived from the commitment to
-    /// the committed witnesses; zeros in a pass that only collects those witnesses).
-    pub fn with_challenges(self, challenges: Vec<Fr>) -> Self {
-        Self { challenges, ..self }
+    /// The builder with this challenge seed (the engine's, derived from the commitment to the
+    /// committed witnesses; zero in a pass that only collects those witnesses).
+    pub fn with_challenge_seed(self, seed: Fr) -> Self {
+        Self { seed, ..self }
     }
 
-    /// The challenges, as private witnesses holding the engine's values (one call per
-    /// circuit). The relation must bind them into its last public input with
-    /// [`crate::gadgets::challenge::bind_last_input`], which is how the verifier checks that
-    /// they are the values derived from the proof's commitment.
-    pub fn challenges(&self, count: usize) -> Result<Vec<Wire>> {
-        if self.challenges_made.replace(true) {
+    /// The challenge seed as a public input, once per circuit. It must be the circuit's last
+    /// public input: the verifier appends it to the statement's inputs, derived from the
+    /// proof's commitment. Relations take their challenges from
+    /// [`Builder::challenges`](crate::gadgets::challenge), which calls this.
+    pub fn challenge_seed(&self) -> Result<Wire> {
+        if self.seed_made.replace(true) {
             return Err(SynthesisError::Unsatisfiable);
         }
-        (0..count).map(|k| self.witness(self.challenges.get(k).copied().unwrap_or_default())).collect()
+        self.input(self.seed)
     }
 
     /// The sink, once the circuit is built.

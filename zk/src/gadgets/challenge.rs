@@ -1,26 +1,23 @@
-//! Binding the engine's challenges into a relation's last public input
-//! ([`crate::transcript`] says why and how the verifier recomputes it).
+//! The engine's challenges in the circuit: the seed (the last public input, which the
+//! verifier derives from the proof's commitment) expanded by one Poseidon permutation
+//! ([`crate::transcript`] says why this is sound and what a verifier computes).
 
 use crate::circuit::{Builder, ConstraintSink, Wire};
+use crate::gadgets::poseidon::initial_state;
 use crate::poseidon::domain;
-use crate::transcript::{bind_challenges, CHALLENGE_BINDING_DOMAIN};
-use ark_bn254::Fr;
+use crate::transcript::{CHALLENGE_DOMAIN, MAX_CHALLENGES};
 use ark_relations::gr1cs::SynthesisError;
 
-/// Makes the public input `s = Poseidon(binding, [claimed, c_1, …, c_k])` from the statement's
-/// `claimed` base value and enforces that the circuit's `base` binds to it: one permutation.
-/// Call it once, for the relation's last public input, with the wires of
-/// [`Builder::challenges`]. A witness whose `base` is not the claimed one fails here.
-pub fn bind_last_input<S: ConstraintSink>(
-    builder: &Builder<S>,
-    claimed: Fr,
-    base: &Wire,
-    challenges: &[Wire],
-) -> Result<Wire, SynthesisError> {
-    let values: Vec<_> = challenges.iter().map(|c| c.value).collect();
-    let input = builder.input(bind_challenges(claimed, &values))?;
-    let elements: Vec<Wire> = std::iter::once(base.clone()).chain(challenges.iter().cloned()).collect();
-    let computed = builder.hash_block(domain(CHALLENGE_BINDING_DOMAIN), &elements)?;
-    builder.enforce_equal_named("challenge binding", &computed, &input)?;
-    Ok(input)
+impl<S: ConstraintSink> Builder<S> {
+    /// The relation's `count` challenges, once per circuit, after its committed witnesses and
+    /// its own public inputs: makes the seed input ([`Builder::challenge_seed`]) and expands it
+    /// as [`crate::transcript::expand_challenges`] does, in one permutation.
+    pub fn challenges(&self, count: usize) -> Result<Vec<Wire>, SynthesisError> {
+        if count == 0 || count > MAX_CHALLENGES {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let seed = self.challenge_seed()?;
+        let state = self.absorb_block(&initial_state(domain(CHALLENGE_DOMAIN)), &[seed])?;
+        Ok(state[1..=count].to_vec())
+    }
 }

@@ -8,12 +8,12 @@
 //! basis `σ K_i` and, in the verifying key, `σγ · G2`. The engine adds one committed *blinding*
 //! witness (in a constraint of its own), so the commitment hides the committed values.
 //!
-//! **Proof.** `D = Σ w_i K_i` (with the blinding) and `P = Σ w_i σ K_i = σ D`; the challenges
-//! are [`crate::transcript::derive_challenges`] of `(D, P)`; the circuit binds them into its
-//! last public input ([`crate::transcript::bind_challenges`]). The proof is `(A, B, C, D, P)`.
+//! **Proof.** `D = Σ w_i K_i` (with the blinding) and `P = Σ w_i σ K_i = σ D`; the challenge
+//! seed is [`crate::transcript::challenge_seed`] of `(D, P)`, the circuit's last public input,
+//! which the circuit expands into its challenges. The proof is `(A, B, C, D, P)`.
 //!
-//! **Verification.** With the inputs' accumulation `vk_x` (the last input being the binding of
-//! the recomputed challenges):
+//! **Verification.** With the inputs' accumulation `vk_x` (the statement's inputs, then the
+//! seed the verifier derives from `D` and `P`):
 //!
 //! - `e(A, B) = e(α, β) · e(vk_x + D, γ) · e(C, δ)`: the Groth16 equation, `D` standing for the
 //!   committed witnesses' share of it;
@@ -32,7 +32,7 @@ use ark_ec::AffineRepr;
 use ark_groth16::Proof;
 use ark_relations::gr1cs::SynthesisError;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
-use ark_std::{One, Zero};
+use ark_std::One;
 use std::path::Path;
 
 /// What a verifier needs beyond the Groth16 verifying key.
@@ -118,7 +118,3 @@ pub(crate) fn knowledge_holds(key: &CommitmentKey, gamma_g2: &G2Affine, commitme
     Bn254::multi_pairing(left, right).0.is_one()
 }
 
-/// The zero `Fr`, for the dummy challenges of the prover's first pass.
-pub(crate) fn dummy_challenges(count: usize) -> Vec<Fr> {
-    vec![Fr::zero(); count]
-}

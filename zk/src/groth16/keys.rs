@@ -317,15 +317,11 @@ impl<R: Relation> Verifier<R> {
         Ok(Self::new(relation, key, commitment))
     }
 
-    /// The public inputs a committing proof is checked against: the relation's, its last one
-    /// bound to the challenges derived from the proof's commitment.
+    /// The public inputs a committing proof is checked against: the relation's, then the
+    /// challenge seed derived from the proof's commitment.
     pub fn committed_inputs(&self, statement: &R::Statement, proof: &CommittedProof) -> Vec<Fr> {
         let mut inputs = self.relation.public_inputs(statement);
-        let challenges =
-            crate::transcript::derive_challenges(&proof.commitment.point, &proof.commitment.knowledge, R::CHALLENGES);
-        if let Some(last) = inputs.last_mut() {
-            *last = crate::transcript::bind_challenges(*last, &challenges);
-        }
+        inputs.push(crate::transcript::challenge_seed(&proof.commitment.point, &proof.commitment.knowledge));
         inputs
     }
 

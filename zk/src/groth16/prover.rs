@@ -9,14 +9,14 @@
 //! same group elements, so with the same randomness both write the same proof (tested).
 
 use super::backend::Backend;
-use super::commitment::{append_blinding, dummy_challenges, Commitment, CommittedProof};
+use super::commitment::{append_blinding, Commitment, CommittedProof};
 use super::key_file::ProvingKeyReader;
 use super::qap;
 use super::relation::Relation;
 use super::witness::{CommittedValuesSink, WitnessSink};
 use crate::circuit::{Builder, ConstraintFailure, ConstraintSink};
 use crate::error::ZkError;
-use crate::transcript::derive_challenges;
+use crate::transcript::challenge_seed;
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{UniformRand, Zero};
@@ -161,21 +161,21 @@ fn synthesize<R: Relation, S: ConstraintSink>(
     Ok(())
 }
 
-/// Builds the witness and `h` of `relation` for `statement` and `witness` (with `challenges`
-/// and the blinding of a committing relation), refusing an assignment that does not satisfy
+/// Builds the witness and `h` of `relation` for `statement` and `witness` (with the challenge
+/// `seed` and the blinding of a committing relation), refusing an assignment that does not satisfy
 /// it with the located first failure.
 fn assign<R: Relation>(
     relation: &R,
     statement: &R::Statement,
     witness: &R::Witness,
     backend: &dyn Backend,
-    challenges: Vec<Fr>,
+    seed: Fr,
     blinding: Option<Fr>,
 ) -> Result<(Assignment, Vec<Fr>), ZkError> {
     let shape = relation.shape()?.with_blinding();
     let (constraints, instance_count) = (shape.constraints, shape.public_inputs + 1);
     let domain = qap::domain(constraints, instance_count)?;
-    let builder = Builder::new(WitnessSink::with_capacity(domain.size())).with_challenges(challenges);
+    let builder = Builder::new(WitnessSink::with_capacity(domain.size())).with_challenge_seed(seed);
     synthesize(relation, &builder, statement, witness, blinding)?;
     if let Some(raw) = builder.failure() {
         let failure = ConstraintFailure::new(R::NAME, raw, |label, index| relation.describe(label, index));
@@ -228,7 +228,7 @@ pub fn prove<R: Relation, G: RngCore>(
     }
     let r = Fr::rand(rng);
     let s = Fr::rand(rng);
-    let (assignment, _) = assign(relation, statement, witness, backend, Vec::new(), None)?;
+    let (assignment, _) = assign(relation, statement, witness, backend, Fr::zero(), None)?;
     let products = match source {
         KeySource::Memory(pk) => assignment.products_in_memory(pk, backend)?,
         KeySource::File { path, chunk_points } => {
@@ -241,8 +241,8 @@ pub fn prove<R: Relation, G: RngCore>(
 
 /// A proof of a committing relation ([`super::commitment`]) from `proving.key` at `path`:
 /// randomness `r`, `s`, then the blinding from `rng`; a first synthesis collects the committed
-/// witnesses, the commitment basis (read first from the file) commits to them, the challenges
-/// are derived from the commitment, and a second synthesis with them builds the assignment
+/// witnesses, the commitment basis (read first from the file) commits to them, the challenge
+/// seed is derived from the commitment, and a second synthesis with it builds the assignment
 /// (refused, located, if it does not satisfy the relation, or if its committed witnesses
 /// differ from the first pass's: a relation whose committed values depend on the challenges
 /// would be unsound).
@@ -258,20 +258,20 @@ pub fn prove_committed<R: Relation, G: RngCore>(
     prove_committed_inner(relation, statement, witness, path, chunk_points, backend, rng, None)
 }
 
-/// [`prove_committed`] by a prover who picks the challenges itself instead of deriving them
+/// [`prove_committed`] by a prover who picks the challenge seed itself instead of deriving it
 /// from the commitment: what a cheating prover who knows the challenges in advance would do.
-/// Its proofs do not verify (the verifier derives the challenges); the soundness tests use it.
+/// Its proofs do not verify (the verifier derives the seed); the soundness tests use it.
 #[allow(clippy::too_many_arguments)]
-pub fn prove_committed_with_chosen_challenges<R: Relation, G: RngCore>(
+pub fn prove_committed_with_chosen_seed<R: Relation, G: RngCore>(
     relation: &R,
     statement: &R::Statement,
     witness: &R::Witness,
     path: &Path,
     backend: &dyn Backend,
     rng: &mut G,
-    challenges: Vec<Fr>,
+    seed: Fr,
 ) -> Result<CommittedProof, ZkError> {
-    prove_committed_inner(relation, statement, witness, path, 1 << 20, backend, rng, Some(challenges))
+    prove_committed_inner(relation, statement, witness, path, 1 << 20, backend, rng, Some(seed))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -283,7 +283,7 @@ fn prove_committed_inner<R: Relation, G: RngCore>(
     chunk_points: usize,
     backend: &dyn Backend,
     rng: &mut G,
-    chosen: Option<Vec<Fr>>,
+    chosen: Option<Fr>,
 ) -> Result<CommittedProof, ZkError> {
     if R::CHALLENGES == 0 {
         return Err(ZkError::Relation(format!("{} commits to no witnesses: prove it with `prove`", R::NAME)));
@@ -291,14 +291,13 @@ fn prove_committed_inner<R: Relation, G: RngCore>(
     let r = Fr::rand(rng);
     let s = Fr::rand(rng);
     let rho = Fr::rand(rng);
-    let first = Builder::for_setup(CommittedValuesSink::default()).with_challenges(dummy_challenges(R::CHALLENGES));
+    let first = Builder::for_setup(CommittedValuesSink::default()).with_challenge_seed(Fr::zero());
     synthesize(relation, &first, statement, witness, Some(rho))?;
     let committed = first.into_sink().values;
     let mut key = open_key(relation, path, chunk_points)?;
     let commitment: Commitment = key.commit(backend, &committed)?;
-    let challenges =
-        chosen.unwrap_or_else(|| derive_challenges(&commitment.point, &commitment.knowledge, R::CHALLENGES));
-    let (assignment, second) = assign(relation, statement, witness, backend, challenges, Some(rho))?;
+    let seed = chosen.unwrap_or_else(|| challenge_seed(&commitment.point, &commitment.knowledge));
+    let (assignment, second) = assign(relation, statement, witness, backend, seed, Some(rho))?;
     if second != committed {
         return Err(ZkError::Relation(format!(
             "internal: {}'s committed witnesses depend on the challenges; no proof was made",

@@ -50,10 +50,9 @@ pub trait Relation: Sized {
 
     /// Challenges the circuit draws after its committed witnesses are fixed (0: none, a plain
     /// Groth16 relation). A relation with challenges makes its lookups' values with
-    /// [`Builder::committed_witness`], takes the challenges with [`Builder::challenges`] and
-    /// binds them into its last public input with [`crate::gadgets::challenge::bind_last_input`];
-    /// its [`Relation::public_inputs`] then returns that input's *base* value, which the engine
-    /// replaces by the binding ([`crate::transcript::bind_challenges`]).
+    /// [`Builder::committed_witness`] and takes the challenges with [`Builder::challenges`]
+    /// after its own public inputs: that call makes the seed input, which the verifier
+    /// appends to [`Relation::public_inputs`] ([`crate::transcript`]).
     const CHALLENGES: usize = 0;
 
     /// The relation for `params`, after checking them.
@@ -108,15 +107,15 @@ pub fn check_satisfied<R: Relation>(
     check_failure(relation, &builder)
 }
 
-/// [`check_satisfied`] with given challenge values (what a committing relation's prover has
+/// [`check_satisfied`] with a given challenge seed (what a committing relation's prover has
 /// after its first pass), for tests that play an adversarial prover.
-pub fn check_satisfied_with_challenges<R: Relation>(
+pub fn check_satisfied_with_seed<R: Relation>(
     relation: &R,
     statement: &R::Statement,
     witness: &R::Witness,
-    challenges: Vec<Fr>,
+    seed: Fr,
 ) -> Result<Option<crate::circuit::ConstraintFailure>, ZkError> {
-    let builder = Builder::new(ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref()).with_challenges(challenges);
+    let builder = Builder::new(ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref()).with_challenge_seed(seed);
     relation.synthesize(&builder, statement, witness)?;
     check_failure(relation, &builder)
 }

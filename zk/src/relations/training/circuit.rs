@@ -8,7 +8,7 @@
 //! | `training` | `steps.rs` | per sample 2 products per feature and 6 for the sigmoid (3 lookups); per weight and batch 3 (2 lookups) |
 //! | `trained model` | `model.rs` | the commitment `C_out` |
 //! | `lookup` | `lookups.rs` | one quotient per lookup and per table entry, a product per two-column lookup, the identity |
-//! | `statement` | here | the digest and its binding to the challenges (the second input) |
+//! | `statement` | here | the digest, equal to the second input (the challenge seed is the third) |
 
 use super::data;
 use super::lookups::Lookups;
@@ -17,7 +17,6 @@ use super::relation::{TrainingParams, TrainingRelation, TrainingStatement, Train
 use super::steps;
 use crate::circuit::{Builder, ConstraintSink, Wire};
 use crate::error::ZkError;
-use crate::gadgets::challenge::bind_last_input;
 use crate::groth16::Relation;
 use crate::poseidon::domain;
 use crate::relations::data_validation::Offsets;
@@ -35,6 +34,7 @@ fn synthesize<S: ConstraintSink>(
     let input = builder.input(packed)?;
     let copy = builder.witness(packed)?;
     builder.enforce_equal_named("round and node", &input, &copy)?;
+    let claimed_digest = builder.input(relation.digest(statement))?;
     if witness.initial.len() != relation.width() {
         return Err(SynthesisError::Unsatisfiable);
     }
@@ -45,7 +45,7 @@ fn synthesize<S: ConstraintSink>(
     let trained = steps::build(relation, builder, &data, initial, &witness.trace, &mut lookups)?;
     builder.stage("trained model");
     let trained_commitment = model::commitment(relation, builder, &trained, witness.trained_blinding)?;
-    let challenges = lookups.enforce(relation, builder)?;
+    lookups.enforce(relation, builder)?;
     builder.stage("statement");
     let constant = |value: Fr| Wire::constant(value);
     let elements = [
@@ -58,7 +58,7 @@ fn synthesize<S: ConstraintSink>(
         constant(Fr::from(relation.data_units())),
     ];
     let digest = builder.hash_block(domain(STATEMENT_DOMAIN), &elements)?;
-    bind_last_input(builder, relation.digest(statement), &digest, &challenges)?;
+    builder.enforce_equal_named("statement digest", &digest, &claimed_digest)?;
     Ok(())
 }
 
@@ -78,7 +78,7 @@ impl Relation for TrainingRelation {
         &self.params
     }
 
-    /// `[round << 220 | node << 60, digest]` (the engine binds the digest to the challenges).
+    /// `[round << 220 | node << 60, digest]` (the verifier appends the challenge seed).
     fn public_inputs(&self, statement: &TrainingStatement) -> Vec<Fr> {
         vec![TrainingRelation::packed_input(statement.round, &statement.node), self.digest(statement)]
     }

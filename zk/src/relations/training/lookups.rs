@@ -40,12 +40,12 @@ impl<'a> Lookups<'a> {
     }
 
     /// The multiplicities (committed), the challenges `γ, β`, the keys `x + β·y + β²·id` and
-    /// the logUp identity. Returns the challenge wires for the statement's binding.
+    /// the logUp identity.
     pub fn enforce<S: ConstraintSink>(
         self,
         relation: &TrainingRelation,
         builder: &Builder<S>,
-    ) -> Result<Vec<Wire>, SynthesisError> {
+    ) -> Result<(), SynthesisError> {
         builder.stage("lookup");
         let multiplicities: Vec<Wire> =
             self.counts.iter().map(|&count| builder.committed_witness(Fr::from(count))).collect::<Result<_, _>>()?;
@@ -88,6 +88,6 @@ impl<'a> Lookups<'a> {
             |index| builder.set_location(self.entries[index].location),
             |index| builder.locate(&[("table entry", index)]),
         )?;
-        Ok(challenges)
+        Ok(())
     }
 }

@@ -2,10 +2,10 @@
 //! from the weights `W_in` over the schedule of the keys' seed on the rows committed by `D`
 //! yields `W_out`.
 //!
-//! **Statement** (two public inputs, the vault's layout): `round << 220 | node << 60`, and
-//! `Poseidon(binding, [digest, γ, β])` where the digest is
-//! `Poseidon(vsies/training-statement/v1, [D, schema, params id, C_in, C_out, compute, data])`
-//! and `γ, β` are the challenges drawn from the proof's commitment. `D` is exactly the
+//! **Statement** (two public inputs, the vault's layout): `round << 220 | node << 60`, and the
+//! digest `Poseidon(vsies/training-statement/v1, [D, schema, params id, C_in, C_out, compute,
+//! data])`; the verifier appends the challenge seed derived from the proof's commitment
+//! ([`crate::transcript`]), which the circuit expands into the lookups' `γ, β`. `D` is exactly the
 //! data-validation relation's commitment: the circuit re-derives the packed rows from
 //! committed offsets and hashes them. `C_in` and `C_out` are model commitments
 //! ([`TrainingRelation::model_commitment`]); `C_out` is hiding (its blinding is the prover's

@@ -40,8 +40,8 @@ pub struct TrainingParams {
 }
 
 /// The public statement: the vault's two inputs are `round << 220 | node << 60` and the
-/// binding of the statement digest (of `D`, the schema, the parameters' id, both model
-/// commitments and the work counts) to the proof's challenges.
+/// statement digest (of `D`, the schema, the parameters' id, both model commitments and the
+/// work counts).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrainingStatement {
     /// The federated round.
