@@ -101,7 +101,7 @@ fn inspect_reports_every_kind_with_the_files_own_format_version() {
         assert!(out.starts_with(&format!("kind: {kind} (")) && out.contains("format version 1"), "{file}: {out}");
     }
     let out = ok(&["inspect", "zk/proving.key"], d);
-    assert!(out.contains("relation: vsies/data-validation/v1") && out.contains("checksum verified"), "{out}");
+    assert!(out.contains("relation: vsies/data-validation/v2") && out.contains("checksum verified"), "{out}");
     // A newer format version is reported as such, not as corruption.
     let mut bytes = std::fs::read(d.join("train.vqd")).unwrap();
     bytes[8] = 2;

@@ -16,6 +16,35 @@ pub fn power_of_two(exponent: u32) -> Fr {
     powers[exponent as usize]
 }
 
+/// Bit position of the round in the vault's packed first input (`round << 220 | node << 60`).
+pub const ROUND_SHIFT: u32 = 220;
+/// Bit position of the node's address in the packed first input.
+pub const NODE_SHIFT: u32 = 60;
+
+/// The first public input of every relation the vault takes: `round << 220 | node << 60`
+/// (the vault builds it from the open round and `msg.sender`, so a proof counts only for the
+/// node and round it was made for).
+pub fn pack_round_node(round: u64, node: &[u8; 20]) -> Fr {
+    Fr::from(round) * power_of_two(ROUND_SHIFT) + Fr::from_be_bytes_mod_order(node) * power_of_two(NODE_SHIFT)
+}
+
+/// The content id of `params`' JSON as one field element (its digest mod r): how a statement
+/// names the keys it is for, and the vault its verifier.
+pub fn params_element<T: serde::Serialize>(params: &T) -> Fr {
+    let id = vsies_core::ContentId::of(&serde_json::to_vec(params).expect("parameters serialize"));
+    Fr::from_be_bytes_mod_order(id.digest())
+}
+
+/// A node's chain account (20 bytes) as `0x` and lowercase hex.
+pub fn node_hex(node: &[u8; 20]) -> String {
+    format!("0x{}", codec::hex(node))
+}
+
+/// Parses [`node_hex`]'s output.
+pub fn parse_node(text: &str) -> Option<[u8; 20]> {
+    codec::unhex_array(text.strip_prefix("0x")?)
+}
+
 /// Bits needed to write `value`: `⌊log2(value)⌋ + 1`, and 0 for 0.
 pub fn bit_length(value: u64) -> u32 {
     u64::BITS - value.leading_zeros()

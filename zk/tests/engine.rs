@@ -83,5 +83,5 @@ fn a_wrong_witness_is_located_and_a_key_of_another_relation_is_refused_by_name()
         "relation test/cubic/v1, stage `cubic`, constraint `x^3 + x + 5 = y` (#2)"
     );
     let err = vsies_zk::DataVerifier::load(dir.path()).err().expect("another relation's key");
-    assert!(err.to_string().contains("a key for relation `test/cubic/v1`, not `vsies/data-validation/v1`"), "{err}");
+    assert!(err.to_string().contains("a key for relation `test/cubic/v1`, not `vsies/data-validation/v2`"), "{err}");
 }

@@ -170,7 +170,8 @@ fn a_tampered_proof_or_statement_is_rejected() {
         tampered.proof.replace_range(position..position + 1, &flipped.to_string());
         assert!(verifier.verify(&tampered, path()).unwrap_err().is_invalid_proof());
     }
-    // Changed public inputs: rows, a histogram count, the commitment (readable and listed alike).
+    // Changed statements: rows, a histogram count, the commitment, the node (readable and
+    // listed alike).
     let mut rows = honest.clone();
     rows.rows += 1;
     assert!(verifier.verify(&rows, path()).unwrap_err().is_invalid_proof());
@@ -178,12 +179,19 @@ fn a_tampered_proof_or_statement_is_rejected() {
     count.histogram[0].buckets[0].count += 1;
     assert!(verifier.verify(&count, path()).unwrap_err().is_invalid_proof());
     let mut listed = honest.clone();
-    listed.public_inputs[2] = "1".into();
+    listed.public_inputs[1] = "1".into();
     assert!(verifier.verify(&listed, path()).unwrap_err().is_invalid_proof());
     let mut both = honest.clone();
     both.commitment = format!("{:064x}", 7).parse::<DataCommitment>().unwrap();
-    both.public_inputs[2] = "7".into();
+    let statement = verifier.statement(&both, path()).unwrap();
+    both.public_inputs = verifier.relation.public_inputs(&statement).iter().map(|x| x.to_string()).collect();
     assert!(verifier.verify(&both, path()).unwrap_err().is_invalid_proof());
+    // Another node claiming the proof, with consistent inputs: the Groth16 check fails.
+    let mut node = honest.clone();
+    node.node = format!("0x{}", "11".repeat(20));
+    let statement = verifier.statement(&node, path()).unwrap();
+    node.public_inputs = verifier.relation.public_inputs(&statement).iter().map(|x| x.to_string()).collect();
+    assert!(verifier.verify(&node, path()).unwrap_err().is_invalid_proof());
 }
 
 #[test]
@@ -228,10 +236,10 @@ fn an_unsatisfied_witness_is_reported_with_its_stage_constraint_row_and_column()
     let failure = check_satisfied(&relation, &relation.statement(&offsets), &offsets).unwrap().expect("unsatisfied");
     let message = failure.to_string();
     // The identity is the constraint before the histogram's: the report names it and the culprit.
-    let identity =
-        constraint_count(&relation) - relation.columns.iter().map(|c| c.bucket_starts.len()).sum::<usize>() - 1;
+    let digest = relation.digest_blocks() * vsies_zk::poseidon::CONSTRAINTS_PER_PERMUTATION + 1;
+    let identity = constraint_count(&relation) - digest - relation.bucket_count() - 1;
     let expected = format!(
-        "relation vsies/data-validation/v1, stage `lookup`, constraint `lookup: key not in the table` (#{identity}), row 2, column `b`"
+        "relation vsies/data-validation/v2, stage `lookup`, constraint `lookup: key not in the table` (#{identity}), row 2, column `b`"
     );
     assert_eq!(message, expected);
     // A value that does not fit its bits fails in the rows stage, at its cell.

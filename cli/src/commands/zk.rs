@@ -69,6 +69,10 @@ pub struct ProveDataArgs {
     /// directory, for `snarkjs groth16 verify`.
     #[arg(long)]
     snarkjs: Option<PathBuf>,
+    /// The chain account (0x and 40 hex digits) the vault registers the dataset for: only a
+    /// registration sent from it counts. Default: none (all zeros).
+    #[arg(long, default_value = "0x0000000000000000000000000000000000000000")]
+    node: String,
     /// Derive the proof's randomness from this seed (byte-identical proofs). Tests only.
     #[arg(long)]
     insecure_seed: Option<u64>,
@@ -76,6 +80,12 @@ pub struct ProveDataArgs {
     /// are the secret data: never use this where the output is logged or shared.
     #[arg(long)]
     debug: bool,
+}
+
+/// A `--node` value: `0x` and 40 hex digits, either case.
+pub fn parse_node_flag(text: &str) -> anyhow::Result<[u8; 20]> {
+    vsies_zk::relations::training::parse_node(&text.to_lowercase())
+        .with_context(|| format!("--node {text:?} is not 0x and 40 hex digits"))
 }
 
 #[derive(Args)]
@@ -144,8 +154,9 @@ pub fn prove(command: ProveCommand) -> anyhow::Result<i32> {
     prover.relation.check_schema(&schema).with_context(|| {
         format!("{} is not the schema of the keys in {}", args.schema.display(), args.keys.display())
     })?;
+    let node = parse_node_flag(&args.node)?;
     let dataset = load_dataset(&args.data, &schema, LabelPolicy::Required)?;
-    let proof = match prover.prove(&dataset, &mut rng(args.insecure_seed)) {
+    let proof = match prover.prove_for(&dataset, node, &mut rng(args.insecure_seed)) {
         Ok(proof) => proof,
         Err(err) => {
             if let (true, Some(failure)) = (args.debug, err.constraint_failure()) {
@@ -195,6 +206,7 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<i32> {
                 "valid: {} rows pass schema {} (commitment {})",
                 statement.rows, proof.schema_id, proof.commitment
             );
+            println!("node {}, statement digest {}", proof.node, proof.public_inputs[1]);
             Ok(0)
         }
         Err(err) if err.is_invalid_proof() => {

@@ -11,7 +11,7 @@ use clap::Args;
 use std::path::{Path, PathBuf};
 use vsies_core::{LabelPolicy, Model};
 use vsies_zk::relations::training::{
-    parse_node, ModelOpening, TrainingKeys, TrainingParams, TrainingProof, TrainingProver, TrainingRelation,
+    ModelOpening, TrainingKeys, TrainingParams, TrainingProof, TrainingProver, TrainingRelation,
     TrainingVerifier, RELATION,
 };
 use vsies_zk::{Relation, PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
@@ -100,10 +100,6 @@ pub fn setup(args: SetupTrainArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-fn node(text: &str) -> anyhow::Result<[u8; 20]> {
-    parse_node(&text.to_lowercase()).with_context(|| format!("--node {text:?} is not 0x and 40 hex digits"))
-}
-
 pub fn prove(args: ProveTrainArgs) -> anyhow::Result<i32> {
     let start = std::time::Instant::now();
     let schema = load_schema(&args.schema)?;
@@ -113,7 +109,7 @@ pub fn prove(args: ProveTrainArgs) -> anyhow::Result<i32> {
     })?;
     let dataset = load_dataset(&args.data, &schema, LabelPolicy::Required)?;
     let initial = args.init.as_deref().map(Model::load).transpose()?;
-    let node = node(&args.node)?;
+    let node = super::zk::parse_node_flag(&args.node)?;
     let mut rng: StdRng = super::zk::rng(args.insecure_seed);
     let proved = match prover.prove_training(&dataset, initial.as_ref(), args.round, node, &mut rng) {
         Ok(proved) => proved,

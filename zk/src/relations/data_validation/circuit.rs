@@ -2,12 +2,13 @@
 //!
 //! | stage | file | constraints |
 //! |---|---|---|
-//! | `statement` | `inputs.rs` | none: the public inputs |
+//! | `statement` | `inputs.rs` | none: the two public inputs and the claimed values as witnesses |
 //! | `rows` | `rows.rs` | per row a flag and monotonicity, per value `bits` booleans, per row a padding check |
 //! | `commitment` | `commitment.rs` | the row count, one Poseidon permutation and 9 selections per data block |
 //! | `multiplicities`, `challenge` | `multiplicities.rs` | `multiplicity_bits` booleans per table entry, the challenge hashes |
 //! | `lookup` | `lookup.rs` | one quotient per value and per table entry, one identity |
 //! | `histogram` | `histogram.rs` | one equality per bucket |
+//! | `statement digest` | `inputs.rs` | one Poseidon permutation per 8 digest elements, one equality |
 //!
 //! Per value: `bits` boolean constraints make its offset canonical, so the packed encoding
 //! that the commitment hashes is injective; then one constraint enrols it in a logUp lookup,
@@ -49,6 +50,8 @@ pub fn constraint_count(relation: &DataRelation) -> usize {
         + table * (relation.multiplicity_bits as usize + 1)
         + 1 // lookup sums
         + buckets
+        + relation.digest_blocks() * poseidon::CONSTRAINTS_PER_PERMUTATION
+        + 1 // the digest
 }
 
 /// Builds the circuit for `statement` and `offsets` into `builder`'s sink.
@@ -68,7 +71,8 @@ fn synthesize<S: ConstraintSink>(
     commitment::build(builder, &inputs, &row_wires)?;
     let multiplicities = multiplicities::build(relation, builder, &inputs, offsets)?;
     lookup::build(relation, builder, &row_wires.offsets, &multiplicities)?;
-    histogram::build(relation, builder, &inputs, &multiplicities)
+    histogram::build(relation, builder, &inputs, &multiplicities)?;
+    inputs::digest(relation, builder, &inputs)
 }
 
 impl Relation for DataRelation {

@@ -1,15 +1,16 @@
 //! Proving and verifying data validation, and the proof file.
 //!
 //! A proof file (`vsies prove data … -o proof.json`) is a vsies JSON artifact of kind
-//! `data-proof` whose body states, in readable form, what was proved: schema, row count,
-//! commitment and histogram (bucket bounds as quantized values), the verifying key it is for,
-//! the public inputs as decimal strings (the same list snarkjs's `public.json` holds) and the
+//! `data-proof` whose body states, in readable form, what was proved: the chain account it is
+//! for, schema, row count, commitment and histogram (bucket bounds as quantized values), the
+//! verifying key it is for, the two public inputs as decimal strings (the same list
+//! snarkjs's `public.json` holds: `node << 60` and the statement digest) and the
 //! 128-byte compressed Groth16 proof in hex. Verification recomputes the public inputs from the
 //! readable fields, so editing either is caught.
 
 use super::relation::{DataProver, DataVerifier, Offsets, Statement, RELATION};
 use crate::error::ZkError;
-use crate::field::{from_commitment, to_commitment};
+use crate::field::{from_commitment, node_hex, parse_node, to_commitment};
 use crate::groth16::snarkjs;
 use ark_bn254::Bn254;
 use ark_ff::PrimeField;
@@ -56,6 +57,9 @@ pub struct DataProof {
     pub verifying_key: ContentId,
     /// The keys' largest row count.
     pub max_rows: usize,
+    /// The chain account the proof registers the dataset for (`0x` and 40 hex digits; all
+    /// zeros: none).
+    pub node: String,
     /// Rows proved.
     pub rows: usize,
     /// The dataset commitment, a BN254 scalar, as 32 big-endian bytes in hex.
@@ -69,12 +73,24 @@ pub struct DataProof {
 }
 
 impl DataProver {
-    /// Proves that `dataset` passes the relation's schema. The dataset is checked natively
-    /// first: a value outside its column's range is reported by row and column, and never
-    /// reaches the prover (the circuit would be unsatisfiable; see the soundness tests).
+    /// Proves that `dataset` passes the relation's schema, for no chain account. The dataset is
+    /// checked natively first: a value outside its column's range is reported by row and
+    /// column, and never reaches the prover (the circuit would be unsatisfiable; see the
+    /// soundness tests).
     pub fn prove<R: RngCore + CryptoRng>(&self, dataset: &QuantizedDataset, rng: &mut R) -> Result<DataProof, ZkError> {
+        self.prove_for(dataset, [0; 20], rng)
+    }
+
+    /// [`DataProver::prove`] for the chain account `node`: the proof the vault registers the
+    /// dataset with, when `node` sends it.
+    pub fn prove_for<R: RngCore + CryptoRng>(
+        &self,
+        dataset: &QuantizedDataset,
+        node: [u8; 20],
+        rng: &mut R,
+    ) -> Result<DataProof, ZkError> {
         let offsets = self.relation.offsets(dataset)?;
-        let statement = self.relation.statement(&offsets);
+        let statement = self.relation.statement_for(&offsets, node);
         let proof = self.prove_groth16(&statement, &offsets, rng)?;
         let file = self.proof_file(&statement, &proof);
         // The file's readable statement must say what was proved.
@@ -118,6 +134,7 @@ impl DataProver {
             schema_id: relation.schema_id,
             verifying_key: self.verifier.id,
             max_rows: relation.max_rows(),
+            node: node_hex(&statement.node),
             rows: statement.rows,
             commitment: to_commitment(&statement.commitment),
             histogram,
@@ -170,6 +187,7 @@ impl DataVerifier {
             return Err(wrong(format!("max rows {}, the keys have {}", proof.max_rows, relation.max_rows())));
         }
         let invalid = |reason: String| ZkError::InvalidProof { path: path.into(), reason };
+        let node = parse_node(&proof.node).ok_or_else(|| invalid("`node` is not 0x and 40 lowercase hex digits".into()))?;
         let commitment = from_commitment(&proof.commitment);
         if proof.histogram.len() != relation.columns.len() {
             return Err(invalid(format!(
@@ -190,7 +208,7 @@ impl DataVerifier {
             }
             histogram.push(claimed.buckets.iter().map(|bucket| bucket.count).collect());
         }
-        Ok(Statement { commitment, rows: proof.rows, histogram })
+        Ok(Statement { node, commitment, rows: proof.rows, histogram })
     }
 
     /// Verifies a proof file: its statement fits these keys, its listed public inputs are the

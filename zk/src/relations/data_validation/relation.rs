@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use vsies_core::{ContentId, DataCommitment, QuantizedDataset, Schema};
 
 /// Name and version of the relation; part of every key and proof.
-pub const RELATION: &str = "vsies/data-validation/v1";
+pub const RELATION: &str = "vsies/data-validation/v2";
 /// Buckets per feature column unless setup says otherwise.
 pub const DEFAULT_BUCKETS: usize = 8;
 /// Payload bits per packed element (below the 254-bit modulus, so packing is injective).
@@ -26,6 +26,11 @@ const KEY_STRIDE: u64 = 1 << 32;
 pub(crate) const COMMITMENT_DOMAIN: &str = "vsies/data-commitment/v1";
 pub(crate) const MULTIPLICITY_DOMAIN: &str = "vsies/data-multiplicity/v1";
 pub(crate) const CHALLENGE_DOMAIN: &str = "vsies/data-challenge/v1";
+pub(crate) const STATEMENT_DOMAIN: &str = "vsies/data-statement/v1";
+/// Bits of one bucket count in the statement digest's packed histogram words.
+pub const HISTOGRAM_COUNT_BITS: u32 = 32;
+/// Bucket counts per packed histogram word (224 of its bits).
+pub const COUNTS_PER_WORD: usize = 7;
 
 /// What the keys fix: the schema, the largest row count and the buckets per feature column.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -82,10 +87,14 @@ pub struct DataRelation {
     pub multiplicity_bits: u32,
 }
 
-/// The public part of a proof, in public-input order (the schema's id, fixed by the keys,
-/// comes first in the inputs).
+/// The public part of a proof. Its two public inputs are the vault's layout:
+/// `node << 60` ([`crate::field::pack_round_node`] at round 0) and the statement digest
+/// ([`DataRelation::digest`]) of everything else.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Statement {
+    /// The chain account the proof is for (all zeros: none). The vault registers a dataset
+    /// only for the account whose proof it is.
+    pub node: [u8; 20],
     /// The dataset commitment `D`.
     pub commitment: Fr,
     /// Rows proved (at most the keys' maximum).
@@ -158,19 +167,57 @@ impl DataRelation {
         [Fr::from_be_bytes_mod_order(&digest[..16]), Fr::from_be_bytes_mod_order(&digest[16..])]
     }
 
-    /// Public inputs in circuit order: schema (2), commitment, rows, then the histogram column
-    /// by column, bucket by bucket.
+    /// The keys' parameters as one field element: how a statement names its keys and the
+    /// vault the verifier for them.
+    pub fn params_element(&self) -> Fr {
+        crate::field::params_element(&self.params)
+    }
+
+    /// The histogram's counts (column by column, bucket by bucket) packed
+    /// [`COUNTS_PER_WORD`] to a word, count `i` of a word at bit `32 i`: what the statement
+    /// digest absorbs and the vault takes as calldata.
+    pub fn histogram_words(histogram: &[Vec<u64>]) -> Vec<Fr> {
+        let counts: Vec<u64> = histogram.iter().flatten().copied().collect();
+        counts
+            .chunks(COUNTS_PER_WORD)
+            .map(|chunk| {
+                chunk.iter().enumerate().map(|(i, &c)| Fr::from(c) * power_of_two(HISTOGRAM_COUNT_BITS * i as u32)).sum()
+            })
+            .collect()
+    }
+
+    /// The statement digest: a Poseidon sponge under `vsies/data-statement/v1` over
+    /// `[params id, D, rows, histogram words…]`, zero-padded to whole blocks.
+    pub fn digest(&self, statement: &Statement) -> Fr {
+        let mut sponge = BlockSponge::new(poseidon::domain(STATEMENT_DOMAIN));
+        sponge.absorb(&self.digest_elements(statement));
+        sponge.digest()
+    }
+
+    fn digest_elements(&self, statement: &Statement) -> Vec<Fr> {
+        let mut elements = vec![self.params_element(), statement.commitment, Fr::from(statement.rows as u64)];
+        elements.extend(Self::histogram_words(&statement.histogram));
+        elements
+    }
+
+    /// Buckets over all columns.
+    pub fn bucket_count(&self) -> usize {
+        self.columns.iter().map(|column| column.bucket_starts.len()).sum()
+    }
+
+    /// Permutations of the statement digest.
+    pub fn digest_blocks(&self) -> usize {
+        poseidon::block_count(3 + self.bucket_count().div_ceil(COUNTS_PER_WORD))
+    }
+
+    /// Public inputs in circuit order: `node << 60`, the statement digest.
     pub fn public_inputs(&self, statement: &Statement) -> Vec<Fr> {
-        let mut inputs = self.schema_elements().to_vec();
-        inputs.push(statement.commitment);
-        inputs.push(Fr::from(statement.rows as u64));
-        inputs.extend(statement.histogram.iter().flatten().map(|&count| Fr::from(count)));
-        inputs
+        vec![crate::field::pack_round_node(0, &statement.node), self.digest(statement)]
     }
 
     /// Number of public inputs.
     pub fn public_input_count(&self) -> usize {
-        4 + self.columns.iter().map(|column| column.bucket_starts.len()).sum::<usize>()
+        2
     }
 
     /// The offsets of `dataset` (features then label, row by row), checked against the
@@ -274,9 +321,19 @@ impl DataRelation {
         Ok(())
     }
 
-    /// The statement that `offsets` satisfies.
+    /// The statement that `offsets` satisfies, for no chain account.
     pub fn statement(&self, offsets: &Offsets) -> Statement {
-        Statement { commitment: self.commit(offsets), rows: offsets.rows().len(), histogram: self.histogram(offsets) }
+        self.statement_for(offsets, [0; 20])
+    }
+
+    /// The statement that `offsets` satisfies, for the chain account `node`.
+    pub fn statement_for(&self, offsets: &Offsets, node: [u8; 20]) -> Statement {
+        Statement {
+            node,
+            commitment: self.commit(offsets),
+            rows: offsets.rows().len(),
+            histogram: self.histogram(offsets),
+        }
     }
 }
 

@@ -28,9 +28,10 @@ mod relation;
 mod steps;
 mod tables;
 
-pub use proof::{commitment_element, node_hex, parse_node, ModelOpening, ProvedTraining, TrainingProof};
+pub use crate::field::{node_hex, parse_node};
+pub use proof::{commitment_element, ModelOpening, ProvedTraining, TrainingProof};
 pub use relation::{
     Bounds, ModelCommitment, TrainingKeys, TrainingParams, TrainingProver, TrainingRelation, TrainingStatement,
-    TrainingTrace, TrainingVerifier, TrainingWitness, NODE_SHIFT, RELATION, ROUND_SHIFT,
+    TrainingTrace, TrainingVerifier, TrainingWitness, RELATION,
 };
 pub use tables::{Table, Tables};

@@ -14,7 +14,7 @@ use super::relation::{
 };
 use super::RELATION;
 use crate::error::ZkError;
-use crate::field::{field_hex, from_commitment, parse_field_hex, to_commitment};
+use crate::field::{field_hex, from_commitment, node_hex, parse_field_hex, parse_node, to_commitment};
 use crate::groth16::CommittedProof;
 use crate::relations::data_validation::DataRelation;
 use ark_bn254::Fr;
@@ -79,16 +79,6 @@ pub struct ProvedTraining {
     pub model: Model,
     /// The opening of `C_out`.
     pub opening: ModelOpening,
-}
-
-/// `0x` and lowercase hex.
-pub fn node_hex(node: &[u8; 20]) -> String {
-    format!("0x{}", codec::hex(node))
-}
-
-/// Parses [`node_hex`]'s output.
-pub fn parse_node(text: &str) -> Option<[u8; 20]> {
-    codec::unhex_array(text.strip_prefix("0x")?)
 }
 
 impl TrainingRelation {

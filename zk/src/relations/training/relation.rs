@@ -19,10 +19,6 @@ use vsies_core::{ContentId, DataCommitment, FixedFormat, QuantizedDataset, Sched
 pub const RELATION: &str = "vsies/training/v1";
 pub(crate) const STATEMENT_DOMAIN: &str = "vsies/training-statement/v1";
 pub(crate) const MODEL_DOMAIN: &str = "vsies/model-commitment/v1";
-/// Bit position of the round in the packed first input (`round << 220 | node << 60`).
-pub const ROUND_SHIFT: u32 = 220;
-/// Bit position of the node's address in the packed first input.
-pub const NODE_SHIFT: u32 = 60;
 
 /// What the keys fix: the schema, the row count and every training parameter (so the batch
 /// order, a function of the seed and the row count, is wired into the circuit).
@@ -201,7 +197,7 @@ impl TrainingRelation {
 
     /// [`TrainingRelation::params_id`] as a field element (its digest mod r).
     pub fn params_element(&self) -> Fr {
-        Fr::from_be_bytes_mod_order(self.params_id().digest())
+        crate::field::params_element(&self.params)
     }
 
     /// Weights per packed element of a model commitment: `⌊252 / bw⌋`.
@@ -256,7 +252,7 @@ impl TrainingRelation {
 
     /// The packed first input `round << 220 | node << 60`.
     pub fn packed_input(round: u64, node: &[u8; 20]) -> Fr {
-        Fr::from(round) * power_of_two(ROUND_SHIFT) + Fr::from_be_bytes_mod_order(node) * power_of_two(NODE_SHIFT)
+        crate::field::pack_round_node(round, node)
     }
 
     /// The free values of training `offsets` from `initial` weights: the spec's step, batch by
