@@ -10,9 +10,11 @@
 use crate::solidity::{EvmVerifyingKey, Word, G1, G2};
 use alloc::vec::Vec;
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
-use ark_ec::AffineRepr;
-use ark_ff::{BigInt, BigInteger, PrimeField, Zero};
+use ark_ec::pairing::Pairing;
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{BigInt, BigInteger, One, PrimeField, Zero};
 use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, VerifyingKey};
+use sha3::{Digest, Keccak256};
 
 /// A proof as the verifier's `(a, b, c)` arguments.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,5 +122,100 @@ impl PreparedKey {
         let points = (g1(&proof.a), g2(&[x_im, x_re, y_im, y_re]), g1(&proof.c));
         let (Some(a), Some(b), Some(c)) = points else { return false };
         Groth16::<Bn254>::verify_proof(&self.prepared, &Proof { a, b, c }, &inputs).unwrap_or(false)
+    }
+}
+
+/// A proof of a committing relation as the committed verifier's calldata: `(a, b, c)`, the
+/// commitment `D` and its proof of knowledge `P`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvmCommittedProof {
+    /// `(A, B, C)`.
+    pub proof: EvmProof,
+    /// `D`.
+    pub commitment: G1,
+    /// `P = σD`.
+    pub knowledge: G1,
+}
+
+impl EvmCommittedProof {
+    /// The EVM words of an arkworks proof with its commitment.
+    pub fn new(proof: &Proof<Bn254>, commitment: &G1Affine, knowledge: &G1Affine) -> Self {
+        Self { proof: EvmProof::from_proof(proof), commitment: encode_g1(commitment), knowledge: encode_g1(knowledge) }
+    }
+
+    /// The twelve words in calldata order: `a`, `b`, `c`, `commitment`, `knowledge`.
+    pub fn words(&self) -> [Word; 12] {
+        let [a0, a1, b0, b1, b2, b3, c0, c1] = self.proof.words();
+        let ([d0, d1], [p0, p1]) = (self.commitment, self.knowledge);
+        [a0, a1, b0, b1, b2, b3, c0, c1, d0, d1, p0, p1]
+    }
+}
+
+fn keccak_scalar(words: &[Word]) -> Fr {
+    let mut hasher = Keccak256::new();
+    for word in words {
+        hasher.update(word);
+    }
+    Fr::from_be_bytes_mod_order(&hasher.finalize())
+}
+
+/// A committing verifying key (`IC` with the seed's point last, and `σγ`), prepared.
+pub struct PreparedCommittedKey {
+    key: VerifyingKey<Bn254>,
+    sigma_gamma: G2Affine,
+}
+
+impl PreparedCommittedKey {
+    /// `None` when a point of the key is invalid or it has no seed input.
+    pub fn new(key: &EvmVerifyingKey, sigma_gamma: &G2) -> Option<Self> {
+        if key.ic.len() < 2 {
+            return None;
+        }
+        let key = VerifyingKey::<Bn254> {
+            alpha_g1: g1(&key.alpha)?,
+            beta_g2: g2(&key.beta)?,
+            gamma_g2: g2(&key.gamma)?,
+            delta_g2: g2(&key.delta)?,
+            gamma_abc_g1: key.ic.iter().map(g1).collect::<Option<Vec<_>>>()?,
+        };
+        Some(Self { key, sigma_gamma: g2(sigma_gamma)? })
+    }
+
+    /// Statement inputs a proof takes (the seed excluded).
+    pub fn inputs(&self) -> usize {
+        self.key.gamma_abc_g1.len() - 2
+    }
+
+    /// Whether `proof` is valid for `inputs`: the committed contract's `verifyProof`, the same
+    /// words hashed into the same seed and batching scalar, the same five pairs.
+    pub fn verify(&self, proof: &EvmCommittedProof, inputs: &[Word]) -> bool {
+        if inputs.len() != self.inputs() {
+            return false;
+        }
+        let Some(scalars) = inputs.iter().map(field::<Fr>).collect::<Option<Vec<_>>>() else { return false };
+        let [[x_im, x_re], [y_im, y_re]] = proof.proof.b;
+        let points = (
+            g1(&proof.proof.a),
+            g2(&[x_im, x_re, y_im, y_re]),
+            g1(&proof.proof.c),
+            g1(&proof.commitment),
+            g1(&proof.knowledge),
+        );
+        let (Some(a), Some(b), Some(c), Some(d), Some(p)) = points else { return false };
+        if d.is_zero() {
+            return false;
+        }
+        let seed = keccak_scalar(&[proof.commitment[0], proof.commitment[1], proof.knowledge[0], proof.knowledge[1]]);
+        let mut words: Vec<Word> = proof.words().to_vec();
+        words.extend_from_slice(inputs);
+        let rho = keccak_scalar(&words);
+        let ic = &self.key.gamma_abc_g1;
+        let mut vk_x = ic[0].into_group() + ic[ic.len() - 1] * seed + d - p * rho;
+        for (point, scalar) in ic[1..ic.len() - 1].iter().zip(&scalars) {
+            vk_x += *point * scalar;
+        }
+        let left = [(-a.into_group()).into_affine(), self.key.alpha_g1, vk_x.into_affine(), c, (d * rho).into_affine()];
+        let right = [b, self.key.beta_g2, self.key.gamma_g2, self.key.delta_g2, self.sigma_gamma];
+        Bn254::multi_pairing(left, right).0.is_one()
     }
 }

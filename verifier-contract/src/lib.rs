@@ -13,9 +13,12 @@
 #![no_std]
 
 extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 pub mod groth16;
 pub mod math;
+pub mod poseidon;
 pub mod solidity;
 pub mod vault;
 

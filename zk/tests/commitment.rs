@@ -200,3 +200,34 @@ fn a_moved_commitment_or_a_forged_knowledge_proof_is_rejected() {
     let (_other_dir, other) = keys(11);
     assert!(other.verifier.verify_committed(&statement, &honest, Path::new("p")).unwrap_err().is_invalid_proof());
 }
+
+#[test]
+fn the_chain_verifier_gives_the_same_verdicts_from_calldata_words() {
+    use vsies_verifier_contract::groth16::{encode_g2, EvmCommittedProof, PreparedCommittedKey};
+    use vsies_verifier_contract::solidity::EvmVerifyingKey;
+    let (_dir, prover) = keys(12);
+    let verifier = &prover.verifier;
+    let sigma_gamma = encode_g2(&verifier.commitment.as_ref().unwrap().sigma_gamma_g2);
+    let chain = PreparedCommittedKey::new(&EvmVerifyingKey::from_key(&verifier.key), &sigma_gamma).unwrap();
+    assert_eq!(chain.inputs(), 1, "the seed is the engine's, not the statement's");
+    let witness = Witness::honest(&[4, 4, 9, 0, 1, 2]);
+    let statement = total(&witness.values);
+    let proof = prover.prove_committed(&statement, &witness, &mut StdRng::seed_from_u64(13)).unwrap();
+    let words = EvmCommittedProof::new(&proof.proof, &proof.commitment.point, &proof.commitment.knowledge);
+    let input = |value: Fr| [vsies_zk::field_bytes(&value)];
+    assert!(chain.verify(&words, &input(statement)));
+    assert!(!chain.verify(&words, &input(statement + Fr::one())), "another statement");
+    let mut moved = words.clone();
+    moved.commitment = vsies_verifier_contract::groth16::encode_g1(
+        &(proof.commitment.point + verifier.key.gamma_abc_g1[1]).into_affine(),
+    );
+    assert!(!chain.verify(&moved, &input(statement)), "a moved commitment");
+    let mut swapped = words.clone();
+    swapped.knowledge = words.commitment;
+    assert!(!chain.verify(&swapped, &input(statement)), "a forged proof of knowledge");
+    let mut zero = words.clone();
+    zero.commitment = [[0; 32]; 2];
+    zero.knowledge = [[0; 32]; 2];
+    assert!(!chain.verify(&zero, &input(statement)), "the identity commitment");
+    assert!(!chain.verify(&words, &[[0xff; 32]]), "an input outside the field");
+}

@@ -11,8 +11,8 @@ use clap::Args;
 use std::path::{Path, PathBuf};
 use vsies_core::{LabelPolicy, Model};
 use vsies_zk::relations::training::{
-    ModelOpening, TrainingKeys, TrainingParams, TrainingProof, TrainingProver, TrainingRelation,
-    TrainingVerifier, RELATION,
+    ModelOpening, TrainingKeys, TrainingParams, TrainingProof, TrainingProver, TrainingRelation, TrainingVerifier,
+    RELATION,
 };
 use vsies_zk::{Relation, PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
 

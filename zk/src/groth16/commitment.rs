@@ -117,4 +117,3 @@ pub(crate) fn knowledge_holds(key: &CommitmentKey, gamma_g2: &G2Affine, commitme
     let right = [key.sigma_gamma_g2, *gamma_g2];
     Bn254::multi_pairing(left, right).0.is_one()
 }
-

@@ -187,7 +187,8 @@ impl DataVerifier {
             return Err(wrong(format!("max rows {}, the keys have {}", proof.max_rows, relation.max_rows())));
         }
         let invalid = |reason: String| ZkError::InvalidProof { path: path.into(), reason };
-        let node = parse_node(&proof.node).ok_or_else(|| invalid("`node` is not 0x and 40 lowercase hex digits".into()))?;
+        let node =
+            parse_node(&proof.node).ok_or_else(|| invalid("`node` is not 0x and 40 lowercase hex digits".into()))?;
         let commitment = from_commitment(&proof.commitment);
         if proof.histogram.len() != relation.columns.len() {
             return Err(invalid(format!(

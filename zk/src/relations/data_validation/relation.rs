@@ -181,7 +181,11 @@ impl DataRelation {
         counts
             .chunks(COUNTS_PER_WORD)
             .map(|chunk| {
-                chunk.iter().enumerate().map(|(i, &c)| Fr::from(c) * power_of_two(HISTOGRAM_COUNT_BITS * i as u32)).sum()
+                chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &c)| Fr::from(c) * power_of_two(HISTOGRAM_COUNT_BITS * i as u32))
+                    .sum()
             })
             .collect()
     }

@@ -50,7 +50,6 @@ fn synthesize<S: ConstraintSink>(
     let constant = |value: Fr| Wire::constant(value);
     let elements = [
         data.commitment,
-        constant(relation.schema_element()),
         constant(relation.params_element()),
         initial_commitment,
         trained_commitment,

@@ -3,8 +3,8 @@
 //! yields `W_out`.
 //!
 //! **Statement** (two public inputs, the vault's layout): `round << 220 | node << 60`, and the
-//! digest `Poseidon(vsies/training-statement/v1, [D, schema, params id, C_in, C_out, compute,
-//! data])`; the verifier appends the challenge seed derived from the proof's commitment
+//! digest `Poseidon(vsies/training-statement/v1, [D, params id, C_in, C_out, compute, data])`
+//! (the parameters' id fixes the schema, the row count and every training parameter); the verifier appends the challenge seed derived from the proof's commitment
 //! ([`crate::transcript`]), which the circuit expands into the lookups' `γ, β`. `D` is exactly the
 //! data-validation relation's commitment: the circuit re-derives the packed rows from
 //! committed offsets and hashes them. `C_in` and `C_out` are model commitments

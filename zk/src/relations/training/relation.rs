@@ -36,8 +36,7 @@ pub struct TrainingParams {
 }
 
 /// The public statement: the vault's two inputs are `round << 220 | node << 60` and the
-/// statement digest (of `D`, the schema, the parameters' id, both model commitments and the
-/// work counts).
+/// statement digest (of `D`, the parameters' id, both model commitments and the work counts).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrainingStatement {
     /// The federated round.
@@ -185,11 +184,6 @@ impl TrainingRelation {
         self.params.rows as u64
     }
 
-    /// The schema's id as one field element (its digest mod r).
-    pub fn schema_element(&self) -> Fr {
-        Fr::from_be_bytes_mod_order(self.data.schema_id.digest())
-    }
-
     /// The parameters' id: the content id of their JSON, as one field element.
     pub fn params_id(&self) -> ContentId {
         ContentId::of(&serde_json::to_vec(&self.params).expect("parameters serialize"))
@@ -231,17 +225,16 @@ impl TrainingRelation {
         elements
     }
 
-    /// The statement digest: `Poseidon(vsies/training-statement/v1, [D, schema, params id,
-    /// C_in, C_out, compute, data])`.
+    /// The statement digest: `Poseidon(vsies/training-statement/v1, [D, params id, C_in,
+    /// C_out, compute, data])` (the parameters fix the schema).
     pub fn digest(&self, statement: &TrainingStatement) -> Fr {
         poseidon::hash_block(poseidon::domain(STATEMENT_DOMAIN), &self.digest_elements(statement))
     }
 
-    pub(crate) fn digest_elements(&self, statement: &TrainingStatement) -> [Fr; 7] {
+    pub(crate) fn digest_elements(&self, statement: &TrainingStatement) -> [Fr; 6] {
         let field = |c: &DataCommitment| Fr::from_be_bytes_mod_order(c.as_bytes());
         [
             field(&statement.data),
-            self.schema_element(),
             self.params_element(),
             field(&statement.initial),
             field(&statement.trained),

@@ -1,62 +1,9 @@
-//! Renders the Solidity Groth16 verifier for one verifying key.
-//!
-//! The contract is one `view` function in assembly over the EIP-196/197 precompiles: for each
-//! public input one `ecMul` (0x07) and one `ecAdd` (0x06) into `vk_x`, then one 4-pair
-//! `ecPairing` (0x08) checking `e(-A, B) e(alpha, beta) e(vk_x, gamma) e(C, delta) = 1`. The
-//! key is compiled in as constants. The ABI is snarkjs's:
-//! `verifyProof(uint256[2] a, uint256[2][2] b, uint256[2] c, uint256[N] input) returns (bool)`,
-//! with `b`'s coordinates as `[[x_im, x_re], [y_im, y_re]]` (the precompile's order). It
-//! returns false for an input outside the scalar field, a coordinate outside the base field, a
-//! point off the curve or a failed pairing; it never reverts on bad proofs.
+//! The plain Groth16 verifier contract ([`super`] says what it checks and its ABI).
 
+use super::{constants, EvmVerifyingKey, BASE_MODULUS, SCALAR_MODULUS};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-
-/// A 256-bit big-endian integer (a field element or coordinate).
-pub type Word = [u8; 32];
-
-/// A G1 point `(x, y)`.
-pub type G1 = [Word; 2];
-
-/// A G2 point in the precompile's order: `[x_im, x_re, y_im, y_re]`.
-pub type G2 = [Word; 4];
-
-/// A Groth16 verifying key in EVM layout.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EvmVerifyingKey {
-    /// `α` in G1.
-    pub alpha: G1,
-    /// `β` in G2.
-    pub beta: G2,
-    /// `γ` in G2.
-    pub gamma: G2,
-    /// `δ` in G2.
-    pub delta: G2,
-    /// `IC[0]` and one point per public input.
-    pub ic: Vec<G1>,
-}
-
-/// BN254's scalar field modulus (public inputs must be below it).
-pub const SCALAR_MODULUS: &str = "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
-/// BN254's base field modulus.
-pub const BASE_MODULUS: &str = "0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47";
-
-fn hex(word: &Word) -> String {
-    let mut out = String::from("0x");
-    for byte in word {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
-}
-
-fn constants(name: &str, words: &[Word], suffixes: &[&str]) -> String {
-    words
-        .iter()
-        .zip(suffixes)
-        .map(|(word, suffix)| format!("    uint256 internal constant {name}_{suffix} = {};\n", hex(word)))
-        .collect()
-}
 
 /// The verifier contract `Groth16Verifier` for `key`, with `comment` (e.g. the key's id) in
 /// its header.
@@ -119,6 +66,7 @@ pub fn render_verifier(key: &EvmVerifyingKey, comment: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::solidity::Word;
 
     fn word(value: u8) -> Word {
         let mut word = [0u8; 32];
