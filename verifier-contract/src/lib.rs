@@ -22,4 +22,4 @@ pub mod poseidon;
 pub mod solidity;
 pub mod vault;
 
-pub use vault::{Address, Event, Params, SlashReason, Vault, VaultError};
+pub use vault::{Address, Event, Params, RelationId, SlashReason, Vault, VaultError};

@@ -180,3 +180,36 @@ fn keys_of_other_parameters_reject_the_proof() {
     let other_verifier = Keys::generate(other, &mut StdRng::seed_from_u64(1), other_dir.path()).unwrap();
     assert!(other_verifier.verify_committed(&statement, &proof, Path::new("p")).unwrap_err().is_invalid_proof());
 }
+
+#[test]
+fn the_vault_rebuilds_both_relations_public_inputs_from_calldata() {
+    use vsies_verifier_contract::vault::statement::{data_digest, packed_input, training_digest, word};
+    let relation = relation();
+    let honest = witness(&relation, &[5, -3, 2, 1]);
+    let statement = relation.statement(9, [0xab; 20], &honest);
+    let inputs = relation.public_inputs(&statement);
+    let bytes = |c: &vsies_core::DataCommitment| *c.as_bytes();
+    assert_eq!(packed_input(9, &[0xab; 20]), word(&inputs[0]));
+    let digest = training_digest(
+        &bytes(&statement.data),
+        &word(&relation.params_element()),
+        &bytes(&statement.initial),
+        &bytes(&statement.trained),
+        relation.compute_units(),
+        relation.data_units(),
+    );
+    assert_eq!(digest, Some(word(&inputs[1])));
+    let (schema, dataset) = doc_dataset();
+    let data = DataRelation::for_schema(&schema, 8, 3).unwrap();
+    let data_statement = data.statement_for(&data.offsets(&dataset).unwrap(), [0xcd; 20]);
+    let data_inputs = data.public_inputs(&data_statement);
+    assert_eq!(packed_input(0, &[0xcd; 20]), word(&data_inputs[0]));
+    let histogram: Vec<[u8; 32]> = DataRelation::histogram_words(&data_statement.histogram).iter().map(word).collect();
+    let digest = data_digest(
+        &word(&data.params_element()),
+        &word(&data_statement.commitment),
+        data_statement.rows as u64,
+        &histogram,
+    );
+    assert_eq!(digest, Some(word(&data_inputs[1])));
+}
