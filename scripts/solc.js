@@ -25,4 +25,4 @@ for (const file of Object.keys(output.contracts || {})) {
     }
 }
 process.stdout.write(JSON.stringify(result));
-process.exit(result.errors.length ? 1 : 0);
+process.exitCode = result.errors.length ? 1 : 0; // not process.exit: it would cut a piped stdout short

@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-/// The reward vault of a vsies subnet: nodes stake to join; each round a node submits a
-/// Groth16 proof of its work, whose two public inputs the vault builds itself as
-/// [round << 220 | node << 60 | compute << 30 | data, dataset commitment], so a proof only
-/// counts for the node, round, work and data it was made for; the round's pool (halving on a schedule) is split by proven compute
-/// (computeBps) and proven data (the rest); an invalid proof and K consecutive missed rounds
-/// each slash a share of stake. The same rules, to the wei, are the Rust crate's
-/// `vsies_verifier_contract::Vault`.
+import {Poseidon9} from "./Poseidon9.sol";
+
+/// The reward vault of a vsies subnet. It pays only for proved work:
+/// - the owner registers the Groth16 verifier of each relation and parameters id
+///   (`setVerifier`): data validation (0) and training (1);
+/// - a node registers each dataset it owns with a data-validation proof (`registerData`); the
+///   vault builds the proof's public inputs itself, `uint160(msg.sender) << 60` and the Poseidon
+///   digest of (params id, D, rows, histogram), so only the prover's own account can register;
+/// - each round a node submits a training proof (`submit`) whose inputs the vault builds as
+///   `round << 220 | uint160(msg.sender) << 60` and the digest of (D, params id, the round's
+///   global model, the trained model, compute, data): the starting model is the one stored when
+///   the round opened, D must be a dataset the sender registered, and compute (rows x epochs)
+///   and data (rows) are what the proof states;
+/// - the round's pool (halving on a schedule) is split by proven compute (computeBps) and proven
+///   data (the rest); an invalid proof, a training on unregistered data and K consecutive missed
+///   rounds each slash a share of stake.
+/// The same rules, to the wei, are the Rust crate's `vsies_verifier_contract::Vault`.
 contract RewardVault {
     struct Node {
         uint256 stake;
@@ -15,6 +25,11 @@ contract RewardVault {
         bool everActive;
         uint64 lastActive;
         uint64 joinedRound;
+    }
+
+    struct Dataset {
+        address owner;
+        uint64 rows;
     }
 
     struct Round {
@@ -27,8 +42,16 @@ contract RewardVault {
     }
 
     uint256 internal constant BPS = 10_000;
+    uint256 internal constant R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
+    uint8 public constant DATA_VALIDATION = 0;
+    uint8 public constant TRAINING = 1;
+    /// Poseidon domain tags: the labels' bytes as big-endian integers.
+    uint256 internal constant DATA_STATEMENT_TAG = uint256(uint184(bytes23("vsies/data-statement/v1")));
+    uint256 internal constant TRAINING_STATEMENT_TAG = uint256(uint216(bytes27("vsies/training-statement/v1")));
+    bytes4 internal constant VERIFY_PLAIN = bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[2])"));
+    bytes4 internal constant VERIFY_COMMITTED =
+        bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[2],uint256[2],uint256[2])"));
 
-    address public immutable verifier;
     address public immutable owner;
     uint256 public immutable roundReward;
     uint64 public immutable halvingRounds;
@@ -43,12 +66,22 @@ contract RewardVault {
     address[] public nodeList;
     mapping(address => Node) public nodes;
     mapping(uint64 => Round) internal rounds;
+    /// relation => params id => verifier contract.
+    mapping(uint8 => mapping(uint256 => address)) public verifiers;
+    /// dataset commitment D => its registration.
+    mapping(uint256 => Dataset) public datasets;
+    /// round => the global model commitment it trains from.
+    mapping(uint64 => uint256) public models;
     bool private locked;
 
     event Joined(address indexed node, uint256 stake);
-    event Submitted(address indexed node, uint64 indexed round, uint256 commitment, uint256 compute, uint256 data);
-    event Slashed(address indexed node, uint64 indexed round, uint256 amount, uint8 reason); // 0 invalid proof, 1 inactivity
-    event RoundClosed(uint64 indexed round, uint256 pool, uint256 totalCompute, uint256 totalData);
+    event VerifierSet(uint8 indexed relation, uint256 indexed paramsId, address verifier);
+    event DataRegistered(address indexed node, uint256 indexed commitment, uint256 paramsId, uint256 rows, uint256[] histogram);
+    event Submitted(
+        address indexed node, uint64 indexed round, uint256 dataCommitment, uint256 trained, uint256 compute, uint256 data
+    );
+    event Slashed(address indexed node, uint64 indexed round, uint256 amount, uint8 reason); // 0 invalid proof, 1 inactivity, 2 unregistered data
+    event RoundClosed(uint64 indexed round, uint256 pool, uint256 totalCompute, uint256 totalData, uint256 nextModel);
     event Claimed(address indexed node, uint64 indexed round, uint256 amount);
 
     error StakeTooLow();
@@ -56,6 +89,9 @@ contract RewardVault {
     error NotANode();
     error WrongRound(uint64 expected, uint64 found);
     error WorkTooLarge();
+    error NotInField();
+    error UnknownVerifier();
+    error AlreadyRegistered();
     error AlreadySubmitted();
     error RoundNotClosed();
     error AlreadyClaimed();
@@ -72,18 +108,19 @@ contract RewardVault {
     }
 
     constructor(
-        address verifier_,
         uint256 roundReward_,
         uint64 halvingRounds_,
         uint16 computeBps_,
         uint16 invalidSlashBps_,
         uint16 inactivitySlashBps_,
         uint64 maxMissedRounds_,
-        uint256 minStake_
+        uint256 minStake_,
+        uint256 initialModel
     ) payable {
         require(computeBps_ <= BPS && invalidSlashBps_ <= BPS && inactivitySlashBps_ <= BPS, "bps");
-        verifier = verifier_;
+        if (initialModel >= R) revert NotInField();
         owner = msg.sender;
+        models[0] = initialModel;
         roundReward = roundReward_;
         halvingRounds = halvingRounds_;
         computeBps = computeBps_;
@@ -118,23 +155,80 @@ contract RewardVault {
         emit Slashed(who, round, amount, reason);
     }
 
-    /// Submits proven work for the open round. An invalid proof records nothing and slashes.
+    /// Sets (or replaces) the verifier of `relation` under the keys `paramsId` (owner only).
+    function setVerifier(uint8 relation, uint256 paramsId, address verifier) external {
+        if (msg.sender != owner) revert NotOwner();
+        if (relation > TRAINING) revert UnknownVerifier();
+        verifiers[relation][paramsId] = verifier;
+        emit VerifierSet(relation, paramsId, verifier);
+    }
+
+    /// Registers the caller's dataset `commitment` with its data-validation proof. An invalid
+    /// proof registers nothing and slashes; a commitment is registered once.
+    function registerData(
+        uint256[8] calldata proof,
+        uint256 paramsId,
+        uint256 commitment,
+        uint64 rows,
+        uint256[] calldata histogram
+    ) external {
+        if (!nodes[msg.sender].joined) revert NotANode();
+        uint256[] memory elements = new uint256[](3 + histogram.length);
+        elements[0] = paramsId;
+        elements[1] = commitment;
+        elements[2] = rows;
+        for (uint256 i = 0; i < histogram.length; i++) {
+            elements[3 + i] = histogram[i];
+        }
+        uint256 digest = _digest(DATA_STATEMENT_TAG, elements);
+        address verifier = verifiers[DATA_VALIDATION][paramsId];
+        if (verifier == address(0)) revert UnknownVerifier();
+        if (datasets[commitment].owner != address(0)) revert AlreadyRegistered();
+        uint256 packed = uint256(uint160(msg.sender)) << 60;
+        bytes memory call = abi.encodeWithSelector(VERIFY_PLAIN, proof, [packed, digest]);
+        if (!_verify(verifier, call)) {
+            _slash(msg.sender, invalidSlashBps, 0);
+            return;
+        }
+        datasets[commitment] = Dataset(msg.sender, rows);
+        emit DataRegistered(msg.sender, commitment, paramsId, rows, histogram);
+    }
+
+    /// Submits a training proof for the open round: `proof` is (a, b, c), `commitment` the
+    /// proof's (D.x, D.y, P.x, P.y). A dataset the caller did not register, or an invalid proof,
+    /// records nothing and slashes.
     function submit(
         uint64 r,
-        uint256[2] calldata a,
-        uint256[2][2] calldata b,
-        uint256[2] calldata c,
-        uint256 commitment,
-        uint256 compute,
-        uint256 data
+        uint256[8] calldata proof,
+        uint256[4] calldata commitment,
+        uint256 paramsId,
+        uint256 dataCommitment,
+        uint256 trained,
+        uint64 compute,
+        uint64 data
     ) external {
         if (!nodes[msg.sender].joined) revert NotANode();
         if (r != round) revert WrongRound(round, r);
-        if (compute >= 1 << 30 || data >= 1 << 30 || r >= 1 << 32) revert WorkTooLarge();
+        if (r >= 1 << 32) revert WorkTooLarge();
+        uint256[] memory elements = new uint256[](6);
+        elements[0] = dataCommitment;
+        elements[1] = paramsId;
+        elements[2] = models[r];
+        elements[3] = trained;
+        elements[4] = compute;
+        elements[5] = data;
+        uint256 digest = _digest(TRAINING_STATEMENT_TAG, elements);
+        address verifier = verifiers[TRAINING][paramsId];
+        if (verifier == address(0)) revert UnknownVerifier();
         Round storage current = rounds[r];
         if (current.submitted[msg.sender]) revert AlreadySubmitted();
-        uint256 packed = uint256(r) << 220 | uint256(uint160(msg.sender)) << 60 | compute << 30 | data;
-        if (!_verify(a, b, c, [packed, commitment])) {
+        if (datasets[dataCommitment].owner != msg.sender) {
+            _slash(msg.sender, invalidSlashBps, 2);
+            return;
+        }
+        uint256 packed = uint256(r) << 220 | uint256(uint160(msg.sender)) << 60;
+        bytes memory call = abi.encodeWithSelector(VERIFY_COMMITTED, proof, commitment, [packed, digest]);
+        if (!_verify(verifier, call)) {
             _slash(msg.sender, invalidSlashBps, 0);
             return;
         }
@@ -146,25 +240,28 @@ contract RewardVault {
         Node storage node = nodes[msg.sender];
         node.everActive = true;
         node.lastActive = r;
-        emit Submitted(msg.sender, r, commitment, compute, data);
+        emit Submitted(msg.sender, r, dataCommitment, trained, compute, data);
     }
 
-    function _verify(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[2] memory input)
-        internal
-        view
-        returns (bool)
-    {
-        (bool ok, bytes memory out) = verifier.staticcall(
-            abi.encodeWithSignature("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[2])", a, b, c, input)
-        );
+    /// The statement digest of `elements`, each of which must be a field element.
+    function _digest(uint256 tag, uint256[] memory elements) internal pure returns (uint256) {
+        for (uint256 i = 0; i < elements.length; i++) {
+            if (elements[i] >= R) revert NotInField();
+        }
+        return Poseidon9.hash(tag, elements);
+    }
+
+    function _verify(address verifier, bytes memory call) internal view returns (bool) {
+        (bool ok, bytes memory out) = verifier.staticcall(call);
         return ok && out.length == 32 && abi.decode(out, (bool));
     }
 
-    /// Closes the open round (owner only): slashes every node that has missed
-    /// maxMissedRounds consecutive rounds (then counts it active, so it is slashed once per K
-    /// misses) and opens the next round.
-    function closeRound() external {
+    /// Closes the open round (owner only) with the next round's global model commitment:
+    /// slashes every node that has missed maxMissedRounds consecutive rounds (then counts it
+    /// active, so it is slashed once per K misses) and opens the next round.
+    function closeRound(uint256 nextModel) external {
         if (msg.sender != owner) revert NotOwner();
+        if (nextModel >= R) revert NotInField();
         uint64 r = round;
         if (maxMissedRounds > 0) {
             for (uint256 i = 0; i < nodeList.length; i++) {
@@ -177,8 +274,9 @@ contract RewardVault {
                 }
             }
         }
-        emit RoundClosed(r, pool(r), rounds[r].totalCompute, rounds[r].totalData);
+        emit RoundClosed(r, pool(r), rounds[r].totalCompute, rounds[r].totalData, nextModel);
         round = r + 1;
+        models[r + 1] = nextModel;
     }
 
     /// What `who` is owed for closed round `r`.

@@ -230,8 +230,24 @@ pub struct ExportVerifierArgs {
     output: PathBuf,
 }
 
-/// Renders the Solidity verifier for a verifying key.
+/// Renders the Solidity verifier for a verifying key: `Groth16Verifier` for data-validation
+/// keys, `Groth16CommittedVerifier` for training keys (whose proofs carry a commitment).
 pub fn export_verifier(args: ExportVerifierArgs) -> anyhow::Result<i32> {
+    if let Ok(verifier) = vsies_zk::relations::training::TrainingVerifier::load(&args.keys) {
+        let key = EvmVerifyingKey::from_key(&verifier.key);
+        let commitment = verifier.commitment.as_ref().context("a training key without its commitment key")?;
+        let sigma_gamma = vsies_verifier_contract::groth16::encode_g2(&commitment.sigma_gamma_g2);
+        let inputs = key.ic.len() - 2;
+        let comment =
+            format!("Verifying key {} (training, {inputs} public inputs and the challenge seed).", verifier.id);
+        let source = vsies_verifier_contract::solidity::render_committed_verifier(&key, &sigma_gamma, &comment);
+        write_output(&args.output, source.as_bytes())?;
+        println!(
+            "wrote {} (Groth16CommittedVerifier: verifyProof with a commitment and {inputs} public inputs)",
+            args.output.display()
+        );
+        return Ok(0);
+    }
     let verifier = DataVerifier::load(&args.keys)?;
     let key = EvmVerifyingKey::from_key(&verifier.key);
     let inputs = key.ic.len() - 1;

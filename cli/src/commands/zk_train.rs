@@ -64,6 +64,11 @@ pub struct ProveTrainArgs {
     /// The node's chain address (`0x` and 40 hex digits) the proof is for.
     #[arg(long, default_value = "0x0000000000000000000000000000000000000000")]
     node: String,
+    /// Also write proof.json (with its `vsies_commitment` field), public.json (the statement's
+    /// two inputs and the challenge seed) and verification_key.json into this directory, in
+    /// snarkjs's layout. snarkjs itself cannot check these proofs (docs/TRAINING_PROOFS.md).
+    #[arg(long)]
+    snarkjs: Option<PathBuf>,
     /// Derive the proof's randomness from this seed (byte-identical proofs). Tests only.
     #[arg(long)]
     insecure_seed: Option<u64>,
@@ -89,6 +94,10 @@ pub fn setup(args: SetupTrainArgs) -> anyhow::Result<i32> {
         shape.constraints,
         shape.committed
     );
+    let samples = args.rows as f64 * relation.features() as f64 * f64::from(relation.params.training.epochs);
+    for (stage, count) in vsies_zk::groth16::constraints_by_stage(&relation)? {
+        println!("  {stage:<14} {count:>10} constraints ({:.3} per sample x feature x epoch)", count as f64 / samples);
+    }
     let verifier = TrainingKeys::generate(relation, &mut super::zk::rng(args.insecure_seed), &args.output)?;
     let dir = args.output.display();
     println!("wrote {dir}/{{{PROVING_KEY_FILE}, {VERIFYING_KEY_FILE}, {SNARKJS_VERIFYING_KEY_FILE}}}");
@@ -123,6 +132,9 @@ pub fn prove(args: ProveTrainArgs) -> anyhow::Result<i32> {
     proved.model.save(&args.model_out)?;
     proved.opening.save(&args.opening)?;
     proved.proof.save(&args.output)?;
+    if let Some(dir) = &args.snarkjs {
+        write_snarkjs(&prover, &proved.proof, &args.output, &args.keys, dir)?;
+    }
     println!(
         "proved the training on {} rows ({} epochs) for round {} and node {}",
         proved.proof.rows, prover.relation.params.training.epochs, proved.proof.round, proved.proof.node
@@ -133,6 +145,27 @@ pub fn prove(args: ProveTrainArgs) -> anyhow::Result<i32> {
     println!("wrote {}, {} and {} (0600)", args.output.display(), args.model_out.display(), args.opening.display());
     print_peak_memory(start);
     Ok(0)
+}
+
+fn write_snarkjs(
+    prover: &TrainingProver,
+    proof: &TrainingProof,
+    path: &Path,
+    keys: &Path,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    use vsies_zk::groth16::snarkjs;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let statement = prover.verifier.training_statement(proof, path)?;
+    let committed = proof.committed_proof(path)?;
+    let inputs = prover.verifier.committed_inputs(&statement, &committed);
+    super::write_output(&dir.join("proof.json"), &serde_json::to_vec_pretty(&snarkjs::committed_proof(&committed))?)?;
+    super::write_output(&dir.join("public.json"), &serde_json::to_vec_pretty(&snarkjs::public_inputs(&inputs))?)?;
+    let key_path = keys.join(SNARKJS_VERIFYING_KEY_FILE);
+    let key = std::fs::read(&key_path).with_context(|| format!("reading {}", key_path.display()))?;
+    super::write_output(&dir.join(SNARKJS_VERIFYING_KEY_FILE), &key)?;
+    println!("wrote {}/{{proof.json, public.json, {SNARKJS_VERIFYING_KEY_FILE}}}", dir.display());
+    Ok(())
 }
 
 /// `vsies verify` for a training proof: exit 0 valid, 1 invalid, 2 unreadable.
@@ -163,6 +196,9 @@ pub fn verify(
                 "valid: training on {} rows ({} compute units) for round {} by node {}",
                 proof.rows, proof.compute, statement.round, proof.node
             );
+            let training = &verifier.relation.params.training;
+            println!("schema             {}", proof.schema_id);
+            println!("parameters         {} ({})", proof.params_id, describe(training));
             println!("data commitment    {}", statement.data);
             println!(
                 "initial commitment {}{}",
@@ -185,4 +221,19 @@ pub fn verify(
             Ok(EXIT_ERROR)
         }
     }
+}
+
+/// The training parameters in words.
+fn describe(config: &vsies_core::TrainingConfig) -> String {
+    let weights = config.weight_format;
+    format!(
+        "weights Q{}.{}, sigmoid {} fractional bits, batch 2^{}, learning rate 2^-{}, {} epochs, seed {}",
+        weights.bits - weights.frac_bits,
+        weights.frac_bits,
+        config.sigmoid_frac_bits,
+        config.batch_size_log2,
+        config.learning_rate_log2,
+        config.epochs,
+        config.seed
+    )
 }

@@ -1,10 +1,10 @@
 //! The Solidity Poseidon library (`contracts/Poseidon9.sol`): [`crate::poseidon`]'s sponge and
 //! permutation in assembly, its constants compiled in.
 //!
-//! The state lives in two 9-word memory buffers used in turn (the linear layer reads one and
-//! writes the other). The linear layer sums five products with plain `add` (five values below
-//! `r` stay below `2^256`) and the other four likewise, then one `addmod`: 9 `mulmod` and one
-//! `addmod` per row.
+//! The state lives in one 9-word memory buffer; the linear layer loads it onto the stack and
+//! writes it back, summing five products with plain `add` (five values below `r` stay below
+//! `2^256`) and the other four likewise, then one `addmod`: 9 `mulmod` and one `addmod` per
+//! row.
 
 use super::SCALAR_MODULUS;
 use crate::poseidon::{is_full_round, CONSTANTS, FULL_ROUNDS, PARTIAL_ROUNDS, WIDTH};
@@ -34,40 +34,48 @@ pub fn render_poseidon() -> String {
         "    function hash(uint256 tag, uint256[] memory elements) internal pure returns (uint256 digest) {\n",
     );
     out.push_str("        assembly (\"memory-safe\") {\n");
-    out.push_str(&format!("            function sbox(v) -> w {{\n                let v2 := mulmod(v, v, {r})\n                w := mulmod(mulmod(v2, v2, {r}), v, {r})\n            }}\n"));
-    out.push_str("            function mix(x, y) {\n");
+    // The modulus travels as an argument `q`: a literal repeated in every expression is turned
+    // by solc's optimizer into a code copy per use, several times the gas of a stack copy.
+    out.push_str("            function sbox(v, q) -> w {\n                let v2 := mulmod(v, v, q)\n                w := mulmod(mulmod(v2, v2, q), v, q)\n            }\n");
+    out.push_str("            function mix(x, q) {\n");
+    for col in 0..WIDTH {
+        out.push_str(&format!("                let a{col} := mload(add(x, {}))\n", 32 * col));
+    }
     for row in 0..WIDTH {
-        let term = |col: usize| format!("mulmod(mload(add(x, {})), {}, {r})", 32 * col, CONSTANTS.mds[row][col]);
-        let first = (1..5).fold(term(0), |acc, col| format!("add({acc}, {})", term(col)));
-        let second = (6..WIDTH).fold(term(5), |acc, col| format!("add({acc}, {})", term(col)));
-        out.push_str(&format!("                mstore(add(y, {}), addmod({first}, {second}, {r}))\n", 32 * row));
+        // Five products summed with `add` (below 5r < 2^256), one `addmod`, three more, one
+        // `mod`: one statement each, so the stack stays within reach.
+        let term = |col: usize| format!("mulmod(a{col}, {}, q)", CONSTANTS.mds[row][col]);
+        let declare = if row == 0 { "let u" } else { "u" };
+        out.push_str(&format!("                {declare} := {}\n", term(0)));
+        for col in 1..5 {
+            out.push_str(&format!("                u := add(u, {})\n", term(col)));
+        }
+        out.push_str(&format!("                u := addmod(u, {}, q)\n", term(5)));
+        for col in 6..8 {
+            out.push_str(&format!("                u := add(u, {})\n", term(col)));
+        }
+        out.push_str(&format!("                mstore(add(x, {}), addmod(u, {}, q))\n", 32 * row, term(8)));
     }
     out.push_str("            }\n");
-    out.push_str("            function permute(x, y) {\n");
+    out.push_str("            function permute(x, q) {\n");
     let (mut full, mut partial) = (CONSTANTS.full.iter(), CONSTANTS.partial.iter());
-    let (mut from, mut to) = ("x", "y");
+    let from = "x";
     for round in 0..FULL_ROUNDS + PARTIAL_ROUNDS {
         if is_full_round(round) {
             for (k, constant) in full.next().expect("full rounds").iter().enumerate() {
                 let at = format!("add({from}, {})", 32 * k);
-                out.push_str(&format!("                mstore({at}, sbox(addmod(mload({at}), {constant}, {r})))\n"));
+                out.push_str(&format!("                mstore({at}, sbox(addmod(mload({at}), {constant}, q), q))\n"));
             }
         } else {
             let constant = partial.next().expect("partial rounds");
-            out.push_str(&format!("                mstore({from}, sbox(addmod(mload({from}), {constant}, {r})))\n"));
+            out.push_str(&format!("                mstore({from}, sbox(addmod(mload({from}), {constant}, q), q))\n"));
         }
-        out.push_str(&format!("                mix({from}, {to})\n"));
-        core::mem::swap(&mut from, &mut to);
-    }
-    if from != "x" {
-        for k in 0..WIDTH {
-            out.push_str(&format!("                mstore(add(x, {0}), mload(add(y, {0})))\n", 32 * k));
-        }
+        out.push_str(&format!("                mix({from}, q)\n"));
     }
     out.push_str("            }\n");
+    out.push_str(&format!("            let q := {r}\n"));
     out.push_str("            let s := mload(0x40)\n");
-    out.push_str(&format!("            let t := add(s, {})\n", 32 * WIDTH));
-    out.push_str(&format!("            mstore(0x40, add(t, {}))\n", 32 * WIDTH));
+    out.push_str(&format!("            mstore(0x40, add(s, {}))\n", 32 * WIDTH));
     out.push_str("            mstore(s, tag)\n");
     for k in 1..WIDTH {
         out.push_str(&format!("            mstore(add(s, {}), 0)\n", 32 * k));
@@ -77,11 +85,9 @@ pub fn render_poseidon() -> String {
     out.push_str("            for { let i := 0 } lt(i, n) { i := add(i, 8) } {\n");
     out.push_str("                for { let j := 0 } and(lt(j, 8), lt(add(i, j), n)) { j := add(j, 1) } {\n");
     out.push_str("                    let at := add(s, mul(32, add(j, 1)))\n");
-    out.push_str(&format!(
-        "                    mstore(at, addmod(mload(at), mload(add(data, mul(32, add(i, j)))), {r}))\n"
-    ));
+    out.push_str("                    mstore(at, addmod(mload(at), mload(add(data, mul(32, add(i, j)))), q))\n");
     out.push_str("                }\n");
-    out.push_str("                permute(s, t)\n");
+    out.push_str("                permute(s, q)\n");
     out.push_str("            }\n");
     out.push_str("            digest := mload(add(s, 32))\n");
     out.push_str("        }\n    }\n}\n");

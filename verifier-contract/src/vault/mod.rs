@@ -27,9 +27,9 @@ use statement::{data_digest, in_field, packed_input, training_digest};
 /// A verifier the registry holds.
 pub enum Verifier {
     /// Plain Groth16 (data validation).
-    Plain(PreparedKey),
+    Plain(alloc::boxed::Box<PreparedKey>),
     /// Groth16 with a commitment (training).
-    Committed(PreparedCommittedKey),
+    Committed(alloc::boxed::Box<PreparedCommittedKey>),
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

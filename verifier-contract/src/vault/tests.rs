@@ -87,7 +87,7 @@ fn invalid_proofs_and_inactivity_are_slashed() {
     }
     let id = [7; 32];
     let key = PreparedKey::new(&unrelated_key(2)).unwrap();
-    vault.set_verifier(OWNER, RelationId::DataValidation, id, Verifier::Plain(key)).unwrap();
+    vault.set_verifier(OWNER, RelationId::DataValidation, id, Verifier::Plain(key.into())).unwrap();
     // Node 2 registers with a proof the keys reject: half its stake, nothing registered.
     let events = vault.register_data(address(2), &some_proof(), id, [9; 32], 5, &[[0; 32]]).unwrap();
     assert_eq!(events, [Event::Slashed { node: address(2), round: 0, amount: 500, reason: SlashReason::InvalidProof }]);
@@ -129,11 +129,11 @@ fn training_submissions_need_a_registered_dataset_and_a_verifier() {
             address(1),
             RelationId::Training,
             [3; 32],
-            Verifier::Committed(PreparedCommittedKey::new(&unrelated_key(3), &g2).unwrap())
+            Verifier::Committed(PreparedCommittedKey::new(&unrelated_key(3), &g2).unwrap().into())
         ),
         Err(VaultError::NotOwner)
     );
-    vault.set_verifier(OWNER, RelationId::Training, [3; 32], Verifier::Committed(key)).unwrap();
+    vault.set_verifier(OWNER, RelationId::Training, [3; 32], Verifier::Committed(key.into())).unwrap();
     // Data nobody registered: slashed for it, before any pairing.
     let events = vault.submit(address(1), 0, &proof, &claim).unwrap();
     assert!(matches!(events[..], [Event::Slashed { reason: SlashReason::UnregisteredData, amount: 500, .. }]));

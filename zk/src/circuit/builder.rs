@@ -19,6 +19,8 @@ pub struct Builder<S: ConstraintSink = ConstraintSystemRef<Fr>> {
     seed: Fr,
     seed_made: Cell<bool>,
     constraints: Cell<usize>,
+    /// Constraints per stage name, in the order stages first appear.
+    by_stage: RefCell<Vec<(&'static str, usize)>>,
     stage: Cell<&'static str>,
     location: Cell<Location>,
     failure: RefCell<Option<RawFailure>>,
@@ -35,6 +37,7 @@ impl<S: ConstraintSink> Builder<S> {
             seed: Fr::ZERO,
             seed_made: Cell::new(false),
             constraints: Cell::new(0),
+            by_stage: RefCell::new(Vec::new()),
             stage: Cell::new(""),
             location: Cell::new(Location::NONE),
             failure: RefCell::new(None),
@@ -71,6 +74,12 @@ impl<S: ConstraintSink> Builder<S> {
     /// Constraints enforced so far.
     pub fn constraint_count(&self) -> usize {
         self.constraints.get()
+    }
+
+    /// Constraints enforced so far per stage (stages of one name together), in the order
+    /// the stages first appear: a relation's cost breakdown.
+    pub fn constraints_by_stage(&self) -> Vec<(&'static str, usize)> {
+        self.by_stage.borrow().clone()
     }
 
     /// Names the stage the next constraints belong to (and clears the location).
@@ -175,6 +184,13 @@ impl<S: ConstraintSink> Builder<S> {
             });
         }
         self.constraints.set(index + 1);
+        let stage = self.stage.get();
+        let mut by_stage = self.by_stage.borrow_mut();
+        match by_stage.iter_mut().find(|(name, _)| *name == stage) {
+            Some((_, count)) => *count += 1,
+            None => by_stage.push((stage, 1)),
+        }
+        drop(by_stage);
         self.sink.borrow_mut().enforce(a, b, c)
     }
 

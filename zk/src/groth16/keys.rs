@@ -304,7 +304,11 @@ impl<R: Relation> Verifier<R> {
         let payload = encode_verifying_key::<R>(self.relation.params(), &self.key, self.commitment.as_ref());
         artifact::write_binary(&directory.join(VERIFYING_KEY_FILE), ArtifactKind::ZkVerifyingKey, &payload)?;
         let path = directory.join(SNARKJS_VERIFYING_KEY_FILE);
-        let json = serde_json::to_vec_pretty(&snarkjs::verifying_key(&self.key)).expect("JSON values serialize");
+        let value = match &self.commitment {
+            Some(commitment) => snarkjs::committed_verifying_key(&self.key, commitment),
+            None => snarkjs::verifying_key(&self.key),
+        };
+        let json = serde_json::to_vec_pretty(&value).expect("JSON values serialize");
         artifact::write_atomic(&path, &json).map_err(|source| ZkError::Io { path, source })
     }
 

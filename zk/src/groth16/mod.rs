@@ -35,6 +35,6 @@ pub mod snarkjs;
 pub mod witness;
 
 pub use backend::{Backend, Cpu};
-pub use commitment::{Commitment, CommittedProof};
+pub use commitment::{Commitment, CommitmentKey, CommittedProof};
 pub use keys::{Circuit, Keys, Prover, ProvingKeyLocation, Verifier};
-pub use relation::{check_satisfied, check_satisfied_with_seed, Relation, Shape};
+pub use relation::{check_satisfied, check_satisfied_with_seed, constraints_by_stage, Relation, Shape};

@@ -94,6 +94,15 @@ pub trait Relation: Sized {
     }
 }
 
+/// Constraints of `relation` per stage (its setup assignment, counted): the cost breakdown
+/// `vsies setup` prints and BENCHMARKS.md publishes.
+pub fn constraints_by_stage<R: Relation>(relation: &R) -> Result<Vec<(&'static str, usize)>, ZkError> {
+    let (statement, witness) = relation.setup_assignment();
+    let builder = Builder::for_setup(CountingSink::default());
+    relation.synthesize(&builder, &statement, &witness)?;
+    Ok(builder.constraints_by_stage())
+}
+
 /// Synthesizes `statement` and `witness` into arkworks' constraint system and reports the
 /// first unsatisfied constraint, located (`None`: satisfied). For tests and debugging; the
 /// prover makes the same check in its witness pass.

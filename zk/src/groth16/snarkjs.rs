@@ -1,6 +1,13 @@
 //! snarkjs's JSON layouts (`verification_key.json`, `proof.json`, `public.json`) for our keys
 //! and proofs, so `snarkjs groth16 verify` checks them. Coordinates are affine, decimal
 //! strings; a G2 coordinate is `[c0, c1]`; points carry a third projective coordinate.
+//!
+//! Keys and proofs with a commitment ([`super::commitment`]) carry one more field,
+//! `vsies_commitment`, in the same point layout: the key's `sigma_gamma_2` (`σγ` in G2) and
+//! committed-witness count, the proof's `D` and `P`. snarkjs ignores it, and so cannot verify
+//! such proofs: their check adds `D` to the inputs' accumulation and the proof of knowledge
+//! `e(D, σγ) = e(P, γ)`, and their last public input is the seed `keccak256(D.x ‖ D.y ‖ P.x ‖
+//! P.y) mod r`. The field says so, for tools that implement the extension.
 
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
@@ -44,6 +51,27 @@ pub fn verifying_key(key: &VerifyingKey<Bn254>) -> Value {
         "vk_delta_2": g2(&key.delta_g2),
         "IC": key.gamma_abc_g1.iter().map(g1).collect::<Vec<_>>(),
     })
+}
+
+/// `verification_key.json` of a committing key: [`verifying_key`] with `vsies_commitment`.
+pub fn committed_verifying_key(key: &VerifyingKey<Bn254>, commitment: &super::CommitmentKey) -> Value {
+    let mut value = verifying_key(key);
+    value["vsies_commitment"] = json!({
+        "scheme": "groth16 with a Pedersen commitment to witnesses (gnark's extension)",
+        "sigma_gamma_2": g2(&commitment.sigma_gamma_g2),
+        "committed": commitment.committed,
+        "last_public_input": "keccak256(D.x || D.y || P.x || P.y) mod r, 32-byte big-endian words",
+        "check": "e(A, B) = e(alpha, beta) e(vk_x + D, gamma) e(C, delta) and e(D, sigma_gamma) = e(P, gamma)",
+    });
+    value
+}
+
+/// `proof.json` of a committing proof: [`proof`] with `vsies_commitment` (`D`, `P`).
+pub fn committed_proof(committed: &super::CommittedProof) -> Value {
+    let mut value = proof(&committed.proof);
+    value["vsies_commitment"] =
+        json!({ "D": g1(&committed.commitment.point), "P": g1(&committed.commitment.knowledge) });
+    value
 }
 
 /// `proof.json`.

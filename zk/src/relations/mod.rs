@@ -4,10 +4,8 @@
 //! |---|---|---|
 //! | [`data_validation`] | `vsies/data-validation/v2` | a committed quantized dataset passes its schema; its histogram |
 //! | [`training`] | `vsies/training/v1` | the spec's training on the rows committed by `D` takes `W_in` to `W_out` |
-//! | [`work_claim`] | `vsies/work-claim/v1` | the vault's two public inputs (binds them, proves nothing else) |
-//! | [`naive`] | `vsies/naive-range/v1` | values below 2^16 hash to a digest (the benchmarks' baseline) |
+//! | [`naive`] | `vsies/naive-range/v1`, `vsies/naive-training/v1` | the benchmarks' baselines, without lookups |
 
 pub mod data_validation;
 pub mod naive;
 pub mod training;
-pub mod work_claim;

@@ -53,6 +53,9 @@ pub struct DataProof {
     pub relation: String,
     /// The schema the data passes.
     pub schema_id: ContentId,
+    /// The relation parameters' id (schema, max rows, buckets): the vault's key for the
+    /// verifier, part of the statement digest.
+    pub params_id: ContentId,
     /// The verifying key the proof is for.
     pub verifying_key: ContentId,
     /// The keys' largest row count.
@@ -132,6 +135,7 @@ impl DataProver {
         DataProof {
             relation: RELATION.into(),
             schema_id: relation.schema_id,
+            params_id: relation.params_id(),
             verifying_key: self.verifier.id,
             max_rows: relation.max_rows(),
             node: node_hex(&statement.node),
@@ -179,6 +183,9 @@ impl DataVerifier {
         }
         if proof.schema_id != relation.schema_id {
             return Err(wrong(format!("schema {}, the keys are for {}", proof.schema_id, relation.schema_id)));
+        }
+        if proof.params_id != relation.params_id() {
+            return Err(wrong(format!("parameters {}, the keys have {}", proof.params_id, relation.params_id())));
         }
         if proof.verifying_key != self.id {
             return Err(wrong(format!("verifying key {}, these keys are {}", proof.verifying_key, self.id)));

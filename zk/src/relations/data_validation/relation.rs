@@ -167,8 +167,13 @@ impl DataRelation {
         [Fr::from_be_bytes_mod_order(&digest[..16]), Fr::from_be_bytes_mod_order(&digest[16..])]
     }
 
-    /// The keys' parameters as one field element: how a statement names its keys and the
-    /// vault the verifier for them.
+    /// The parameters' id: the content id of their JSON.
+    pub fn params_id(&self) -> ContentId {
+        ContentId::of(&serde_json::to_vec(&self.params).expect("parameters serialize"))
+    }
+
+    /// [`DataRelation::params_id`] as one field element (its digest mod r): how a statement
+    /// names its keys and the vault the verifier for them.
     pub fn params_element(&self) -> Fr {
         crate::field::params_element(&self.params)
     }

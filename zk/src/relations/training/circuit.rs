@@ -23,11 +23,21 @@ use crate::relations::data_validation::Offsets;
 use ark_bn254::Fr;
 use ark_relations::gr1cs::SynthesisError;
 
-fn synthesize<S: ConstraintSink>(
+/// How the circuit checks its table lookups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LookupCheck {
+    /// One logUp identity over committed values (the relation).
+    LogUp,
+    /// Per-bit decompositions (the naive baseline of the benchmarks).
+    Bits,
+}
+
+pub(crate) fn synthesize<S: ConstraintSink>(
     relation: &TrainingRelation,
     builder: &Builder<S>,
     statement: &TrainingStatement,
     witness: &TrainingWitness,
+    check: LookupCheck,
 ) -> Result<(), SynthesisError> {
     builder.stage("statement");
     let packed = TrainingRelation::packed_input(statement.round, &statement.node);
@@ -45,7 +55,10 @@ fn synthesize<S: ConstraintSink>(
     let trained = steps::build(relation, builder, &data, initial, &witness.trace, &mut lookups)?;
     builder.stage("trained model");
     let trained_commitment = model::commitment(relation, builder, &trained, witness.trained_blinding)?;
-    lookups.enforce(relation, builder)?;
+    match check {
+        LookupCheck::LogUp => lookups.enforce(relation, builder)?,
+        LookupCheck::Bits => lookups.enforce_by_bits(relation, builder)?,
+    }
     builder.stage("statement");
     let constant = |value: Fr| Wire::constant(value);
     let elements = [
@@ -88,7 +101,7 @@ impl Relation for TrainingRelation {
         statement: &TrainingStatement,
         witness: &TrainingWitness,
     ) -> Result<(), SynthesisError> {
-        synthesize(self, builder, statement, witness)
+        synthesize(self, builder, statement, witness, LookupCheck::LogUp)
     }
 
     /// All-zero offsets and starting weights, and their trace.

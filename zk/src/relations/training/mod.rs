@@ -29,6 +29,7 @@ mod steps;
 mod tables;
 
 pub use crate::field::{node_hex, parse_node};
+pub(crate) use circuit::{synthesize, LookupCheck};
 pub use proof::{commitment_element, ModelOpening, ProvedTraining, TrainingProof};
 pub use relation::{
     Bounds, ModelCommitment, TrainingKeys, TrainingParams, TrainingProver, TrainingRelation, TrainingStatement,

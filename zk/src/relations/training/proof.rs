@@ -16,6 +16,7 @@ use super::RELATION;
 use crate::error::ZkError;
 use crate::field::{field_hex, from_commitment, node_hex, parse_field_hex, parse_node, to_commitment};
 use crate::groth16::CommittedProof;
+use crate::groth16::Relation;
 use crate::relations::data_validation::DataRelation;
 use ark_bn254::Fr;
 use ark_ff::{PrimeField, UniformRand};
@@ -53,7 +54,8 @@ pub struct TrainingProof {
     pub compute: u64,
     /// Data units: rows.
     pub data: u64,
-    /// The two public inputs, decimal.
+    /// The statement's two public inputs (the vault's), decimal; verifiers append the
+    /// challenge seed derived from the proof.
     pub public_inputs: Vec<String>,
     /// `A ‖ B ‖ C ‖ D ‖ P`, compressed, 192 bytes of lowercase hex.
     pub proof: String,
@@ -169,12 +171,7 @@ impl TrainingProver {
             trained_commitment: statement.trained,
             compute: relation.compute_units(),
             data: relation.data_units(),
-            public_inputs: self
-                .verifier
-                .committed_inputs(statement, proof)
-                .iter()
-                .map(|x| x.into_bigint().to_string())
-                .collect(),
+            public_inputs: relation.public_inputs(statement).iter().map(|x| x.into_bigint().to_string()).collect(),
             proof: codec::hex(&proof.to_bytes()),
         }
     }
@@ -256,7 +253,7 @@ impl TrainingVerifier {
         let statement = self.training_statement(proof, path)?;
         let committed = proof.committed_proof(path)?;
         let listed: Vec<String> =
-            self.committed_inputs(&statement, &committed).iter().map(|x| x.into_bigint().to_string()).collect();
+            self.relation.public_inputs(&statement).iter().map(|x| x.into_bigint().to_string()).collect();
         if listed != proof.public_inputs {
             return Err(ZkError::InvalidProof {
                 path: path.into(),
