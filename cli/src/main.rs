@@ -7,6 +7,7 @@ mod bench;
 mod commands;
 mod failure;
 mod memory;
+mod progress;
 
 use clap::{Parser, Subcommand};
 
@@ -73,6 +74,7 @@ enum SchemaCommand {
 
 fn main() {
     let cli = Cli::parse();
+    progress::install();
     let result = match cli.command {
         Command::Schema(SchemaCommand::Infer(args)) => commands::schema::infer(args),
         Command::Schema(SchemaCommand::Check(args)) => commands::schema::check(args),

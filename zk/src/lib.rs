@@ -43,7 +43,7 @@
 //! # Ok::<(), vsies_zk::ZkError>(())
 //! ```
 //!
-//! Layering (no module imports one above it): [`field`] ← [`poseidon`] (native) ← [`transcript`] ← [`circuit`] ←
+//! Layering (no module imports one above it): [`progress`], [`field`] ← [`poseidon`] (native) ← [`transcript`] ← [`circuit`] ←
 //! [`gadgets`] ← [`groth16`] (the engine imports no gadget and no relation) ← [`relations`].
 
 pub mod circuit;
@@ -52,6 +52,7 @@ pub mod field;
 pub mod gadgets;
 pub mod groth16;
 pub mod poseidon;
+pub mod progress;
 pub mod relations;
 pub mod transcript;
 

@@ -7,6 +7,7 @@ mod core;
 mod fhe;
 mod measure;
 mod synthetic;
+mod train;
 mod zk;
 
 use clap::Subcommand;
@@ -22,6 +23,9 @@ pub enum BenchCommand {
     /// Validation proofs: constraints per value, setup, prove, verify, key size, memory,
     /// against the naive relation.
     Zk(zk::ZkArgs),
+    /// Training proofs: constraints per sample·feature·epoch by part, setup, prove, verify,
+    /// key size, memory, against the naive relation.
+    Train(train::TrainArgs),
 }
 
 pub fn run(command: BenchCommand) -> anyhow::Result<i32> {
@@ -30,5 +34,6 @@ pub fn run(command: BenchCommand) -> anyhow::Result<i32> {
         BenchCommand::Fhe(args) => fhe::fhe(args),
         BenchCommand::Agg(args) => agg::agg(args),
         BenchCommand::Zk(args) => zk::zk(args),
+        BenchCommand::Train(args) => train::train(args),
     }
 }

@@ -184,6 +184,9 @@ impl<S: ConstraintSink> Builder<S> {
             });
         }
         self.constraints.set(index + 1);
+        if index & 0x3fff == 0 {
+            crate::progress::set(index as u64);
+        }
         let stage = self.stage.get();
         let mut by_stage = self.by_stage.borrow_mut();
         match by_stage.iter_mut().find(|(name, _)| *name == stage) {

@@ -109,6 +109,7 @@ pub fn write_points<P: AffineRepr>(writer: &mut dyn Write, points: &[P]) -> std:
 pub struct ProvingKeyReader<R> {
     reader: BinaryReader,
     chunk_points: usize,
+    progress: Option<crate::progress::Phase>,
     /// The relation the key is for.
     pub relation: R,
     /// The verifying key inside the proving key.
@@ -142,7 +143,7 @@ impl<R: Relation> ProvingKeyReader<R> {
             let beta = element(&mut reader, path, "beta_g1")?;
             (None, Some((beta, element(&mut reader, path, "delta_g1")?)))
         };
-        Ok(Self { reader, chunk_points: chunk_points.max(1), relation, vk, commitment, fixed })
+        Ok(Self { reader, chunk_points: chunk_points.max(1), progress: None, relation, vk, commitment, fixed })
     }
 
     /// The commitment `D` to `values` (the committed witnesses, blinding last) and its proof of
@@ -230,6 +231,9 @@ impl<R: Relation> ProvingKeyReader<R> {
         for chunk in scalars.chunks(self.chunk_points) {
             let bytes = &mut bytes[..chunk.len() * size];
             self.reader.read_exact(bytes).map_err(|err| malformed(err.to_string()))?;
+            if let Some(progress) = &self.progress {
+                progress.advance(bytes.len() as u64);
+            }
             // The proving key is the prover's own checksummed file (checked by `finish`):
             // its points are not re-validated, as arkworks' `Validate::No`.
             let points: Vec<P> = bytes
@@ -237,9 +241,20 @@ impl<R: Relation> ProvingKeyReader<R> {
                 .map(|mut point| P::deserialize_with_mode(&mut point, Compress::No, Validate::No))
                 .collect::<Result<_, _>>()
                 .map_err(|err| malformed(err.to_string()))?;
-            sum += msm(&points, chunk);
+            // A variable absent from a query's polynomial has the identity as its point
+            // (often most of the B query): it adds nothing, so it is left out of the MSM.
+            let (points, chunk): (Vec<P>, Vec<Fr>) =
+                points.into_iter().zip(chunk).filter(|(point, _)| !point.is_zero()).map(|(p, s)| (p, *s)).unzip();
+            sum += msm(&points, &chunk);
         }
         Ok(sum)
+    }
+
+    /// Reports the points read from now on to a progress phase named `name` (its total: the
+    /// file's size).
+    pub fn report_progress(&mut self, name: &'static str) {
+        let total = std::fs::metadata(self.reader.path()).map_or(0, |m| m.len());
+        self.progress = Some(crate::progress::phase(name, total));
     }
 
     /// Checks that the whole file was read and its checksum.

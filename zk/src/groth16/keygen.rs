@@ -80,7 +80,9 @@ pub fn write_proving_key<R: Relation, G: RngCore + CryptoRng>(
 
     let builder = Builder::for_setup(QapSink::new(&domain, toxic.t));
     let (statement, witness) = relation.setup_assignment();
+    let synthesis = crate::progress::phase("setup: constraints", constraints as u64);
     relation.synthesize(&builder, &statement, &witness)?;
+    drop(synthesis);
     if shape.committed > 0 {
         append_blinding(&builder, Fr::zero())?;
     }
@@ -94,6 +96,24 @@ pub fn write_proving_key<R: Relation, G: RngCore + CryptoRng>(
         )));
     }
     write_queries(path, relation, qap, &toxic, &domain, backend, chunk_points.max(1))
+}
+
+/// A writer that reports the bytes written to a progress phase.
+struct Counted<'a> {
+    inner: &'a mut dyn Write,
+    progress: &'a crate::progress::Phase,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(bytes)?;
+        self.progress.advance(written as u64);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// The queries' scalars, as arkworks derives them from the QAP evaluations.
@@ -192,7 +212,9 @@ fn write_queries<R: Relation>(
             .chunks(chunk_points)
             .try_for_each(|chunk| write_points(writer, &backend.fixed_base_g1(&g1_table, chunk)))
     };
+    let progress = crate::progress::phase("setup: proving key", payload_len);
     artifact::write_binary_streamed(path, ArtifactKind::ZkProvingKey, payload_len, |writer| {
+        let writer = &mut Counted { inner: writer, progress: &progress };
         writer.write_all(&header)?;
         let mut fixed = Vec::new();
         vk.serialize_uncompressed(&mut fixed).expect("writing to memory");

@@ -124,6 +124,7 @@ impl Assignment {
         backend: &dyn Backend,
     ) -> Result<Products, ZkError> {
         let h = &self.h[..self.h.len() - 1];
+        key.report_progress("prove: proving key");
         let a = key.msm_g1(backend, "a_query", &self.z)?;
         let b_g1 = key.msm_g1(backend, "b_g1_query", &self.z)?;
         let b_g2 = key.msm_g2(backend, "b_g2_query", &self.z)?;
@@ -176,7 +177,9 @@ fn assign<R: Relation>(
     let (constraints, instance_count) = (shape.constraints, shape.public_inputs + 1);
     let domain = qap::domain(constraints, instance_count)?;
     let builder = Builder::new(WitnessSink::with_capacity(domain.size())).with_challenge_seed(seed);
+    let synthesis = crate::progress::phase("prove: witness", constraints as u64);
     synthesize(relation, &builder, statement, witness, blinding)?;
+    drop(synthesis);
     if let Some(raw) = builder.failure() {
         let failure = ConstraintFailure::new(R::NAME, raw, |label, index| relation.describe(label, index));
         return Err(ZkError::Unsatisfied(Box::new(failure)));
@@ -185,7 +188,10 @@ fn assign<R: Relation>(
     qap::check_shape((sink.constraint_count(), sink.instance.len()), (constraints, instance_count))?;
     let WitnessSink { instance, witness, a, b, committed } = sink;
     let committed_values = committed.iter().map(|&index| witness[index]).collect();
+    let quotient = crate::progress::phase("prove: quotient", 1);
     let h = qap::quotient(backend, &domain, a, b, &instance);
+    quotient.advance(1);
+    drop(quotient);
     let mut z = instance;
     z.reserve_exact(witness.len());
     z.extend_from_slice(&witness);
@@ -292,10 +298,15 @@ fn prove_committed_inner<R: Relation, G: RngCore>(
     let s = Fr::rand(rng);
     let rho = Fr::rand(rng);
     let first = Builder::for_setup(CommittedValuesSink::default()).with_challenge_seed(Fr::zero());
+    let synthesis = crate::progress::phase("prove: committed values", relation.shape()?.constraints as u64);
     synthesize(relation, &first, statement, witness, Some(rho))?;
+    drop(synthesis);
     let committed = first.into_sink().values;
     let mut key = open_key(relation, path, chunk_points)?;
+    let commitment_phase = crate::progress::phase("prove: commitment", 1);
     let commitment: Commitment = key.commit(backend, &committed)?;
+    commitment_phase.advance(1);
+    drop(commitment_phase);
     let seed = chosen.unwrap_or_else(|| challenge_seed(&commitment.point, &commitment.knowledge));
     let (assignment, second) = assign(relation, statement, witness, backend, seed, Some(rho))?;
     if second != committed {

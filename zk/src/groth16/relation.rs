@@ -80,11 +80,7 @@ pub trait Relation: Sized {
     /// a large relation computes it from its layout instead (the engine checks either against
     /// what synthesis builds).
     fn shape(&self) -> Result<Shape, ZkError> {
-        let (statement, witness) = self.setup_assignment();
-        let builder = Builder::for_setup(CountingSink::default());
-        self.synthesize(&builder, &statement, &witness)?;
-        let counted = builder.into_sink();
-        Ok(Shape { constraints: counted.constraints, public_inputs: counted.inputs, committed: counted.committed })
+        count_shape(self)
     }
 
     /// How a located failure names `index` of `label` (a relation may name its columns).
@@ -92,6 +88,16 @@ pub trait Relation: Sized {
         let _ = label;
         index.to_string()
     }
+}
+
+/// The size of `relation`'s circuit, counted by one synthesis of its setup assignment (what
+/// [`Relation::shape`] does unless a relation computes it otherwise).
+pub fn count_shape<R: Relation>(relation: &R) -> Result<Shape, ZkError> {
+    let (statement, witness) = relation.setup_assignment();
+    let builder = Builder::for_setup(CountingSink::default());
+    relation.synthesize(&builder, &statement, &witness)?;
+    let counted = builder.into_sink();
+    Ok(Shape { constraints: counted.constraints, public_inputs: counted.inputs, committed: counted.committed })
 }
 
 /// Constraints of `relation` per stage (its setup assignment, counted): the cost breakdown

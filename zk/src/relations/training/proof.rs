@@ -101,6 +101,41 @@ impl TrainingRelation {
         }
     }
 
+    /// The witness of the training of `dataset` from `initial` (zero weights when `None`),
+    /// the trained weights committed with `trained_blinding`, and the trained model (checked
+    /// equal to `Model::train`'s).
+    pub fn witness(
+        &self,
+        dataset: &QuantizedDataset,
+        initial: Option<&Model>,
+        trained_blinding: Fr,
+    ) -> Result<(TrainingWitness, Model), ZkError> {
+        let params = &self.params;
+        if dataset.rows() != params.rows {
+            return Err(ZkError::Relation(format!(
+                "the dataset has {} rows; these keys prove a training of exactly {}",
+                dataset.rows(),
+                params.rows
+            )));
+        }
+        let initial_weights = self.initial_weights(initial)?;
+        let model = Model::train(&params.schema, dataset, params.training, initial)
+            .map_err(|err| ZkError::Relation(err.to_string()))?;
+        let offsets = DataRelation::for_schema(&params.schema, params.rows, 1)?.offsets(dataset)?;
+        let (trace, trained) = self.trace(dataset, &initial_weights)?;
+        if trained != model.augmented_weights() {
+            return Err(ZkError::Relation("internal: the traced training differs from `vsies train`".into()));
+        }
+        let witness = TrainingWitness {
+            offsets,
+            initial: initial_weights,
+            trace,
+            initial_blinding: Fr::from(0u64),
+            trained_blinding,
+        };
+        Ok((witness, model))
+    }
+
     /// The commitment of a public model (blinding 0), as the vault stores a round's model.
     pub fn public_model_commitment(&self, model: Option<&Model>) -> Result<ModelCommitment, ZkError> {
         Ok(to_commitment(&self.model_commitment(&self.initial_weights(model)?, Fr::from(0u64))))
@@ -120,29 +155,7 @@ impl TrainingProver {
         rng: &mut G,
     ) -> Result<ProvedTraining, ZkError> {
         let relation = &self.relation;
-        let params = &relation.params;
-        if dataset.rows() != params.rows {
-            return Err(ZkError::Relation(format!(
-                "the dataset has {} rows; these keys prove a training of exactly {}",
-                dataset.rows(),
-                params.rows
-            )));
-        }
-        let initial_weights = relation.initial_weights(initial)?;
-        let model = Model::train(&params.schema, dataset, params.training, initial)
-            .map_err(|err| ZkError::Relation(err.to_string()))?;
-        let offsets = DataRelation::for_schema(&params.schema, params.rows, 1)?.offsets(dataset)?;
-        let (trace, trained) = relation.trace(dataset, &initial_weights)?;
-        if trained != model.augmented_weights() {
-            return Err(ZkError::Relation("internal: the traced training differs from `vsies train`".into()));
-        }
-        let witness = TrainingWitness {
-            offsets,
-            initial: initial_weights,
-            trace,
-            initial_blinding: Fr::from(0u64),
-            trained_blinding: Fr::rand(rng),
-        };
+        let (witness, model) = relation.witness(dataset, initial, Fr::rand(rng))?;
         let statement = relation.statement(round, node, &witness);
         let proof = self.prove_committed(&statement, &witness, rng)?;
         let opening = ModelOpening {

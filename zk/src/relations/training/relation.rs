@@ -117,6 +117,8 @@ pub struct TrainingRelation {
     pub bounds: Bounds,
     /// The lookup tables.
     pub tables: Tables,
+    /// The circuit's size, counted once (a synthesis of the whole training).
+    pub(crate) shape: std::sync::OnceLock<crate::groth16::Shape>,
 }
 
 impl TrainingRelation {
@@ -156,7 +158,7 @@ impl TrainingRelation {
             tables.push(Table::range(table::DATA + index as u64, "data column", 0, column.range as usize + 1));
         }
         let params = TrainingParams { schema, ..params };
-        Ok(Self { params, data, shifts, bounds, tables })
+        Ok(Self { params, data, shifts, bounds, tables, shape: std::sync::OnceLock::new() })
     }
 
     /// Feature columns `d`.
