@@ -8,7 +8,10 @@
 # their updates for a 5-member, threshold-3 committee, an aggregator sums them, members 1, 3
 # and 5 decrypt (2 and 4 absent), and the FedAvg model is compared with plaintext FedAvg.
 # Between the two, Groth16 proofs that the bundled dataset and the test split pass the schema,
-# verified by vsies and (when npm is present) by snarkjs.
+# verified by vsies and (when npm is present) by snarkjs; a Groth16 proof that model.json is
+# exactly the spec's training on the committed training split, verified; and the reward vault
+# in an embedded EVM (revm, when npm is present for the Solidity compiler) registering the
+# node's dataset, accepting its training proof and paying it.
 # Usage: ./scripts/main-job.sh [OUT_DIR]   (default: out/)
 # VSIES_PROFILE=release builds with the release profile (for timing); the default dev profile
 # already optimizes every dependency (TFHE included) and shares the test build.
@@ -20,7 +23,7 @@ mkdir -p "$out"
 
 profile="${VSIES_PROFILE:-dev}"
 echo "== build ($profile profile)"
-cargo build --profile "$profile" --quiet --manifest-path "$root/Cargo.toml" -p vsies
+cargo build --profile "$profile" --quiet --manifest-path "$root/Cargo.toml" -p vsies -p vsies-examples --example vault_round
 vsies="${CARGO_TARGET_DIR:-$root/target}/$([ "$profile" = dev ] && echo debug || echo "$profile")/vsies"
 
 step() { echo; echo "== vsies $*"; "$vsies" "$@"; }
@@ -65,6 +68,27 @@ if command -v npm >/dev/null; then
   echo "snarkjs 0.7.6 accepts the proof of the bundled dataset"
 else
   echo "npm not found: skipping the snarkjs cross-check (scripts/snarkjs-verify.sh)"
+fi
+
+echo
+echo "== training proof: Groth16 that the model is the spec's training on the committed training split"
+node=0x00000000000000000000000000000000000000a1
+rows=$(($(wc -l < "$out/train.csv") - 1))
+step setup train --schema "$out/schema.toml" --rows "$rows" -o "$out/zk-train"
+step prove train "$out/train.csv" --schema "$out/schema.toml" --keys "$out/zk-train" -o "$out/train-proof.json" \
+  --model-out "$out/model.proved.json" --opening "$out/opening.json" --round 0 --node "$node"
+cmp "$out/model.json" "$out/model.proved.json" || fail "the proved training's model differs from vsies train's"
+echo "the proved model is byte-identical to vsies train's model.json"
+step verify "$out/train-proof.json" --keys "$out/zk-train" --model "$out/model.proved.json" --opening "$out/opening.json"
+step prove data "$out/train.csv" --schema "$out/schema.toml" --keys "$out/zk" --node "$node" -o "$out/proof.train.json"
+step export-verifier --keys "$out/zk-train" -o "$out/TrainVerifier.sol"
+if command -v npm >/dev/null; then
+  echo
+  echo "== the reward vault in revm: the node registers its dataset, submits its training proof, is paid"
+  cargo run --profile "$profile" --quiet --manifest-path "$root/Cargo.toml" -p vsies-examples --example vault_round -- \
+    "$out/zk" "$out/zk-train" "$out/proof.train.json" "$out/train-proof.json" || fail "the vault did not pay the proved training"
+else
+  echo "npm not found: skipping the vault in revm (it needs the pinned Solidity compiler, scripts/solc.sh)"
 fi
 
 echo

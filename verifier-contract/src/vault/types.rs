@@ -49,40 +49,53 @@ pub enum RelationId {
 }
 
 /// Why the vault refuses a call (the contract reverts with the same reason).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum VaultError {
     /// The stake is below the minimum.
+    #[error("the stake is below the minimum")]
     StakeTooLow,
     /// The node has joined already.
+    #[error("the node has joined already")]
     AlreadyJoined,
     /// The caller never joined.
+    #[error("the caller is not a node of the vault")]
     NotANode,
     /// The caller is not the vault's owner.
+    #[error("only the vault's owner may do this")]
     NotOwner,
     /// A submission for another round than the open one.
+    #[error("round {found} is not the open round {expected}")]
     WrongRound {
         /// The open round.
         expected: u64,
         /// The round submitted for.
         found: u64,
     },
-    /// A work count of 2^64 or more.
+    /// A round of 2^32 or more.
+    #[error("the round is too large")]
     WorkTooLarge,
     /// A statement word (commitment, parameters id, count, histogram word) not below the
     /// scalar field's modulus.
+    #[error("a statement word is not a field element")]
     NotInField,
     /// No verifier is registered for the relation and parameters.
+    #[error("no verifier is registered for these parameters")]
     UnknownVerifier,
     /// The dataset commitment is registered already.
+    #[error("the dataset is registered already")]
     AlreadyRegistered,
     /// The node submitted this round already.
+    #[error("the node submitted in this round already")]
     AlreadySubmitted,
     /// A claim for a round still open.
+    #[error("the round is still open")]
     RoundNotClosed,
     /// The node claimed this round already.
+    #[error("the node claimed this round already")]
     AlreadyClaimed,
     /// The node has no reward in this round.
+    #[error("the node has no reward in this round")]
     NothingToClaim,
 }
 
