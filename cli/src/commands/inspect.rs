@@ -123,6 +123,26 @@ fn describe(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
                 "rows: {} (keys for at most {}), data commitment: {}",
                 proof.rows, proof.max_rows, proof.commitment
             );
+            println!("node: {}, parameters: {}", proof.node, proof.params_id);
+        }
+        ArtifactKind::TrainingProof => {
+            let proof = vsies_zk::relations::training::TrainingProof::load(path)?;
+            println!("relation: {}", proof.relation);
+            println!("schema id: {}, parameters: {}", proof.schema_id, proof.params_id);
+            println!("verifying key: {}", proof.verifying_key);
+            println!(
+                "round {}, node {}, rows {}, compute {}, data {}",
+                proof.round, proof.node, proof.rows, proof.compute, proof.data
+            );
+            println!("data commitment: {}", proof.data_commitment);
+            println!(
+                "initial commitment: {}, trained commitment: {}",
+                proof.initial_commitment, proof.trained_commitment
+            );
+        }
+        ArtifactKind::ModelOpening => {
+            let opening = vsies_zk::relations::training::ModelOpening::load(path)?;
+            println!("opens commitment {} to model {} (the blinding is secret)", opening.commitment, opening.model_id);
         }
         other => println!("{other}: {} payload bytes", header.payload_len),
     }

@@ -203,12 +203,16 @@ pub fn verify(
             println!(
                 "initial commitment {}{}",
                 statement.initial,
-                if init.is_some() { " (the initial model given)" } else { "" }
+                if init.is_some() { " (the initial model given)" } else { " (not checked: give --init MODEL)" }
             );
             println!(
                 "trained commitment {}{}",
                 statement.trained,
-                if opened.is_some() { " (opened: the model given)" } else { "" }
+                if opened.is_some() {
+                    " (opened: the model given)"
+                } else {
+                    " (not checked: give --model MODEL --opening OPENING)"
+                }
             );
             Ok(0)
         }

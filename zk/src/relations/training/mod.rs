@@ -18,6 +18,33 @@
 //! weights, data offsets, starting weights) and every multiplicity is a committed witness of
 //! the engine's commitment extension ([`crate::groth16::commitment`]), so the lookup challenges
 //! are drawn after they are fixed; everything else follows from them by constraints.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use ark_std::rand::{rngs::StdRng, SeedableRng};
+//! use vsies_core::TrainingConfig;
+//! use vsies_zk::relations::training::{
+//!     TrainingKeys, TrainingParams, TrainingProver, TrainingRelation, TrainingVerifier, RELATION,
+//! };
+//!
+//! let (schema, dataset) = vsies_zk::doc_dataset();
+//! let training = TrainingConfig { epochs: 1, batch_size_log2: 1, ..TrainingConfig::default() };
+//! let params = TrainingParams { relation: RELATION.into(), schema, rows: dataset.rows(), training };
+//! // The task owner makes the keys (a seeded rng here: never for real keys).
+//! let keys = tempfile::tempdir()?;
+//! TrainingKeys::generate(TrainingRelation::new(params)?, &mut StdRng::seed_from_u64(1), keys.path())?;
+//! // A node proves its training for round 0 from zero weights.
+//! let prover = TrainingProver::load(keys.path())?;
+//! let proved = prover.prove_training(&dataset, None, 0, [7; 20], &mut StdRng::seed_from_u64(2))?;
+//! // Anyone with verifying.key checks it; whoever holds the opening checks the model.
+//! let verifier = TrainingVerifier::load(keys.path())?;
+//! let statement = verifier.verify_training(&proved.proof, "proof.json".as_ref())?;
+//! verifier.check_initial(&statement, None, "proof.json".as_ref())?;
+//! verifier.check_trained(&statement, &proved.model, &proved.opening, "proof.json".as_ref())?;
+//! assert_eq!(proved.proof.compute, 5);
+//! # Ok(())
+//! # }
+//! ```
 
 mod circuit;
 mod data;
