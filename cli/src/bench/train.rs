@@ -5,7 +5,7 @@
 //! sample·feature·epoch, proving-key size, peak memory of setup and of proving. vsies's keys
 //! are made by `vsies setup train` in a child process and proved from the file (streamed) here.
 
-use super::measure::{human, median_seconds};
+use super::measure::{human, median_seconds, median_seconds_of};
 use super::synthetic::synthetic_dataset;
 use crate::commands::load_dataset;
 use crate::memory::{peak_memory_gib, reset_peak_memory};
@@ -50,6 +50,9 @@ pub struct TrainArgs {
     /// Repetitions of verification (the median is reported).
     #[arg(long, default_value_t = 11)]
     runs: usize,
+    /// Repetitions of proving, ours and the naive relation's (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    prove_runs: usize,
     /// Directory for the keys of each run (deleted after it).
     #[arg(long, default_value_os_t = std::env::temp_dir())]
     keys_dir: PathBuf,
@@ -125,8 +128,8 @@ fn setup_in_child(training: &Training, dir: &Path) -> anyhow::Result<(f64, Optio
     Ok((seconds, peak))
 }
 
-fn print_header() {
-    println!("| relation | rows x features x epochs | constraints | per sample·feature·epoch | setup | prove | prove per sample·feature·epoch | verify | proving key | setup peak memory | prove peak memory |");
+fn print_header(prove_runs: usize) {
+    println!("| relation | rows x features x epochs | constraints | per sample·feature·epoch | setup | prove (median of {prove_runs}) | prove per sample·feature·epoch | verify | proving key | setup peak memory | prove peak memory |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
 }
 
@@ -145,9 +148,9 @@ fn ours(training: &Training, args: &TrainArgs) -> anyhow::Result<()> {
     let key_bytes = std::fs::metadata(dir.join(PROVING_KEY_FILE))?.len();
     let prover = TrainingProver::load(dir)?;
     let reset = reset_peak_memory();
-    let start = Instant::now();
-    let proved = prover.prove_training(&training.dataset, None, 0, [0; 20], &mut StdRng::seed_from_u64(0))?;
-    let prove = start.elapsed().as_secs_f64();
+    let (prove, proved) = median_seconds_of(args.prove_runs, || {
+        prover.prove_training(&training.dataset, None, 0, [0; 20], &mut StdRng::seed_from_u64(0))
+    })?;
     let prove_peak = if reset { peak_memory_gib() } else { None };
     let path = PathBuf::from("bench");
     let verify = median_seconds(args.runs, || {
@@ -205,9 +208,7 @@ fn naive(training: &Training, args: &TrainArgs, per_constraint: Option<f64>) -> 
     let setup = start.elapsed().as_secs_f64();
     let setup_peak = if reset { peak_memory_gib() } else { None };
     let reset = reset_peak_memory();
-    let start = Instant::now();
-    let proof = Groth16::<Bn254>::prove(&pk, circuit(), &mut rng)?;
-    let prove = start.elapsed().as_secs_f64();
+    let (prove, proof) = median_seconds_of(args.prove_runs, || Groth16::<Bn254>::prove(&pk, circuit(), &mut rng))?;
     let prove_peak = if reset { peak_memory_gib() } else { None };
     let prepared = ark_groth16::prepare_verifying_key(&vk);
     let inputs = relation.public_inputs(&statement);
@@ -274,7 +275,7 @@ pub fn train(args: TrainArgs) -> anyhow::Result<i32> {
     for spec in args.synthetic.iter().filter(|spec| !spec.is_empty()) {
         trainings.push(synthetic(spec, args.columns)?);
     }
-    print_header();
+    print_header(args.prove_runs.max(1));
     let mut per_constraint = None;
     for training in &trainings {
         ours(training, &args)?;
