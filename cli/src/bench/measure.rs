@@ -37,3 +37,40 @@ pub fn human(seconds: f64) -> String {
         format!("{:.1} µs", seconds * 1e6)
     }
 }
+
+/// A peak memory figure for a table cell.
+pub fn gib(value: Option<f64>) -> String {
+    value.map_or("n/a".into(), |gib| format!("{gib:.2} GiB"))
+}
+
+/// Runs `vsies setup <relation> <args> --insecure-seed 0 --schema <dir>/schema.toml -o <dir>`
+/// in a child process (so that key generation's memory is not counted in the prover's, which
+/// runs in this one): its wall time and the peak memory it reports.
+pub fn setup_in_child(
+    relation: &str,
+    schema: &vsies_core::Schema,
+    args: &[String],
+    dir: &std::path::Path,
+) -> anyhow::Result<(f64, Option<f64>)> {
+    std::fs::create_dir_all(dir)?;
+    let schema_path = dir.join("schema.toml");
+    std::fs::write(&schema_path, schema.to_toml())?;
+    let start = Instant::now();
+    let output = std::process::Command::new(std::env::current_exe()?)
+        .args(["setup", relation])
+        .args(args)
+        .args(["--insecure-seed", "0", "--schema"])
+        .arg(&schema_path)
+        .arg("-o")
+        .arg(dir)
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    let seconds = start.elapsed().as_secs_f64();
+    if !output.status.success() {
+        anyhow::bail!("vsies setup {relation} failed ({})", output.status);
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let peak =
+        stdout.lines().find_map(|line| line.split_once("peak memory ")?.1.strip_suffix(" GiB")?.parse::<f64>().ok());
+    Ok((seconds, peak))
+}

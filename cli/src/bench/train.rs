@@ -5,19 +5,18 @@
 //! sample·feature·epoch, proving-key size, peak memory of setup and of proving. vsies's keys
 //! are made by `vsies setup train` in a child process and proved from the file (streamed) here.
 
-use super::measure::{human, median_seconds, median_seconds_of};
+use super::measure::{gib, human, median_seconds, median_seconds_of, setup_in_child};
 use super::synthetic::synthetic_dataset;
 use crate::commands::load_dataset;
 use crate::memory::{peak_memory_gib, reset_peak_memory};
-use anyhow::{bail, Context};
+use anyhow::Context;
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::Groth16;
 use ark_serialize::CanonicalSerialize;
 use ark_snark::SNARK;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use clap::Args;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::time::Instant;
 use vsies_core::{infer_schema, FixedFormat, LabelPolicy, QuantizedDataset, Schema, TrainingConfig};
 use vsies_zk::groth16::{constraints_by_stage, Circuit};
@@ -64,10 +63,6 @@ pub struct TrainArgs {
     no_naive: bool,
 }
 
-fn gib(value: Option<f64>) -> String {
-    value.map_or("n/a".into(), |gib| format!("{gib:.2} GiB"))
-}
-
 fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
@@ -100,34 +95,6 @@ impl Training {
     }
 }
 
-/// `vsies setup train` in a child process: its wall time and the peak memory it reports.
-fn setup_in_child(training: &Training, dir: &Path) -> anyhow::Result<(f64, Option<f64>)> {
-    std::fs::create_dir_all(dir)?;
-    let schema_path = dir.join("schema.toml");
-    std::fs::write(&schema_path, training.schema.to_toml())?;
-    let config = training.config;
-    let start = Instant::now();
-    let output = Command::new(std::env::current_exe()?)
-        .args(["setup", "train", "--rows", &training.dataset.rows().to_string()])
-        .args(["--epochs", &config.epochs.to_string(), "--seed", &config.seed.to_string()])
-        .args(["--batch-size-log2", &config.batch_size_log2.to_string()])
-        .args(["--learning-rate-log2", &config.learning_rate_log2.to_string()])
-        .args(["--insecure-seed", "0", "--schema"])
-        .arg(&schema_path)
-        .arg("-o")
-        .arg(dir)
-        .stderr(Stdio::inherit())
-        .output()?;
-    let seconds = start.elapsed().as_secs_f64();
-    if !output.status.success() {
-        bail!("vsies setup train failed ({})", output.status);
-    }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let peak =
-        stdout.lines().find_map(|line| line.split_once("peak memory ")?.1.strip_suffix(" GiB")?.parse::<f64>().ok());
-    Ok((seconds, peak))
-}
-
 fn print_header(prove_runs: usize) {
     println!("| relation | rows x features x epochs | constraints | per sample·feature·epoch | setup | prove (median of {prove_runs}) | prove per sample·feature·epoch | verify | proving key | setup peak memory | prove peak memory |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
@@ -144,7 +111,16 @@ fn ours(training: &Training, args: &TrainArgs) -> anyhow::Result<()> {
     }
     let temporary = tempfile::Builder::new().prefix("vsies-bench-train-").tempdir_in(&args.keys_dir)?;
     let dir = temporary.path();
-    let (setup, setup_peak) = setup_in_child(training, dir)?;
+    let config = training.config;
+    let flags = [
+        ("--rows", training.dataset.rows().to_string()),
+        ("--epochs", config.epochs.to_string()),
+        ("--seed", config.seed.to_string()),
+        ("--batch-size-log2", config.batch_size_log2.to_string()),
+        ("--learning-rate-log2", config.learning_rate_log2.to_string()),
+    ];
+    let flags: Vec<String> = flags.into_iter().flat_map(|(flag, value)| [flag.to_string(), value]).collect();
+    let (setup, setup_peak) = setup_in_child("train", &training.schema, &flags, dir)?;
     let key_bytes = std::fs::metadata(dir.join(PROVING_KEY_FILE))?.len();
     let prover = TrainingProver::load(dir)?;
     let reset = reset_peak_memory();

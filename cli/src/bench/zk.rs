@@ -5,19 +5,17 @@
 //! data` in a child process and proved from the file (streamed) in this one; the naive
 //! relation runs plain arkworks in memory.
 
-use super::measure::{human, median_seconds};
+use super::measure::{gib, human, median_seconds, setup_in_child};
 use super::synthetic::synthetic_dataset;
 use crate::commands::load_dataset;
 use crate::memory::{peak_memory_gib, reset_peak_memory};
-use anyhow::bail;
 use ark_bn254::Bn254;
 use ark_groth16::Groth16;
 use ark_serialize::CanonicalSerialize;
 use ark_snark::SNARK;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use clap::Args;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::time::Instant;
 use vsies_core::{infer_schema, FixedFormat, LabelPolicy, QuantizedDataset, Schema};
 use vsies_zk::groth16::Circuit;
@@ -69,36 +67,6 @@ pub struct ZkArgs {
     setup_only: bool,
 }
 
-fn gib(value: Option<f64>) -> String {
-    value.map_or("n/a".into(), |gib| format!("{gib:.2} GiB"))
-}
-
-/// Runs `vsies setup data` for `schema` in a child process (so that key generation's memory
-/// is not counted in the prover's, which runs in this one) and returns its wall time and the
-/// peak memory it reports.
-fn setup_in_child(schema: &Schema, rows: usize, dir: &Path) -> anyhow::Result<(f64, Option<f64>)> {
-    std::fs::create_dir_all(dir)?;
-    let schema_path = dir.join("schema.toml");
-    std::fs::write(&schema_path, schema.to_toml())?;
-    let start = Instant::now();
-    let output = Command::new(std::env::current_exe()?)
-        .args(["setup", "data", "--rows", &rows.to_string(), "--buckets", &DEFAULT_BUCKETS.to_string()])
-        .args(["--insecure-seed", "0", "--schema"])
-        .arg(&schema_path)
-        .arg("-o")
-        .arg(dir)
-        .stderr(Stdio::inherit())
-        .output()?;
-    let seconds = start.elapsed().as_secs_f64();
-    if !output.status.success() {
-        bail!("vsies setup data failed ({})", output.status);
-    }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let peak =
-        stdout.lines().find_map(|line| line.split_once("peak memory ")?.1.strip_suffix(" GiB")?.parse::<f64>().ok());
-    Ok((seconds, peak))
-}
-
 fn megabytes(bytes: usize) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
@@ -130,7 +98,13 @@ fn ours(name: &str, schema: &Schema, dataset: &QuantizedDataset, args: &ZkArgs) 
     let kept = DataProver::load(&dir).ok().filter(|prover| prover.relation.params == relation.params);
     let (setup, setup_peak) = match kept {
         Some(_) => (None, None),
-        None => setup_in_child(schema, rows, &dir).map(|(seconds, peak)| (Some(seconds), peak))?,
+        None => setup_in_child(
+            "data",
+            schema,
+            &["--rows".into(), rows.to_string(), "--buckets".into(), DEFAULT_BUCKETS.to_string()],
+            &dir,
+        )
+        .map(|(seconds, peak)| (Some(seconds), peak))?,
     };
     let key_bytes = std::fs::metadata(dir.join(PROVING_KEY_FILE))?.len();
     let setup = setup.map_or("reused".into(), human);

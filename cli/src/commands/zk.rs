@@ -133,14 +133,32 @@ pub fn setup(command: SetupCommand) -> anyhow::Result<i32> {
         relation.public_input_count()
     );
     let verifier = DataKeys::generate(relation, &mut rng(args.insecure_seed), &args.output)?;
-    let dir = args.output.display();
+    report_keys(&args.output, &verifier.id, args.insecure_seed.is_some(), start);
+    Ok(0)
+}
+
+/// Reports why verification failed; the exit code: 1 for an invalid proof, 2 for a file that
+/// could not be read.
+pub(super) fn refusal(err: &vsies_zk::ZkError) -> i32 {
+    if err.is_invalid_proof() {
+        eprintln!("invalid: {err}");
+        EXIT_INVALID
+    } else {
+        eprintln!("error: {err}");
+        EXIT_ERROR
+    }
+}
+
+/// What `vsies setup` prints once the keys are written: the files, the verifying key's id, a
+/// warning for seeded keys, the peak memory since `start`.
+pub(super) fn report_keys(output: &Path, id: &impl std::fmt::Display, insecure: bool, start: std::time::Instant) {
+    let dir = output.display();
     println!("wrote {dir}/{{{PROVING_KEY_FILE}, {VERIFYING_KEY_FILE}, {SNARKJS_VERIFYING_KEY_FILE}}}");
-    println!("verifying key id {}", verifier.id);
-    if args.insecure_seed.is_some() {
+    println!("verifying key id {id}");
+    if insecure {
         println!("warning: --insecure-seed: anyone who knows the seed can forge proofs for these keys");
     }
     print_peak_memory(start);
-    Ok(0)
 }
 
 pub fn prove(command: ProveCommand) -> anyhow::Result<i32> {
@@ -209,14 +227,7 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<i32> {
             println!("node {}, statement digest {}", proof.node, proof.public_inputs[1]);
             Ok(0)
         }
-        Err(err) if err.is_invalid_proof() => {
-            eprintln!("invalid: {err}");
-            Ok(EXIT_INVALID)
-        }
-        Err(err) => {
-            eprintln!("error: {err}");
-            Ok(EXIT_ERROR)
-        }
+        Err(err) => Ok(super::zk::refusal(&err)),
     }
 }
 

@@ -3,7 +3,6 @@
 
 use super::train::TrainingFlags;
 use super::{load_dataset, load_schema};
-use crate::failure::{EXIT_ERROR, EXIT_INVALID};
 use crate::memory::print_peak_memory;
 use anyhow::Context;
 use ark_std::rand::rngs::StdRng;
@@ -14,7 +13,7 @@ use vsies_zk::relations::training::{
     ModelOpening, TrainingKeys, TrainingParams, TrainingProof, TrainingProver, TrainingRelation, TrainingVerifier,
     RELATION,
 };
-use vsies_zk::{Relation, PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
+use vsies_zk::{Relation, SNARKJS_VERIFYING_KEY_FILE};
 
 #[derive(Args)]
 pub struct SetupTrainArgs {
@@ -99,13 +98,7 @@ pub fn setup(args: SetupTrainArgs) -> anyhow::Result<i32> {
         println!("  {stage:<14} {count:>10} constraints ({:.3} per sample x feature x epoch)", count as f64 / samples);
     }
     let verifier = TrainingKeys::generate(relation, &mut super::zk::rng(args.insecure_seed), &args.output)?;
-    let dir = args.output.display();
-    println!("wrote {dir}/{{{PROVING_KEY_FILE}, {VERIFYING_KEY_FILE}, {SNARKJS_VERIFYING_KEY_FILE}}}");
-    println!("verifying key id {}", verifier.id);
-    if args.insecure_seed.is_some() {
-        println!("warning: --insecure-seed: anyone who knows the seed can forge proofs for these keys");
-    }
-    print_peak_memory(start);
+    super::zk::report_keys(&args.output, &verifier.id, args.insecure_seed.is_some(), start);
     Ok(0)
 }
 
@@ -216,14 +209,7 @@ pub fn verify(
             );
             Ok(0)
         }
-        Err(err) if err.is_invalid_proof() => {
-            eprintln!("invalid: {err}");
-            Ok(EXIT_INVALID)
-        }
-        Err(err) => {
-            eprintln!("error: {err}");
-            Ok(EXIT_ERROR)
-        }
+        Err(err) => Ok(super::zk::refusal(&err)),
     }
 }
 

@@ -121,32 +121,18 @@ pub fn render_committed_verifier(key: &EvmVerifyingKey, sigma_gamma: &G2, commen
         "            ok := and(ok, staticcall(gas(), 0x07, add(p, 64), 96, add(q, {}), 64))\n",
         32 * rho_d
     ));
-    out.push_str("            ok := and(ok, staticcall(gas(), 0x08, q, 960, q, 32))\n");
-    out.push_str("            ok := and(ok, mload(q))\n");
-    out.push_str("        }\n    }\n}\n");
+    super::push_pairing_and_close(&mut out, 5);
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::solidity::Word;
-
-    fn word(value: u8) -> Word {
-        let mut word = [0u8; 32];
-        word[31] = value;
-        word
-    }
+    use crate::solidity::fixtures::{self, word};
 
     #[test]
     fn one_mul_per_input_and_seed_two_for_the_batching_and_one_five_pair_pairing() {
-        let key = EvmVerifyingKey {
-            alpha: [word(1), word(2)],
-            beta: [word(3), word(4), word(5), word(6)],
-            gamma: [word(7), word(8), word(9), word(10)],
-            delta: [word(11), word(12), word(13), word(14)],
-            ic: (0..4).map(|i| [word(20 + i), word(40 + i)]).collect(),
-        };
+        let key = fixtures::key(4);
         let source = render_committed_verifier(&key, &[word(15), word(16), word(17), word(18)], "test key");
         assert!(source.contains("uint256[2] calldata input"));
         assert_eq!(source.matches("staticcall(gas(), 0x07").count(), 2 + 1 + 2);

@@ -57,32 +57,18 @@ pub fn render_verifier(key: &EvmVerifyingKey, comment: &str) -> String {
     for (i, word) in words.iter().enumerate() {
         out.push_str(&format!("            mstore(add(q, {}), {word})\n", 32 * i));
     }
-    out.push_str("            ok := and(ok, staticcall(gas(), 0x08, q, 768, q, 32))\n");
-    out.push_str("            ok := and(ok, mload(q))\n");
-    out.push_str("        }\n    }\n}\n");
+    super::push_pairing_and_close(&mut out, 4);
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::solidity::Word;
-
-    fn word(value: u8) -> Word {
-        let mut word = [0u8; 32];
-        word[31] = value;
-        word
-    }
+    use crate::solidity::fixtures;
 
     #[test]
     fn one_mul_and_add_per_input_and_every_constant_rendered() {
-        let key = EvmVerifyingKey {
-            alpha: [word(1), word(2)],
-            beta: [word(3), word(4), word(5), word(6)],
-            gamma: [word(7), word(8), word(9), word(10)],
-            delta: [word(11), word(12), word(13), word(14)],
-            ic: (0..4).map(|i| [word(20 + i), word(40 + i)]).collect(),
-        };
+        let key = fixtures::key(4);
         let source = render_verifier(&key, "test key");
         assert_eq!(source.matches("staticcall(gas(), 0x07").count(), 3);
         assert_eq!(source.matches("staticcall(gas(), 0x06").count(), 3);

@@ -19,6 +19,38 @@ mod committed;
 mod groth16;
 mod poseidon;
 
+/// Ends a verifier's assembly block: one pairing check of `pairs` pairs laid out from `q`, its
+/// result anded into `ok` (the caller returns `ok`).
+fn push_pairing_and_close(out: &mut String, pairs: usize) {
+    out.push_str(&format!("            ok := and(ok, staticcall(gas(), 0x08, q, {}, q, 32))\n", 192 * pairs));
+    out.push_str("            ok := and(ok, mload(q))\n");
+    out.push_str("        }\n    }\n}\n");
+}
+
+/// Distinct small constants for the renderers' tests.
+#[cfg(test)]
+mod fixtures {
+    use super::{EvmVerifyingKey, Word};
+
+    /// The word holding `value`.
+    pub fn word(value: u8) -> Word {
+        let mut word = [0u8; 32];
+        word[31] = value;
+        word
+    }
+
+    /// A key whose every coordinate is a distinct word, with `points` input points.
+    pub fn key(points: u8) -> EvmVerifyingKey {
+        EvmVerifyingKey {
+            alpha: [word(1), word(2)],
+            beta: [word(3), word(4), word(5), word(6)],
+            gamma: [word(7), word(8), word(9), word(10)],
+            delta: [word(11), word(12), word(13), word(14)],
+            ic: (0..points).map(|i| [word(20 + i), word(40 + i)]).collect(),
+        }
+    }
+}
+
 pub use committed::render_committed_verifier;
 pub use groth16::render_verifier;
 pub use poseidon::render_poseidon;
