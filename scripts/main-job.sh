@@ -38,13 +38,13 @@ step train "$out/train.vqd" --schema "$out/schema.toml" -o "$out/model.vqd.json"
 cmp "$out/model.json" "$out/model.vqd.json" || fail "training from train.vqd differs from training from train.csv"
 echo "training from the quantized artifact train.vqd gives the model trained from train.csv, byte for byte"
 step predict "$out/test.csv" --model "$out/model.json" -o "$out/preds.csv"
-step keygen -o "$out/keys"
+step keygen -o "$out/keys" --force
 step encrypt "$out/test.csv" --schema "$out/schema.toml" --keys "$out/keys" --secret-key -o "$out/test.vsies"
 step encrypt "$out/test.csv" --schema "$out/schema.toml" --keys "$out/keys" -o "$out/test.pk.vsies"
 step infer "$out/test.vsies" --model "$out/model.json" --keys "$out/keys" -o "$out/preds.vsies"
-step decrypt "$out/preds.vsies" --keys "$out/keys" --model "$out/model.json" --labels "$out/test.csv" -o "$out/preds.fhe.csv"
+step decrypt "$out/preds.vsies" --keys "$out/keys" --model "$out/model.json" --data "$out/test.vsies" --labels "$out/test.csv" -o "$out/preds.fhe.csv"
 step infer "$out/test.pk.vsies" --model "$out/model.json" --keys "$out/keys" -o "$out/preds.pk.vsies"
-step decrypt "$out/preds.pk.vsies" --keys "$out/keys" --model "$out/model.json" -o "$out/preds.pk.csv"
+step decrypt "$out/preds.pk.vsies" --keys "$out/keys" --model "$out/model.json" --data "$out/test.pk.vsies" -o "$out/preds.pk.csv"
 echo
 cmp "$out/preds.csv" "$out/preds.fhe.csv" || fail "encrypted predictions (secret key) differ from plaintext"
 echo "encrypted inference (secret-key encryption): byte-identical to plaintext predictions"
@@ -53,7 +53,7 @@ echo "encrypted inference (public-key encryption): byte-identical to plaintext p
 
 echo
 echo "== validation proofs: Groth16 that the data passes the schema, revealing only commitment, rows, histogram"
-step setup data --schema "$out/schema.toml" --rows 569 -o "$out/zk"
+step setup data --schema "$out/schema.toml" --rows 569 -o "$out/zk" --force
 step prove data "$data" --schema "$out/schema.toml" --keys "$out/zk" -o "$out/proof.json" --snarkjs "$out/zk/snarkjs"
 step verify "$out/proof.json" --keys "$out/zk"
 step prove data "$out/test.csv" --schema "$out/schema.toml" --keys "$out/zk" -o "$out/proof.test.json"
@@ -74,7 +74,7 @@ echo
 echo "== training proof: Groth16 that the model is the spec's training on the committed training split"
 node=0x00000000000000000000000000000000000000a1
 rows=$(($(wc -l < "$out/train.csv") - 1))
-step setup train --schema "$out/schema.toml" --rows "$rows" -o "$out/zk-train"
+step setup train --schema "$out/schema.toml" --rows "$rows" -o "$out/zk-train" --force
 step prove train "$out/train.csv" --schema "$out/schema.toml" --keys "$out/zk-train" -o "$out/train-proof.json" \
   --model-out "$out/model.proved.json" --opening "$out/opening.json" --round 0 --node "$node"
 cmp "$out/model.json" "$out/model.proved.json" || fail "the proved training's model differs from vsies train's"
@@ -93,7 +93,7 @@ fi
 
 echo
 echo "== secure aggregation: 5 clients, committee of 5 with threshold 3"
-step agg keygen --members 5 --threshold 3 --packing 1 -o "$out/committee"
+step agg keygen --members 5 --threshold 3 --packing 1 -o "$out/committee" --force
 clients=5
 for k in $(seq 1 $clients); do
   # Client k holds every 5th training row starting at row k.

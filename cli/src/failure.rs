@@ -29,9 +29,22 @@ pub fn report(result: anyhow::Result<i32>) -> i32 {
                 return EXIT_INVALID;
             }
             eprintln!("error: {}", describe(&error));
-            EXIT_ERROR
+            if checked_invalid(&error) {
+                EXIT_INVALID
+            } else {
+                EXIT_ERROR
+            }
         }
     }
+}
+
+/// Whether a library error in the chain says the input was read, checked and refused.
+fn checked_invalid(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<vsies_fhe::FheError>().is_some_and(|e| e.is_checked_invalid())
+            || cause.downcast_ref::<vsies_core::InferError>().is_some_and(|e| e.is_checked_invalid())
+            || cause.downcast_ref::<vsies_core::SchemaError>().is_some_and(|e| e.is_checked_invalid())
+    })
 }
 
 /// The error and its causes, skipping a cause whose text the message already quotes (library
@@ -48,4 +61,39 @@ fn describe(error: &anyhow::Error) -> String {
         }
     }
     message
+}
+
+/// Makes a failure to write to stdout (a closed pipe: `vsies inspect big | head`; a full disk)
+/// an error on stderr with exit 2 rather than a panic's backtrace.
+///
+/// Why a panic hook: Rust ignores `SIGPIPE`, so the write fails with `EPIPE`, and `println!`
+/// turns that failure into a panic with a fixed message. The hook recognises that message and
+/// exits with the usage/I/O code; every other panic keeps the default report.
+pub fn exit_cleanly_on_stdout_errors() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied());
+        if let Some(cause) = message.and_then(|m| m.strip_prefix("failed printing to stdout: ")) {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "error: stdout: {cause}");
+            std::process::exit(EXIT_ERROR);
+        }
+        default(info);
+    }));
+}
+
+/// Flushes stdout before exiting: a failure to write its last bytes is exit 2, not silence.
+pub fn flush_stdout(code: i32) -> i32 {
+    use std::io::Write;
+    match std::io::stdout().flush() {
+        Ok(()) => code,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "error: stdout: {err}");
+            EXIT_ERROR
+        }
+    }
 }

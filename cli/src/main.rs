@@ -6,6 +6,7 @@
 mod bench;
 mod commands;
 mod failure;
+mod keyset;
 mod memory;
 mod progress;
 
@@ -73,6 +74,7 @@ enum SchemaCommand {
 }
 
 fn main() {
+    failure::exit_cleanly_on_stdout_errors();
     let cli = Cli::parse();
     progress::install();
     let result = match cli.command {
@@ -94,5 +96,5 @@ fn main() {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Bench(command) => bench::run(command),
     };
-    std::process::exit(failure::report(result));
+    std::process::exit(failure::flush_stdout(failure::report(result)));
 }

@@ -297,3 +297,67 @@ fn quantized_dataset_artifact_reports_its_content_id_and_refuses_bit_flips() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("checksum mismatch"), "{}", text(&out));
 }
+
+/// A full disk or a closed pipe on stdout: exit 2 with a message, never a panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_or_closed_stdout_is_an_error_not_a_panic() {
+    use std::process::{Command, Stdio};
+    let dir = workspace();
+    let check = ["schema", "check", "data.csv", "--schema", "schema.toml"];
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_vsies")).args(check).current_dir(dir.path()).stdout(full).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error: stdout: No space left on device") && !stderr.contains("panicked"), "{stderr}");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vsies"))
+        .args(check)
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error: stdout: Broken pipe") && !stderr.contains("panicked"), "{stderr}");
+}
+
+/// Invalid data is exit 1 for `schema infer` too; a directory where a CSV belongs is I/O, 2.
+#[test]
+fn schema_infer_exit_codes_separate_invalid_data_from_unreadable_files() {
+    let dir = workspace();
+    let d = dir.path();
+    std::fs::write(d.join("bad.csv"), "a,b\n1,0\nx,1\n").unwrap();
+    let out = vsies(&["schema", "infer", "bad.csv", "--label", "b", "-o", "s.toml"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("bad.csv: line 3, row 1, column \"a\""), "{}", text(&out));
+    std::fs::write(d.join("one.csv"), "a,b\n1,0\n2,0\n").unwrap();
+    assert_eq!(vsies(&["schema", "infer", "one.csv", "--label", "b", "-o", "s.toml"], d).status.code(), Some(1));
+    std::fs::create_dir(d.join("folder.csv")).unwrap();
+    let out = vsies(&["schema", "infer", "folder.csv", "--label", "b", "-o", "s.toml"], d);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("folder.csv"), "{}", text(&out));
+    assert!(!d.join("s.toml").exists());
+}
+
+/// A 1 MB header name is not printed back whole.
+#[test]
+fn echoed_values_are_cut() {
+    let dir = workspace();
+    let d = dir.path();
+    let long = "a".repeat(1_000_000);
+    std::fs::write(d.join("long.csv"), format!("{long},b\nx,1\n2,0\n")).unwrap();
+    let out = vsies(&["schema", "infer", "long.csv", "--label", "b", "-o", "s.toml"], d);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).len() < 1000 && text(&out).contains("(1000000 bytes)"), "{} bytes", text(&out).len());
+    std::fs::write(d.join("long.csv"), format!("{long},b\n1,1\n2,0\n")).unwrap();
+    assert!(vsies(&["schema", "infer", "long.csv", "--label", "b", "-o", "s.toml"], d).status.success());
+    std::fs::write(d.join("short.csv"), "c,b\n1,1\n2,0\n").unwrap();
+    let out = vsies(&["schema", "check", "short.csv", "--schema", "s.toml"], d);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).len() < 1000, "{} bytes", text(&out).len());
+}

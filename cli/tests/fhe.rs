@@ -28,7 +28,20 @@ fn decrypted_predictions_are_byte_identical_to_plaintext_predictions() {
     ok(&["encrypt", "test.csv", "--schema", "schema.toml", "--keys", "keys", "--secret-key", "-o", "test.vsies"], d);
     ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "keys", "-o", "preds.vsies"], d);
     let report = ok(
-        &["decrypt", "preds.vsies", "--keys", "keys", "--model", "model.json", "--labels", "test.csv", "-o", "fhe.csv"],
+        &[
+            "decrypt",
+            "preds.vsies",
+            "--keys",
+            "keys",
+            "--model",
+            "model.json",
+            "--data",
+            "test.vsies",
+            "--labels",
+            "test.csv",
+            "-o",
+            "fhe.csv",
+        ],
         d,
     );
     assert!(report.contains("plaintext scores on 143 of 143 rows"), "{report}");
@@ -45,7 +58,10 @@ fn a_contributor_encrypts_with_the_public_key_alone() {
     std::fs::create_dir(d.join("server")).unwrap();
     std::fs::copy(d.join("keys/eval.key"), d.join("server/eval.key")).unwrap();
     ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "server", "-o", "preds.vsies"], d);
-    ok(&["decrypt", "preds.vsies", "--keys", "keys", "--model", "model.json", "-o", "fhe.csv"], d);
+    ok(
+        &["decrypt", "preds.vsies", "--keys", "keys", "--model", "model.json", "--data", "test.vsies", "-o", "fhe.csv"],
+        d,
+    );
     assert_eq!(std::fs::read(d.join("fhe.csv")).unwrap(), std::fs::read(d.join("preds.csv")).unwrap());
 }
 
@@ -86,7 +102,7 @@ fn bad_inputs_are_clear_errors_and_leave_no_output() {
     refused(
         &["infer", "test.vsies", "--model", "other.json", "--keys", "keys", "-o", "p1.vsies"],
         "p1.vsies",
-        2,
+        1,
         "schema",
     );
 
@@ -95,14 +111,25 @@ fn bad_inputs_are_clear_errors_and_leave_no_output() {
     refused(
         &["infer", "test.vsies", "--model", "model.json", "--keys", "other-keys", "-o", "p2.vsies"],
         "p2.vsies",
-        2,
+        1,
         "another keygen",
     );
     ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "keys", "-o", "preds.vsies"], d);
     refused(
-        &["decrypt", "preds.vsies", "--keys", "other-keys", "--model", "model.json", "-o", "p3.csv"],
+        &[
+            "decrypt",
+            "preds.vsies",
+            "--keys",
+            "other-keys",
+            "--model",
+            "model.json",
+            "--data",
+            "test.vsies",
+            "-o",
+            "p3.csv",
+        ],
         "p3.csv",
-        2,
+        1,
         "another keygen",
     );
 
@@ -125,9 +152,36 @@ fn bad_inputs_are_clear_errors_and_leave_no_output() {
         "truncated",
     );
     refused(
-        &["decrypt", "test.vsies", "--keys", "keys", "--model", "model.json", "-o", "p6.csv"],
+        &["decrypt", "test.vsies", "--keys", "keys", "--model", "model.json", "--data", "test.vsies", "-o", "p6.csv"],
         "p6.csv",
         2,
         "expected encrypted-scores, found encrypted-dataset",
     );
+}
+
+#[test]
+fn scores_not_computed_from_the_dataset_and_model_are_not_decrypted() {
+    let dir = setup();
+    let d = dir.path();
+    ok(&["encrypt", "test.csv", "--schema", "schema.toml", "--keys", "keys", "-o", "test.vsies"], d);
+    ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "keys", "-o", "preds.vsies"], d);
+    // A compute node's edit with the checksum recomputed: one coefficient of row 5 changed.
+    let mut payload =
+        vsies_core::artifact::read_binary(&d.join("preds.vsies"), vsies_core::ArtifactKind::EncryptedScores).unwrap();
+    let row_bytes = (vsies_fhe::params::LWE_DIMENSION + 1) * vsies_fhe::params::OUTPUT_COEFFICIENT_BYTES;
+    let at = payload.len() - (143 - 5) * row_bytes;
+    payload[at] ^= 0x40;
+    vsies_core::artifact::write_binary(&d.join("forged.vsies"), vsies_core::ArtifactKind::EncryptedScores, &payload)
+        .unwrap();
+    let out = vsies(
+        &["decrypt", "forged.vsies", "--keys", "keys", "--model", "model.json", "--data", "test.vsies", "-o", "p.csv"],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("refusing to decrypt") && text(&out).contains("row 5 differs"), "{}", text(&out));
+    assert!(text(&out).contains("forged.vsies"), "the error names the file: {}", text(&out));
+    assert!(!d.join("p.csv").exists());
+    // Without the dataset there is nothing to justify a decryption: a usage error.
+    let out = vsies(&["decrypt", "preds.vsies", "--keys", "keys", "--model", "model.json"], d);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }

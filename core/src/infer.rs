@@ -73,7 +73,7 @@ pub enum InferError {
         row: usize,
         /// The column.
         column: String,
-        /// The cell, cut to 40 characters.
+        /// The cell, cut by [`crate::clip::clip`].
         value: String,
         /// The defect.
         kind: ViolationKind,
@@ -110,6 +110,14 @@ pub enum InferError {
         /// The rule broken.
         source: SchemaError,
     },
+}
+
+impl InferError {
+    /// Whether the file was read and its content refused (exit 1), rather than unreadable
+    /// (exit 2).
+    pub fn is_checked_invalid(&self) -> bool {
+        !matches!(self, Self::Io { .. } | Self::Unreadable { .. })
+    }
 }
 
 /// At most this many distinct label spellings are remembered (more is an error anyway).
@@ -167,7 +175,7 @@ pub fn infer_schema(path: &Path, label: &str, name: &str) -> Result<Schema, Infe
                         path: path.into(),
                         line,
                         row,
-                        column: label.into(),
+                        column: crate::clip::clip(label),
                         value: text,
                         kind,
                     });
@@ -181,8 +189,8 @@ pub fn infer_schema(path: &Path, label: &str, name: &str) -> Result<Schema, Infe
                 path: path.into(),
                 line,
                 row,
-                column: header[index].clone(),
-                value: String::from_utf8_lossy(cell).trim().chars().take(40).collect(),
+                column: crate::clip::clip(&header[index]),
+                value: crate::clip::clip(String::from_utf8_lossy(cell).trim()),
                 kind,
             })?;
             stats[index].values.push(value);
@@ -193,7 +201,8 @@ pub fn infer_schema(path: &Path, label: &str, name: &str) -> Result<Schema, Infe
         return Err(InferError::NoRows { path: path.into() });
     }
     if classes.len() != 2 {
-        return Err(InferError::LabelClasses { path: path.into(), column: label.into(), found: classes });
+        let found = classes.iter().map(|class| crate::clip::clip(class)).collect();
+        return Err(InferError::LabelClasses { path: path.into(), column: crate::clip::clip(label), found });
     }
     sort_classes(&mut classes);
     let features = header

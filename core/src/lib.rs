@@ -43,6 +43,7 @@
 
 pub mod artifact;
 pub mod cid;
+pub mod clip;
 pub mod codec;
 pub mod commitment;
 pub mod dataset;
@@ -65,7 +66,7 @@ pub use cid::ContentId;
 pub use commitment::DataCommitment;
 pub use dataset::{DatasetError, QuantizedDataset};
 pub use fixed::FixedFormat;
-pub use infer::infer_schema;
+pub use infer::{infer_schema, InferError};
 pub use model::{Model, ModelError, ModelMismatch, TrainError};
 pub use schema::{FeatureColumn, LabelColumn, Schema, SchemaError};
 pub use spec::{Schedule, TrainingConfig, TrainingState};

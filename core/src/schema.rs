@@ -111,6 +111,14 @@ pub enum SchemaError {
     Format(#[from] FixedFormatError),
 }
 
+impl SchemaError {
+    /// Whether the schema was read and its content refused (exit 1), rather than unreadable
+    /// (exit 2).
+    pub fn is_checked_invalid(&self) -> bool {
+        !matches!(self, Self::Io { .. })
+    }
+}
+
 /// Most feature columns a schema may have (keeps every spec intermediate inside `i64`).
 pub const MAX_FEATURES: usize = 1 << 16;
 

@@ -285,7 +285,8 @@ impl Collector {
         value: Option<String>,
         kind: ViolationKind,
     ) {
-        self.push(Violation { line, row, column: column.map(str::to_string), value, kind });
+        let (column, value) = (column.map(crate::clip::clip), value.as_deref().map(crate::clip::clip));
+        self.push(Violation { line, row, column, value, kind });
     }
 }
 

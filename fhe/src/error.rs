@@ -59,9 +59,29 @@ pub enum FheError {
         /// The LWE dimension.
         limit: usize,
     },
+    /// Scores that are not the model's on the encrypted dataset given: not decrypted.
+    #[error("refusing to decrypt: the scores are not what `vsies infer` computes from the encrypted dataset and the model given: {reason}")]
+    UnjustifiedScores {
+        /// What differs.
+        reason: String,
+    },
 }
 
 impl FheError {
+    /// Whether the input was read and checked and found invalid (exit 1), rather than
+    /// unreadable (exit 2).
+    pub fn is_checked_invalid(&self) -> bool {
+        matches!(
+            self,
+            Self::WrongKeys { .. }
+                | Self::ModelMismatch(_)
+                | Self::Parameters(_)
+                | Self::WrongModel { .. }
+                | Self::TooManyFeatures { .. }
+                | Self::UnjustifiedScores { .. }
+        )
+    }
+
     pub(crate) fn malformed(path: &Path, reason: &str) -> Self {
         Self::Malformed { path: path.into(), reason: reason.into() }
     }

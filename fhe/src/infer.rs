@@ -51,6 +51,16 @@ pub fn infer_with(
     key: &EvaluationKey,
 ) -> Result<EncryptedScores, FheError> {
     data.check_key(key.key_id)?;
+    score_rows(backend, data, model)
+}
+
+/// The scores of `data`'s rows under `model`: the deterministic computation that [`infer`]
+/// performs and that [`EncryptedScores::decrypt_justified`] repeats.
+fn score_rows(
+    backend: &dyn LinearBackend,
+    data: &EncryptedDataset,
+    model: &Model,
+) -> Result<EncryptedScores, FheError> {
     model.check_shape(data.schema_id, data.columns)?;
     check_model_fits(model)?;
     let weights: Vec<u64> = model.weights.iter().map(|&w| w as u64).collect();
@@ -75,17 +85,64 @@ pub fn infer_with(
 }
 
 impl EncryptedScores {
+    /// Decrypts the scores only if they are exactly what [`infer`] computes from `data` (the
+    /// encrypted dataset the owner sent out) and `model`, coefficient for coefficient.
+    ///
+    /// Why: a decryption is an oracle. A compute node that returns crafted "scores" (masks
+    /// built from unit vectors) and learns the decrypted results, or even only the predicted
+    /// classes, recovers the secret key bit by bit. Encrypted inference is a deterministic
+    /// linear map with clear weights, cheap to repeat, so the owner recomputes it and decrypts
+    /// nothing it did not compute itself from ciphertexts it trusts.
+    pub fn decrypt_justified(
+        &self,
+        data: &EncryptedDataset,
+        model: &Model,
+        key: &SecretKey,
+    ) -> Result<Vec<i64>, FheError> {
+        if model.content_id() != self.model_id {
+            return Err(FheError::WrongModel { expected: model.content_id(), found: self.model_id });
+        }
+        self.check_key(key)?;
+        data.check_key(key.key_id())?;
+        if data.dataset_id != self.dataset_id {
+            return Err(FheError::UnjustifiedScores {
+                reason: format!(
+                    "they claim dataset {}, the encrypted dataset given is {}",
+                    self.dataset_id, data.dataset_id
+                ),
+            });
+        }
+        let expected = score_rows(&Cpu, data, model)?;
+        if expected.rows != self.rows {
+            return Err(FheError::UnjustifiedScores {
+                reason: format!("{} scores for {} encrypted rows", self.rows, expected.rows),
+            });
+        }
+        let differing = expected
+            .coefficients
+            .chunks_exact(CIPHERTEXT_WIDTH)
+            .zip(self.coefficients.chunks_exact(CIPHERTEXT_WIDTH))
+            .position(|(ours, theirs)| ours != theirs);
+        if let Some(row) = differing {
+            return Err(FheError::UnjustifiedScores {
+                reason: format!("row {row} differs from the score the model computes on that encrypted row"),
+            });
+        }
+        expected.decrypt_unchecked(key)
+    }
+
     /// Decrypts every score with the owner's secret key, after checking that `model` is the
-    /// model the scores claim to come from (its class names label the predictions).
+    /// model the scores claim to come from, **without** checking how they were computed: for
+    /// scores the owner computed itself. Scores from anyone else go through
+    /// [`EncryptedScores::decrypt_justified`].
     pub fn decrypt_for_model(&self, model: &Model, key: &SecretKey) -> Result<Vec<i64>, FheError> {
         if model.content_id() != self.model_id {
             return Err(FheError::WrongModel { expected: model.content_id(), found: self.model_id });
         }
-        self.decrypt(key)
+        self.decrypt_unchecked(key)
     }
 
-    /// Decrypts every score with the owner's secret key.
-    pub fn decrypt(&self, key: &SecretKey) -> Result<Vec<i64>, FheError> {
+    fn check_key(&self, key: &SecretKey) -> Result<(), FheError> {
         if key.key_id() != self.key_id {
             return Err(FheError::WrongKeys {
                 what: "the encrypted scores".into(),
@@ -93,6 +150,13 @@ impl EncryptedScores {
                 found: self.key_id,
             });
         }
+        Ok(())
+    }
+
+    /// Decrypts every score with the owner's secret key, whatever computed them (scores the
+    /// owner computed itself; see [`EncryptedScores::decrypt_justified`]).
+    pub fn decrypt_unchecked(&self, key: &SecretKey) -> Result<Vec<i64>, FheError> {
+        self.check_key(key)?;
         let secret = key.key.as_ref();
         let mask = (1u64 << OUTPUT_MODULUS_LOG2) - 1;
         Ok(self

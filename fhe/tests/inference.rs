@@ -1,30 +1,11 @@
 //! Encrypted inference on the bundled data: fidelity on every test row (scores identical to
 //! the plaintext reference, secret-key and public-key encryption), and each bad input refused.
 
-use std::path::PathBuf;
-use tfhe::core_crypto::commons::generators::DeterministicSeeder;
-use tfhe::core_crypto::commons::math::random::Seed;
-use tfhe::core_crypto::prelude::DefaultRandomGenerator;
-use vsies_core::{
-    infer_schema, train_test_split, validate_csv_file, FixedFormat, Model, QuantizedDataset, TrainingConfig,
-    ValidateOptions,
-};
-use vsies_fhe::{infer, EncryptedDataset, EncryptedScores, FheError, Keys};
+mod common;
 
-fn keys(seed: u128) -> Keys {
-    Keys::generate_with_seeder(&mut DeterministicSeeder::<DefaultRandomGenerator>::new(Seed(seed)))
-}
-
-/// The bundled breast-cancer model and the quantized test rows.
-fn model_and_test_rows() -> (Model, QuantizedDataset) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/data/breast_cancer.csv");
-    let schema = infer_schema(&path, "malignant", "breast_cancer").unwrap();
-    let raw = validate_csv_file(&path, &schema, ValidateOptions::default()).unwrap();
-    let data = QuantizedDataset::from_raw(&schema, &raw).unwrap();
-    let split = train_test_split(data.rows(), 0.25, 0).unwrap();
-    let model = Model::train(&schema, &data.select_rows(&split.train), TrainingConfig::default(), None).unwrap();
-    (model, data.select_rows(&split.test))
-}
+use common::{keys, model_and_test_rows};
+use vsies_core::FixedFormat;
+use vsies_fhe::{infer, EncryptedDataset, EncryptedScores, FheError};
 
 #[test]
 fn secret_key_encrypted_scores_equal_the_plaintext_scores_on_every_test_row() {
@@ -32,7 +13,7 @@ fn secret_key_encrypted_scores_equal_the_plaintext_scores_on_every_test_row() {
     let keys = keys(1);
     let encrypted = EncryptedDataset::encrypt_with_secret_key(&test, &keys.secret).unwrap();
     let scores = infer(&encrypted, &model, &keys.evaluation).unwrap();
-    assert_eq!(scores.decrypt(&keys.secret).unwrap(), model.scores(&test).unwrap());
+    assert_eq!(scores.decrypt_unchecked(&keys.secret).unwrap(), model.scores(&test).unwrap());
     assert!(encrypted.stored_bytes_per_row() <= 984.0, "{} B per row", encrypted.stored_bytes_per_row());
     assert!(EncryptedScores::bytes_per_row() <= 10_864);
 }
@@ -44,7 +25,7 @@ fn public_key_encrypted_scores_equal_the_plaintext_scores_on_every_test_row() {
     let encrypted = EncryptedDataset::encrypt_with_public_key(&test, &keys.public).unwrap();
     assert!(encrypted.is_public_key_encrypted());
     let scores = infer(&encrypted, &model, &keys.evaluation).unwrap();
-    assert_eq!(scores.decrypt(&keys.secret).unwrap(), model.scores(&test).unwrap());
+    assert_eq!(scores.decrypt_unchecked(&keys.secret).unwrap(), model.scores(&test).unwrap());
     assert!(encrypted.stored_bytes_per_row() <= 984.0, "{} B per row", encrypted.stored_bytes_per_row());
 }
 
@@ -68,7 +49,7 @@ fn artifacts_round_trip_through_files() {
         let scores = infer(&loaded, &model, &evaluation).unwrap();
         scores.save(&dir.path().join("preds.vsies")).unwrap();
         let loaded = EncryptedScores::load(&dir.path().join("preds.vsies")).unwrap();
-        assert_eq!(loaded.decrypt(&secret).unwrap(), model.scores(&test).unwrap());
+        assert_eq!(loaded.decrypt_unchecked(&secret).unwrap(), model.scores(&test).unwrap());
     }
 }
 
@@ -89,7 +70,7 @@ fn keys_from_another_keygen_are_refused_for_inference_and_decryption() {
     let encrypted = EncryptedDataset::encrypt_with_secret_key(&test, &ours.secret).unwrap();
     assert!(matches!(infer(&encrypted, &model, &theirs.evaluation), Err(FheError::WrongKeys { .. })));
     let scores = infer(&encrypted, &model, &ours.evaluation).unwrap();
-    let err = scores.decrypt(&theirs.secret).unwrap_err();
+    let err = scores.decrypt_unchecked(&theirs.secret).unwrap_err();
     assert!(matches!(err, FheError::WrongKeys { .. }));
     assert!(err.to_string().contains("another keygen"), "{err}");
     assert!(matches!(encrypted.decrypt(&theirs.secret), Err(FheError::WrongKeys { .. })));

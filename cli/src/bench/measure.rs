@@ -43,26 +43,28 @@ pub fn gib(value: Option<f64>) -> String {
     value.map_or("n/a".into(), |gib| format!("{gib:.2} GiB"))
 }
 
-/// Runs `vsies setup <relation> <args> --insecure-seed 0 --schema <dir>/schema.toml -o <dir>`
-/// in a child process (so that key generation's memory is not counted in the prover's, which
-/// runs in this one): its wall time and the peak memory it reports.
+/// Runs `vsies setup <relation> <args> --insecure-seed 0 --schema <dir>/schema.toml -o
+/// <dir>/keys` in a child process (so that key generation's memory is not counted in the
+/// prover's, which runs in this one): the key directory, its wall time and the peak memory it
+/// reports.
 pub fn setup_in_child(
     relation: &str,
     schema: &vsies_core::Schema,
     args: &[String],
     dir: &std::path::Path,
-) -> anyhow::Result<(f64, Option<f64>)> {
+) -> anyhow::Result<(std::path::PathBuf, f64, Option<f64>)> {
     std::fs::create_dir_all(dir)?;
+    let keys = dir.join("keys");
     let schema_path = dir.join("schema.toml");
     std::fs::write(&schema_path, schema.to_toml())?;
     let start = Instant::now();
     let output = std::process::Command::new(std::env::current_exe()?)
         .args(["setup", relation])
         .args(args)
-        .args(["--insecure-seed", "0", "--schema"])
+        .args(["--insecure-seed", "0", "--force", "--schema"])
         .arg(&schema_path)
         .arg("-o")
-        .arg(dir)
+        .arg(&keys)
         .stderr(std::process::Stdio::inherit())
         .output()?;
     let seconds = start.elapsed().as_secs_f64();
@@ -72,5 +74,5 @@ pub fn setup_in_child(
     let stdout = String::from_utf8_lossy(&output.stdout);
     let peak =
         stdout.lines().find_map(|line| line.split_once("peak memory ")?.1.strip_suffix(" GiB")?.parse::<f64>().ok());
-    Ok((seconds, peak))
+    Ok((keys, seconds, peak))
 }

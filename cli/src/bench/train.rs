@@ -120,9 +120,9 @@ fn ours(training: &Training, args: &TrainArgs) -> anyhow::Result<()> {
         ("--learning-rate-log2", config.learning_rate_log2.to_string()),
     ];
     let flags: Vec<String> = flags.into_iter().flat_map(|(flag, value)| [flag.to_string(), value]).collect();
-    let (setup, setup_peak) = setup_in_child("train", &training.schema, &flags, dir)?;
-    let key_bytes = std::fs::metadata(dir.join(PROVING_KEY_FILE))?.len();
-    let prover = TrainingProver::load(dir)?;
+    let (keys, setup, setup_peak) = setup_in_child("train", &training.schema, &flags, dir)?;
+    let key_bytes = std::fs::metadata(keys.join(PROVING_KEY_FILE))?.len();
+    let prover = TrainingProver::load(&keys)?;
     let reset = reset_peak_memory();
     let (prove, proved) = median_seconds_of(args.prove_runs, || {
         prover.prove_training(&training.dataset, None, 0, [0; 20], &mut StdRng::seed_from_u64(0))

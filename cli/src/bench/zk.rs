@@ -95,7 +95,8 @@ fn ours(name: &str, schema: &Schema, dataset: &QuantizedDataset, args: &ZkArgs) 
         temporary.path().to_path_buf()
     };
     // Kept keys of this very relation are reused (a run split in two: setup, then proving).
-    let kept = DataProver::load(&dir).ok().filter(|prover| prover.relation.params == relation.params);
+    let keys = dir.join("keys");
+    let kept = DataProver::load(&keys).ok().filter(|prover| prover.relation.params == relation.params);
     let (setup, setup_peak) = match kept {
         Some(_) => (None, None),
         None => setup_in_child(
@@ -104,9 +105,9 @@ fn ours(name: &str, schema: &Schema, dataset: &QuantizedDataset, args: &ZkArgs) 
             &["--rows".into(), rows.to_string(), "--buckets".into(), DEFAULT_BUCKETS.to_string()],
             &dir,
         )
-        .map(|(seconds, peak)| (Some(seconds), peak))?,
+        .map(|(_, seconds, peak)| (Some(seconds), peak))?,
     };
-    let key_bytes = std::fs::metadata(dir.join(PROVING_KEY_FILE))?.len();
+    let key_bytes = std::fs::metadata(keys.join(PROVING_KEY_FILE))?.len();
     let setup = setup.map_or("reused".into(), human);
     if args.setup_only {
         println!(
@@ -116,7 +117,7 @@ fn ours(name: &str, schema: &Schema, dataset: &QuantizedDataset, args: &ZkArgs) 
         );
         return Ok(());
     }
-    let prover = DataProver::load(&dir)?;
+    let prover = DataProver::load(&keys)?;
     let verifier = prover.verifier.clone();
     let reset = reset_peak_memory();
     let start = Instant::now();

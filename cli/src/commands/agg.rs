@@ -1,5 +1,6 @@
 //! `vsies agg keygen|encrypt|sum|decrypt-share|combine`: secure aggregation of a federated round.
 
+use crate::keyset::KeySetStaging;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
@@ -67,12 +68,20 @@ pub struct KeygenArgs {
     /// Output directory.
     #[arg(short, long)]
     output: PathBuf,
+    /// Replace an existing key set in the output directory (only files of a key set are
+    /// removed; the new set replaces the old one in one step).
+    #[arg(long)]
+    force: bool,
 }
 
 fn keygen(args: KeygenArgs) -> anyhow::Result<i32> {
     let committee = Committee::with_packing(args.members, args.threshold, args.packing)?;
     let (public, shares) = generate(committee, seeder(args.insecure_seed).as_mut());
-    save_all(&public, &shares, &args.output)?;
+    let staging = KeySetStaging::begin(&args.output, args.force, |name| {
+        name == PUBLIC_KEY_FILE || (name.starts_with("member-") && name.ends_with(".key"))
+    })?;
+    save_all(&public, &shares, staging.path())?;
+    staging.commit()?;
     let dir = args.output.display();
     println!("wrote {dir}/{PUBLIC_KEY_FILE} and {dir}/member-{{1..{}}}.key", args.members);
     println!("committee {}", public.id());

@@ -1,6 +1,8 @@
 //! `vsies keygen`, `vsies encrypt`, `vsies infer`, `vsies decrypt`: encrypted inference.
 
 use super::{load_dataset, load_schema, write_output};
+use crate::keyset::KeySetStaging;
+use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
 use vsies_core::metrics::accuracy;
@@ -14,11 +16,19 @@ pub struct KeygenArgs {
     /// Directory for secret.key (0600), public.key and eval.key.
     #[arg(short, long)]
     output: PathBuf,
+    /// Replace an existing key set in the output directory (only files of a key set are
+    /// removed; the new set replaces the old one in one step).
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn keygen(args: KeygenArgs) -> anyhow::Result<i32> {
     let keys = Keys::generate();
-    keys.save(&args.output)?;
+    let staging = KeySetStaging::begin(&args.output, args.force, |name| {
+        [SECRET_KEY_FILE, PUBLIC_KEY_FILE, EVALUATION_KEY_FILE].contains(&name)
+    })?;
+    keys.save(staging.path())?;
+    staging.commit()?;
     println!("wrote {}/{{{SECRET_KEY_FILE}, {PUBLIC_KEY_FILE}, {EVALUATION_KEY_FILE}}}", args.output.display());
     println!("key id {}", keys.evaluation.key_id);
     println!("keep {SECRET_KEY_FILE} private; give {EVALUATION_KEY_FILE} to compute nodes and {PUBLIC_KEY_FILE} to contributors");
@@ -120,9 +130,15 @@ pub struct DecryptArgs {
     /// Key directory; secret.key is read.
     #[arg(long)]
     keys: PathBuf,
-    /// The model the scores were computed with (for the class names); must match.
+    /// The model the scores were computed with; must match.
     #[arg(long)]
     model: PathBuf,
+    /// The encrypted dataset the scores were computed from (from `vsies encrypt`, as sent to
+    /// the compute node): the scores are recomputed from it and the model, and anything else
+    /// is refused (exit 1) without being decrypted, so a compute node cannot use decryption
+    /// as an oracle on the secret key.
+    #[arg(long)]
+    data: PathBuf,
     /// Labelled CSV of the same rows, to print accuracy (optional).
     #[arg(long)]
     labels: Option<PathBuf>,
@@ -135,7 +151,10 @@ pub fn decrypt(args: DecryptArgs) -> anyhow::Result<i32> {
     let key = SecretKey::load(&args.keys.join(SECRET_KEY_FILE))?;
     let encrypted = EncryptedScores::load(&args.scores)?;
     let model = Model::load(&args.model)?;
-    let scores = encrypted.decrypt_for_model(&model, &key)?;
+    let data = EncryptedDataset::load(&args.data)?;
+    let scores = encrypted
+        .decrypt_justified(&data, &model, &key)
+        .with_context(|| format!("{} (with {})", args.scores.display(), args.data.display()))?;
     let csv = predictions_csv(&model.schema, &scores);
     match &args.output {
         Some(path) => {

@@ -3,6 +3,7 @@
 
 use super::{load_dataset, load_schema, write_output};
 use crate::failure::{EXIT_ERROR, EXIT_INVALID};
+use crate::keyset::KeySetStaging;
 use crate::memory::print_peak_memory;
 use anyhow::Context;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
@@ -49,6 +50,10 @@ pub struct SetupDataArgs {
     /// toxic waste anyone can recompute. Tests and benchmarks only.
     #[arg(long)]
     insecure_seed: Option<u64>,
+    /// Replace an existing key set in the output directory (only files of a key set are
+    /// removed; the new set replaces the old one in one step).
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -132,9 +137,18 @@ pub fn setup(command: SetupCommand) -> anyhow::Result<i32> {
         constraints as f64 / values as f64,
         relation.public_input_count()
     );
-    let verifier = DataKeys::generate(relation, &mut rng(args.insecure_seed), &args.output)?;
+    let staging = key_staging(&args.output, args.force)?;
+    let verifier = DataKeys::generate(relation, &mut rng(args.insecure_seed), staging.path())?;
+    staging.commit()?;
     report_keys(&args.output, &verifier.id, args.insecure_seed.is_some(), start);
     Ok(0)
+}
+
+/// A staging directory for Groth16 keys bound for `output` (see [`KeySetStaging`]).
+pub(super) fn key_staging(output: &Path, force: bool) -> anyhow::Result<KeySetStaging> {
+    KeySetStaging::begin(output, force, |name| {
+        [PROVING_KEY_FILE, VERIFYING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE].contains(&name)
+    })
 }
 
 /// Reports why verification failed; the exit code: 1 for an invalid proof, 2 for a file that

@@ -34,6 +34,69 @@ pub fn encode_json<T: Serialize>(kind: ArtifactKind, body: &T) -> Vec<u8> {
     bytes
 }
 
+/// The largest JSON artifact read (models, proofs and openings are kilobytes): a bound on what
+/// a hostile file (or `/dev/zero`, or a FIFO) can make a reader allocate.
+pub const MAX_JSON_BYTES: u64 = 64 << 20;
+
+/// Accepts any JSON value whose objects have distinct keys, at every depth.
+///
+/// Why: `serde_json::Value` keeps the last of duplicate keys, and another parser may keep the
+/// first; a file whose meaning depends on the parser (a checksum computed over one reading, a
+/// field consumed from the other) is refused outright.
+struct DistinctKeys;
+
+impl<'de> serde::Deserialize<'de> for DistinctKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DistinctKeysVisitor)
+    }
+}
+
+struct DistinctKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for DistinctKeysVisitor {
+    type Value = DistinctKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<DistinctKeys, E> {
+        Ok(DistinctKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<DistinctKeys, E> {
+        Ok(DistinctKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<DistinctKeys, E> {
+        Ok(DistinctKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<DistinctKeys, E> {
+        Ok(DistinctKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<DistinctKeys, E> {
+        Ok(DistinctKeys)
+    }
+    fn visit_unit<E>(self) -> Result<DistinctKeys, E> {
+        Ok(DistinctKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<DistinctKeys, A::Error> {
+        while seq.next_element::<DistinctKeys>()?.is_some() {}
+        Ok(DistinctKeys)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<DistinctKeys, A::Error> {
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                let shown: String = key.chars().take(64).collect();
+                return Err(serde::de::Error::custom(format!("duplicate key {shown:?}")));
+            }
+            map.next_value::<DistinctKeys>()?;
+        }
+        Ok(DistinctKeys)
+    }
+}
+
 /// Checks a JSON artifact's envelope and deserializes its body.
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8], expected: ArtifactKind, path: &Path) -> Result<T, ArtifactError> {
     let malformed = |reason: String| ArtifactError::Malformed { path: path.into(), reason };
@@ -45,6 +108,17 @@ pub fn decode_json<T: DeserializeOwned>(bytes: &[u8], expected: ArtifactKind, pa
             None => ArtifactError::UnknownKind { path: path.into(), found: code.to_string() },
         });
     }
+    if bytes.len() as u64 > MAX_JSON_BYTES {
+        return Err(malformed(format!("larger than the {} MiB limit for JSON artifacts", MAX_JSON_BYTES >> 20)));
+    }
+    let not_json = |err: serde_json::Error| {
+        if err.is_eof() {
+            ArtifactError::Truncated { path: path.into(), expected: bytes.len() as u64 + 1, found: bytes.len() as u64 }
+        } else {
+            malformed(format!("not JSON: {err}"))
+        }
+    };
+    serde_json::from_slice::<DistinctKeys>(bytes).map_err(not_json)?;
     let envelope: serde_json::Value = serde_json::from_slice(bytes).map_err(|err| {
         if err.is_eof() {
             ArtifactError::Truncated { path: path.into(), expected: bytes.len() as u64 + 1, found: bytes.len() as u64 }
@@ -84,9 +158,13 @@ pub fn write_json_private<T: Serialize>(path: &Path, kind: ArtifactKind, body: &
     super::atomic::write_atomic_private(path, &encode_json(kind, body)).map_err(io_error(path))
 }
 
-/// Reads and verifies a JSON artifact.
+/// Reads and verifies a JSON artifact, reading at most [`MAX_JSON_BYTES`] (+1, to tell a file
+/// over the limit).
 pub fn read_json<T: DeserializeOwned>(path: &Path, expected: ArtifactKind) -> Result<T, ArtifactError> {
-    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(io_error(path))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_JSON_BYTES + 1).read_to_end(&mut bytes).map_err(io_error(path))?;
     decode_json(&bytes, expected, path)
 }
 
@@ -153,5 +231,26 @@ mod tests {
             decode_json::<Body>(unknown.as_bytes(), ArtifactKind::Model, name()),
             Err(ArtifactError::UnknownKind { .. })
         ));
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_even_with_a_matching_checksum() {
+        // The checksum is over the last-wins reading; a first-wins parser would see weights 9.
+        let text = String::from_utf8(encode_json(ArtifactKind::Model, &body())).unwrap();
+        let forged = text.replacen("\"weights\"", "\"weights\": [9],\n    \"weights\"", 1);
+        let err = decode_json::<Body>(forged.as_bytes(), ArtifactKind::Model, name()).unwrap_err();
+        assert!(err.to_string().contains("duplicate key \"weights\""), "{err}");
+        let envelope = text.replacen("\"checksum\"", "\"checksum\": \"x\",\n  \"checksum\"", 1);
+        assert!(decode_json::<Body>(envelope.as_bytes(), ArtifactKind::Model, name()).is_err());
+        // Keys may repeat across objects, never within one.
+        let nested = serde_json::json!({"a": {"k": 1}, "b": {"k": 2}}).to_string();
+        assert!(serde_json::from_str::<DistinctKeys>(&nested).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn endless_or_huge_inputs_are_read_only_up_to_the_limit() {
+        let err = read_json::<Body>(Path::new("/dev/zero"), ArtifactKind::Model).unwrap_err();
+        assert!(err.to_string().contains("MiB limit"), "{err}");
     }
 }

@@ -1,0 +1,65 @@
+//! Key sets appear whole: `keygen`, `agg keygen` and `setup` refuse an existing set without
+//! `--force`, replace it in one step with it (no stale member files of an earlier committee),
+//! never delete files that are not part of a key set, and leave no staging directory behind.
+
+mod common;
+
+use common::{ok, text, vsies};
+use std::path::Path;
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_existing_key_set_needs_force_and_is_replaced_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let first = ok(&["keygen", "-o", "keys"], d);
+    let refused = vsies(&["keygen", "-o", "keys"], d);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(text(&refused).contains("keys: a key set is already there; give --force"), "{}", text(&refused));
+    let second = ok(&["keygen", "-o", "keys", "--force"], d);
+    let id = |out: &str| out.lines().find(|l| l.starts_with("key id")).unwrap().to_string();
+    assert_ne!(id(&first), id(&second), "a new key set");
+    assert_eq!(entries(&d.join("keys")), ["eval.key", "public.key", "secret.key"]);
+
+    // A committee of 5 replaced by one of 3: members 4 and 5 of the old one do not linger.
+    ok(&["agg", "keygen", "--members", "5", "--threshold", "3", "--packing", "1", "-o", "committee"], d);
+    ok(&["agg", "keygen", "--members", "3", "--threshold", "2", "--packing", "1", "-o", "committee", "--force"], d);
+    assert_eq!(entries(&d.join("committee")), ["member-1.key", "member-2.key", "member-3.key", "public.key"]);
+
+    // --force never deletes what is not a key set's file.
+    std::fs::write(d.join("keys/notes.txt"), "mine").unwrap();
+    let refused = vsies(&["keygen", "-o", "keys", "--force"], d);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused).contains("notes.txt"), "{}", text(&refused));
+    assert!(d.join("keys/secret.key").exists() && d.join("keys/notes.txt").exists());
+
+    // A refused setup writes nothing; an accepted one leaves no staging directory.
+    ok(&["schema", "infer", common::bundled().to_str().unwrap(), "--label", "malignant", "-o", "schema.toml"], d);
+    std::fs::create_dir(d.join("zk")).unwrap();
+    std::fs::write(d.join("zk/proving.key"), "old").unwrap();
+    let setup = [
+        "setup",
+        "data",
+        "--schema",
+        "schema.toml",
+        "--rows",
+        "8",
+        "--buckets",
+        "2",
+        "-o",
+        "zk",
+        "--insecure-seed",
+        "1",
+    ];
+    assert_eq!(vsies(&setup, d).status.code(), Some(2));
+    assert_eq!(std::fs::read(d.join("zk/proving.key")).unwrap(), b"old");
+    ok(&[&setup[..], &["--force"]].concat(), d);
+    assert_eq!(entries(&d.join("zk")), ["proving.key", "verification_key.json", "verifying.key"]);
+    assert_eq!(entries(d), ["committee", "keys", "schema.toml", "zk"], "no staging directory left");
+}
