@@ -103,7 +103,7 @@ for k in $(seq 1 $clients); do
 done
 step agg sum "$out"/update*.vsies -o "$out/sum.vsies"
 for m in 1 3 5; do
-  step agg decrypt-share "$out/sum.vsies" --share "$out/committee/member-$m.key" -o "$out/share$m.vsies"
+  step agg decrypt-share "$out/sum.vsies" --share "$out/committee/member-$m.key" --updates "$out"/update*.vsies -o "$out/share$m.vsies"
 done
 step agg combine "$out/sum.vsies" "$out/share1.vsies" "$out/share3.vsies" "$out/share5.vsies" -o "$out/fedavg.json"
 step agg fedavg "$out"/client?.json -o "$out/fedavg.plain.json"

@@ -35,14 +35,40 @@ fn setup() -> tempfile::TempDir {
 
 fn share(d: &Path, member: usize) -> String {
     let (key, out) = (format!("committee/member-{member}.key"), format!("p{member}"));
-    ok(&["agg", "decrypt-share", "sum.vsies", "--share", &key, "-o", &out], d);
+    ok(
+        &[
+            "agg",
+            "decrypt-share",
+            "sum.vsies",
+            "--share",
+            &key,
+            "--updates",
+            "u0.vsies",
+            "u1.vsies",
+            "u2.vsies",
+            "-o",
+            &out,
+        ],
+        d,
+    );
     out
 }
 
-/// Runs a command that must fail with exit 2, mention `needle` and leave `output` absent.
+/// Runs a command that must fail with exit 1 (checked and refused), mention `needle` and leave
+/// `output` absent.
 fn refused(args: &[&str], d: &Path, needle: &str, output: &str) {
+    failed(args, d, 1, needle, output);
+}
+
+/// Runs a command that must fail with exit 2 (unreadable input, impossible usage), mention
+/// `needle` and leave `output` absent.
+fn unreadable(args: &[&str], d: &Path, needle: &str, output: &str) {
+    failed(args, d, 2, needle, output);
+}
+
+fn failed(args: &[&str], d: &Path, code: i32, needle: &str, output: &str) {
     let out = vsies(args, d);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {}", text(&out));
     assert!(text(&out).contains(needle), "{args:?}: expected `{needle}` in: {}", text(&out));
     assert!(!d.join(output).exists(), "{args:?} wrote {output}");
 }
@@ -78,7 +104,22 @@ fn bad_inputs_are_refused_and_write_nothing() {
     refused(&["agg", "combine", "sum.vsies", &p1, &p1, "-o", "m.json"], d, "given twice", "m.json");
     // A share from another committee.
     ok(&["agg", "keygen", "--members", "4", "--threshold", "2", "--packing", "1", "-o", "other"], d);
-    refused(&["agg", "decrypt-share", "sum.vsies", "--share", "other/member-2.key", "-o", "x"], d, "committee", "x");
+    let other_share = [
+        "agg",
+        "decrypt-share",
+        "sum.vsies",
+        "--share",
+        "other/member-2.key",
+        "--updates",
+        "u0.vsies",
+        "u1.vsies",
+        "u2.vsies",
+        "-o",
+        "x",
+    ];
+    let out = vsies(&other_share, d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("committee") && !d.join("x").exists(), "{}", text(&out));
     // Summing: a duplicate, another round, another committee.
     refused(&["agg", "sum", "u0.vsies", "u1.vsies", "u0.vsies", "-o", "s.vsies"], d, "u0.vsies", "s.vsies");
     ok(&["agg", "encrypt", "c0.json", "--public", "committee/public.key", "--round", "5", "-o", "late.vsies"], d);
@@ -88,16 +129,70 @@ fn bad_inputs_are_refused_and_write_nothing() {
     // Truncated and bit-flipped ciphertexts.
     let bytes = std::fs::read(d.join("u1.vsies")).unwrap();
     std::fs::write(d.join("cut.vsies"), &bytes[..bytes.len() - 100]).unwrap();
-    refused(&["agg", "sum", "u0.vsies", "cut.vsies", "-o", "s.vsies"], d, "cut.vsies: truncated", "s.vsies");
+    unreadable(&["agg", "sum", "u0.vsies", "cut.vsies", "-o", "s.vsies"], d, "cut.vsies: truncated", "s.vsies");
     let mut flipped = bytes.clone();
     flipped[bytes.len() / 2] ^= 1;
     std::fs::write(d.join("flip.vsies"), &flipped).unwrap();
-    refused(&["agg", "sum", "u0.vsies", "flip.vsies", "-o", "s.vsies"], d, "flip.vsies: checksum", "s.vsies");
+    unreadable(&["agg", "sum", "u0.vsies", "flip.vsies", "-o", "s.vsies"], d, "flip.vsies: checksum", "s.vsies");
     // An existing output survives a refused command untouched.
     let before = std::fs::read(d.join("sum.vsies")).unwrap();
     let out = vsies(&["agg", "sum", "u0.vsies", "u0.vsies", "-o", "sum.vsies"], d);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read(d.join("sum.vsies")).unwrap(), before);
     // Impossible committees.
-    refused(&["agg", "keygen", "--members", "3", "--threshold", "4", "-o", "bad"], d, "threshold 4", "bad");
+    unreadable(&["agg", "keygen", "--members", "3", "--threshold", "4", "-o", "bad"], d, "threshold 4", "bad");
+}
+
+/// A member decrypts only a genuine aggregate: the sum of the update files it is shown, of at
+/// least 3 distinct clients (a ciphertext under a re-encoded header is still one client), once
+/// per committee and round.
+#[test]
+fn members_decrypt_only_genuine_aggregates_once_per_round() {
+    let dir = setup();
+    let d = dir.path();
+    let decrypt = |aggregate: &str, updates: &[&str], member: usize, output: &str| {
+        let key = format!("committee/member-{member}.key");
+        let args =
+            [&["agg", "decrypt-share", aggregate, "--share", &key, "--updates"][..], updates, &["-o", output]].concat();
+        vsies(&args, d)
+    };
+    let refused = |out: std::process::Output, needle: &str, output: &str| {
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains(needle), "{}", text(&out));
+        assert!(!d.join(output).exists(), "{output} written");
+    };
+    // The old attack's shape: a one-client "aggregate" is a decryption of that client.
+    refused(decrypt("u0.vsies", &["u0.vsies"], 1, "s1"), "sums 1 distinct client", "s1");
+    // An aggregate that is not the sum of the files shown.
+    ok(&["agg", "sum", "u0.vsies", "u1.vsies", "-o", "two.vsies"], d);
+    refused(decrypt("two.vsies", &["u0.vsies", "u1.vsies", "u2.vsies"], 1, "s2"), "not the sum of the 3", "s2");
+    // One client's ciphertext under a re-encoded header (another round, re-checksummed) is
+    // the same client: summing it with the original is refused as a duplicate.
+    let payload =
+        vsies_core::artifact::read_binary(&d.join("u0.vsies"), vsies_core::ArtifactKind::EncryptedUpdate).unwrap();
+    let update = vsies_secure_agg::EncryptedUpdate::load(&d.join("u0.vsies")).unwrap();
+    let json = serde_json::to_vec(&update.model).unwrap();
+    let at = payload.windows(json.len()).position(|w| w == json).unwrap();
+    let spaced = [&b" "[..], &json].concat(); // the same descriptor, re-encoded
+    let mut forged = payload[..at - 4].to_vec();
+    forged.extend_from_slice(&(spaced.len() as u32).to_le_bytes());
+    forged.extend_from_slice(&spaced);
+    forged.extend_from_slice(&payload[at + json.len()..]);
+    vsies_core::artifact::write_binary(&d.join("again.vsies"), vsies_core::ArtifactKind::EncryptedUpdate, &forged)
+        .unwrap();
+    assert_ne!(std::fs::read(d.join("again.vsies")).unwrap(), std::fs::read(d.join("u0.vsies")).unwrap());
+    let out = vsies(&["agg", "sum", "u0.vsies", "u1.vsies", "again.vsies", "-o", "dup.vsies"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("again.vsies"), "{}", text(&out));
+    // The genuine aggregate decrypts, once; a second aggregate of the same round does not.
+    assert!(decrypt("sum.vsies", &["u0.vsies", "u1.vsies", "u2.vsies"], 1, "p1").status.success());
+    assert!(d.join("committee/member-1.key.decrypted").exists());
+    refused(
+        decrypt("sum.vsies", &["u0.vsies", "u1.vsies", "u2.vsies"], 1, "p1b"),
+        "records a decryption of round 4",
+        "p1b",
+    );
+    // Other members are not bound by member 1's record.
+    assert!(decrypt("sum.vsies", &["u0.vsies", "u1.vsies", "u2.vsies"], 2, "p2").status.success());
+    ok(&["agg", "combine", "sum.vsies", "p1", "p2", "-o", "model.json"], d);
 }

@@ -117,9 +117,39 @@ pub enum AggError {
     /// The decrypted sum cannot be averaged.
     #[error("the model cannot be aggregated: {0}")]
     FedAvg(#[from] FedAvgError),
+    /// The aggregate given is not the sum of the updates given.
+    #[error("refusing to decrypt: the aggregate is not the sum of the {updates} update file(s) given")]
+    NotTheSum {
+        /// Update files given.
+        updates: usize,
+    },
+    /// Too few distinct clients to decrypt without revealing one.
+    #[error("refusing to decrypt: the aggregate sums {found} distinct client(s); at least {min} are needed so that no one client's update is revealed")]
+    TooFewClients {
+        /// Distinct clients summed.
+        found: usize,
+        /// The minimum.
+        min: usize,
+    },
+    /// This member already decrypted an aggregate of this committee and round.
+    #[error("refusing to decrypt: {record} records a decryption of round {round} of this committee already (aggregate {digest}); a second aggregate of one round reveals clients by difference")]
+    AlreadyDecrypted {
+        /// The member's decryption record.
+        record: PathBuf,
+        /// The round.
+        round: u64,
+        /// The aggregate decrypted then.
+        digest: String,
+    },
 }
 
 impl AggError {
+    /// Whether the input was read and checked and refused (exit 1), rather than unreadable
+    /// (exit 2).
+    pub fn is_checked_invalid(&self) -> bool {
+        !matches!(self, Self::Io { .. } | Self::Artifact(_) | Self::Malformed { .. } | Self::Committee(_))
+    }
+
     pub(crate) fn malformed(path: &Path, reason: impl Into<String>) -> Self {
         Self::Malformed { path: path.into(), reason: reason.into() }
     }

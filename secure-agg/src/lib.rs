@@ -46,6 +46,7 @@ pub mod backend;
 pub mod committee;
 pub mod decrypt;
 pub mod error;
+pub mod justify;
 pub mod params;
 mod ring;
 pub mod update;
@@ -54,6 +55,7 @@ pub use backend::{Cpu, SumBackend};
 pub use committee::{generate, save_all, Committee, KeyShare, PublicKey};
 pub use decrypt::{combine, combine_sum, DecryptionShare};
 pub use error::AggError;
+pub use justify::{check_aggregate, DecryptionRecord, DEFAULT_MIN_CLIENTS};
 pub use update::{Aggregator, EncryptedUpdate};
 
 /// A small trained model for the crate-level example.

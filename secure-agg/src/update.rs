@@ -112,13 +112,28 @@ pub struct EncryptedUpdate {
     pub round: u64,
     /// What the updates average.
     pub model: ModelDescriptor,
-    /// SHA-256 digests of the client ciphertexts summed here, in the order added.
+    /// The ids of the client ciphertexts summed here, in the order added: SHA-256 of each
+    /// client's ciphertext alone (masks and bodies), so a ciphertext re-sent under a
+    /// re-encoded header is still one client ([`ciphertext_id`]).
     pub contributors: Vec<[u8; 32]>,
     coordinates: usize,
     /// Packed masks, [`MASK_BYTES`] per coefficient, one polynomial per chunk.
     masks: Vec<u8>,
     /// Packed bodies, [`BODY_BYTES`] per value.
     bodies: Vec<u8>,
+}
+
+/// A client update's id: SHA-256 of its ciphertext (masks then bodies) under a domain tag.
+/// Not the file checksum: a header changed or re-encoded around the same ciphertext must not
+/// make one client count twice.
+pub fn ciphertext_id(masks: &[u8], bodies: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"vsies/agg-ciphertext-id/v1\n");
+    hasher.update((masks.len() as u64).to_le_bytes());
+    hasher.update(masks);
+    hasher.update(bodies);
+    hasher.finalize().into()
 }
 
 /// Body polynomials needed for `coordinates` values.
@@ -242,7 +257,7 @@ impl EncryptedUpdate {
         out.u64(self.round);
         out.bytes(&serde_json::to_vec(&self.model).expect("descriptors serialize"));
         out.u32(self.coordinates as u32);
-        // One client's update lists no contributor: its id is its own file checksum.
+        // One client's update lists no contributor: its id is the hash of its ciphertext.
         let listed: &[[u8; 32]] = if self.contributors.len() == 1 { &[] } else { &self.contributors };
         out.u32(listed.len() as u32);
         listed.iter().for_each(|digest| {
@@ -265,11 +280,11 @@ impl EncryptedUpdate {
 
     /// Reads an update or aggregate and checks its structure.
     pub fn load(path: &Path) -> Result<Self, AggError> {
-        let (payload, checksum) = artifact::read_binary_with_checksum(path, ArtifactKind::EncryptedUpdate)?;
-        Self::parse(&payload, checksum, path)
+        let payload = artifact::read_binary(path, ArtifactKind::EncryptedUpdate)?;
+        Self::parse(&payload, path)
     }
 
-    fn parse(payload: &[u8], checksum: [u8; 32], path: &Path) -> Result<Self, AggError> {
+    fn parse(payload: &[u8], path: &Path) -> Result<Self, AggError> {
         let malformed = |reason: &str| AggError::malformed(path, reason);
         let codec = |err: CodecError| AggError::malformed(path, err.to_string());
         let mut reader = Reader::new(payload);
@@ -291,13 +306,13 @@ impl EncryptedUpdate {
         let listed = reader.count("contributors", listed.into(), 32).map_err(codec)?;
         let mut contributors: Vec<[u8; 32]> =
             (0..listed).map(|_| reader.array("contributor")).collect::<Result<_, _>>().map_err(codec)?;
-        if contributors.is_empty() {
-            contributors.push(checksum);
-        }
-        let clients = contributors.len();
         let chunks = polynomials(coordinates).div_ceil(committee.packing);
         let masks = reader.take("masks", chunks * RING_DEGREE * MASK_BYTES).map_err(codec)?.to_vec();
         let bodies = reader.take("bodies", coordinates * BODY_BYTES).map_err(codec)?.to_vec();
+        if contributors.is_empty() {
+            contributors.push(ciphertext_id(&masks, &bodies));
+        }
+        let clients = contributors.len();
         reader.finish().map_err(|_| malformed("bytes after the ciphertext"))?;
         let update = Self { committee_id, committee, round, model, contributors, coordinates, masks, bodies };
         if update.contributors.iter().collect::<HashSet<_>>().len() != clients {

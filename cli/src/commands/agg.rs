@@ -9,6 +9,7 @@ use tfhe::core_crypto::commons::math::random::{DefaultRandomGenerator, Seed, See
 use tfhe::core_crypto::seeders::new_seeder;
 use vsies_core::Model;
 use vsies_secure_agg::committee::{share_file_name, PUBLIC_KEY_FILE};
+use vsies_secure_agg::DecryptionRecord;
 use vsies_secure_agg::{
     combine, generate, save_all, update::bytes_per_value, Committee, DecryptionShare, EncryptedUpdate, KeyShare,
     PublicKey,
@@ -78,7 +79,8 @@ fn keygen(args: KeygenArgs) -> anyhow::Result<i32> {
     let committee = Committee::with_packing(args.members, args.threshold, args.packing)?;
     let (public, shares) = generate(committee, seeder(args.insecure_seed).as_mut());
     let staging = KeySetStaging::begin(&args.output, args.force, |name| {
-        name == PUBLIC_KEY_FILE || (name.starts_with("member-") && name.ends_with(".key"))
+        name == PUBLIC_KEY_FILE
+            || (name.starts_with("member-") && (name.ends_with(".key") || name.ends_with(".key.decrypted")))
     })?;
     save_all(&public, &shares, staging.path())?;
     staging.commit()?;
@@ -153,6 +155,13 @@ pub struct DecryptShareArgs {
     /// This member's key share, member-K.key.
     #[arg(long)]
     share: PathBuf,
+    /// The client update files the aggregate sums: the member recomputes the sum and
+    /// decrypts only if it is the aggregate given.
+    #[arg(long, num_args = 1.., required = true)]
+    updates: Vec<PathBuf>,
+    /// Distinct clients the aggregate must sum (fewer would reveal a client's update).
+    #[arg(long, default_value_t = vsies_secure_agg::DEFAULT_MIN_CLIENTS)]
+    min_clients: usize,
     #[arg(short, long)]
     output: PathBuf,
 }
@@ -160,8 +169,14 @@ pub struct DecryptShareArgs {
 fn decrypt_share(args: DecryptShareArgs) -> anyhow::Result<i32> {
     let aggregate = EncryptedUpdate::load(&args.aggregate)?;
     let share = KeyShare::load(&args.share)?;
+    vsies_secure_agg::check_aggregate(&aggregate, &args.updates, args.min_clients)
+        .with_context(|| args.aggregate.display().to_string())?;
+    let mut record = DecryptionRecord::open(&DecryptionRecord::path_for(&args.share))?;
+    record.check(&aggregate)?;
     let partial = DecryptionShare::decrypt(&share, &aggregate, new_seeder().as_mut())
         .with_context(|| format!("{} with {}", args.aggregate.display(), args.share.display()))?;
+    // Recorded before the share exists: a crash in between loses a share, never a record.
+    record.append(&aggregate)?;
     partial.save(&args.output)?;
     println!("member {} decrypted its share of {} clients' aggregate", partial.member, aggregate.contributors.len());
     println!("wrote {}", args.output.display());
