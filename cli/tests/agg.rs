@@ -79,9 +79,19 @@ fn any_two_members_decrypt_plaintext_fedavg_byte_for_byte() {
     let d = dir.path();
     let plain = std::fs::read(d.join("plain.json")).unwrap();
     let shares: Vec<String> = (1..=4).map(|m| share(d, m)).collect();
+    // Exactly T = 2 shares: accepted only unchecked (some pieces have a single holder).
     for (a, b) in [(0, 1), (1, 3), (2, 0), (3, 2)] {
-        ok(&["agg", "combine", "sum.vsies", &shares[a], &shares[b], "-o", "avg.json"], d);
+        let pair = ["agg", "combine", "sum.vsies", &shares[a], &shares[b], "-o", "avg.json"];
+        let out = vsies(&pair, d);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains("T + 1 members' shares"), "{}", text(&out));
+        ok(&[&pair[..], &["--unchecked"]].concat(), d);
         assert_eq!(std::fs::read(d.join("avg.json")).unwrap(), plain, "members {} and {}", a + 1, b + 1);
+    }
+    // T + 1 = 3 shares: every piece cross-checked.
+    for (a, b, c) in [(0, 1, 2), (1, 2, 3), (0, 2, 3)] {
+        ok(&["agg", "combine", "sum.vsies", &shares[a], &shares[b], &shares[c], "-o", "avg.json"], d);
+        assert_eq!(std::fs::read(d.join("avg.json")).unwrap(), plain, "members {a}, {b}, {c}");
     }
     ok(&["agg", "combine", "sum.vsies", &shares[0], &shares[1], &shares[2], &shares[3], "-o", "all.json"], d);
     assert_eq!(std::fs::read(d.join("all.json")).unwrap(), plain);
@@ -194,5 +204,24 @@ fn members_decrypt_only_genuine_aggregates_once_per_round() {
     );
     // Other members are not bound by member 1's record.
     assert!(decrypt("sum.vsies", &["u0.vsies", "u1.vsies", "u2.vsies"], 2, "p2").status.success());
-    ok(&["agg", "combine", "sum.vsies", "p1", "p2", "-o", "model.json"], d);
+    ok(&["agg", "combine", "sum.vsies", "p1", "p2", "-o", "model.json", "--unchecked"], d);
+}
+
+/// A share with one byte changed and its checksum recomputed: `agg combine` names the member
+/// and writes nothing (it once wrote a wrong FedAvg model with exit 0).
+#[test]
+fn a_corrupted_share_is_named_and_no_model_is_written() {
+    let dir = setup();
+    let d = dir.path();
+    let shares: Vec<String> = (1..=4).map(|m| share(d, m)).collect();
+    let path = d.join(&shares[1]);
+    let mut payload = vsies_core::artifact::read_binary(&path, vsies_core::ArtifactKind::DecryptionShare).unwrap();
+    let last = payload.len() - 1;
+    payload[last] ^= 0x01; // the top byte of the last partial value: a shift by a multiple of Delta
+    vsies_core::artifact::write_binary(&path, vsies_core::ArtifactKind::DecryptionShare, &payload).unwrap();
+    let out =
+        vsies(&["agg", "combine", "sum.vsies", &shares[0], &shares[1], &shares[2], &shares[3], "-o", "m.json"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("member 2"), "{}", text(&out));
+    assert!(!d.join("m.json").exists());
 }

@@ -143,12 +143,96 @@ impl DecryptionShare {
     }
 }
 
+/// How [`combine`] treats key pieces that only one of the present members holds.
+///
+/// Why: a member that publishes a wrong partial (a corrupted byte, or a forgery that shifts a
+/// value by a multiple of `Delta`) would make the combination decrypt a wrong model. Each piece
+/// of the replicated sharing is held by `N - T + 1` members, so with `T + 1` members present
+/// every piece has at least two present holders, whose honest partials differ only by their
+/// flooding (at most `2F`); a partial further from another holder's is faulty, and with three
+/// holders the odd one out is named. With exactly `T` members some pieces have a single
+/// holder and cannot be cross-checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShareCheck {
+    /// Every piece is cross-checked between two present holders; a piece with a single
+    /// present holder is refused ([`AggError::UncheckedPiece`]): `T + 1` members are needed.
+    CrossChecked,
+    /// Pieces with a single present holder are used as given (`T` members suffice). Only the
+    /// rounding residue guards them: it catches most corruption, but a forgery that shifts a
+    /// value by a multiple of `Delta` goes unnoticed.
+    Unchecked,
+}
+
+/// Whether two holders' partials of one piece differ by no more than their flooding can.
+fn partials_agree(a: &[u64], b: &[u64], tolerance: u64) -> bool {
+    a.iter().zip(b).all(|(&x, &y)| (x.wrapping_sub(y) as i64).unsigned_abs() <= tolerance)
+}
+
+/// The partial of piece `set` to use, after cross-checking every present holder's.
+fn checked_partial<'a>(
+    set: u64,
+    holders: &[(&'a Path, &'a DecryptionShare)],
+    tolerance: u64,
+    check: ShareCheck,
+) -> Result<&'a [u64], AggError> {
+    let partial_of = |share: &'a DecryptionShare, path: &Path| {
+        share
+            .partials
+            .iter()
+            .find(|(s, _)| *s == set)
+            .map(|(_, values)| values.as_slice())
+            .ok_or_else(|| AggError::malformed(path, format!("member {} lacks piece {set:#x}", share.member)))
+    };
+    let partials: Vec<(&Path, usize, &[u64])> = holders
+        .iter()
+        .map(|(path, share)| Ok((*path, share.member, partial_of(share, path)?)))
+        .collect::<Result<_, AggError>>()?;
+    match partials.as_slice() {
+        [] => unreachable!("T distinct members hold every piece"),
+        [(_, member, only)] => match check {
+            ShareCheck::Unchecked => Ok(only),
+            ShareCheck::CrossChecked => Err(AggError::UncheckedPiece { piece: set, member: *member }),
+        },
+        [(first_path, first, a), (second_path, second, b)] => {
+            if partials_agree(a, b, tolerance) {
+                Ok(a)
+            } else {
+                Err(AggError::InconsistentShares {
+                    piece: set,
+                    first: (*first, first_path.to_path_buf()),
+                    second: (*second, second_path.to_path_buf()),
+                })
+            }
+        }
+        many => {
+            // Three or more holders: a partial that disagrees with every other holder is
+            // faulty and named; honest ones all agree with each other.
+            for (index, (path, member, values)) in many.iter().enumerate() {
+                let agreeing = many
+                    .iter()
+                    .enumerate()
+                    .filter(|(other, (_, _, theirs))| *other != index && partials_agree(values, theirs, tolerance))
+                    .count();
+                if agreeing == 0 {
+                    return Err(AggError::FaultyShare { path: path.to_path_buf(), member: *member, piece: set });
+                }
+            }
+            Ok(many[0].2)
+        }
+    }
+}
+
 /// Combines decryption shares (each with the file it came from, named in errors) of
-/// `aggregate` into the decrypted sum of weighted updates, mod 2^32.
-pub fn combine_sum(aggregate: &EncryptedUpdate, shares: &[(&Path, DecryptionShare)]) -> Result<Vec<u32>, AggError> {
+/// `aggregate` into the decrypted sum of weighted updates, mod 2^32, cross-checking the shares
+/// as `check` says and refusing a sum whose rounding residue no honest set of shares gives.
+pub fn combine_sum(
+    aggregate: &EncryptedUpdate,
+    shares: &[(&Path, DecryptionShare)],
+    check: ShareCheck,
+) -> Result<Vec<u32>, AggError> {
     let digest = aggregate.digest();
     let committee = aggregate.committee;
-    let mut members = vec![None; committee.members + 1];
+    let mut members: Vec<Option<(&Path, &DecryptionShare)>> = vec![None; committee.members + 1];
     for (path, share) in shares {
         if share.committee_id != aggregate.committee_id {
             return Err(AggError::WrongCommittee {
@@ -167,7 +251,7 @@ pub fn combine_sum(aggregate: &EncryptedUpdate, shares: &[(&Path, DecryptionShar
         if !(1..=committee.members).contains(&share.member) || share.coordinates != aggregate.coordinates() {
             return Err(AggError::malformed(path, "the share does not fit this committee and aggregate"));
         }
-        if members[share.member].replace(share).is_some() {
+        if members[share.member].replace((path, share)).is_some() {
             return Err(AggError::DuplicateShare { path: path.into(), member: share.member });
         }
     }
@@ -175,19 +259,33 @@ pub fn combine_sum(aggregate: &EncryptedUpdate, shares: &[(&Path, DecryptionShar
     if present < committee.threshold {
         return Err(AggError::TooFewShares { found: present, threshold: committee.threshold });
     }
+    let clients = aggregate.contributors.len() as u64;
+    let flood = params::flood_bound(clients);
+    // Two honest partials of one piece differ by their floods (at most 2F) and one rounding
+    // step each, at the partials' scale.
+    let tolerance = u64::try_from((2 * flood) >> (128 - PARTIAL_BITS)).unwrap_or(u64::MAX).saturating_add(2);
     let mut opened: Vec<u128> = aggregate.bodies().collect();
-    for set in committee.piece_sets() {
-        // Any T members meet every piece set; take the partial of the first present holder.
-        let holder = (1..=committee.members)
+    let sets = committee.piece_sets();
+    for &set in &sets {
+        let holders: Vec<(&Path, &DecryptionShare)> = (1..=committee.members)
             .filter(|member| set & (1 << (member - 1)) != 0)
-            .find_map(|member| members[member])
-            .expect("T distinct members hold every piece");
-        let partial = holder.partials.iter().find(|(s, _)| *s == set).map(|(_, values)| values);
-        let partial = partial.ok_or_else(|| {
-            AggError::malformed(Path::new("decryption share"), format!("member {} lacks piece {set:#x}", holder.member))
-        })?;
+            .filter_map(|member| members[member])
+            .collect();
+        let partial = checked_partial(set, &holders, tolerance, check)?;
         for (value, &p) in opened.iter_mut().zip(partial) {
             *value = value.wrapping_sub(ring::switch_up(u128::from(p), PARTIAL_BITS));
+        }
+    }
+    // An honest combination is `Delta * m + e` with `|e|` below the noise, one flood and one
+    // rounding per piece; anything further from a multiple of `Delta` comes from a faulty share.
+    let residue_bound =
+        params::noise_bound(clients) + sets.len() as f64 * (flood as f64 + 2f64.powi(127 - PARTIAL_BITS as i32));
+    let delta_mask = (1u128 << DELTA_LOG2) - 1;
+    for (index, &value) in opened.iter().enumerate() {
+        let residue = value & delta_mask;
+        let distance = residue.min((1u128 << DELTA_LOG2) - residue);
+        if distance as f64 > residue_bound {
+            return Err(AggError::FaultyShares { value: index, distance_log2: (distance as f64).log2() });
         }
     }
     Ok(opened.into_iter().map(|value| ring::switch_down(value, 128 - DELTA_LOG2) as u32).collect())
@@ -199,9 +297,10 @@ pub fn combine(
     aggregate: &EncryptedUpdate,
     shares: &[(&Path, DecryptionShare)],
     schema: Option<&Schema>,
+    check: ShareCheck,
 ) -> Result<Model, AggError> {
     let shape = aggregate.model.shape(schema)?;
-    let sum = combine_sum(aggregate, shares)?;
+    let sum = combine_sum(aggregate, shares, check)?;
     Ok(fedavg::average(&shape, &sum)?)
 }
 
@@ -262,7 +361,8 @@ mod tests {
         }
         // And the members still decrypt the exact sum.
         let other = DecryptionShare::decrypt(&shares[3], &aggregate, &mut seeder).unwrap();
-        let sum = combine_sum(&aggregate, &[(Path::new("a"), partial), (Path::new("b"), other)]).unwrap();
+        let sum = combine_sum(&aggregate, &[(Path::new("a"), partial), (Path::new("b"), other)], ShareCheck::Unchecked)
+            .unwrap();
         assert_eq!(sum, expected);
     }
 }

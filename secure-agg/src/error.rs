@@ -117,6 +117,42 @@ pub enum AggError {
     /// The decrypted sum cannot be averaged.
     #[error("the model cannot be aggregated: {0}")]
     FedAvg(#[from] FedAvgError),
+    /// A piece only one present member holds, under [`crate::ShareCheck::CrossChecked`].
+    #[error("piece {piece:#x} is held by member {member} alone among the shares given: cross-checking every piece needs T + 1 members' shares (or accept unchecked shares)")]
+    UncheckedPiece {
+        /// The piece set.
+        piece: u64,
+        /// Its only present holder.
+        member: usize,
+    },
+    /// Two holders of a piece disagree beyond their flooding: one of the two shares is faulty.
+    #[error("members {} ({}) and {} ({}) disagree on piece {piece:#x} beyond their flooding: one of the two shares is faulty; add a third holder's share to name it", first.0, first.1.display(), second.0, second.1.display())]
+    InconsistentShares {
+        /// The piece set.
+        piece: u64,
+        /// One holder and its file.
+        first: (usize, PathBuf),
+        /// The other holder and its file.
+        second: (usize, PathBuf),
+    },
+    /// A share disagrees with every other holder of a piece.
+    #[error("{path}: member {member}'s decryption share is faulty: its partial of piece {piece:#x} disagrees with every other holder's")]
+    FaultyShare {
+        /// The share's file.
+        path: PathBuf,
+        /// Its member.
+        member: usize,
+        /// The piece set.
+        piece: u64,
+    },
+    /// The combination is not within the noise of a message: some share is faulty.
+    #[error("the shares do not decrypt to a message: value {value} is 2^{distance_log2:.1} from the nearest one, beyond what honest shares give; some share is faulty (combine with T + 1 members' shares to name it)")]
+    FaultyShares {
+        /// The first value out of bounds.
+        value: usize,
+        /// log2 of its distance to the nearest message.
+        distance_log2: f64,
+    },
     /// The aggregate given is not the sum of the updates given.
     #[error("refusing to decrypt: the aggregate is not the sum of the {updates} update file(s) given")]
     NotTheSum {

@@ -19,17 +19,20 @@
 //! ```
 //! use std::path::Path;
 //! use tfhe::core_crypto::seeders::new_seeder;
-//! use vsies_secure_agg::{combine, generate, Aggregator, Committee, DecryptionShare, EncryptedUpdate};
+//! use vsies_secure_agg::{combine, generate, Aggregator, Committee, DecryptionShare, EncryptedUpdate, ShareCheck};
 //! # let model = vsies_secure_agg::doc_model();
 //! let mut seeder = new_seeder();
 //! let (public, shares) = generate(Committee::with_packing(3, 2, 1)?, seeder.as_mut());
 //! let mut aggregator = Aggregator::new(EncryptedUpdate::encrypt(&public, &model, 7, seeder.as_mut())?);
 //! aggregator.add(&EncryptedUpdate::encrypt(&public, &model, 7, seeder.as_mut())?, Path::new("client 2"))?;
 //! let sum = aggregator.finish();
-//! // Member 2 is absent; members 1 and 3 decrypt.
-//! let p1 = DecryptionShare::decrypt(&shares[0], &sum, seeder.as_mut())?;
-//! let p3 = DecryptionShare::decrypt(&shares[2], &sum, seeder.as_mut())?;
-//! let average = combine(&sum, &[(Path::new("p1"), p1), (Path::new("p3"), p3)], None)?;
+//! // All three members decrypt: with T + 1 shares every key piece is cross-checked between
+//! // two holders, so a faulty share is caught (T = 2 shares would need `ShareCheck::Unchecked`).
+//! let partials: Vec<_> = shares
+//!     .iter()
+//!     .map(|share| Ok((Path::new("share"), DecryptionShare::decrypt(share, &sum, seeder.as_mut())?)))
+//!     .collect::<Result<_, vsies_secure_agg::AggError>>()?;
+//! let average = combine(&sum, &partials, None, ShareCheck::CrossChecked)?;
 //! assert_eq!(average.weights, model.weights);
 //! assert_eq!(average.training_samples, 2 * model.training_samples);
 //! # Ok::<(), vsies_secure_agg::AggError>(())
@@ -53,7 +56,7 @@ pub mod update;
 
 pub use backend::{Cpu, SumBackend};
 pub use committee::{generate, save_all, Committee, KeyShare, PublicKey};
-pub use decrypt::{combine, combine_sum, DecryptionShare};
+pub use decrypt::{combine, combine_sum, DecryptionShare, ShareCheck};
 pub use error::AggError;
 pub use justify::{check_aggregate, DecryptionRecord, DEFAULT_MIN_CLIENTS};
 pub use update::{Aggregator, EncryptedUpdate};

@@ -8,6 +8,7 @@ use vsies_core::Model;
 use vsies_secure_agg::test_support::{toy_model, CountingSeeder};
 use vsies_secure_agg::{
     combine, generate, save_all, AggError, Aggregator, Committee, DecryptionShare, EncryptedUpdate, KeyShare,
+    ShareCheck,
 };
 
 /// A client model: same shape as `toy_model`, its own weights and row count.
@@ -34,8 +35,11 @@ fn combined_with(
     partials: Vec<DecryptionShare>,
     schema: Option<&vsies_core::Schema>,
 ) -> Result<Model, AggError> {
+    // Cross-checked where every piece has two present holders (T + 1 members), else unchecked.
+    let check =
+        if partials.len() > aggregate.committee.threshold { ShareCheck::CrossChecked } else { ShareCheck::Unchecked };
     let named: Vec<(&Path, DecryptionShare)> = partials.into_iter().map(|p| (Path::new("share"), p)).collect();
-    combine(aggregate, &named, schema)
+    combine(aggregate, &named, schema, check)
 }
 
 proptest! {

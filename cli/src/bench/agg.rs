@@ -11,7 +11,9 @@ use std::time::Instant;
 use tfhe::core_crypto::seeders::new_seeder;
 use vsies_core::fedavg::fedavg;
 use vsies_secure_agg::update::bytes_per_value;
-use vsies_secure_agg::{combine, generate, save_all, Aggregator, Committee, DecryptionShare, EncryptedUpdate};
+use vsies_secure_agg::{
+    combine, generate, save_all, Aggregator, Committee, DecryptionShare, EncryptedUpdate, ShareCheck,
+};
 
 #[derive(Args)]
 pub struct AggArgs {
@@ -121,7 +123,13 @@ pub fn agg(args: AggArgs) -> anyhow::Result<i32> {
     let aggregate = EncryptedUpdate::sum_files(&paths)?;
     let mut partials = Vec::new();
     let mut decrypt_times = Vec::new();
-    for share in shares.iter().take(args.threshold) {
+    // T + 1 members when the committee has them, so that every piece is cross-checked.
+    let (present, check) = if shares.len() > args.threshold {
+        (args.threshold + 1, ShareCheck::CrossChecked)
+    } else {
+        (args.threshold, ShareCheck::Unchecked)
+    };
+    for share in shares.iter().take(present) {
         let start = Instant::now();
         partials.push((Path::new("share"), DecryptionShare::decrypt(share, &aggregate, seeder.as_mut())?));
         decrypt_times.push(start.elapsed().as_secs_f64());
@@ -130,10 +138,10 @@ pub fn agg(args: AggArgs) -> anyhow::Result<i32> {
     table.push(("partial decryption, per member".into(), human(decrypt_times[decrypt_times.len() / 2])));
     let schema = &models[0].schema;
     let combine_seconds = median_seconds(args.runs, || {
-        black_box(combine(&aggregate, &partials, Some(schema)).expect("threshold shares"));
+        black_box(combine(&aggregate, &partials, Some(schema), check).expect("threshold shares"));
     });
-    table.push((format!("combine {} shares into the FedAvg model", args.threshold), human(combine_seconds)));
-    let exact = combine(&aggregate, &partials, Some(schema))? == fedavg(&models)?;
+    table.push((format!("combine {present} shares into the FedAvg model ({check:?})"), human(combine_seconds)));
+    let exact = combine(&aggregate, &partials, Some(schema), check)? == fedavg(&models)?;
     table.push(("equal to plaintext FedAvg".into(), exact.to_string()));
 
     save_all(&public, &shares, dir.path())?;

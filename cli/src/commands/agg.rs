@@ -9,11 +9,11 @@ use tfhe::core_crypto::commons::math::random::{DefaultRandomGenerator, Seed, See
 use tfhe::core_crypto::seeders::new_seeder;
 use vsies_core::Model;
 use vsies_secure_agg::committee::{share_file_name, PUBLIC_KEY_FILE};
-use vsies_secure_agg::DecryptionRecord;
 use vsies_secure_agg::{
     combine, generate, save_all, update::bytes_per_value, Committee, DecryptionShare, EncryptedUpdate, KeyShare,
     PublicKey,
 };
+use vsies_secure_agg::{DecryptionRecord, ShareCheck};
 
 #[derive(Subcommand)]
 pub enum AggCommand {
@@ -197,6 +197,12 @@ pub struct CombineArgs {
     /// The FedAvg model.
     #[arg(short, long)]
     output: PathBuf,
+    /// Accept exactly T members' shares. Without it every key piece is cross-checked between
+    /// two holders (T + 1 shares needed), so a faulty or forged share is detected and, with a
+    /// third holder, named; with it, only the rounding residue guards the pieces one member
+    /// holds, and a forgery by a multiple of Delta goes unnoticed.
+    #[arg(long)]
+    unchecked: bool,
 }
 
 fn combine_command(args: CombineArgs) -> anyhow::Result<i32> {
@@ -207,7 +213,8 @@ fn combine_command(args: CombineArgs) -> anyhow::Result<i32> {
         .map(|path| Ok((path.as_path(), DecryptionShare::load(path)?)))
         .collect::<anyhow::Result<Vec<(&Path, DecryptionShare)>>>()?;
     let schema = args.schema.as_deref().map(vsies_core::Schema::load).transpose()?;
-    let model = combine(&aggregate, &shares, schema.as_ref())?;
+    let check = if args.unchecked { ShareCheck::Unchecked } else { ShareCheck::CrossChecked };
+    let model = combine(&aggregate, &shares, schema.as_ref(), check)?;
     model.save(&args.output)?;
     println!(
         "FedAvg of {} clients ({} rows) from {} members' shares",
