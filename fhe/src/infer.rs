@@ -62,7 +62,7 @@ fn score_rows(
     model: &Model,
 ) -> Result<EncryptedScores, FheError> {
     model.check_shape(data.schema_id, data.columns)?;
-    check_model_fits(model)?;
+    check_model_fits(model, data.is_public_key_encrypted())?;
     let weights: Vec<u64> = model.weights.iter().map(|&w| w as u64).collect();
     let bias = encode(model.bias * model.schema.quantization.one());
     // Wrapping arithmetic is arithmetic on the torus Z/2^64; a negative weight is its two's
@@ -166,6 +166,29 @@ impl EncryptedScores {
                 let (a, b) = ciphertext.split_at(LWE_DIMENSION);
                 let dot = a.iter().zip(secret).fold(0u64, |acc, (&ai, &si)| acc.wrapping_add(ai.wrapping_mul(si)));
                 decode_switched(b[0].wrapping_sub(dot) & mask)
+            })
+            .collect())
+    }
+
+    /// Each score's noise, at the `2^64` scale of the encrypted features: its phase minus the
+    /// encoding of `expected` (the plaintext scores). For the owner's noise measurements (the
+    /// noise tests); it needs the secret key and the true scores.
+    pub fn noise(&self, key: &SecretKey, expected: &[i64]) -> Result<Vec<i64>, FheError> {
+        self.check_key(key)?;
+        let secret = key.key.as_ref();
+        let mask = (1u64 << OUTPUT_MODULUS_LOG2) - 1;
+        let scale = 64 - OUTPUT_MODULUS_LOG2;
+        Ok(self
+            .coefficients
+            .chunks_exact(CIPHERTEXT_WIDTH)
+            .zip(expected)
+            .map(|(ciphertext, &m)| {
+                let (a, b) = ciphertext.split_at(LWE_DIMENSION);
+                let dot = a.iter().zip(secret).fold(0u64, |acc, (&ai, &si)| acc.wrapping_add(ai.wrapping_mul(si)));
+                let phase = b[0].wrapping_sub(dot) & mask;
+                let error = phase.wrapping_sub(encode(m) >> scale) & mask;
+                // Sign-extend from 40 bits, then back to the 2^64 scale.
+                (((error << scale) as i64) >> scale) << scale
             })
             .collect())
     }

@@ -22,10 +22,21 @@
 //!   `Σ|w_j| · 2^17`; for the reference model widths (30 features, 12-bit weights) that is
 //!   below `2^33`, plus the worst-case switching term `(n + 1) · 2^23 < 2^34`: below `2^35`
 //!   with certainty. **Failure probability 0.**
-//! - Compact public-key encryption: each feature's noise is `<e_pk, r> + e` with `r` binary,
-//!   standard deviation about `2^21.2`; after the weights, at most `‖w‖₂ · 2^21.2 ≤ 2^34.7`
-//!   for the widest reference model. The margin to `2^39` is then above 19 standard
-//!   deviations: failure probability below `2^-128` per score (Gaussian tail).
+//! - Compact public-key encryption: the compact public key is `(a, b = a·s + e_pk)` in the
+//!   ring of degree `n`; a list is encrypted with one binary `r` as mask `a·r + e_1` and body
+//!   `b·r + e_2 + Δm`, so slot `k`'s noise is `(e_pk·r)_k + e_2,k − (e_1·s)_k`: two sums of
+//!   `n` terms with a binary factor, and one fresh term. For one feature the variance is about
+//!   `(n + 1)σ²` (`σ²` the TUniform variance), not `(n/2 + 1)σ²`: both products count. And the
+//!   binary factors have mean 1/2, so each slot carries a **key-dependent offset**
+//!   `½(e_pk·𝟙)_k` (and `e_1·s` a shared term for the features of one row) that is nearly the
+//!   same for neighbouring slots: for weights of one sign the offsets add up linearly, with
+//!   `‖w‖₁`, not in quadrature. Over key generation and encryption the score noise therefore has
+//!   variance at most `σ² · ((n/2)·‖w‖₁² + (n/2 + 1)·‖w‖₂²)` plus the switching term, and
+//!   [`check_model_fits`] requires 13.5 of its standard deviations (a 2^-128 Gaussian tail)
+//!   below `2^39`. For the widest reference model (30 weights of 2047, one sign) that is not
+//!   met: such a model is refused for public-key-encrypted data; the bundled models are
+//!   accepted with their actual weights. `fhe/tests/noise.rs` measures the noise at such
+//!   worst-case weights against this bound and against the old one it exceeds.
 //!
 //! [`check_model_fits`] enforces both the message-space and the noise bounds for the actual
 //! model before any ciphertext is touched.
@@ -72,10 +83,28 @@ fn secret_key_noise_log2(weights: &[i64]) -> f64 {
     (linear + switching).log2()
 }
 
-/// Standard deviation (log2) of public-key-encrypted scores for `weights`.
-fn public_key_noise_std_log2(weights: &[i64]) -> f64 {
+/// Variance of TUniform with bound `2^b`: values in `[-2^b, 2^b]`, ends at half weight.
+fn t_uniform_variance(bound_log2: u32) -> f64 {
+    (2f64.powi(2 * bound_log2 as i32 + 1) + 1.0) / 6.0
+}
+
+/// Standard deviation (log2) of public-key-encrypted scores for `weights`, over key generation
+/// and encryption: `σ² ((n/2)‖w‖₁² + (n/2 + 1)‖w‖₂²)` (the module's analysis) plus the
+/// modulus-switching rounding.
+pub fn public_key_noise_std_log2(weights: &[i64]) -> f64 {
+    let l1: f64 = weights.iter().map(|w| w.unsigned_abs() as f64).sum();
+    let l2_squared: f64 = weights.iter().map(|&w| (w as f64) * (w as f64)).sum();
+    let half = LWE_DIMENSION as f64 / 2.0;
+    let linear = t_uniform_variance(NOISE_BOUND_LOG2) * (half * l1 * l1 + (half + 1.0) * l2_squared);
+    let switching_variance = (half + 1.0) * 2f64.powi(2 * (64 - OUTPUT_MODULUS_LOG2 as i32)) / 12.0;
+    (linear + switching_variance).sqrt().log2()
+}
+
+/// The previous analysis' standard deviation (log2): `(n/2 + 1)σ²‖w‖₂²`, missing the mask
+/// noise and the key-dependent offsets. Kept for the test that shows it is exceeded.
+#[doc(hidden)]
+pub fn underestimated_public_key_noise_std_log2(weights: &[i64]) -> f64 {
     let l2: f64 = weights.iter().map(|&w| (w as f64) * (w as f64)).sum::<f64>().sqrt();
-    // TUniform(b) has variance about 2^(2b)/3; <e_pk, r> sums about n/2 such terms.
     let feature_variance = (LWE_DIMENSION as f64 / 2.0 + 1.0) * 2f64.powi(2 * NOISE_BOUND_LOG2 as i32) / 3.0;
     let switching_variance =
         (LWE_DIMENSION as f64 / 2.0 + 1.0) * 2f64.powi(2 * (64 - OUTPUT_MODULUS_LOG2 as i32)) / 12.0;
@@ -103,8 +132,10 @@ pub enum ParameterError {
     },
 }
 
-/// Checks that every score of `model` fits the message space and decrypts correctly.
-pub fn check_model_fits(model: &Model) -> Result<(), ParameterError> {
+/// Checks that every score of `model` fits the message space and decrypts correctly, for data
+/// encrypted with the public key when `public_key` (its bound is the larger), else with the
+/// secret key.
+pub fn check_model_fits(model: &Model, public_key: bool) -> Result<(), ParameterError> {
     let weights = model.augmented_weights();
     let feature_max = 1i64 << (model.schema.quantization.bits - 1);
     let one = model.schema.quantization.one();
@@ -120,7 +151,7 @@ pub fn check_model_fits(model: &Model) -> Result<(), ParameterError> {
         return Err(ParameterError::Noise { noise_log2: worst });
     }
     let std = public_key_noise_std_log2(feature_weights);
-    if std + REQUIRED_SIGMAS.log2() >= (DELTA_LOG2 - 1) as f64 {
+    if public_key && std + REQUIRED_SIGMAS.log2() >= (DELTA_LOG2 - 1) as f64 {
         return Err(ParameterError::Noise { noise_log2: std + REQUIRED_SIGMAS.log2() });
     }
     Ok(())
@@ -143,6 +174,18 @@ mod tests {
     fn widest_reference_model_has_the_documented_noise_margins() {
         let widest = vec![2047i64; 30];
         assert!(secret_key_noise_log2(&widest) < 35.0);
-        assert!(public_key_noise_std_log2(&widest) < 34.8);
+        // One feature: (n + 1)σ² per unit weight, the mask noise included (the switching
+        // rounding is negligible beside it at this weight).
+        let one = public_key_noise_std_log2(&[2047]);
+        let expected =
+            (t_uniform_variance(NOISE_BOUND_LOG2) * (LWE_DIMENSION as f64 + 1.0)).sqrt().log2() + 2047f64.log2();
+        assert!((one - expected).abs() < 0.05, "{one} vs {expected}");
+        // Same-sign weights add their offsets linearly: the widest model is refused for
+        // public-key data, accepted for secret-key data.
+        let std = public_key_noise_std_log2(&widest);
+        assert!(std + REQUIRED_SIGMAS.log2() > 39.0 && std > underestimated_public_key_noise_std_log2(&widest) + 2.0);
+        let model = vsies_core::test_support::model("widest", widest, 0, 1);
+        assert!(matches!(check_model_fits(&model, true), Err(ParameterError::Noise { .. })));
+        assert!(check_model_fits(&model, false).is_ok());
     }
 }

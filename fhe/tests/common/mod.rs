@@ -1,4 +1,5 @@
 //! Keys from seeds and the bundled model with its test rows, for the FHE tests.
+#![allow(dead_code)] // each test file uses its own subset
 
 use std::path::PathBuf;
 use tfhe::core_crypto::commons::generators::DeterministicSeeder;
