@@ -153,6 +153,18 @@ pub enum AggError {
         /// log2 of its distance to the nearest message.
         distance_log2: f64,
     },
+    /// The member's key has published as many flooded values as its lifetime allows.
+    #[error("refusing to decrypt: {record} records {spent} published partial values and this share would add {asked}, past the lifetime budget of {budget} (statistical distance 2^-20); replace the committee")]
+    FloodBudgetSpent {
+        /// The member's decryption record.
+        record: PathBuf,
+        /// Values published so far.
+        spent: u64,
+        /// Values this share would publish.
+        asked: u64,
+        /// The budget.
+        budget: u64,
+    },
     /// The aggregate given is not the sum of the updates given.
     #[error("refusing to decrypt: the aggregate is not the sum of the {updates} update file(s) given")]
     NotTheSum {

@@ -10,6 +10,7 @@
 //! rounds it decrypted. Sybil clients are out of scope here: they need the registered signing
 //! keys of the hostile-inputs work.
 
+use crate::committee::KeyShare;
 use crate::error::AggError;
 use crate::update::EncryptedUpdate;
 use std::io::Read;
@@ -19,6 +20,18 @@ use vsies_core::ContentId;
 
 /// Distinct clients an aggregate needs before a member decrypts it, unless told otherwise.
 pub const DEFAULT_MIN_CLIENTS: usize = 3;
+
+/// log2 of the statistical distance a member's key may spend over its lifetime: every
+/// published partial value costs at most `2^-40` ([`crate::params::FLOOD_SECURITY_BITS`]), so a
+/// member publishes at most `2^(40 - 20) = 2^20` partial values (pieces held times values,
+/// summed over its decryptions) before its record refuses more: the committee must then be
+/// replaced (a new `agg keygen`).
+pub const LIFETIME_DISTANCE_LOG2: i32 = -20;
+
+/// Partial values a member may publish over its lifetime ([`LIFETIME_DISTANCE_LOG2`]).
+pub fn lifetime_value_budget() -> u64 {
+    1u64 << (crate::params::FLOOD_SECURITY_BITS as i32 + LIFETIME_DISTANCE_LOG2)
+}
 
 /// Largest decryption record read (one short line per decrypted round).
 const MAX_RECORD_BYTES: u64 = 16 << 20;
@@ -37,10 +50,17 @@ pub fn check_aggregate(aggregate: &EncryptedUpdate, updates: &[PathBuf], min_cli
 }
 
 /// The rounds a member has decrypted, kept in a text file beside its key share: one line
-/// `committee-id round aggregate-digest` per decryption.
+/// `committee-id round aggregate-digest partial-values` per decryption.
 pub struct DecryptionRecord {
     path: PathBuf,
-    entries: Vec<(ContentId, u64, String)>,
+    entries: Vec<Entry>,
+}
+
+struct Entry {
+    committee: ContentId,
+    round: u64,
+    digest: String,
+    values: u64,
 }
 
 impl DecryptionRecord {
@@ -69,41 +89,101 @@ impl DecryptionRecord {
             .lines()
             .enumerate()
             .map(|(index, line)| {
-                let bad = || AggError::malformed(path, format!("line {}: not `committee round digest`", index + 1));
+                let bad =
+                    || AggError::malformed(path, format!("line {}: not `committee round digest values`", index + 1));
                 let mut fields = line.split(' ');
                 let committee = fields.next().and_then(|f| f.parse::<ContentId>().ok()).ok_or_else(bad)?;
                 let round = fields.next().and_then(|f| f.parse::<u64>().ok()).ok_or_else(bad)?;
                 let digest = fields.next().filter(|d| d.len() == 64).ok_or_else(bad)?.to_string();
+                let values = fields.next().and_then(|f| f.parse::<u64>().ok()).ok_or_else(bad)?;
                 if fields.next().is_some() {
                     return Err(bad());
                 }
-                Ok((committee, round, digest))
+                Ok(Entry { committee, round, digest, values })
             })
             .collect::<Result<_, _>>()?;
         Ok(Self { path: path.into(), entries })
     }
 
-    /// Refuses a second decryption for the aggregate's committee and round.
-    pub fn check(&self, aggregate: &EncryptedUpdate) -> Result<(), AggError> {
-        let earlier = self.entries.iter().find(|(c, r, _)| *c == aggregate.committee_id && *r == aggregate.round);
-        match earlier {
-            Some((_, round, digest)) => {
-                Err(AggError::AlreadyDecrypted { record: self.path.clone(), round: *round, digest: digest.clone() })
-            }
-            None => Ok(()),
+    /// Refuses a second decryption for the aggregate's committee and round, and one that
+    /// would take the member's published partial values (the pieces `share` holds times the
+    /// aggregate's values, summed over the record) past [`lifetime_value_budget`].
+    pub fn check(&self, aggregate: &EncryptedUpdate, share: &KeyShare) -> Result<(), AggError> {
+        let mine = || self.entries.iter().filter(|e| e.committee == aggregate.committee_id);
+        if let Some(earlier) = mine().find(|e| e.round == aggregate.round) {
+            return Err(AggError::AlreadyDecrypted {
+                record: self.path.clone(),
+                round: earlier.round,
+                digest: earlier.digest.clone(),
+            });
         }
+        let spent: u64 = mine().map(|e| e.values).sum();
+        let asked = Self::values(aggregate, share.pieces.len());
+        if spent.saturating_add(asked) > lifetime_value_budget() {
+            return Err(AggError::FloodBudgetSpent {
+                record: self.path.clone(),
+                spent,
+                asked,
+                budget: lifetime_value_budget(),
+            });
+        }
+        Ok(())
     }
 
-    /// Records the decryption of `aggregate` (appended and synced before the share is
+    /// Partial values a share of `aggregate` with `pieces` pieces publishes.
+    fn values(aggregate: &EncryptedUpdate, pieces: usize) -> u64 {
+        (aggregate.coordinates() as u64).saturating_mul(pieces as u64)
+    }
+
+    /// Records `share`'s decryption of `aggregate` (appended and synced before the share is
     /// released).
-    pub fn append(&mut self, aggregate: &EncryptedUpdate) -> Result<(), AggError> {
+    pub fn append(&mut self, aggregate: &EncryptedUpdate, share: &KeyShare) -> Result<(), AggError> {
         use std::io::Write;
+        let pieces = share.pieces.len();
         let io = |source| AggError::Io { path: self.path.clone(), source };
         let digest = codec::hex(&aggregate.digest());
+        let values = Self::values(aggregate, pieces);
         let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&self.path).map_err(io)?;
-        writeln!(file, "{} {} {digest}", aggregate.committee_id, aggregate.round).map_err(io)?;
+        writeln!(file, "{} {} {digest} {values}", aggregate.committee_id, aggregate.round).map_err(io)?;
         file.sync_all().map_err(io)?;
-        self.entries.push((aggregate.committee_id, aggregate.round, digest));
+        self.entries.push(Entry { committee: aggregate.committee_id, round: aggregate.round, digest, values });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::committee::{generate, Committee};
+    use crate::test_support::{toy_model, CountingSeeder};
+
+    #[test]
+    fn the_record_refuses_a_second_round_and_a_spent_budget() {
+        let committee = Committee::with_packing(3, 2, 1).unwrap();
+        let mut seeder = CountingSeeder(5);
+        let (public, shares) = generate(committee, &mut seeder);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("member-1.key.decrypted");
+        let mut record = DecryptionRecord::open(&path).unwrap();
+        let update = |round| {
+            EncryptedUpdate::encrypt(&public, &toy_model(40, 9), round, &mut CountingSeeder(round.into())).unwrap()
+        };
+        let first = update(1);
+        record.check(&first, &shares[0]).unwrap();
+        record.append(&first, &shares[0]).unwrap();
+        // Reopened from its file: the round is remembered.
+        let record = DecryptionRecord::open(&path).unwrap();
+        assert!(matches!(record.check(&update(1), &shares[0]), Err(AggError::AlreadyDecrypted { round: 1, .. })));
+        record.check(&update(2), &shares[0]).unwrap();
+        // A record whose published values reach the budget refuses any further share.
+        let line = std::fs::read_to_string(&path).unwrap();
+        let spent =
+            line.trim_end().rsplit_once(' ').unwrap().0.to_string() + &format!(" {}\n", lifetime_value_budget());
+        std::fs::write(&path, spent).unwrap();
+        let record = DecryptionRecord::open(&path).unwrap();
+        assert!(matches!(record.check(&update(2), &shares[0]), Err(AggError::FloodBudgetSpent { .. })));
+        // A damaged record is an error, not an empty record.
+        std::fs::write(&path, "not a record\n").unwrap();
+        assert!(DecryptionRecord::open(&path).is_err());
     }
 }

@@ -58,7 +58,9 @@ pub use backend::{Cpu, SumBackend};
 pub use committee::{generate, save_all, Committee, KeyShare, PublicKey};
 pub use decrypt::{combine, combine_sum, DecryptionShare, ShareCheck};
 pub use error::AggError;
-pub use justify::{check_aggregate, DecryptionRecord, DEFAULT_MIN_CLIENTS};
+pub use justify::{
+    check_aggregate, lifetime_value_budget, DecryptionRecord, DEFAULT_MIN_CLIENTS, LIFETIME_DISTANCE_LOG2,
+};
 pub use update::{Aggregator, EncryptedUpdate};
 
 /// A small trained model for the crate-level example.

@@ -172,11 +172,11 @@ fn decrypt_share(args: DecryptShareArgs) -> anyhow::Result<i32> {
     vsies_secure_agg::check_aggregate(&aggregate, &args.updates, args.min_clients)
         .with_context(|| args.aggregate.display().to_string())?;
     let mut record = DecryptionRecord::open(&DecryptionRecord::path_for(&args.share))?;
-    record.check(&aggregate)?;
+    record.check(&aggregate, &share)?;
     let partial = DecryptionShare::decrypt(&share, &aggregate, new_seeder().as_mut())
         .with_context(|| format!("{} with {}", args.aggregate.display(), args.share.display()))?;
     // Recorded before the share exists: a crash in between loses a share, never a record.
-    record.append(&aggregate)?;
+    record.append(&aggregate, &share)?;
     partial.save(&args.output)?;
     println!("member {} decrypted its share of {} clients' aggregate", partial.member, aggregate.contributors.len());
     println!("wrote {}", args.output.display());
