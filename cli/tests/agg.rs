@@ -25,8 +25,11 @@ fn setup() -> tempfile::TempDir {
     }
     ok(&["agg", "keygen", "--members", "4", "--threshold", "2", "--packing", "1", "-o", "committee"], d);
     for client in 0..3 {
-        let (model, update) = (format!("c{client}.json"), format!("u{client}.vsies"));
-        ok(&["agg", "encrypt", &model, "--public", "committee/public.key", "--round", "4", "-o", &update], d);
+        let (model, update, key) = (format!("c{client}.json"), format!("u{client}.vsies"), format!("k{client}.key"));
+        ok(&["agg", "client-keygen", "-o", &key], d);
+        ok(&["agg", "register", "--registry", "clients.json", "--committee", "committee/public.key", "--key", &key], d);
+        let encrypt = ["agg", "encrypt", &model, "--public", "committee/public.key", "--round", "4", "-o", &update];
+        ok(&[&encrypt[..], &["--sign", &key]].concat(), d);
     }
     ok(&["agg", "sum", "u0.vsies", "u1.vsies", "u2.vsies", "-o", "sum.vsies"], d);
     ok(&["agg", "fedavg", "c0.json", "c1.json", "c2.json", "-o", "plain.json"], d);
@@ -46,6 +49,8 @@ fn share(d: &Path, member: usize) -> String {
             "u0.vsies",
             "u1.vsies",
             "u2.vsies",
+            "--registry",
+            "clients.json",
             "-o",
             &out,
         ],
@@ -124,6 +129,8 @@ fn bad_inputs_are_refused_and_write_nothing() {
         "u0.vsies",
         "u1.vsies",
         "u2.vsies",
+        "--registry",
+        "clients.json",
         "-o",
         "x",
     ];
@@ -162,8 +169,12 @@ fn members_decrypt_only_genuine_aggregates_once_per_round() {
     let d = dir.path();
     let decrypt = |aggregate: &str, updates: &[&str], member: usize, output: &str| {
         let key = format!("committee/member-{member}.key");
-        let args =
-            [&["agg", "decrypt-share", aggregate, "--share", &key, "--updates"][..], updates, &["-o", output]].concat();
+        let args = [
+            &["agg", "decrypt-share", aggregate, "--share", &key, "--updates"][..],
+            updates,
+            &["--registry", "clients.json", "-o", output],
+        ]
+        .concat();
         vsies(&args, d)
     };
     let refused = |out: std::process::Output, needle: &str, output: &str| {
@@ -224,4 +235,50 @@ fn a_corrupted_share_is_named_and_no_model_is_written() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("member 2"), "{}", text(&out));
     assert!(!d.join("m.json").exists());
+}
+
+/// Clients are registered signing keys: an update that is unsigned, signed by an unregistered
+/// key (an aggregator's Sybil), signed for another round (a replay under a rewritten header)
+/// or a second update of one client is refused, and the member decrypts nothing.
+#[test]
+fn members_decrypt_only_registered_clients_signed_updates() {
+    let dir = setup();
+    let d = dir.path();
+    let decrypt = |updates: &[&str]| {
+        ok(&[&["agg", "sum"][..], updates, &["-o", "s.vsies"]].concat(), d);
+        let args =
+            [&["agg", "decrypt-share", "s.vsies", "--share", "committee/member-1.key", "--updates"][..], updates];
+        vsies(&[&args.concat()[..], &["--registry", "clients.json", "-o", "p.vsies"]].concat(), d)
+    };
+    let refused = |out: std::process::Output, needle: &str| {
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains(needle), "{}", text(&out));
+        assert!(!d.join("p.vsies").exists());
+        assert!(!d.join("committee/member-1.key.decrypted").exists(), "nothing recorded");
+    };
+    // Unsigned.
+    ok(&["agg", "encrypt", "c0.json", "--public", "committee/public.key", "--round", "4", "-o", "unsigned.vsies"], d);
+    refused(decrypt(&["unsigned.vsies", "u1.vsies", "u2.vsies"]), "unsigned.vsies: the update is not signed");
+    // Signed by a key the committee never registered: the aggregator's own "client".
+    ok(&["agg", "client-keygen", "-o", "sybil.key"], d);
+    let sybil =
+        ["agg", "encrypt", "c0.json", "--public", "committee/public.key", "--round", "4", "--sign", "sybil.key"];
+    ok(&[&sybil[..], &["-o", "sybil.vsies"]].concat(), d);
+    refused(decrypt(&["sybil.vsies", "u1.vsies", "u2.vsies"]), "which is not registered");
+    // A client's round-3 update with its header rewritten to round 4 (checksum recomputed).
+    let old = ["agg", "encrypt", "c0.json", "--public", "committee/public.key", "--round", "3", "--sign", "k0.key"];
+    ok(&[&old[..], &["-o", "old.vsies"]].concat(), d);
+    let mut payload =
+        vsies_core::artifact::read_binary(&d.join("old.vsies"), vsies_core::ArtifactKind::EncryptedUpdate).unwrap();
+    let at = payload.windows(8).position(|w| w == 3u64.to_le_bytes()).unwrap();
+    payload[at..at + 8].copy_from_slice(&4u64.to_le_bytes());
+    vsies_core::artifact::write_binary(&d.join("replayed.vsies"), vsies_core::ArtifactKind::EncryptedUpdate, &payload)
+        .unwrap();
+    refused(decrypt(&["replayed.vsies", "u1.vsies", "u2.vsies"]), "the signature is not");
+    // A second update by client 0 in one aggregate.
+    let again = ["agg", "encrypt", "c1.json", "--public", "committee/public.key", "--round", "4", "--sign", "k0.key"];
+    ok(&[&again[..], &["-o", "again.vsies"]].concat(), d);
+    refused(decrypt(&["u0.vsies", "again.vsies", "u1.vsies", "u2.vsies"]), "a second update signed by");
+    // The genuine round still decrypts.
+    assert!(decrypt(&["u0.vsies", "u1.vsies", "u2.vsies"]).status.success());
 }

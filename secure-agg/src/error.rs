@@ -165,6 +165,36 @@ pub enum AggError {
         /// The budget.
         budget: u64,
     },
+    /// A client update without a signature, where registered clients are required.
+    #[error("{path}: the update is not signed; clients sign with their registered key (`agg encrypt --sign`)")]
+    UnsignedUpdate {
+        /// The update file.
+        path: PathBuf,
+    },
+    /// A signature that is not its address's over the update's committee, round and ciphertext.
+    #[error("{path}: the signature is not {address}'s over this update's committee, round and ciphertext")]
+    BadSignature {
+        /// The update file.
+        path: PathBuf,
+        /// The address it claims.
+        address: String,
+    },
+    /// A signer the committee has not registered.
+    #[error("{path}: signed by {address}, which is not registered with this committee")]
+    UnregisteredClient {
+        /// The update file.
+        path: PathBuf,
+        /// The signer.
+        address: String,
+    },
+    /// A second update by one client in one aggregate.
+    #[error("{path}: a second update signed by {address} in this aggregate")]
+    ClientTwice {
+        /// The update file.
+        path: PathBuf,
+        /// The signer.
+        address: String,
+    },
     /// The aggregate given is not the sum of the updates given.
     #[error("refusing to decrypt: the aggregate is not the sum of the {updates} update file(s) given")]
     NotTheSum {

@@ -12,7 +12,8 @@
 
 use crate::committee::KeyShare;
 use crate::error::AggError;
-use crate::update::EncryptedUpdate;
+use crate::signing::{format_address, ClientRegistry};
+use crate::update::{Aggregator, EncryptedUpdate};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use vsies_core::codec;
@@ -37,14 +38,67 @@ pub fn lifetime_value_budget() -> u64 {
 const MAX_RECORD_BYTES: u64 = 16 << 20;
 
 /// Checks that `aggregate` is exactly the sum of the update files `updates` and sums at least
-/// `min_clients` distinct clients.
-pub fn check_aggregate(aggregate: &EncryptedUpdate, updates: &[PathBuf], min_clients: usize) -> Result<(), AggError> {
-    let recomputed = EncryptedUpdate::sum_files(updates)?;
+/// `min_clients` distinct clients; with a `registry`, also that every update is signed, for
+/// this committee and round, by a distinct address registered with the committee.
+pub fn check_aggregate(
+    aggregate: &EncryptedUpdate,
+    updates: &[PathBuf],
+    min_clients: usize,
+    registry: Option<&ClientRegistry>,
+) -> Result<(), AggError> {
+    if let Some(registry) = registry {
+        if registry.committee_id != aggregate.committee_id {
+            return Err(AggError::WrongCommittee {
+                path: "the client registry".into(),
+                expected: aggregate.committee_id,
+                found: registry.committee_id,
+            });
+        }
+    }
+    let (first, rest) = updates.split_first().ok_or_else(|| AggError::Committee("no update files given".into()))?;
+    let mut signers = std::collections::BTreeSet::new();
+    let mut load = |path: &PathBuf| -> Result<EncryptedUpdate, AggError> {
+        let update = EncryptedUpdate::load(path)?;
+        if let Some(registry) = registry {
+            check_signed(&update, path, registry, &mut signers)?;
+        }
+        Ok(update)
+    };
+    let mut aggregator = Aggregator::new(load(first)?);
+    for path in rest {
+        aggregator.add(&load(path)?, path)?;
+    }
+    let recomputed = aggregator.finish();
     if recomputed.digest() != aggregate.digest() {
         return Err(AggError::NotTheSum { updates: updates.len() });
     }
     if recomputed.contributors.len() < min_clients {
         return Err(AggError::TooFewClients { found: recomputed.contributors.len(), min: min_clients });
+    }
+    Ok(())
+}
+
+/// One client update's signature: present, valid for its committee, round and ciphertext,
+/// by a registered address not seen before in this aggregate.
+fn check_signed(
+    update: &EncryptedUpdate,
+    path: &Path,
+    registry: &ClientRegistry,
+    signers: &mut std::collections::BTreeSet<crate::signing::Address>,
+) -> Result<(), AggError> {
+    let [id] = update.contributors[..] else {
+        return Err(AggError::malformed(path, "an aggregate where a client's signed update belongs"));
+    };
+    let signature = update.signature.ok_or_else(|| AggError::UnsignedUpdate { path: path.into() })?;
+    let address = format_address(&signature.address);
+    if !signature.verify(&update.committee_id, update.round, &id) {
+        return Err(AggError::BadSignature { path: path.into(), address });
+    }
+    if !registry.contains(&signature.address) {
+        return Err(AggError::UnregisteredClient { path: path.into(), address });
+    }
+    if !signers.insert(signature.address) {
+        return Err(AggError::ClientTwice { path: path.into(), address });
     }
     Ok(())
 }

@@ -52,6 +52,7 @@ pub mod error;
 pub mod justify;
 pub mod params;
 mod ring;
+pub mod signing;
 pub mod update;
 
 pub use backend::{Cpu, SumBackend};
@@ -61,6 +62,7 @@ pub use error::AggError;
 pub use justify::{
     check_aggregate, lifetime_value_budget, DecryptionRecord, DEFAULT_MIN_CLIENTS, LIFETIME_DISTANCE_LOG2,
 };
+pub use signing::{ClientKey, ClientRegistry, ClientSignature};
 pub use update::{Aggregator, EncryptedUpdate};
 
 /// A small trained model for the crate-level example.

@@ -17,6 +17,7 @@ use crate::committee::{Committee, PublicKey};
 use crate::error::AggError;
 use crate::params::{BODY_BITS, DELTA_LOG2, MASK_BITS, NOISE_BOUND_LOG2, RING_DEGREE};
 use crate::ring::{self, Poly};
+use crate::signing::{ClientKey, ClientSignature};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -116,6 +117,9 @@ pub struct EncryptedUpdate {
     /// client's ciphertext alone (masks and bodies), so a ciphertext re-sent under a
     /// re-encoded header is still one client ([`ciphertext_id`]).
     pub contributors: Vec<[u8; 32]>,
+    /// One client's signature over (committee, round, ciphertext id) with its registered key
+    /// ([`EncryptedUpdate::sign`]); aggregates carry none (members check the update files).
+    pub signature: Option<ClientSignature>,
     coordinates: usize,
     /// Packed masks, [`MASK_BYTES`] per coefficient, one polynomial per chunk.
     masks: Vec<u8>,
@@ -186,13 +190,22 @@ impl EncryptedUpdate {
             round,
             model: ModelDescriptor::of(model),
             contributors: Vec::new(),
+            signature: None,
             coordinates: values.len(),
             masks,
             bodies,
         };
-        let id = artifact::binary_checksum(&artifact::encode_binary(ArtifactKind::EncryptedUpdate, &update.payload()));
-        update.contributors.push(id);
+        update.contributors.push(ciphertext_id(&update.masks, &update.bodies));
         Ok(update)
+    }
+
+    /// Signs this client update with `key` (the client's registered account key).
+    pub fn sign(&mut self, key: &ClientKey) -> Result<(), AggError> {
+        let [id] = self.contributors[..] else {
+            return Err(AggError::Committee("only one client's update is signed, not an aggregate".into()));
+        };
+        self.signature = Some(key.sign(&self.committee_id, self.round, &id));
+        Ok(())
     }
 
     /// Values in the update: the weights, the bias and the row count.
@@ -264,6 +277,9 @@ impl EncryptedUpdate {
             out.raw(digest);
         });
         out.raw(&self.masks).raw(&self.bodies);
+        if let Some(signature) = &self.signature {
+            out.u8(1).raw(&signature.address).raw(&signature.signature);
+        }
         out.into_bytes()
     }
 
@@ -309,12 +325,25 @@ impl EncryptedUpdate {
         let chunks = polynomials(coordinates).div_ceil(committee.packing);
         let masks = reader.take("masks", chunks * RING_DEGREE * MASK_BYTES).map_err(codec)?.to_vec();
         let bodies = reader.take("bodies", coordinates * BODY_BYTES).map_err(codec)?.to_vec();
-        if contributors.is_empty() {
+        let single = contributors.is_empty();
+        if single {
             contributors.push(ciphertext_id(&masks, &bodies));
         }
         let clients = contributors.len();
-        reader.finish().map_err(|_| malformed("bytes after the ciphertext"))?;
-        let update = Self { committee_id, committee, round, model, contributors, coordinates, masks, bodies };
+        // A client's update may end with its signature: a flag byte 1, the address, r ‖ s ‖ v.
+        let signature = if reader.remaining() == 0 {
+            None
+        } else if single {
+            reader.expect("signature flag", &[1]).map_err(|_| malformed("bytes after the ciphertext"))?;
+            let address = reader.array("signer address").map_err(codec)?;
+            let signature = reader.array("signature").map_err(codec)?;
+            Some(ClientSignature { address, signature })
+        } else {
+            return Err(malformed("an aggregate carries no signature"));
+        };
+        reader.finish().map_err(|_| malformed("bytes after the signature"))?;
+        let update =
+            Self { committee_id, committee, round, model, contributors, signature, coordinates, masks, bodies };
         if update.contributors.iter().collect::<HashSet<_>>().len() != clients {
             return Err(malformed("the same contributor is listed twice"));
         }
@@ -385,6 +414,10 @@ impl<B: SumBackend> Aggregator<B> {
         let reduce = |bits: u32| move |value: u128| value & (u128::MAX >> (128 - bits));
         ring::pack(self.masks.into_iter().map(reduce(MASK_BITS)), MASK_BITS, &mut sum.masks);
         ring::pack(self.bodies.into_iter().map(reduce(BODY_BITS)), BODY_BITS, &mut sum.bodies);
+        if sum.contributors.len() > 1 {
+            // An aggregate is no one's signed statement; members check the update files.
+            sum.signature = None;
+        }
         sum
     }
 }

@@ -19,6 +19,10 @@ use vsies_secure_agg::{DecryptionRecord, ShareCheck};
 pub enum AggCommand {
     /// Trusted-dealer committee keys: public.key and member-K.key (0600) for K = 1..N.
     Keygen(KeygenArgs),
+    /// A federated client's secp256k1 signing key (its chain account's): prints the address.
+    ClientKeygen(super::agg_clients::ClientKeygenArgs),
+    /// Register client addresses with a committee: members decrypt only their signed updates.
+    Register(super::agg_clients::RegisterArgs),
     /// Encrypt a model's weighted update (weights times rows, and the rows) for the committee.
     Encrypt(EncryptArgs),
     /// Add encrypted updates (or aggregates) into one aggregate, streaming.
@@ -34,6 +38,8 @@ pub enum AggCommand {
 pub fn run(command: AggCommand) -> anyhow::Result<i32> {
     match command {
         AggCommand::Keygen(args) => keygen(args),
+        AggCommand::ClientKeygen(args) => super::agg_clients::client_keygen(args),
+        AggCommand::Register(args) => super::agg_clients::register(args),
         AggCommand::Encrypt(args) => encrypt(args),
         AggCommand::Sum(args) => sum(args),
         AggCommand::DecryptShare(args) => decrypt_share(args),
@@ -111,6 +117,10 @@ pub struct EncryptArgs {
     /// Fixed encryption randomness (tests only: it makes the ciphertext predictable).
     #[arg(long)]
     insecure_seed: Option<u128>,
+    /// Sign the update with this client key (`agg client-keygen`) over its committee, round and
+    /// ciphertext: members decrypt only aggregates of registered clients' signed updates.
+    #[arg(long)]
+    sign: Option<PathBuf>,
     #[arg(short, long)]
     output: PathBuf,
 }
@@ -118,8 +128,11 @@ pub struct EncryptArgs {
 fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
     let model = Model::load(&args.update)?;
     let public = PublicKey::load(&args.public)?;
-    let update = EncryptedUpdate::encrypt(&public, &model, args.round, seeder(args.insecure_seed).as_mut())
+    let mut update = EncryptedUpdate::encrypt(&public, &model, args.round, seeder(args.insecure_seed).as_mut())
         .with_context(|| format!("encrypting {}", args.update.display()))?;
+    if let Some(path) = &args.sign {
+        update.sign(&vsies_secure_agg::ClientKey::load(path)?)?;
+    }
     update.save(&args.output)?;
     println!(
         "encrypted {} values (weights, bias, rows) for round {}: {:.2} bytes per value",
@@ -159,6 +172,14 @@ pub struct DecryptShareArgs {
     /// decrypts only if it is the aggregate given.
     #[arg(long, num_args = 1.., required = true)]
     updates: Vec<PathBuf>,
+    /// The committee's client registry (`agg register`): every update must be signed by a
+    /// distinct registered client for this committee and round.
+    #[arg(long, required_unless_present = "unregistered")]
+    registry: Option<PathBuf>,
+    /// Accept unsigned updates (no registry): an aggregator could then make the clients
+    /// itself (Sybil updates) or replay an earlier round's update under a new header.
+    #[arg(long)]
+    unregistered: bool,
     /// Distinct clients the aggregate must sum (fewer would reveal a client's update).
     #[arg(long, default_value_t = vsies_secure_agg::DEFAULT_MIN_CLIENTS)]
     min_clients: usize,
@@ -169,7 +190,8 @@ pub struct DecryptShareArgs {
 fn decrypt_share(args: DecryptShareArgs) -> anyhow::Result<i32> {
     let aggregate = EncryptedUpdate::load(&args.aggregate)?;
     let share = KeyShare::load(&args.share)?;
-    vsies_secure_agg::check_aggregate(&aggregate, &args.updates, args.min_clients)
+    let registry = args.registry.as_deref().map(vsies_secure_agg::ClientRegistry::load).transpose()?;
+    vsies_secure_agg::check_aggregate(&aggregate, &args.updates, args.min_clients, registry.as_ref())
         .with_context(|| args.aggregate.display().to_string())?;
     let mut record = DecryptionRecord::open(&DecryptionRecord::path_for(&args.share))?;
     record.check(&aggregate, &share)?;

@@ -1,6 +1,7 @@
 //! One module per command; each parses its arguments, calls the libraries and prints.
 
 pub mod agg;
+pub mod agg_clients;
 pub mod fhe;
 pub mod inspect;
 pub mod predict;

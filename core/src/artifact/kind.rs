@@ -16,6 +16,7 @@ use std::fmt;
 /// | `encrypted-dataset`, `encrypted-scores` | `vsies-fhe` | `EncryptedDataset`, `EncryptedScores` |
 /// | `committee-public-key`, `committee-key-share` | `vsies-secure-agg` | `PublicKey`, `KeyShare` |
 /// | `encrypted-update`, `decryption-share` | `vsies-secure-agg` | `EncryptedUpdate`, `DecryptionShare` |
+/// | `client-signing-key`, `client-registry` | `vsies-secure-agg` | `ClientKey`, `ClientRegistry` |
 /// | `zk-proving-key`, `zk-verifying-key` | `vsies-zk` | the Groth16 engine's key files, for any relation |
 /// | `data-proof` | `vsies-zk` | `DataProof` (data-validation relation) |
 /// | `training-proof`, `model-opening` | `vsies-zk` | `TrainingProof`, `ModelOpening` (training relation) |
@@ -54,11 +55,15 @@ pub enum ArtifactKind {
     TrainingProof,
     /// The opening of a hiding model commitment (JSON; the trainer's secret until it reveals it).
     ModelOpening,
+    /// A federated client's secp256k1 signing key (JSON; that client only).
+    ClientSigningKey,
+    /// The clients registered with a committee: their addresses (JSON).
+    ClientRegistry,
 }
 
 impl ArtifactKind {
     /// Every kind this build knows.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 18] = [
         Self::QuantizedDataset,
         Self::Model,
         Self::FheSecretKey,
@@ -75,6 +80,8 @@ impl ArtifactKind {
         Self::DataProof,
         Self::TrainingProof,
         Self::ModelOpening,
+        Self::ClientSigningKey,
+        Self::ClientRegistry,
     ];
 
     /// The stable code in a binary artifact's header.
@@ -96,6 +103,8 @@ impl ArtifactKind {
             Self::DataProof => 14,
             Self::TrainingProof => 15,
             Self::ModelOpening => 16,
+            Self::ClientSigningKey => 17,
+            Self::ClientRegistry => 18,
         }
     }
 
@@ -118,6 +127,8 @@ impl ArtifactKind {
             Self::DataProof => "data-proof",
             Self::TrainingProof => "training-proof",
             Self::ModelOpening => "model-opening",
+            Self::ClientSigningKey => "client-signing-key",
+            Self::ClientRegistry => "client-registry",
         }
     }
 
@@ -130,9 +141,12 @@ impl ArtifactKind {
             | Self::FheEvaluationKey
             | Self::EncryptedDataset
             | Self::EncryptedScores => "vsies-fhe",
-            Self::CommitteePublicKey | Self::CommitteeKeyShare | Self::EncryptedUpdate | Self::DecryptionShare => {
-                "vsies-secure-agg"
-            }
+            Self::CommitteePublicKey
+            | Self::CommitteeKeyShare
+            | Self::EncryptedUpdate
+            | Self::DecryptionShare
+            | Self::ClientSigningKey
+            | Self::ClientRegistry => "vsies-secure-agg",
             Self::ZkProvingKey | Self::ZkVerifyingKey | Self::DataProof | Self::TrainingProof | Self::ModelOpening => {
                 "vsies-zk"
             }
