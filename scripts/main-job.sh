@@ -94,7 +94,7 @@ fi
 echo
 echo "== secure aggregation: 5 clients, committee of 5 with threshold 3"
 step agg keygen --members 5 --threshold 3 --packing 1 -o "$out/committee" --force
-rm -f "$out/clients.json"
+rm -f "$out/registry.json"
 clients=5
 for k in $(seq 1 $clients); do
   # Client k holds every 5th training row starting at row k.
@@ -102,14 +102,14 @@ for k in $(seq 1 $clients); do
   step train "$out/client$k.csv" --schema "$out/schema.toml" -o "$out/client$k.json" --seed 0
   # Each client's signing key (its chain account), registered with the committee.
   step agg client-keygen -o "$out/client$k.key" --force
-  step agg register --registry "$out/clients.json" --committee "$out/committee/public.key" --key "$out/client$k.key"
+  step agg register --registry "$out/registry.json" --committee "$out/committee/public.key" --key "$out/client$k.key"
   step agg encrypt "$out/client$k.json" --public "$out/committee/public.key" --round 1 --sign "$out/client$k.key" -o "$out/update$k.vsies"
 done
 step agg sum "$out"/update*.vsies -o "$out/sum.vsies"
 # Members 1, 3, 4 and 5 decrypt (member 2 is absent): T + 1 shares, so that combine
 # cross-checks every key piece between two holders and would name a faulty share.
 for m in 1 3 4 5; do
-  step agg decrypt-share "$out/sum.vsies" --share "$out/committee/member-$m.key" --updates "$out"/update*.vsies --registry "$out/clients.json" -o "$out/share$m.vsies"
+  step agg decrypt-share "$out/sum.vsies" --share "$out/committee/member-$m.key" --updates "$out"/update*.vsies --registry "$out/registry.json" -o "$out/share$m.vsies"
 done
 step agg combine "$out/sum.vsies" "$out"/share[1345].vsies -o "$out/fedavg.json"
 step agg fedavg "$out"/client?.json -o "$out/fedavg.plain.json"

@@ -98,3 +98,24 @@ pub fn flush_stdout(code: i32) -> i32 {
         }
     }
 }
+
+/// Exit code of a run interrupted by a signal (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// On SIGINT, SIGTERM or SIGHUP: removes the temporary files and staging directories being
+/// written (the outputs themselves are renamed into place only when complete, so none is
+/// half-written), says so, and exits 130.
+pub fn clean_up_on_signals() {
+    use std::io::Write;
+    let installed = ctrlc::set_handler(|| {
+        vsies_core::artifact::remove_in_flight();
+        let _ = writeln!(std::io::stderr(), "interrupted: temporary files removed, nothing half-written");
+        std::process::exit(EXIT_INTERRUPTED);
+    });
+    if let Err(err) = installed {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: no signal handler ({err}); an interrupted run may leave temporary files"
+        );
+    }
+}

@@ -29,15 +29,6 @@ fn staging_name(target_name: &str, pid: u32) -> String {
     format!("{STAGING_PREFIX}.{target_name}.{pid}")
 }
 
-/// Whether a process with this id is running (where the system says; elsewhere assumed so).
-fn alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        Path::new("/proc").join(pid.to_string()).exists()
-    } else {
-        true
-    }
-}
-
 /// Removes staging directories for `target_name` left in `parent` by runs that died.
 fn sweep_stale(parent: &Path, target_name: &str) {
     let prefix = format!("{STAGING_PREFIX}.{target_name}.");
@@ -47,7 +38,7 @@ fn sweep_stale(parent: &Path, target_name: &str) {
         let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(&prefix)).and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
-        if pid != std::process::id() && !alive(pid) {
+        if pid != std::process::id() && !vsies_core::artifact::process_alive(pid) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
@@ -99,6 +90,7 @@ impl KeySetStaging {
         }
         std::fs::create_dir(&staging)
             .with_context(|| format!("{}: creating the staging directory", staging.display()))?;
+        vsies_core::artifact::track_in_flight(&staging);
         restrict(&staging)?;
         Ok(Self { staging, target: target.to_path_buf(), replace, committed: false })
     }
@@ -130,6 +122,7 @@ impl KeySetStaging {
             });
         }
         self.committed = true;
+        vsies_core::artifact::untrack_in_flight(&self.staging);
         if self.replace {
             let _ = std::fs::remove_dir_all(&old);
         }
@@ -154,6 +147,7 @@ impl Drop for KeySetStaging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.staging);
+            vsies_core::artifact::untrack_in_flight(&self.staging);
         }
     }
 }

@@ -75,6 +75,7 @@ enum SchemaCommand {
 
 fn main() {
     failure::exit_cleanly_on_stdout_errors();
+    failure::clean_up_on_signals();
     let cli = Cli::parse();
     progress::install();
     let result = match cli.command {

@@ -63,3 +63,37 @@ fn an_existing_key_set_needs_force_and_is_replaced_whole() {
     assert_eq!(entries(&d.join("zk")), ["proving.key", "verification_key.json", "verifying.key"]);
     assert_eq!(entries(d), ["committee", "keys", "schema.toml", "zk"], "no staging directory left");
 }
+
+/// SIGINT while `setup` streams its proving key: exit 130, and neither the temporary key file
+/// nor the staging directory remains.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_interrupted_setup_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&["schema", "infer", common::bundled().to_str().unwrap(), "--label", "malignant", "-o", "schema.toml"], d);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_vsies"))
+        .args(["setup", "train", "--schema", "schema.toml", "--rows", "400", "-o", "keys", "--insecure-seed", "1"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the staging directory has a temporary file in it: the key is being written.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let writing = || {
+        entries(d).iter().filter(|n| n.starts_with(".vsies-staging")).any(|staging| {
+            std::fs::read_dir(d.join(staging))
+                .is_ok_and(|mut e| e.any(|f| f.is_ok_and(|f| f.file_name().to_string_lossy().contains(".tmp-"))))
+        })
+    };
+    while !writing() {
+        assert!(std::time::Instant::now() < deadline, "setup never started writing");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(entries(d), ["schema.toml"], "nothing left behind");
+}

@@ -107,6 +107,18 @@ fn describe(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
                 update.coordinates()
             );
             println!("schema id: {}", update.model.schema_id);
+            match &update.signature {
+                Some(signature) => println!(
+                    "signed by {} (signature {})",
+                    vsies_secure_agg::signing::format_address(&signature.address),
+                    if signature.verify(&update.committee_id, update.round, &update.contributors[0]) {
+                        "valid"
+                    } else {
+                        "INVALID"
+                    }
+                ),
+                None => println!("unsigned"),
+            }
         }
         ArtifactKind::DecryptionShare => {
             let share = vsies_secure_agg::DecryptionShare::load(path)?;
@@ -143,6 +155,21 @@ fn describe(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
         ArtifactKind::ModelOpening => {
             let opening = vsies_zk::relations::training::ModelOpening::load(path)?;
             println!("opens commitment {} to model {} (the blinding is secret)", opening.commitment, opening.model_id);
+        }
+        ArtifactKind::ClientSigningKey => {
+            let key = vsies_secure_agg::ClientKey::load(path)?;
+            println!(
+                "address: {} (the secret key is not shown)",
+                vsies_secure_agg::signing::format_address(&key.address())
+            );
+        }
+        ArtifactKind::ClientRegistry => {
+            let registry = vsies_secure_agg::ClientRegistry::load(path)?;
+            println!("committee id: {}", registry.committee_id);
+            println!("registered clients: {}", registry.clients().len());
+            for address in registry.clients() {
+                println!("  {}", vsies_secure_agg::signing::format_address(address));
+            }
         }
         other => println!("{other}: {} payload bytes", header.payload_len),
     }

@@ -2,6 +2,63 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Temporary files and staging directories this process is writing: what an interrupted run
+/// must remove ([`remove_in_flight`], called by the CLI's SIGINT/SIGTERM handler).
+static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Records `path` as being written (a temporary file or staging directory).
+pub fn track_in_flight(path: &Path) {
+    IN_FLIGHT.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(path.to_path_buf());
+}
+
+/// `path` was renamed into place or removed: no longer this process's to clean up.
+pub fn untrack_in_flight(path: &Path) {
+    IN_FLIGHT.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).retain(|p| p != path);
+}
+
+/// Removes every temporary file and staging directory being written: for a signal handler,
+/// before the process exits, so an interrupted command leaves nothing behind.
+pub fn remove_in_flight() {
+    let paths = std::mem::take(&mut *IN_FLIGHT.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+    for path in paths {
+        if path.is_dir() {
+            let _ = std::fs::remove_dir_all(&path);
+        } else {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+/// Whether a process with this id runs (where the system can say; elsewhere assumed so).
+pub fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
+    }
+}
+
+/// Removes temporary files `.{name}.tmp-{pid}-{n}` in `directory` left by runs that died
+/// (killed outright, where no handler could clean up).
+fn sweep_stale(directory: &Path, name: &str) {
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = std::fs::read_dir(directory) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let pid = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !process_alive(pid) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
 
 /// Writes `bytes` to `path` so that a reader sees either the old file or the whole new one:
 /// write a temporary file in the same directory, flush it to disk, rename it over `path`,
@@ -41,12 +98,14 @@ pub fn write_atomic_with(
     let name = path
         .file_name()
         .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "output path has no file name"))?;
+    sweep_stale(&directory, &name.to_string_lossy());
     let temporary = directory.join(format!(
         ".{}.tmp-{}-{}",
         name.to_string_lossy(),
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
+    track_in_flight(&temporary);
     let result = (|| {
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -71,12 +130,41 @@ pub fn write_atomic_with(
     if result.is_err() {
         let _ = std::fs::remove_file(&temporary);
     }
+    untrack_in_flight(&temporary);
     result
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn temporary_files_of_dead_runs_are_swept_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // pid 0 never names a running process in /proc; ours does.
+        let dead = dir.path().join(".out.bin.tmp-0-3");
+        let live = dir.path().join(format!(".out.bin.tmp-{}-999", std::process::id()));
+        std::fs::write(&dead, b"x").unwrap();
+        std::fs::write(&live, b"x").unwrap();
+        write_atomic(&dir.path().join("out.bin"), b"new").unwrap();
+        assert!(!dead.exists() && live.exists());
+        assert_eq!(std::fs::read(dir.path().join("out.bin")).unwrap(), b"new");
+    }
+
+    #[test]
+    fn in_flight_files_are_removed_on_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(".partial");
+        let staging = dir.path().join(".staging");
+        std::fs::write(&file, b"x").unwrap();
+        std::fs::create_dir(&staging).unwrap();
+        std::fs::write(staging.join("secret.key"), b"x").unwrap();
+        track_in_flight(&file);
+        track_in_flight(&staging);
+        remove_in_flight();
+        assert!(!file.exists() && !staging.exists());
+    }
 
     #[test]
     fn atomic_write_replaces_whole_files_and_a_failed_write_keeps_the_old_one() {
