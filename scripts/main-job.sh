@@ -54,7 +54,7 @@ echo "encrypted inference (public-key encryption): byte-identical to plaintext p
 echo
 echo "== validation proofs: Groth16 that the data passes the schema, revealing only commitment, rows, histogram"
 step setup data --schema "$out/schema.toml" --rows 569 -o "$out/zk" --force
-step prove data "$data" --schema "$out/schema.toml" --keys "$out/zk" -o "$out/proof.json" --snarkjs "$out/zk/snarkjs"
+step prove data "$data" --schema "$out/schema.toml" --keys "$out/zk" -o "$out/proof.json" --snarkjs "$out/snarkjs"
 step verify "$out/proof.json" --keys "$out/zk"
 step prove data "$out/test.csv" --schema "$out/schema.toml" --keys "$out/zk" -o "$out/proof.test.json"
 step verify "$out/proof.test.json" --keys "$out/zk"
@@ -64,7 +64,7 @@ proved=$(sed -n 's/.*"commitment": "\([0-9a-f]*\)".*/\1/p' "$out/proof.test.json
   || fail "the encrypted test set does not record the commitment its proof states"
 echo "the encrypted test set records the commitment its validation proof states: $proved"
 if command -v npm >/dev/null; then
-  "$root/scripts/snarkjs-verify.sh" "$out/zk/snarkjs" || fail "snarkjs rejects the proof"
+  "$root/scripts/snarkjs-verify.sh" "$out/snarkjs" || fail "snarkjs rejects the proof"
   echo "snarkjs 0.7.6 accepts the proof of the bundled dataset"
 else
   echo "npm not found: skipping the snarkjs cross-check (scripts/snarkjs-verify.sh)"
