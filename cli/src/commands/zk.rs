@@ -43,17 +43,40 @@ pub struct SetupDataArgs {
     /// Histogram buckets per feature column (equal-width over the column's quantized range).
     #[arg(long, default_value_t = DEFAULT_BUCKETS)]
     buckets: usize,
+    #[command(flatten)]
+    keys: KeyOutput,
+}
+
+/// Where `vsies setup` writes a key set, and how.
+#[derive(Args)]
+pub struct KeyOutput {
     /// Key directory: proving.key, verifying.key, verification_key.json (snarkjs layout).
     #[arg(short, long)]
-    output: PathBuf,
+    pub output: PathBuf,
     /// Derive the setup randomness from this seed instead of the OS: reproducible keys whose
     /// toxic waste anyone can recompute. Tests and benchmarks only.
     #[arg(long)]
-    insecure_seed: Option<u64>,
+    pub insecure_seed: Option<u64>,
     /// Replace an existing key set in the output directory (only files of a key set are
     /// removed; the new set replaces the old one in one step).
     #[arg(long)]
-    force: bool,
+    pub force: bool,
+}
+
+impl KeyOutput {
+    /// Generates a key set with `generate` into a staging directory, makes it the output
+    /// directory in one step, and reports it; `generate` returns the verifying key's id.
+    pub fn write<Id: std::fmt::Display>(
+        &self,
+        start: std::time::Instant,
+        generate: impl FnOnce(&mut StdRng, &Path) -> anyhow::Result<Id>,
+    ) -> anyhow::Result<()> {
+        let staging = key_staging(&self.output, self.force)?;
+        let id = generate(&mut rng(self.insecure_seed), staging.path())?;
+        staging.commit()?;
+        report_keys(&self.output, &id, self.insecure_seed.is_some(), start);
+        Ok(())
+    }
 }
 
 #[derive(Args)]
@@ -137,10 +160,7 @@ pub fn setup(command: SetupCommand) -> anyhow::Result<i32> {
         constraints as f64 / values as f64,
         relation.public_input_count()
     );
-    let staging = key_staging(&args.output, args.force)?;
-    let verifier = DataKeys::generate(relation, &mut rng(args.insecure_seed), staging.path())?;
-    staging.commit()?;
-    report_keys(&args.output, &verifier.id, args.insecure_seed.is_some(), start);
+    args.keys.write(start, |rng, dir| Ok(DataKeys::generate(relation, rng, dir)?.id))?;
     Ok(0)
 }
 

@@ -25,17 +25,8 @@ pub struct SetupTrainArgs {
     rows: usize,
     #[command(flatten)]
     training: TrainingFlags,
-    /// Key directory: proving.key, verifying.key, verification_key.json.
-    #[arg(short, long)]
-    output: PathBuf,
-    /// Derive the setup randomness from this seed instead of the OS: reproducible keys whose
-    /// toxic waste anyone can recompute. Tests and benchmarks only.
-    #[arg(long)]
-    insecure_seed: Option<u64>,
-    /// Replace an existing key set in the output directory (only files of a key set are
-    /// removed; the new set replaces the old one in one step).
-    #[arg(long)]
-    force: bool,
+    #[command(flatten)]
+    keys: super::zk::KeyOutput,
 }
 
 #[derive(Args)]
@@ -101,10 +92,7 @@ pub fn setup(args: SetupTrainArgs) -> anyhow::Result<i32> {
     for (stage, count) in vsies_zk::groth16::constraints_by_stage(&relation)? {
         println!("  {stage:<14} {count:>10} constraints ({:.3} per sample x feature x epoch)", count as f64 / samples);
     }
-    let staging = super::zk::key_staging(&args.output, args.force)?;
-    let verifier = TrainingKeys::generate(relation, &mut super::zk::rng(args.insecure_seed), staging.path())?;
-    staging.commit()?;
-    super::zk::report_keys(&args.output, &verifier.id, args.insecure_seed.is_some(), start);
+    args.keys.write(start, |rng, dir| Ok(TrainingKeys::generate(relation, rng, dir)?.id))?;
     Ok(0)
 }
 
