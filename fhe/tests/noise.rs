@@ -50,3 +50,29 @@ fn public_key_noise_at_same_sign_weights_exceeds_the_old_bound_and_meets_the_new
     assert!(rms < new + 0.75, "the corrected analysis predicts it: rms 2^{rms:.2} against 2^{new:.2}");
     assert!((max as f64) < 2f64.powi(DELTA_LOG2 as i32 - 1), "every score decrypts");
 }
+
+#[test]
+fn more_features_than_one_mask_holds_are_refused_by_both_encryptions() {
+    let keys = keys(50);
+    let wide = |columns: usize| {
+        QuantizedDataset::from_values(
+            vsies_core::ContentId::of(b"wide"),
+            vsies_core::FixedFormat::FEATURES,
+            columns,
+            vec![1; columns],
+            None,
+        )
+        .unwrap()
+    };
+    let too_wide = wide(vsies_fhe::params::LWE_DIMENSION + 1);
+    let refused = |result: Result<EncryptedDataset, FheError>| {
+        let err = result.unwrap_err();
+        assert!(matches!(err, FheError::TooManyFeatures { found: 2049, limit: 2048 }), "{err}");
+        assert!(err.is_checked_invalid());
+    };
+    refused(EncryptedDataset::encrypt_with_public_key(&too_wide, &keys.public));
+    refused(EncryptedDataset::encrypt_with_secret_key(&too_wide, &keys.secret));
+    let widest = wide(vsies_fhe::params::LWE_DIMENSION);
+    let encrypted = EncryptedDataset::encrypt_with_public_key(&widest, &keys.public).unwrap();
+    assert_eq!(encrypted.decrypt(&keys.secret).unwrap(), widest.values());
+}
