@@ -29,21 +29,6 @@ fn staging_name(target_name: &str, pid: u32) -> String {
     format!("{STAGING_PREFIX}.{target_name}.{pid}")
 }
 
-/// Removes staging directories for `target_name` left in `parent` by runs that died.
-fn sweep_stale(parent: &Path, target_name: &str) {
-    let prefix = format!("{STAGING_PREFIX}.{target_name}.");
-    let Ok(entries) = std::fs::read_dir(parent) else { return };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(&prefix)).and_then(|p| p.parse::<u32>().ok()) else {
-            continue;
-        };
-        if pid != std::process::id() && !vsies_core::artifact::process_alive(pid) {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
 impl KeySetStaging {
     /// Starts writing a key set for `target`. Refuses an existing non-empty `target` unless
     /// `force`, and even then if it holds anything `belongs` does not recognise as a file of
@@ -83,7 +68,7 @@ impl KeySetStaging {
             }
         }
         std::fs::create_dir_all(&parent).with_context(|| format!("{}: creating the directory", parent.display()))?;
-        sweep_stale(&parent, name);
+        vsies_core::artifact::sweep_dead_runs(&parent, &format!("{STAGING_PREFIX}.{name}."));
         let staging = parent.join(staging_name(name, std::process::id()));
         if staging.exists() {
             std::fs::remove_dir_all(&staging).with_context(|| format!("{}: removing", staging.display()))?;

@@ -31,6 +31,13 @@ pub struct EncryptedScores {
 
 const CIPHERTEXT_WIDTH: usize = LWE_DIMENSION + 1;
 
+/// The phase `b - <a, s>` of a switched score ciphertext, on the `2^40` torus.
+fn phase(ciphertext: &[u64], secret: &[u64]) -> u64 {
+    let (a, b) = ciphertext.split_at(LWE_DIMENSION);
+    let dot = a.iter().zip(secret).fold(0u64, |acc, (&ai, &si)| acc.wrapping_add(ai.wrapping_mul(si)));
+    b[0].wrapping_sub(dot) & ((1u64 << OUTPUT_MODULUS_LOG2) - 1)
+}
+
 /// Rounds a `2^64` coefficient to the `2^40` modulus.
 fn switch_modulus(coefficient: u64) -> u64 {
     let dropped = 64 - OUTPUT_MODULUS_LOG2;
@@ -158,16 +165,7 @@ impl EncryptedScores {
     pub fn decrypt_unchecked(&self, key: &SecretKey) -> Result<Vec<i64>, FheError> {
         self.check_key(key)?;
         let secret = key.key.as_ref();
-        let mask = (1u64 << OUTPUT_MODULUS_LOG2) - 1;
-        Ok(self
-            .coefficients
-            .par_chunks_exact(CIPHERTEXT_WIDTH)
-            .map(|ciphertext| {
-                let (a, b) = ciphertext.split_at(LWE_DIMENSION);
-                let dot = a.iter().zip(secret).fold(0u64, |acc, (&ai, &si)| acc.wrapping_add(ai.wrapping_mul(si)));
-                decode_switched(b[0].wrapping_sub(dot) & mask)
-            })
-            .collect())
+        Ok(self.coefficients.par_chunks_exact(CIPHERTEXT_WIDTH).map(|c| decode_switched(phase(c, secret))).collect())
     }
 
     /// Each score's noise, at the `2^64` scale of the encrypted features: its phase minus the
@@ -183,10 +181,7 @@ impl EncryptedScores {
             .chunks_exact(CIPHERTEXT_WIDTH)
             .zip(expected)
             .map(|(ciphertext, &m)| {
-                let (a, b) = ciphertext.split_at(LWE_DIMENSION);
-                let dot = a.iter().zip(secret).fold(0u64, |acc, (&ai, &si)| acc.wrapping_add(ai.wrapping_mul(si)));
-                let phase = b[0].wrapping_sub(dot) & mask;
-                let error = phase.wrapping_sub(encode(m) >> scale) & mask;
+                let error = phase(ciphertext, secret).wrapping_sub(encode(m) >> scale) & mask;
                 // Sign-extend from 40 bits, then back to the 2^64 scale.
                 (((error << scale) as i64) >> scale) << scale
             })

@@ -13,7 +13,7 @@
 use crate::committee::KeyShare;
 use crate::error::AggError;
 use crate::signing::{format_address, ClientRegistry};
-use crate::update::{Aggregator, EncryptedUpdate};
+use crate::update::EncryptedUpdate;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use vsies_core::codec;
@@ -55,20 +55,11 @@ pub fn check_aggregate(
             });
         }
     }
-    let (first, rest) = updates.split_first().ok_or_else(|| AggError::Committee("no update files given".into()))?;
     let mut signers = std::collections::BTreeSet::new();
-    let mut load = |path: &PathBuf| -> Result<EncryptedUpdate, AggError> {
-        let update = EncryptedUpdate::load(path)?;
-        if let Some(registry) = registry {
-            check_signed(&update, path, registry, &mut signers)?;
-        }
-        Ok(update)
-    };
-    let mut aggregator = Aggregator::new(load(first)?);
-    for path in rest {
-        aggregator.add(&load(path)?, path)?;
-    }
-    let recomputed = aggregator.finish();
+    let recomputed = EncryptedUpdate::sum_checked_files(updates, |update, path| match registry {
+        Some(registry) => check_signed(update, path, registry, &mut signers),
+        None => Ok(()),
+    })?;
     if recomputed.digest() != aggregate.digest() {
         return Err(AggError::NotTheSum { updates: updates.len() });
     }

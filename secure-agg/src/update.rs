@@ -244,10 +244,24 @@ impl EncryptedUpdate {
 
     /// Sums update files, holding one aggregate and one input in memory at a time.
     pub fn sum_files(paths: &[PathBuf]) -> Result<Self, AggError> {
+        Self::sum_checked_files(paths, |_, _| Ok(()))
+    }
+
+    /// [`EncryptedUpdate::sum_files`], passing each update read to `check` (with its file)
+    /// before it is added.
+    pub fn sum_checked_files(
+        paths: &[PathBuf],
+        mut check: impl FnMut(&Self, &Path) -> Result<(), AggError>,
+    ) -> Result<Self, AggError> {
         let (first, rest) = paths.split_first().ok_or_else(|| AggError::Committee("no updates to sum".into()))?;
-        let mut aggregator = Aggregator::new(Self::load(first)?);
+        let mut load = |path: &PathBuf| {
+            let update = Self::load(path)?;
+            check(&update, path)?;
+            Ok::<_, AggError>(update)
+        };
+        let mut aggregator = Aggregator::new(load(first)?);
         for path in rest {
-            aggregator.add(&Self::load(path)?, path)?;
+            aggregator.add(&load(path)?, path)?;
         }
         Ok(aggregator.finish())
     }

@@ -40,21 +40,22 @@ pub fn process_alive(pid: u32) -> bool {
     }
 }
 
-/// Removes temporary files `.{name}.tmp-{pid}-{n}` in `directory` left by runs that died
-/// (killed outright, where no handler could clean up).
-fn sweep_stale(directory: &Path, name: &str) {
-    let prefix = format!(".{name}.tmp-");
+/// Removes the entries of `directory` named `{prefix}{pid}` or `{prefix}{pid}-…` (files or
+/// directories) whose process `pid` is not this one and no longer runs: what runs killed
+/// outright (where no handler could clean up) left behind.
+pub fn sweep_dead_runs(directory: &Path, prefix: &str) {
     let Ok(entries) = std::fs::read_dir(directory) else { return };
     for entry in entries.flatten() {
         let file_name = entry.file_name();
-        let pid = file_name
-            .to_str()
-            .and_then(|n| n.strip_prefix(&prefix))
-            .and_then(|rest| rest.split('-').next())
-            .and_then(|pid| pid.parse::<u32>().ok());
+        let pid = file_name.to_str().and_then(|n| n.strip_prefix(prefix)).and_then(|rest| {
+            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            let tail = &rest[digits..];
+            (tail.is_empty() || tail.starts_with('-')).then(|| rest[..digits].parse::<u32>().ok()).flatten()
+        });
         if let Some(pid) = pid {
             if pid != std::process::id() && !process_alive(pid) {
-                let _ = std::fs::remove_file(entry.path());
+                let path = entry.path();
+                let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
             }
         }
     }
@@ -98,7 +99,7 @@ pub fn write_atomic_with(
     let name = path
         .file_name()
         .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "output path has no file name"))?;
-    sweep_stale(&directory, &name.to_string_lossy());
+    sweep_dead_runs(&directory, &format!(".{}.tmp-", name.to_string_lossy()));
     let temporary = directory.join(format!(
         ".{}.tmp-{}-{}",
         name.to_string_lossy(),

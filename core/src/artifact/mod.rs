@@ -28,8 +28,8 @@ mod kind;
 mod stream;
 
 pub use atomic::{
-    process_alive, remove_in_flight, track_in_flight, untrack_in_flight, write_atomic, write_atomic_private,
-    write_atomic_with,
+    process_alive, remove_in_flight, sweep_dead_runs, track_in_flight, untrack_in_flight, write_atomic,
+    write_atomic_private, write_atomic_with,
 };
 pub use binary::{binary_checksum, decode_binary, encode_binary, read_binary, read_binary_with_checksum, write_binary};
 pub use error::ArtifactError;
