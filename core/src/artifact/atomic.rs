@@ -4,31 +4,62 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Temporary files and staging directories this process is writing: what an interrupted run
-/// must remove ([`remove_in_flight`], called by the CLI's SIGINT/SIGTERM handler).
-static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// A set of paths being written (temporary files, staging directories) that an interrupted
+/// run must remove. The process keeps one ([`track_in_flight`], [`remove_in_flight`]);
+/// a value of its own lets a caller (or a test) clean up without touching other writers'.
+#[derive(Debug, Default)]
+pub struct InFlight(Mutex<Vec<PathBuf>>);
 
-/// Records `path` as being written (a temporary file or staging directory).
+impl InFlight {
+    /// An empty set.
+    pub const fn new() -> Self {
+        Self(Mutex::new(Vec::new()))
+    }
+
+    fn paths(&self) -> std::sync::MutexGuard<'_, Vec<PathBuf>> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Records `path` as being written.
+    pub fn track(&self, path: &Path) {
+        self.paths().push(path.to_path_buf());
+    }
+
+    /// `path` was renamed into place or removed: no longer this set's to clean up.
+    pub fn untrack(&self, path: &Path) {
+        self.paths().retain(|p| p != path);
+    }
+
+    /// Removes every file and directory in the set, and empties it.
+    pub fn remove_all(&self) {
+        let paths = std::mem::take(&mut *self.paths());
+        for path in paths {
+            if path.is_dir() {
+                let _ = std::fs::remove_dir_all(&path);
+            } else {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+}
+
+/// What this process is writing: removed by the CLI's SIGINT/SIGTERM handler.
+static IN_FLIGHT: InFlight = InFlight::new();
+
+/// Records `path` as being written by this process (a temporary file or staging directory).
 pub fn track_in_flight(path: &Path) {
-    IN_FLIGHT.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(path.to_path_buf());
+    IN_FLIGHT.track(path);
 }
 
 /// `path` was renamed into place or removed: no longer this process's to clean up.
 pub fn untrack_in_flight(path: &Path) {
-    IN_FLIGHT.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).retain(|p| p != path);
+    IN_FLIGHT.untrack(path);
 }
 
-/// Removes every temporary file and staging directory being written: for a signal handler,
-/// before the process exits, so an interrupted command leaves nothing behind.
+/// Removes every temporary file and staging directory this process is writing: for a signal
+/// handler, before the process exits, so an interrupted command leaves nothing behind.
 pub fn remove_in_flight() {
-    let paths = std::mem::take(&mut *IN_FLIGHT.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-    for path in paths {
-        if path.is_dir() {
-            let _ = std::fs::remove_dir_all(&path);
-        } else {
-            let _ = std::fs::remove_file(&path);
-        }
-    }
+    IN_FLIGHT.remove_all();
 }
 
 /// Whether a process with this id runs (where the system can say; elsewhere assumed so).
@@ -161,9 +192,12 @@ mod tests {
         std::fs::write(&file, b"x").unwrap();
         std::fs::create_dir(&staging).unwrap();
         std::fs::write(staging.join("secret.key"), b"x").unwrap();
-        track_in_flight(&file);
-        track_in_flight(&staging);
-        remove_in_flight();
+        // A set of the test's own: the process-wide one holds the temporary files of tests
+        // writing concurrently, which removing them all would break.
+        let in_flight = InFlight::new();
+        in_flight.track(&file);
+        in_flight.track(&staging);
+        in_flight.remove_all();
         assert!(!file.exists() && !staging.exists());
     }
 

@@ -29,7 +29,7 @@ mod stream;
 
 pub use atomic::{
     process_alive, remove_in_flight, sweep_dead_runs, track_in_flight, untrack_in_flight, write_atomic,
-    write_atomic_private, write_atomic_with,
+    write_atomic_private, write_atomic_with, InFlight,
 };
 pub use binary::{binary_checksum, decode_binary, encode_binary, read_binary, read_binary_with_checksum, write_binary};
 pub use error::ArtifactError;
