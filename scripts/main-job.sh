@@ -4,9 +4,11 @@
 # ids), train under the integer spec, predict on the held-out rows and print accuracy; then
 # generate TFHE keys, encrypt the held-out rows, score them under encryption with only the
 # evaluation key, decrypt, and compare byte for byte with the plaintext predictions; finally
-# one secure-aggregation round: five clients train on shards of the training rows, encrypt
-# their updates for a 5-member, threshold-3 committee, an aggregator sums them, members 1, 3
-# and 5 decrypt (2 and 4 absent), and the FedAvg model is compared with plaintext FedAvg.
+# one secure-aggregation round: six clients train on shards of the training rows, prove their
+# trainings, encrypt their updates for a 5-member, threshold-3 committee with proofs that the
+# encryptions are honest and open the trainings' model commitments, an aggregator sums them,
+# members 1, 3, 4 and 5 check every proof and decrypt (2 absent), and the FedAvg model is
+# compared with plaintext FedAvg.
 # Between the two, Groth16 proofs that the bundled dataset and the test split pass the schema,
 # verified by vsies and (when npm is present) by snarkjs; a Groth16 proof that model.json is
 # exactly the spec's training on the committed training split, verified; and the reward vault
@@ -92,24 +94,39 @@ else
 fi
 
 echo
-echo "== secure aggregation: 5 clients, committee of 5 with threshold 3"
+echo "== secure aggregation: 6 clients, committee of 5 with threshold 3, every update proved"
 step agg keygen --members 5 --threshold 3 --packing 1 -o "$out/committee" --force
 rm -f "$out/registry.json"
-clients=5
+clients=6
+shard_rows=$((rows / clients))
+# Each client proves its training (keys for one shard's row count) and its update: the update
+# proof opens the training proof's model commitment, so members decrypt only aggregates of
+# honestly encrypted, proved trainings.
+step setup train --schema "$out/schema.toml" --rows "$shard_rows" -o "$out/zk-shard" --force
+step setup update --public "$out/committee/public.key" --model "$out/model.json" -o "$out/zk-update" --force
 for k in $(seq 1 $clients); do
-  # Client k holds every 5th training row starting at row k.
+  # Client k holds every 6th training row starting at row k.
   awk -v k="$k" -v n="$clients" 'NR == 1 || (NR - 2) % n == k - 1' "$out/train.csv" > "$out/client$k.csv"
   step train "$out/client$k.csv" --schema "$out/schema.toml" -o "$out/client$k.json" --seed 0
   # Each client's signing key (its chain account), registered with the committee.
   step agg client-keygen -o "$out/client$k.key" --force
+  address=$("$vsies" inspect "$out/client$k.key" | sed -n 's/.*address: \(0x[0-9a-f]*\).*/\1/p')
   step agg register --registry "$out/registry.json" --committee "$out/committee/public.key" --key "$out/client$k.key"
-  step agg encrypt "$out/client$k.json" --public "$out/committee/public.key" --round 1 --sign "$out/client$k.key" -o "$out/update$k.vsies"
+  step prove train "$out/client$k.csv" --schema "$out/schema.toml" --keys "$out/zk-shard" -o "$out/client$k.proof.json" \
+    --model-out "$out/client$k.proved.json" --opening "$out/client$k.opening.json" --round 1 --node "$address"
+  cmp "$out/client$k.json" "$out/client$k.proved.json" || fail "client $k's proved model differs from vsies train's"
+  step agg encrypt "$out/client$k.json" --public "$out/committee/public.key" --round 1 --sign "$out/client$k.key" \
+    --proof-keys "$out/zk-update" --opening "$out/client$k.opening.json" -o "$out/update$k.vsies"
 done
-step agg sum "$out"/update*.vsies -o "$out/sum.vsies"
+step agg verify-update "$out/update1.vsies" --proof-keys "$out/zk-update" --public "$out/committee/public.key" \
+  --training-proof "$out/client1.proof.json" --training-keys "$out/zk-shard"
+proofs=(--proof-keys "$out/zk-update" --public "$out/committee/public.key")
+step agg sum "$out"/update*.vsies "${proofs[@]}" -o "$out/sum.vsies"
 # Members 1, 3, 4 and 5 decrypt (member 2 is absent): T + 1 shares, so that combine
 # cross-checks every key piece between two holders and would name a faulty share.
 for m in 1 3 4 5; do
-  step agg decrypt-share "$out/sum.vsies" --share "$out/committee/member-$m.key" --updates "$out"/update*.vsies --registry "$out/registry.json" -o "$out/share$m.vsies"
+  step agg decrypt-share "$out/sum.vsies" --share "$out/committee/member-$m.key" --updates "$out"/update*.vsies \
+    --registry "$out/registry.json" "${proofs[@]}" -o "$out/share$m.vsies"
 done
 step agg combine "$out/sum.vsies" "$out"/share[1345].vsies -o "$out/fedavg.json"
 step agg fedavg "$out"/client?.json -o "$out/fedavg.plain.json"

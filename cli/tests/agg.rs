@@ -31,7 +31,7 @@ fn setup() -> tempfile::TempDir {
         let encrypt = ["agg", "encrypt", &model, "--public", "committee/public.key", "--round", "4", "-o", &update];
         ok(&[&encrypt[..], &["--sign", &key]].concat(), d);
     }
-    ok(&["agg", "sum", "u0.vsies", "u1.vsies", "u2.vsies", "-o", "sum.vsies"], d);
+    ok(&["agg", "sum", "u0.vsies", "u1.vsies", "u2.vsies", "--unproved", "-o", "sum.vsies"], d);
     ok(&["agg", "fedavg", "c0.json", "c1.json", "c2.json", "-o", "plain.json"], d);
     dir
 }
@@ -51,6 +51,7 @@ fn share(d: &Path, member: usize) -> String {
             "u2.vsies",
             "--registry",
             "clients.json",
+            "--unproved",
             "-o",
             &out,
         ],
@@ -131,6 +132,7 @@ fn bad_inputs_are_refused_and_write_nothing() {
         "u2.vsies",
         "--registry",
         "clients.json",
+        "--unproved",
         "-o",
         "x",
     ];
@@ -138,22 +140,42 @@ fn bad_inputs_are_refused_and_write_nothing() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("committee") && !d.join("x").exists(), "{}", text(&out));
     // Summing: a duplicate, another round, another committee.
-    refused(&["agg", "sum", "u0.vsies", "u1.vsies", "u0.vsies", "-o", "s.vsies"], d, "u0.vsies", "s.vsies");
+    refused(
+        &["agg", "sum", "u0.vsies", "u1.vsies", "u0.vsies", "--unproved", "-o", "s.vsies"],
+        d,
+        "u0.vsies",
+        "s.vsies",
+    );
     ok(&["agg", "encrypt", "c0.json", "--public", "committee/public.key", "--round", "5", "-o", "late.vsies"], d);
-    refused(&["agg", "sum", "u0.vsies", "late.vsies", "-o", "s.vsies"], d, "round 5", "s.vsies");
+    refused(&["agg", "sum", "u0.vsies", "late.vsies", "--unproved", "-o", "s.vsies"], d, "round 5", "s.vsies");
     ok(&["agg", "encrypt", "c0.json", "--public", "other/public.key", "--round", "4", "-o", "foreign.vsies"], d);
-    refused(&["agg", "sum", "u1.vsies", "foreign.vsies", "-o", "s.vsies"], d, "another `agg keygen`", "s.vsies");
+    refused(
+        &["agg", "sum", "u1.vsies", "foreign.vsies", "--unproved", "-o", "s.vsies"],
+        d,
+        "another `agg keygen`",
+        "s.vsies",
+    );
     // Truncated and bit-flipped ciphertexts.
     let bytes = std::fs::read(d.join("u1.vsies")).unwrap();
     std::fs::write(d.join("cut.vsies"), &bytes[..bytes.len() - 100]).unwrap();
-    unreadable(&["agg", "sum", "u0.vsies", "cut.vsies", "-o", "s.vsies"], d, "cut.vsies: truncated", "s.vsies");
+    unreadable(
+        &["agg", "sum", "u0.vsies", "cut.vsies", "--unproved", "-o", "s.vsies"],
+        d,
+        "cut.vsies: truncated",
+        "s.vsies",
+    );
     let mut flipped = bytes.clone();
     flipped[bytes.len() / 2] ^= 1;
     std::fs::write(d.join("flip.vsies"), &flipped).unwrap();
-    unreadable(&["agg", "sum", "u0.vsies", "flip.vsies", "-o", "s.vsies"], d, "flip.vsies: checksum", "s.vsies");
+    unreadable(
+        &["agg", "sum", "u0.vsies", "flip.vsies", "--unproved", "-o", "s.vsies"],
+        d,
+        "flip.vsies: checksum",
+        "s.vsies",
+    );
     // An existing output survives a refused command untouched.
     let before = std::fs::read(d.join("sum.vsies")).unwrap();
-    let out = vsies(&["agg", "sum", "u0.vsies", "u0.vsies", "-o", "sum.vsies"], d);
+    let out = vsies(&["agg", "sum", "u0.vsies", "u0.vsies", "--unproved", "-o", "sum.vsies"], d);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read(d.join("sum.vsies")).unwrap(), before);
     // Impossible committees.
@@ -172,7 +194,7 @@ fn members_decrypt_only_genuine_aggregates_once_per_round() {
         let args = [
             &["agg", "decrypt-share", aggregate, "--share", &key, "--updates"][..],
             updates,
-            &["--registry", "clients.json", "-o", output],
+            &["--registry", "clients.json", "--unproved", "-o", output],
         ]
         .concat();
         vsies(&args, d)
@@ -185,7 +207,7 @@ fn members_decrypt_only_genuine_aggregates_once_per_round() {
     // The old attack's shape: a one-client "aggregate" is a decryption of that client.
     refused(decrypt("u0.vsies", &["u0.vsies"], 1, "s1"), "sums 1 distinct client", "s1");
     // An aggregate that is not the sum of the files shown.
-    ok(&["agg", "sum", "u0.vsies", "u1.vsies", "-o", "two.vsies"], d);
+    ok(&["agg", "sum", "u0.vsies", "u1.vsies", "--unproved", "-o", "two.vsies"], d);
     refused(decrypt("two.vsies", &["u0.vsies", "u1.vsies", "u2.vsies"], 1, "s2"), "not the sum of the 3", "s2");
     // One client's ciphertext under a re-encoded header (another round, re-checksummed) is
     // the same client: summing it with the original is refused as a duplicate.
@@ -202,7 +224,7 @@ fn members_decrypt_only_genuine_aggregates_once_per_round() {
     vsies_core::artifact::write_binary(&d.join("again.vsies"), vsies_core::ArtifactKind::EncryptedUpdate, &forged)
         .unwrap();
     assert_ne!(std::fs::read(d.join("again.vsies")).unwrap(), std::fs::read(d.join("u0.vsies")).unwrap());
-    let out = vsies(&["agg", "sum", "u0.vsies", "u1.vsies", "again.vsies", "-o", "dup.vsies"], d);
+    let out = vsies(&["agg", "sum", "u0.vsies", "u1.vsies", "again.vsies", "--unproved", "-o", "dup.vsies"], d);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("again.vsies"), "{}", text(&out));
     // The genuine aggregate decrypts, once; a second aggregate of the same round does not.
@@ -245,10 +267,10 @@ fn members_decrypt_only_registered_clients_signed_updates() {
     let dir = setup();
     let d = dir.path();
     let decrypt = |updates: &[&str]| {
-        ok(&[&["agg", "sum"][..], updates, &["-o", "s.vsies"]].concat(), d);
+        ok(&[&["agg", "sum"][..], updates, &["--unproved", "-o", "s.vsies"]].concat(), d);
         let args =
             [&["agg", "decrypt-share", "s.vsies", "--share", "committee/member-1.key", "--updates"][..], updates];
-        vsies(&[&args.concat()[..], &["--registry", "clients.json", "-o", "p.vsies"]].concat(), d)
+        vsies(&[&args.concat()[..], &["--registry", "clients.json", "--unproved", "-o", "p.vsies"]].concat(), d)
     };
     let refused = |out: std::process::Output, needle: &str| {
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));

@@ -333,7 +333,7 @@ mod tests {
         let expected = fedavg::sum_updates([fedavg::weighted_update(&model).unwrap().as_slice(); 4]);
         let bound = params::noise_bound(4);
         let flood = params::flood_bound(4);
-        assert!(flood as f64 >= bound * 2f64.powi(40));
+        assert!(flood as f64 >= params::hidden_noise_bound(4) * 2f64.powi(40));
         // The key-dependent term: the aggregate noise e = c_0 - c_1 * s - Delta * m.
         let products = key_products(&aggregate, &secret);
         let mut largest_noise = 0f64;

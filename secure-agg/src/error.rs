@@ -195,6 +195,14 @@ pub enum AggError {
         /// The signer.
         address: String,
     },
+    /// A client update without a valid proof of honest encryption.
+    #[error("{path}: refusing the update: {reason}; without a valid update proof its ciphertext could be a chosen mask that reveals the members' key pieces")]
+    UnprovedUpdate {
+        /// The update file.
+        path: PathBuf,
+        /// Why its proof does not hold.
+        reason: String,
+    },
     /// The aggregate given is not the sum of the updates given.
     #[error("refusing to decrypt: the aggregate is not the sum of the {updates} update file(s) given")]
     NotTheSum {

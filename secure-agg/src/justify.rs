@@ -12,6 +12,7 @@
 
 use crate::committee::KeyShare;
 use crate::error::AggError;
+use crate::proof::UpdateChecker;
 use crate::signing::{format_address, ClientRegistry};
 use crate::update::EncryptedUpdate;
 use std::io::Read;
@@ -39,12 +40,15 @@ const MAX_RECORD_BYTES: u64 = 16 << 20;
 
 /// Checks that `aggregate` is exactly the sum of the update files `updates` and sums at least
 /// `min_clients` distinct clients; with a `registry`, also that every update is signed, for
-/// this committee and round, by a distinct address registered with the committee.
+/// this committee and round, by a distinct address registered with the committee; with
+/// `proofs`, that every update carries a valid proof of honest encryption
+/// ([`crate::proof`]), without which a crafted mask would reveal the member's key pieces.
 pub fn check_aggregate(
     aggregate: &EncryptedUpdate,
     updates: &[PathBuf],
     min_clients: usize,
     registry: Option<&ClientRegistry>,
+    proofs: Option<&UpdateChecker>,
 ) -> Result<(), AggError> {
     if let Some(registry) = registry {
         if registry.committee_id != aggregate.committee_id {
@@ -56,9 +60,14 @@ pub fn check_aggregate(
         }
     }
     let mut signers = std::collections::BTreeSet::new();
-    let recomputed = EncryptedUpdate::sum_checked_files(updates, |update, path| match registry {
-        Some(registry) => check_signed(update, path, registry, &mut signers),
-        None => Ok(()),
+    let recomputed = EncryptedUpdate::sum_checked_files(updates, |update, path| {
+        if let Some(registry) = registry {
+            check_signed(update, path, registry, &mut signers)?;
+        }
+        if let Some(proofs) = proofs {
+            proofs.check(update, path)?;
+        }
+        Ok(())
     })?;
     if recomputed.digest() != aggregate.digest() {
         return Err(AggError::NotTheSum { updates: updates.len() });

@@ -51,6 +51,7 @@ pub mod decrypt;
 pub mod error;
 pub mod justify;
 pub mod params;
+pub mod proof;
 mod ring;
 pub mod signing;
 pub mod update;
@@ -62,6 +63,7 @@ pub use error::AggError;
 pub use justify::{
     check_aggregate, lifetime_value_budget, DecryptionRecord, DEFAULT_MIN_CLIENTS, LIFETIME_DISTANCE_LOG2,
 };
+pub use proof::{prove_update, update_params, EncryptionRandomness, UpdateChecker, UpdateProof};
 pub use signing::{ClientKey, ClientRegistry, ClientSignature};
 pub use update::{Aggregator, EncryptedUpdate};
 

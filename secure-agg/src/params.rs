@@ -56,18 +56,57 @@ pub fn client_noise_std() -> f64 {
     (fresh + stored).sqrt()
 }
 
-/// Bound on the noise of an aggregate of `clients` ciphertexts: [`NOISE_TAIL_SIGMAS`]
-/// standard deviations of the sum of independent client noises.
+/// Hoeffding's factor `sqrt(ln(2/δ)/2)` at `δ = 2^-128`: a sum of independent bounded terms of
+/// ranges `c_i` leaves its mean by more than `‖c‖₂` times this with probability below `δ`.
+fn hoeffding_factor() -> f64 {
+    (129.0 * std::f64::consts::LN_2 / 2.0).sqrt()
+}
+
+/// `|e| < 2^b` for a mask's error that an update proof allows (fresh noise plus rounding).
+fn proven_mask_error() -> f64 {
+    2f64.powi(crate::proof::ring_params(1).mask_error_bits() as i32)
+}
+
+/// The key-dependent part of the noise that one client whose update proof holds can add, at
+/// most (probability `1 − 2^-128` over the keys): its terms `e_pk·r` and `−e_1·s` deviate
+/// from what the client itself can compute (their mean over the secret, binary `s` and
+/// symmetric `e_pk`) by at most Hoeffding's bound, with `‖e_1‖₂ ≤ sqrt(n)·2^35` and
+/// `‖r‖₂ ≤ sqrt(n)` whatever `r` and `e_1` the client chose within its proof. Colluding
+/// clients may align theirs, so this adds up linearly over clients.
+pub fn proven_client_deviation() -> f64 {
+    let n_sqrt = (RING_DEGREE as f64).sqrt();
+    let key_noise_width = 2f64.powi(NOISE_BOUND_LOG2 as i32 + 1);
+    hoeffding_factor() * n_sqrt * (proven_mask_error() + key_noise_width)
+}
+
+/// The part of one proven client's noise it can compute itself, at most: the mean of `−e_1·s`
+/// (`‖e_1‖₁ / 2 ≤ n·2^34`) and its body error (below `2^40`). It costs exactness, not privacy.
+pub fn proven_client_offset() -> f64 {
+    let body_error = 2f64.powi(crate::proof::ring_params(1).body_error_bits() as i32);
+    RING_DEGREE as f64 * proven_mask_error() / 2.0 + body_error
+}
+
+/// Bound on the key-dependent noise of an aggregate of `clients` ciphertexts, whichever of
+/// them were crafted within their proofs: [`NOISE_TAIL_SIGMAS`] standard deviations of the
+/// honest clients' independent noises plus [`proven_client_deviation`] per client. This is
+/// what the flooding hides.
+pub fn hidden_noise_bound(clients: u64) -> f64 {
+    let c = clients as f64;
+    NOISE_TAIL_SIGMAS * c.sqrt() * client_noise_std() + c * proven_client_deviation()
+}
+
+/// Bound on the whole noise of an aggregate of `clients` proven ciphertexts (what exactness
+/// needs): [`hidden_noise_bound`] plus [`proven_client_offset`] per client.
 pub fn noise_bound(clients: u64) -> f64 {
-    NOISE_TAIL_SIGMAS * (clients as f64).sqrt() * client_noise_std()
+    hidden_noise_bound(clients) + clients as f64 * proven_client_offset()
 }
 
 /// Half-width `F` of the uniform flooding noise each partial decryption adds to each value of
-/// an aggregate of `clients` ciphertexts: `2^40` times the noise bound, so the key-dependent
-/// noise `e` it hides shifts the flooding distribution by a statistical distance of at most
-/// `|e| / F <= 2^-40`.
+/// an aggregate of `clients` ciphertexts: `2^40` times [`hidden_noise_bound`], so the
+/// key-dependent noise `e` it hides shifts the flooding distribution by a statistical distance
+/// of at most `|e| / F <= 2^-40`.
 pub fn flood_bound(clients: u64) -> u128 {
-    (noise_bound(clients) * 2f64.powi(FLOOD_SECURITY_BITS as i32)).ceil() as u128
+    (hidden_noise_bound(clients) * 2f64.powi(FLOOD_SECURITY_BITS as i32)).ceil() as u128
 }
 
 /// Whether an aggregate of `clients` ciphertexts decrypts exactly through `pieces` key pieces:
@@ -111,9 +150,13 @@ mod tests {
         assert!((39.3..39.5).contains(&std_log2), "client noise 2^{std_log2}");
         // A 5-member, threshold-3 committee has C(5, 2) = 10 pieces.
         assert_eq!(binomial(5, 2), 10);
+        // Proven clients: 2^44.74 of key-dependent deviation and 2^46 of offset each.
+        assert!((44.7..44.8).contains(&proven_client_deviation().log2()));
+        assert!((46.0..46.05).contains(&proven_client_offset().log2()));
         let limit = max_clients_for(10);
-        assert!(limit > 4096, "max clients {limit}");
+        assert!((100..130).contains(&limit), "max clients {limit}");
         assert!(decrypts_exactly(limit, 10) && !decrypts_exactly(limit + 1, 10));
-        assert!((86.0..87.5).contains(&(flood_bound(100) as f64).log2()));
+        assert!((91.0..92.0).contains(&(flood_bound(100) as f64).log2()));
+        assert!((390..410).contains(&max_clients_for(3)), "3/2 committee: {}", max_clients_for(3));
     }
 }

@@ -16,6 +16,7 @@ use crate::backend::{Cpu, SumBackend};
 use crate::committee::{Committee, PublicKey};
 use crate::error::AggError;
 use crate::params::{BODY_BITS, DELTA_LOG2, MASK_BITS, NOISE_BOUND_LOG2, RING_DEGREE};
+use crate::proof::{EncryptionRandomness, UpdateProof, UPDATE_PROOF_BYTES};
 use crate::ring::{self, Poly};
 use crate::signing::{ClientKey, ClientSignature};
 use rayon::prelude::*;
@@ -120,6 +121,9 @@ pub struct EncryptedUpdate {
     /// One client's signature over (committee, round, ciphertext id) with its registered key
     /// ([`EncryptedUpdate::sign`]); aggregates carry none (members check the update files).
     pub signature: Option<ClientSignature>,
+    /// One client's proof that its ciphertext is an honest encryption of its committed
+    /// model's weighted update ([`crate::proof`]); aggregates carry none.
+    pub proof: Option<UpdateProof>,
     coordinates: usize,
     /// Packed masks, [`MASK_BYTES`] per coefficient, one polynomial per chunk.
     masks: Vec<u8>,
@@ -149,16 +153,29 @@ impl EncryptedUpdate {
     /// Encrypts `model`'s weighted update for `round` under the committee's key, with
     /// randomness from `seeder` (the operating system's entropy for real updates).
     pub fn encrypt(public: &PublicKey, model: &Model, round: u64, seeder: &mut dyn Seeder) -> Result<Self, AggError> {
+        Ok(Self::encrypt_keeping_randomness(public, model, round, seeder)?.0)
+    }
+
+    /// [`EncryptedUpdate::encrypt`], also returning the binary polynomials drawn, which
+    /// [`crate::prove_update`] needs (and which must stay with the client).
+    pub fn encrypt_keeping_randomness(
+        public: &PublicKey,
+        model: &Model,
+        round: u64,
+        seeder: &mut dyn Seeder,
+    ) -> Result<(Self, EncryptionRandomness), AggError> {
         let values = fedavg::weighted_update(model)?;
         let committee = public.committee;
         let mut generator = RandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
         let polys = polynomials(values.len());
         let mut masks = Vec::new();
         let mut bodies = Vec::with_capacity(values.len() * BODY_BYTES);
+        let mut randomness = EncryptionRandomness { binary: Vec::new() };
         for chunk_start in (0..polys).step_by(committee.packing) {
             let chunk = chunk_start..polys.min(chunk_start + committee.packing);
             // All randomness is drawn in order first, so the result does not depend on threads.
             let r = ring::binary(&mut generator);
+            randomness.binary.push(r.iter().map(|&bit| bit == 1).collect());
             let e1 = ring::noise(&mut generator, NOISE_BOUND_LOG2, RING_DEGREE);
             let e0: Vec<Poly> =
                 chunk.clone().map(|_| ring::noise(&mut generator, NOISE_BOUND_LOG2, RING_DEGREE)).collect();
@@ -191,12 +208,13 @@ impl EncryptedUpdate {
             model: ModelDescriptor::of(model),
             contributors: Vec::new(),
             signature: None,
+            proof: None,
             coordinates: values.len(),
             masks,
             bodies,
         };
         update.contributors.push(ciphertext_id(&update.masks, &update.bodies));
-        Ok(update)
+        Ok((update, randomness))
     }
 
     /// Signs this client update with `key` (the client's registered account key).
@@ -266,6 +284,13 @@ impl EncryptedUpdate {
         Ok(aggregator.finish())
     }
 
+    /// Replaces a client update's stored masks, as a crafting client would (tests).
+    #[cfg(test)]
+    pub(crate) fn replace_masks(&mut self, masks: Vec<u8>) {
+        self.masks = masks;
+        self.contributors = vec![ciphertext_id(&self.masks, &self.bodies)];
+    }
+
     /// Mask polynomial of chunk `chunk`, lifted to 2^128.
     pub(crate) fn mask(&self, chunk: usize) -> Poly {
         let bytes = &self.masks[chunk * RING_DEGREE * MASK_BYTES..(chunk + 1) * RING_DEGREE * MASK_BYTES];
@@ -293,6 +318,9 @@ impl EncryptedUpdate {
         out.raw(&self.masks).raw(&self.bodies);
         if let Some(signature) = &self.signature {
             out.u8(1).raw(&signature.address).raw(&signature.signature);
+        }
+        if let Some(proof) = &self.proof {
+            out.u8(2).raw(&proof.to_bytes());
         }
         out.into_bytes()
     }
@@ -344,20 +372,31 @@ impl EncryptedUpdate {
             contributors.push(ciphertext_id(&masks, &bodies));
         }
         let clients = contributors.len();
-        // A client's update may end with its signature: a flag byte 1, the address, r ‖ s ‖ v.
-        let signature = if reader.remaining() == 0 {
-            None
-        } else if single {
-            reader.expect("signature flag", &[1]).map_err(|_| malformed("bytes after the ciphertext"))?;
-            let address = reader.array("signer address").map_err(codec)?;
-            let signature = reader.array("signature").map_err(codec)?;
-            Some(ClientSignature { address, signature })
-        } else {
-            return Err(malformed("an aggregate carries no signature"));
-        };
-        reader.finish().map_err(|_| malformed("bytes after the signature"))?;
+        // A client's update may end with its signature (a flag byte 1, the address, r ‖ s ‖ v),
+        // then its proof (a flag byte 2 and the proof), each at most once and in that order.
+        let mut signature = None;
+        let mut proof = None;
+        while reader.remaining() > 0 {
+            if !single {
+                return Err(malformed("an aggregate carries no signature or proof"));
+            }
+            let flag = reader.u8("section flag").map_err(codec)?;
+            match flag {
+                1 if signature.is_none() && proof.is_none() => {
+                    let address = reader.array("signer address").map_err(codec)?;
+                    let bytes = reader.array("signature").map_err(codec)?;
+                    signature = Some(ClientSignature { address, signature: bytes });
+                }
+                2 if proof.is_none() => {
+                    let bytes = reader.take("update proof", UPDATE_PROOF_BYTES).map_err(codec)?;
+                    proof = Some(UpdateProof::from_bytes(bytes, path)?);
+                }
+                _ => return Err(malformed("bytes after the ciphertext that are no signature or proof section")),
+            }
+        }
+        reader.finish().map_err(|_| malformed("bytes after the proof"))?;
         let update =
-            Self { committee_id, committee, round, model, contributors, signature, coordinates, masks, bodies };
+            Self { committee_id, committee, round, model, contributors, signature, proof, coordinates, masks, bodies };
         if update.contributors.iter().collect::<HashSet<_>>().len() != clients {
             return Err(malformed("the same contributor is listed twice"));
         }
@@ -429,8 +468,9 @@ impl<B: SumBackend> Aggregator<B> {
         ring::pack(self.masks.into_iter().map(reduce(MASK_BITS)), MASK_BITS, &mut sum.masks);
         ring::pack(self.bodies.into_iter().map(reduce(BODY_BITS)), BODY_BITS, &mut sum.bodies);
         if sum.contributors.len() > 1 {
-            // An aggregate is no one's signed statement; members check the update files.
+            // An aggregate is no one's signed or proved statement; members check the update files.
             sum.signature = None;
+            sum.proof = None;
         }
         sum
     }

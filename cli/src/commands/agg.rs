@@ -27,6 +27,8 @@ pub enum AggCommand {
     Encrypt(EncryptArgs),
     /// Add encrypted updates (or aggregates) into one aggregate, streaming.
     Sum(SumArgs),
+    /// Check a client update's proof of honest encryption (and its link to a training proof).
+    VerifyUpdate(super::agg_proofs::VerifyUpdateArgs),
     /// One member's flooded partial decryption of an aggregate.
     DecryptShare(DecryptShareArgs),
     /// Combine T members' decryption shares into the FedAvg model.
@@ -42,6 +44,7 @@ pub fn run(command: AggCommand) -> anyhow::Result<i32> {
         AggCommand::Register(args) => super::agg_clients::register(args),
         AggCommand::Encrypt(args) => encrypt(args),
         AggCommand::Sum(args) => sum(args),
+        AggCommand::VerifyUpdate(args) => super::agg_proofs::verify_update(args),
         AggCommand::DecryptShare(args) => decrypt_share(args),
         AggCommand::Combine(args) => combine_command(args),
         AggCommand::Fedavg(args) => fedavg_command(args),
@@ -121,6 +124,8 @@ pub struct EncryptArgs {
     /// ciphertext: members decrypt only aggregates of registered clients' signed updates.
     #[arg(long)]
     sign: Option<PathBuf>,
+    #[command(flatten)]
+    proof: super::agg_proofs::ProveFlags,
     #[arg(short, long)]
     output: PathBuf,
 }
@@ -128,11 +133,14 @@ pub struct EncryptArgs {
 fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
     let model = Model::load(&args.update)?;
     let public = PublicKey::load(&args.public)?;
-    let mut update = EncryptedUpdate::encrypt(&public, &model, args.round, seeder(args.insecure_seed).as_mut())
-        .with_context(|| format!("encrypting {}", args.update.display()))?;
+    let (mut update, randomness) =
+        EncryptedUpdate::encrypt_keeping_randomness(&public, &model, args.round, seeder(args.insecure_seed).as_mut())
+            .with_context(|| format!("encrypting {}", args.update.display()))?;
     if let Some(path) = &args.sign {
         update.sign(&vsies_secure_agg::ClientKey::load(path)?)?;
     }
+    args.proof.prove(&mut update, &public, &randomness, (&model, &args.update))?;
+    drop(randomness);
     update.save(&args.output)?;
     println!(
         "encrypted {} values (weights, bias, rows) for round {}: {:.2} bytes per value",
@@ -149,12 +157,19 @@ pub struct SumArgs {
     /// Encrypted updates or aggregates of one round and committee.
     #[arg(required = true)]
     updates: Vec<PathBuf>,
+    #[command(flatten)]
+    check: super::agg_proofs::CheckFlags,
     #[arg(short, long)]
     output: PathBuf,
 }
 
 fn sum(args: SumArgs) -> anyhow::Result<i32> {
-    let aggregate = EncryptedUpdate::sum_files(&args.updates)?;
+    let checker = args.check.checker()?;
+    let aggregate = EncryptedUpdate::sum_checked_files(&args.updates, |update, path| match &checker {
+        // An aggregate given to sum was checked by whoever summed it; client updates here.
+        Some(checker) if update.contributors.len() == 1 => checker.check(update, path).map(drop),
+        _ => Ok(()),
+    })?;
     aggregate.save(&args.output)?;
     println!("summed {} client updates of round {}", aggregate.contributors.len(), aggregate.round);
     println!("wrote {}", args.output.display());
@@ -183,6 +198,8 @@ pub struct DecryptShareArgs {
     /// Distinct clients the aggregate must sum (fewer would reveal a client's update).
     #[arg(long, default_value_t = vsies_secure_agg::DEFAULT_MIN_CLIENTS)]
     min_clients: usize,
+    #[command(flatten)]
+    check: super::agg_proofs::CheckFlags,
     #[arg(short, long)]
     output: PathBuf,
 }
@@ -191,7 +208,8 @@ fn decrypt_share(args: DecryptShareArgs) -> anyhow::Result<i32> {
     let aggregate = EncryptedUpdate::load(&args.aggregate)?;
     let share = KeyShare::load(&args.share)?;
     let registry = args.registry.as_deref().map(vsies_secure_agg::ClientRegistry::load).transpose()?;
-    vsies_secure_agg::check_aggregate(&aggregate, &args.updates, args.min_clients, registry.as_ref())
+    let checker = args.check.checker()?;
+    vsies_secure_agg::check_aggregate(&aggregate, &args.updates, args.min_clients, registry.as_ref(), checker.as_ref())
         .with_context(|| args.aggregate.display().to_string())?;
     let mut record = DecryptionRecord::open(&DecryptionRecord::path_for(&args.share))?;
     record.check(&aggregate, &share)?;

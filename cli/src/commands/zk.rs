@@ -20,6 +20,8 @@ pub enum SetupCommand {
     Data(SetupDataArgs),
     /// Groth16 keys for proving a training of exactly --rows rows with these parameters.
     Train(super::zk_train::SetupTrainArgs),
+    /// Groth16 keys for proving committee-encrypted updates of a model's shape well formed.
+    Update(super::agg_proofs::SetupUpdateArgs),
 }
 
 #[derive(Subcommand)]
@@ -146,6 +148,7 @@ pub fn setup(command: SetupCommand) -> anyhow::Result<i32> {
     let args = match command {
         SetupCommand::Data(args) => args,
         SetupCommand::Train(args) => return super::zk_train::setup(args),
+        SetupCommand::Update(args) => return super::agg_proofs::setup(args),
     };
     let start = std::time::Instant::now();
     let schema = load_schema(&args.schema)?;

@@ -55,9 +55,10 @@ impl<S: ConstraintSink> Builder<S> {
         Self { seed, ..self }
     }
 
-    /// The challenge seed as a public input, once per circuit. It must be the circuit's last
-    /// public input: the verifier appends it to the statement's inputs, derived from the
-    /// proof's commitment. Relations take their challenges from
+    /// The challenge seed as a public input, once per circuit. It must follow the statement's
+    /// inputs and precede only the relation's derived inputs
+    /// ([`Relation::derived_inputs`](crate::groth16::Relation::derived_inputs)): the verifier
+    /// appends it to the statement's inputs, derived from the proof's commitment. Relations take their challenges from
     /// [`Builder::challenges`](crate::gadgets::challenge), which calls this.
     pub fn challenge_seed(&self) -> Result<Wire> {
         if self.seed_made.replace(true) {

@@ -321,11 +321,14 @@ impl<R: Relation> Verifier<R> {
         Ok(Self::new(relation, key, commitment))
     }
 
-    /// The public inputs a committing proof is checked against: the relation's, then the
-    /// challenge seed derived from the proof's commitment.
+    /// The public inputs a committing proof is checked against: the relation's, the
+    /// challenge seed derived from the proof's commitment, then the relation's inputs derived
+    /// from the seed ([`Relation::derived_inputs`]).
     pub fn committed_inputs(&self, statement: &R::Statement, proof: &CommittedProof) -> Vec<Fr> {
         let mut inputs = self.relation.public_inputs(statement);
-        inputs.push(crate::transcript::challenge_seed(&proof.commitment.point, &proof.commitment.knowledge));
+        let seed = crate::transcript::challenge_seed(&proof.commitment.point, &proof.commitment.knowledge);
+        inputs.push(seed);
+        inputs.extend(self.relation.derived_inputs(statement, seed));
         inputs
     }
 

@@ -64,6 +64,16 @@ pub trait Relation: Sized {
     /// The public inputs of `statement`, in circuit order.
     fn public_inputs(&self, statement: &Self::Statement) -> Vec<Fr>;
 
+    /// Public inputs the circuit makes after the challenge seed, which the verifier computes
+    /// from the statement and the seed: values that depend on a challenge, such as public
+    /// polynomials evaluated at a challenge point (a polynomial the verifier holds in full
+    /// costs it one evaluation instead of the circuit a hash of every coefficient). Empty by
+    /// default; only a committing relation has them.
+    fn derived_inputs(&self, statement: &Self::Statement, seed: Fr) -> Vec<Fr> {
+        let _ = (statement, seed);
+        Vec::new()
+    }
+
     /// Builds the circuit for `statement` and `witness` into `builder`'s sink. The first
     /// [`Self::Shape`]-many public inputs it makes must be [`Relation::public_inputs`], in order.
     fn synthesize<S: ConstraintSink>(

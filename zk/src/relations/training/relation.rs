@@ -4,10 +4,11 @@
 
 use super::tables::{Table, Tables};
 use crate::error::ZkError;
-use crate::field::{power_of_two, to_commitment};
+use crate::field::to_commitment;
 use crate::groth16;
-use crate::poseidon::{self, BlockSponge};
-use crate::relations::data_validation::{DataRelation, Offsets, PAYLOAD_BITS};
+use crate::poseidon;
+use crate::relations::data_validation::{DataRelation, Offsets};
+use crate::relations::model_commitment;
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,6 @@ use vsies_core::{ContentId, DataCommitment, FixedFormat, QuantizedDataset, Sched
 /// Name and version of the relation; part of every key and proof.
 pub const RELATION: &str = "vsies/training/v1";
 pub(crate) const STATEMENT_DOMAIN: &str = "vsies/training-statement/v1";
-pub(crate) const MODEL_DOMAIN: &str = "vsies/model-commitment/v1";
 
 /// What the keys fix: the schema, the row count and every training parameter (so the batch
 /// order, a function of the seed and the row count, is wired into the circuit).
@@ -198,33 +198,12 @@ impl TrainingRelation {
 
     /// Weights per packed element of a model commitment: `⌊252 / bw⌋`.
     pub fn weights_per_element(&self) -> usize {
-        (PAYLOAD_BITS / self.params.training.weight_format.bits) as usize
+        model_commitment::weights_per_element(self.params.training.weight_format)
     }
 
-    /// `C(W, ρ) = Poseidon(vsies/model-commitment/v1, [packed W…, ρ])`: each weight as its
-    /// offset `w - wmin` in `bw` bits, packed [`TrainingRelation::weights_per_element`] per
-    /// element, then the blinding.
+    /// `C(W, ρ)` ([`crate::relations::model_commitment`]) under these keys' weight format.
     pub fn model_commitment(&self, weights: &[i64], blinding: Fr) -> Fr {
-        let mut sponge = BlockSponge::new(poseidon::domain(MODEL_DOMAIN));
-        sponge.absorb(&self.model_elements(weights, blinding));
-        sponge.digest()
-    }
-
-    /// The elements a model commitment absorbs.
-    pub(crate) fn model_elements(&self, weights: &[i64], blinding: Fr) -> Vec<Fr> {
-        let format = self.params.training.weight_format;
-        let mut elements: Vec<Fr> = weights
-            .chunks(self.weights_per_element())
-            .map(|chunk| {
-                chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &w)| Fr::from((w - format.min()) as u64) * power_of_two(format.bits * i as u32))
-                    .sum()
-            })
-            .collect();
-        elements.push(blinding);
-        elements
+        model_commitment::commit(self.params.training.weight_format, weights, blinding)
     }
 
     /// The statement digest: `Poseidon(vsies/training-statement/v1, [D, params id, C_in,
