@@ -304,3 +304,46 @@ fn members_decrypt_only_registered_clients_signed_updates() {
     // The genuine round still decrypts.
     assert!(decrypt(&["u0.vsies", "u1.vsies", "u2.vsies"]).status.success());
 }
+
+/// Members and the aggregator refuse updates that carry no proof of honest encryption when
+/// given update keys, say why when given neither keys nor --unproved, and `agg verify-update`
+/// refuses an unproved update (the proved flow runs in the main job and in secure-agg's tests).
+#[test]
+fn updates_without_a_valid_proof_are_refused() {
+    let dir = setup();
+    let d = dir.path();
+    ok(
+        &[
+            "setup",
+            "update",
+            "--public",
+            "committee/public.key",
+            "--model",
+            "c0.json",
+            "-o",
+            "uk",
+            "--insecure-seed",
+            "1",
+        ],
+        d,
+    );
+    let proofs = ["--proof-keys", "uk", "--public", "committee/public.key"];
+    let updates = ["--updates", "u0.vsies", "u1.vsies", "u2.vsies", "--registry", "clients.json"];
+    let decrypt =
+        [&["agg", "decrypt-share", "sum.vsies", "--share", "committee/member-1.key"][..], &updates[..]].concat();
+    refused(
+        &[&decrypt[..], &proofs[..], &["-o", "p"]].concat(),
+        d,
+        "u0.vsies: refusing the update: it carries no proof",
+        "p",
+    );
+    assert!(!d.join("committee/member-1.key.decrypted").exists(), "nothing recorded");
+    unreadable(&[&decrypt[..], &["-o", "p"]].concat(), d, "--unproved", "p");
+    let sum = ["agg", "sum", "u0.vsies", "u1.vsies", "u2.vsies"];
+    refused(&[&sum[..], &proofs[..], &["-o", "s.vsies"]].concat(), d, "carries no proof", "s.vsies");
+    let out = vsies(&[&["agg", "verify-update", "u0.vsies"][..], &proofs[..]].concat(), d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("carries no proof"), "{}", text(&out));
+    let inspected = text(&vsies(&["inspect", "u0.vsies"], d));
+    assert!(inspected.contains("no update proof"), "{inspected}");
+}

@@ -320,6 +320,23 @@ fn targets(work: &Path) -> Vec<Target> {
         .unwrap();
     proved.proof.save(&work.join("tp.json")).unwrap();
     proved.opening.save(&work.join("o.json")).unwrap();
+    // A client update with a proof section (the proof's points are a training proof's: the
+    // parser checks their encoding, the checker their validity).
+    let mut with_proof = vsies_secure_agg::EncryptedUpdate::load(&work.join("u.vsies")).unwrap();
+    with_proof.proof = Some(vsies_secure_agg::UpdateProof {
+        verifying_key: vsies_core::ContentId::of(b"update keys"),
+        trained: [3; 32],
+        rows: 12,
+        proof: proved.proof.committed_proof(&work.join("tp.json")).unwrap(),
+    });
+    with_proof.save(&work.join("up.vsies")).unwrap();
+    targets.push(Target {
+        name: "encrypted-update-proved",
+        file: "up.vsies",
+        envelope: Envelope::Binary(ArtifactKind::EncryptedUpdate),
+        seed: read(&work.join("up.vsies")),
+        parse: Box::new(|p| drop(vsies_secure_agg::EncryptedUpdate::load(p))),
+    });
     let zk_targets: [(&str, &'static str, Envelope, PathBuf, Parse); 6] = [
         (
             "data-proof",
@@ -397,5 +414,9 @@ fn no_parser_panics_or_grows_without_bound_on_mutated_files() {
         failures.extend(run(target, iterations, &dir));
     }
     assert!(failures.is_empty(), "parsers panicked on: {failures:?}");
-    assert_eq!(targets.len(), ArtifactKind::ALL.len() + 3, "every artifact kind, CSV, schema, both verifying keys");
+    assert_eq!(
+        targets.len(),
+        ArtifactKind::ALL.len() + 4,
+        "every artifact kind, CSV, schema, both verifying keys, updates with and without proofs"
+    );
 }

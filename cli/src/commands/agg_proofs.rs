@@ -99,7 +99,7 @@ impl ProveFlags {
 #[derive(Args)]
 pub struct CheckFlags {
     /// Refuse any update without a valid proof for these keys (`vsies setup update`).
-    #[arg(long, requires = "public", required_unless_present = "unproved")]
+    #[arg(long, requires = "public")]
     pub proof_keys: Option<PathBuf>,
     /// The committee's public.key, which the proofs are checked against.
     #[arg(long)]
@@ -113,7 +113,15 @@ pub struct CheckFlags {
 impl CheckFlags {
     /// The checker the flags ask for (`None` with --unproved).
     pub fn checker(&self) -> anyhow::Result<Option<UpdateChecker>> {
-        let (Some(keys), Some(public)) = (&self.proof_keys, &self.public) else { return Ok(None) };
+        let (Some(keys), Some(public)) = (&self.proof_keys, &self.public) else {
+            if self.unproved {
+                return Ok(None);
+            }
+            anyhow::bail!(
+                "updates are checked against their proofs: give --proof-keys KEYS --public public.key \
+                 (keys from `vsies setup update`), or --unproved to accept updates without proofs"
+            );
+        };
         Ok(Some(UpdateChecker::new(Verifier::<UpdateRelation>::load(keys)?, PublicKey::load(public)?)))
     }
 }

@@ -119,6 +119,15 @@ fn describe(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
                 ),
                 None => println!("unsigned"),
             }
+            match &update.proof {
+                Some(proof) => println!(
+                    "update proof for verifying key {}: {} rows, model commitment {} (check it with `vsies agg verify-update`)",
+                    proof.verifying_key,
+                    proof.rows,
+                    vsies_core::codec::hex(&proof.trained)
+                ),
+                None => println!("no update proof"),
+            }
         }
         ArtifactKind::DecryptionShare => {
             let share = vsies_secure_agg::DecryptionShare::load(path)?;
