@@ -37,4 +37,6 @@ pub mod witness;
 pub use backend::{Backend, Cpu};
 pub use commitment::{Commitment, CommitmentKey, CommittedProof};
 pub use keys::{Circuit, Keys, Prover, ProvingKeyLocation, Verifier};
-pub use relation::{check_satisfied, check_satisfied_with_seed, constraints_by_stage, count_shape, Relation, Shape};
+pub use relation::{
+    check_satisfied, check_satisfied_with_seed, constraints_by_stage, count_shape, count_shape_once, Relation, Shape,
+};

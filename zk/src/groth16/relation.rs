@@ -110,6 +110,16 @@ pub fn count_shape<R: Relation>(relation: &R) -> Result<Shape, ZkError> {
     Ok(Shape { constraints: counted.constraints, public_inputs: counted.inputs, committed: counted.committed })
 }
 
+/// [`count_shape`] once per relation value: the count cached in `cache` (for relations whose
+/// count is a synthesis of a large circuit).
+pub fn count_shape_once<R: Relation>(relation: &R, cache: &std::sync::OnceLock<Shape>) -> Result<Shape, ZkError> {
+    if let Some(shape) = cache.get() {
+        return Ok(*shape);
+    }
+    let shape = count_shape(relation)?;
+    Ok(*cache.get_or_init(|| shape))
+}
+
 /// Constraints of `relation` per stage (its setup assignment, counted): the cost breakdown
 /// `vsies setup` prints and BENCHMARKS.md publishes.
 pub fn constraints_by_stage<R: Relation>(relation: &R) -> Result<Vec<(&'static str, usize)>, ZkError> {

@@ -77,11 +77,7 @@ pub(crate) fn synthesize<S: ConstraintSink>(
 impl Relation for TrainingRelation {
     /// Counted once per relation: the count is a synthesis of the whole training.
     fn shape(&self) -> Result<crate::groth16::Shape, ZkError> {
-        if let Some(shape) = self.shape.get() {
-            return Ok(*shape);
-        }
-        let shape = crate::groth16::count_shape(self)?;
-        Ok(*self.shape.get_or_init(|| shape))
+        crate::groth16::count_shape_once(self, &self.shape)
     }
 
     type Params = TrainingParams;

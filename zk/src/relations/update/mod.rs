@@ -117,10 +117,6 @@ impl Relation for UpdateRelation {
 
     /// Counted once per relation.
     fn shape(&self) -> Result<crate::groth16::Shape, ZkError> {
-        if let Some(shape) = self.shape.get() {
-            return Ok(*shape);
-        }
-        let shape = crate::groth16::count_shape(self)?;
-        Ok(*self.shape.get_or_init(|| shape))
+        crate::groth16::count_shape_once(self, &self.shape)
     }
 }
