@@ -123,10 +123,12 @@ step agg verify-update "$out/update1.vsies" --proof-keys "$out/zk-update" --publ
 proofs=(--proof-keys "$out/zk-update" --public "$out/committee/public.key")
 step agg sum "$out"/update*.vsies "${proofs[@]}" -o "$out/sum.vsies"
 # Members 1, 3, 4 and 5 decrypt (member 2 is absent): T + 1 shares, so that combine
-# cross-checks every key piece between two holders and would name a faulty share.
+# cross-checks every key piece between two holders and would name a faulty share. Each member
+# checks every update's proof and that it states its signer's proved training.
 for m in 1 3 4 5; do
   step agg decrypt-share "$out/sum.vsies" --share "$out/committee/member-$m.key" --updates "$out"/update*.vsies \
-    --registry "$out/registry.json" "${proofs[@]}" -o "$out/share$m.vsies"
+    --registry "$out/registry.json" "${proofs[@]}" \
+    --training-proofs "$out"/client?.proof.json --training-keys "$out/zk-shard" -o "$out/share$m.vsies"
 done
 step agg combine "$out/sum.vsies" "$out"/share[1345].vsies -o "$out/fedavg.json"
 step agg fedavg "$out"/client?.json -o "$out/fedavg.plain.json"

@@ -63,7 +63,7 @@ pub use error::AggError;
 pub use justify::{
     check_aggregate, lifetime_value_budget, DecryptionRecord, DEFAULT_MIN_CLIENTS, LIFETIME_DISTANCE_LOG2,
 };
-pub use proof::{prove_update, update_params, EncryptionRandomness, UpdateChecker, UpdateProof};
+pub use proof::{prove_update, update_params, EncryptionRandomness, ProvedTraining, UpdateChecker, UpdateProof};
 pub use signing::{ClientKey, ClientRegistry, ClientSignature};
 pub use update::{Aggregator, EncryptedUpdate};
 

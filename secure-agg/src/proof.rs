@@ -9,7 +9,7 @@
 use crate::committee::PublicKey;
 use crate::error::AggError;
 use crate::params::{BODY_BITS, DELTA_LOG2, MASK_BITS, NOISE_BOUND_LOG2, RING_DEGREE};
-use crate::signing::format_address;
+use crate::signing::{format_address, Address};
 use crate::update::EncryptedUpdate;
 use ark_bn254::Fr;
 use ark_std::rand::{CryptoRng, RngCore};
@@ -165,17 +165,38 @@ pub fn prove_update<G: RngCore + CryptoRng>(
     Ok(())
 }
 
+/// What a client's training proof states that its update must match: the trained model's
+/// commitment, the rows and the round (the caller verified the training proof, or read the
+/// vault's record of it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProvedTraining {
+    /// `C(W_out)`.
+    pub trained: Fr,
+    /// Training rows.
+    pub rows: u64,
+    /// The round the training was proved for.
+    pub round: u64,
+}
+
 /// What a member or the aggregator checks every client update with: the update relation's
-/// verifying key and the committee's public key.
+/// verifying key, the committee's public key and, optionally, each client's proved training.
 pub struct UpdateChecker {
     verifier: Verifier<UpdateRelation>,
     public: PublicKey,
+    trainings: Option<std::collections::BTreeMap<Address, ProvedTraining>>,
 }
 
 impl UpdateChecker {
     /// A checker for updates under `public`, with `verifier`'s keys.
     pub fn new(verifier: Verifier<UpdateRelation>, public: PublicKey) -> Self {
-        Self { verifier, public }
+        Self { verifier, public, trainings: None }
+    }
+
+    /// The checker that also requires every update to state exactly its signer's proved
+    /// training (model commitment, rows, round): an update without a training proof, or
+    /// proved for another model than the one trained, is refused.
+    pub fn with_trainings(self, trainings: std::collections::BTreeMap<Address, ProvedTraining>) -> Self {
+        Self { trainings: Some(trainings), ..self }
     }
 
     /// The committee's public key.
@@ -215,9 +236,21 @@ impl UpdateChecker {
             .ok_or_else(|| AggError::malformed(path, "the proof's model commitment is not a field element"))?;
         let statement = statement(update, &self.public, signature.address, trained, proof.rows);
         relation.check_statement(&statement).map_err(|err| unproved(err.to_string()))?;
+        let signer = format_address(&signature.address);
         self.verifier
             .verify_committed(&statement, &proof.proof, path)
-            .map_err(|err| unproved(format!("{err} (signed by {})", format_address(&signature.address))))?;
+            .map_err(|err| unproved(format!("{err} (signed by {signer})")))?;
+        if let Some(trainings) = &self.trainings {
+            let expected = trainings
+                .get(&signature.address)
+                .ok_or_else(|| unproved(format!("no training proof of its signer {signer} was given")))?;
+            let stated = ProvedTraining { trained, rows: proof.rows, round: update.round };
+            if stated != *expected {
+                return Err(unproved(format!(
+                    "it states another model commitment, row count or round than {signer}'s training proof"
+                )));
+            }
+        }
         Ok((trained, proof.rows))
     }
 }
@@ -385,5 +418,27 @@ mod tests {
         let err = prove_update(&mut update, &f.public, &randomness, &f.model, f.trained, wrong, &prover(), &mut rng)
             .unwrap_err();
         assert!(err.to_string().contains("do not open"), "{err}");
+    }
+
+    #[test]
+    fn with_trainings_an_update_must_state_its_signers_proved_training() {
+        let f = fixture();
+        let honest = proved(4, 40);
+        let address = f.client.address();
+        let training = ProvedTraining { trained: f.trained, rows: 40, round: 4 };
+        let with = |trainings: &[(Address, ProvedTraining)]| {
+            checker(&f.public).with_trainings(trainings.iter().copied().collect()).check(&honest, Path::new("u.vsies"))
+        };
+        with(&[(address, training)]).unwrap();
+        // No training proof of the signer; a training of another model, other rows, another round.
+        assert!(with(&[]).unwrap_err().to_string().contains("no training proof of its signer"));
+        for other in [
+            ProvedTraining { trained: f.trained + Fr::from(1u64), ..training },
+            ProvedTraining { rows: 41, ..training },
+            ProvedTraining { round: 3, ..training },
+        ] {
+            let err = with(&[(address, other)]).unwrap_err();
+            assert!(err.is_checked_invalid() && err.to_string().contains("training proof"), "{err}");
+        }
     }
 }

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Args;
 use std::path::{Path, PathBuf};
 use vsies_core::Model;
-use vsies_secure_agg::{update_params, EncryptedUpdate, PublicKey, UpdateChecker};
+use vsies_secure_agg::{update_params, EncryptedUpdate, ProvedTraining, PublicKey, UpdateChecker};
 use vsies_zk::groth16::{Keys, Prover, Relation, Verifier};
 use vsies_zk::relations::training::{commitment_element, ModelOpening, TrainingProof, TrainingVerifier};
 use vsies_zk::relations::update::UpdateRelation;
@@ -108,6 +108,14 @@ pub struct CheckFlags {
     /// member's share reveal its key pieces, and T such shares the committee's secret.
     #[arg(long, conflicts_with = "proof_keys")]
     pub unproved: bool,
+    /// The clients' training proofs (`vsies prove train`): every update must then state its
+    /// signer's proved training exactly (model commitment, rows, round).
+    #[arg(long, num_args = 1.., requires_all = ["proof_keys", "training_keys"])]
+    pub training_proofs: Vec<PathBuf>,
+    /// The key directories the training proofs were made with (`vsies setup train`; one per
+    /// row count), each proof checked with the keys it names.
+    #[arg(long, num_args = 1..)]
+    pub training_keys: Vec<PathBuf>,
 }
 
 impl CheckFlags {
@@ -122,8 +130,42 @@ impl CheckFlags {
                  (keys from `vsies setup update`), or --unproved to accept updates without proofs"
             );
         };
-        Ok(Some(UpdateChecker::new(Verifier::<UpdateRelation>::load(keys)?, PublicKey::load(public)?)))
+        let checker = UpdateChecker::new(Verifier::<UpdateRelation>::load(keys)?, PublicKey::load(public)?);
+        if self.training_proofs.is_empty() {
+            return Ok(Some(checker));
+        }
+        Ok(Some(checker.with_trainings(proved_trainings(&self.training_proofs, &self.training_keys)?)))
     }
+}
+
+/// The trainings that `proofs` prove, by node, each proof verified with the one of `keys` it
+/// names; a node with two proofs is refused.
+fn proved_trainings(
+    proofs: &[PathBuf],
+    keys: &[PathBuf],
+) -> anyhow::Result<std::collections::BTreeMap<[u8; 20], ProvedTraining>> {
+    let verifiers = keys.iter().map(|dir| TrainingVerifier::load(dir)).collect::<Result<Vec<_>, _>>()?;
+    let mut trainings = std::collections::BTreeMap::new();
+    for path in proofs {
+        let proof = TrainingProof::load(path)?;
+        let verifier = verifiers.iter().find(|v| v.id == proof.verifying_key).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: made with verifying key {}, which no --training-keys holds",
+                path.display(),
+                proof.verifying_key
+            )
+        })?;
+        let statement = verifier.verify_training(&proof, path)?;
+        let training = ProvedTraining {
+            trained: commitment_element(&statement.trained),
+            rows: proof.rows as u64,
+            round: statement.round,
+        };
+        if trainings.insert(statement.node, training).is_some() {
+            anyhow::bail!("{}: a second training proof of node {}", path.display(), proof.node);
+        }
+    }
+    Ok(trainings)
 }
 
 #[derive(Args)]
