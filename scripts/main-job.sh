@@ -42,7 +42,10 @@ echo "training from the quantized artifact train.vqd gives the model trained fro
 step predict "$out/test.csv" --model "$out/model.json" -o "$out/preds.csv"
 step keygen -o "$out/keys" --force
 step encrypt "$out/test.csv" --schema "$out/schema.toml" --keys "$out/keys" --secret-key -o "$out/test.vsies"
-step encrypt "$out/test.csv" --schema "$out/schema.toml" --keys "$out/keys" -o "$out/test.pk.vsies"
+# Contributors prove their public-key encryptions well formed (tfhe-rs zk-pok) with the
+# owner's CRS; infer checks every proof before scoring.
+step setup encryption --schema "$out/schema.toml" --keys "$out/keys" --force
+step encrypt "$out/test.csv" --schema "$out/schema.toml" --keys "$out/keys" --prove -o "$out/test.pk.vsies"
 step infer "$out/test.vsies" --model "$out/model.json" --keys "$out/keys" -o "$out/preds.vsies"
 step decrypt "$out/preds.vsies" --keys "$out/keys" --model "$out/model.json" --data "$out/test.vsies" --labels "$out/test.csv" -o "$out/preds.fhe.csv"
 step infer "$out/test.pk.vsies" --model "$out/model.json" --keys "$out/keys" -o "$out/preds.pk.vsies"

@@ -48,21 +48,37 @@ fn decrypted_predictions_are_byte_identical_to_plaintext_predictions() {
     assert_eq!(std::fs::read(d.join("fhe.csv")).unwrap(), std::fs::read(d.join("preds.csv")).unwrap());
 }
 
+/// A contributor holding only public.key and the owner's encryption.crs encrypts and proves
+/// its rows; a compute node holding eval.key, public.key and the CRS checks every proof before
+/// scoring, and refuses public-key rows without proofs unless told --unproved.
 #[test]
-fn a_contributor_encrypts_with_the_public_key_alone() {
+fn a_contributor_encrypts_with_the_public_key_alone_and_proves_it() {
     let dir = setup();
     let d = dir.path();
-    std::fs::create_dir(d.join("contributor")).unwrap();
-    std::fs::copy(d.join("keys/public.key"), d.join("contributor/public.key")).unwrap();
-    ok(&["encrypt", "test.csv", "--schema", "schema.toml", "--keys", "contributor", "-o", "test.vsies"], d);
-    std::fs::create_dir(d.join("server")).unwrap();
-    std::fs::copy(d.join("keys/eval.key"), d.join("server/eval.key")).unwrap();
+    ok(&["setup", "encryption", "--schema", "schema.toml", "--keys", "keys"], d);
+    for (party, files) in [
+        ("contributor", &["public.key", "encryption.crs"][..]),
+        ("server", &["eval.key", "public.key", "encryption.crs"][..]),
+    ] {
+        std::fs::create_dir(d.join(party)).unwrap();
+        for file in files {
+            std::fs::copy(d.join("keys").join(file), d.join(party).join(file)).unwrap();
+        }
+    }
+    ok(&["encrypt", "test.csv", "--schema", "schema.toml", "--keys", "contributor", "--prove", "-o", "test.vsies"], d);
+    assert!(text(&vsies(&["inspect", "test.vsies"], d)).contains("each with a proof of well-formed encryption"));
     ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "server", "-o", "preds.vsies"], d);
     ok(
         &["decrypt", "preds.vsies", "--keys", "keys", "--model", "model.json", "--data", "test.vsies", "-o", "fhe.csv"],
         d,
     );
     assert_eq!(std::fs::read(d.join("fhe.csv")).unwrap(), std::fs::read(d.join("preds.csv")).unwrap());
+    // Without proofs: refused (exit 1, nothing written), scored only with --unproved.
+    ok(&["encrypt", "test.csv", "--schema", "schema.toml", "--keys", "contributor", "-o", "plain.vsies"], d);
+    let out = vsies(&["infer", "plain.vsies", "--model", "model.json", "--keys", "server", "-o", "p.vsies"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("carry no proofs") && !d.join("p.vsies").exists(), "{}", text(&out));
+    ok(&["infer", "plain.vsies", "--model", "model.json", "--keys", "server", "--unproved", "-o", "p.vsies"], d);
 }
 
 #[cfg(unix)]
@@ -100,7 +116,7 @@ fn bad_inputs_are_clear_errors_and_leave_no_output() {
     ok(&["schema", "infer", "train.csv", "--label", "malignant", "--name", "other", "-o", "other.toml"], d);
     ok(&["train", "train.csv", "--schema", "other.toml", "-o", "other.json"], d);
     refused(
-        &["infer", "test.vsies", "--model", "other.json", "--keys", "keys", "-o", "p1.vsies"],
+        &["infer", "test.vsies", "--model", "other.json", "--keys", "keys", "--unproved", "-o", "p1.vsies"],
         "p1.vsies",
         1,
         "schema",
@@ -109,12 +125,12 @@ fn bad_inputs_are_clear_errors_and_leave_no_output() {
     // Keys from another keygen, for inference and for decryption.
     ok(&["keygen", "-o", "other-keys"], d);
     refused(
-        &["infer", "test.vsies", "--model", "model.json", "--keys", "other-keys", "-o", "p2.vsies"],
+        &["infer", "test.vsies", "--model", "model.json", "--keys", "other-keys", "--unproved", "-o", "p2.vsies"],
         "p2.vsies",
         1,
         "another keygen",
     );
-    ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "keys", "-o", "preds.vsies"], d);
+    ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "keys", "--unproved", "-o", "preds.vsies"], d);
     refused(
         &[
             "decrypt",
@@ -139,14 +155,14 @@ fn bad_inputs_are_clear_errors_and_leave_no_output() {
     flipped[4000] ^= 0x01;
     std::fs::write(d.join("flipped.vsies"), flipped).unwrap();
     refused(
-        &["infer", "flipped.vsies", "--model", "model.json", "--keys", "keys", "-o", "p4.vsies"],
+        &["infer", "flipped.vsies", "--model", "model.json", "--keys", "keys", "--unproved", "-o", "p4.vsies"],
         "p4.vsies",
         2,
         "checksum mismatch",
     );
     std::fs::write(d.join("short.vsies"), &bytes[..bytes.len() / 2]).unwrap();
     refused(
-        &["infer", "short.vsies", "--model", "model.json", "--keys", "keys", "-o", "p5.vsies"],
+        &["infer", "short.vsies", "--model", "model.json", "--keys", "keys", "--unproved", "-o", "p5.vsies"],
         "p5.vsies",
         2,
         "truncated",
@@ -164,7 +180,7 @@ fn scores_not_computed_from_the_dataset_and_model_are_not_decrypted() {
     let dir = setup();
     let d = dir.path();
     ok(&["encrypt", "test.csv", "--schema", "schema.toml", "--keys", "keys", "-o", "test.vsies"], d);
-    ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "keys", "-o", "preds.vsies"], d);
+    ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "keys", "--unproved", "-o", "preds.vsies"], d);
     // A compute node's edit with the checksum recomputed: one coefficient of row 5 changed.
     let mut payload =
         vsies_core::artifact::read_binary(&d.join("preds.vsies"), vsies_core::ArtifactKind::EncryptedScores).unwrap();

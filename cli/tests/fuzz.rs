@@ -212,6 +212,24 @@ fn targets(work: &Path) -> Vec<Target> {
     let encrypted = vsies_fhe::EncryptedDataset::encrypt_with_public_key(&dataset, &keys.public).unwrap();
     encrypted.save(&work.join("x.vsies")).unwrap();
     vsies_fhe::infer(&encrypted, &model, &keys.evaluation).unwrap().save(&work.join("s.vsies")).unwrap();
+    // The encryption CRS and a dataset of proved lists (its proofs parsed, not verified).
+    let crs = vsies_fhe::proofs::test_support::cached_crs(dataset.format());
+    crs.save(&work.join("e.crs")).unwrap();
+    vsies_fhe::EncryptedDataset::encrypt_with_public_key_proved(&dataset, &keys.public, &crs, None)
+        .unwrap()
+        .save(&work.join("xp.vsies"))
+        .unwrap();
+    for (name, file, kind) in [
+        ("fhe-encryption-crs", "e.crs", ArtifactKind::FheEncryptionCrs),
+        ("encrypted-dataset-proved", "xp.vsies", ArtifactKind::EncryptedDataset),
+    ] {
+        let parse: Parse = if kind == ArtifactKind::FheEncryptionCrs {
+            Box::new(|p| drop(vsies_fhe::EncryptionCrs::load(p)))
+        } else {
+            Box::new(|p| drop(vsies_fhe::EncryptedDataset::load(p)))
+        };
+        targets.push(Target { name, file, envelope: Envelope::Binary(kind), seed: read(&work.join(file)), parse });
+    }
     let fhe_targets: [(&str, &'static str, ArtifactKind, Parse); 5] = [
         ("fhe-secret-key", "secret.key", ArtifactKind::FheSecretKey, Box::new(|p| drop(vsies_fhe::SecretKey::load(p)))),
         ("fhe-public-key", "public.key", ArtifactKind::FhePublicKey, Box::new(|p| drop(vsies_fhe::PublicKey::load(p)))),
@@ -411,12 +429,15 @@ fn no_parser_panics_or_grows_without_bound_on_mutated_files() {
             )
             .unwrap();
         }
-        failures.extend(run(target, iterations, &dir));
+        // Seeds above 1 MiB (the 12.9 MB encryption CRS) get proportionally fewer mutants, at
+        // least 20: each one is written and parsed whole.
+        let scaled = (iterations as u64 * (1 << 20) / target.seed.len().max(1) as u64) as usize;
+        failures.extend(run(target, iterations.min(scaled.max(20)), &dir));
     }
     assert!(failures.is_empty(), "parsers panicked on: {failures:?}");
     assert_eq!(
         targets.len(),
-        ArtifactKind::ALL.len() + 4,
-        "every artifact kind, CSV, schema, both verifying keys, updates with and without proofs"
+        ArtifactKind::ALL.len() + 5,
+        "every artifact kind, CSV, schema, both verifying keys, updates and encrypted datasets with and without proofs"
     );
 }

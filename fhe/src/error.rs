@@ -59,6 +59,15 @@ pub enum FheError {
         /// The LWE dimension.
         limit: usize,
     },
+    /// A proof of encryption could not be made (parameters the proof system refuses).
+    #[error("encryption proofs: {0}")]
+    Proving(String),
+    /// Public-key-encrypted rows without valid proofs of well-formed encryption.
+    #[error("refusing the encrypted dataset: {reason}; without a valid proof a list could be a crafted ciphertext whose decrypted scores reveal the secret key")]
+    UnprovedEncryption {
+        /// Why.
+        reason: String,
+    },
     /// Scores that are not the model's on the encrypted dataset given: not decrypted.
     #[error("refusing to decrypt: the scores are not what `vsies infer` computes from the encrypted dataset and the model given: {reason}")]
     UnjustifiedScores {
@@ -79,6 +88,7 @@ impl FheError {
                 | Self::WrongModel { .. }
                 | Self::TooManyFeatures { .. }
                 | Self::UnjustifiedScores { .. }
+                | Self::UnprovedEncryption { .. }
         )
     }
 

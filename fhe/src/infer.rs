@@ -71,7 +71,9 @@ fn score_rows(
     model.check_shape(data.schema_id, data.columns)?;
     check_model_fits(model, data.is_public_key_encrypted())?;
     let weights: Vec<u64> = model.weights.iter().map(|&w| w as u64).collect();
-    let bias = encode(model.bias * model.schema.quantization.one());
+    // Proved lists hold offsets `x − min`: `Σ w (x − min) + min·Σw` restores the score.
+    let offset_correction = data.feature_offset() * model.weights.iter().sum::<i64>();
+    let bias = encode(model.bias * model.schema.quantization.one() + offset_correction);
     // Wrapping arithmetic is arithmetic on the torus Z/2^64; a negative weight is its two's
     // complement. The bias is a clear plaintext added to the body.
     let coefficients = backend

@@ -37,9 +37,11 @@ pub mod error;
 pub mod infer;
 pub mod keys;
 pub mod params;
+pub mod proofs;
 
 pub use backend::{BootstrapBackend, Cpu, LinearBackend};
 pub use dataset::EncryptedDataset;
 pub use error::FheError;
 pub use infer::{infer, infer_with, EncryptedScores};
 pub use keys::{EvaluationKey, Keys, PublicKey, SecretKey};
+pub use proofs::EncryptionCrs;

@@ -25,7 +25,8 @@ pub struct KeygenArgs {
 pub fn keygen(args: KeygenArgs) -> anyhow::Result<i32> {
     let keys = Keys::generate();
     let staging = KeySetStaging::begin(&args.output, args.force, |name| {
-        [SECRET_KEY_FILE, PUBLIC_KEY_FILE, EVALUATION_KEY_FILE].contains(&name)
+        // The encryption CRS (`vsies setup encryption`) lives beside the keys and goes with them.
+        [SECRET_KEY_FILE, PUBLIC_KEY_FILE, EVALUATION_KEY_FILE, vsies_fhe::proofs::CRS_FILE].contains(&name)
     })?;
     keys.save(staging.path())?;
     staging.commit()?;
@@ -50,6 +51,11 @@ pub struct EncryptArgs {
     /// inference about 40x slower (BENCHMARKS.md). Used as well when public.key is absent.
     #[arg(long)]
     secret_key: bool,
+    /// Prove every public-key list well formed and within the schema's feature format
+    /// (tfhe-rs zk-pok, with the key owner's encryption.crs from `vsies setup encryption`):
+    /// compute nodes refuse public-key data without proofs.
+    #[arg(long, conflicts_with = "secret_key")]
+    prove: bool,
     /// Output encrypted dataset.
     #[arg(short, long)]
     output: PathBuf,
@@ -60,17 +66,24 @@ pub fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
     let data = load_dataset(&args.data, &schema, LabelPolicy::Optional)?;
     let secret_path = args.keys.join(SECRET_KEY_FILE);
     let public_path = args.keys.join(PUBLIC_KEY_FILE);
-    let (encrypted, how) = if args.secret_key || (!public_path.exists() && secret_path.exists()) {
-        (EncryptedDataset::encrypt_with_secret_key(&data, &SecretKey::load(&secret_path)?)?, "secret key")
-    } else {
-        let key = PublicKey::load(&public_path)?;
-        (EncryptedDataset::encrypt_with_public_key(&data, &key)?, "public key")
-    };
     // The commitment a validation proof of the same rows states. It covers the labels, so rows
     // without them (data to predict on) have none; any other failure to compute it is an error.
-    let encrypted = match data.labels() {
-        Some(_) => encrypted.with_commitment(vsies_zk::commit_dataset(&schema, &data)?),
-        None => encrypted,
+    let commitment = data.labels().map(|_| vsies_zk::commit_dataset(&schema, &data)).transpose()?;
+    let (encrypted, how) = if args.prove {
+        let (key, crs) = super::fhe_proofs::load_public_parts(&args.keys)?;
+        let encrypted = EncryptedDataset::encrypt_with_public_key_proved(&data, &key, &crs, commitment)?;
+        (encrypted, "public key, every list proved")
+    } else {
+        let (encrypted, how) = if args.secret_key || (!public_path.exists() && secret_path.exists()) {
+            (EncryptedDataset::encrypt_with_secret_key(&data, &SecretKey::load(&secret_path)?)?, "secret key")
+        } else {
+            let key = PublicKey::load(&public_path)?;
+            (EncryptedDataset::encrypt_with_public_key(&data, &key)?, "public key")
+        };
+        match commitment {
+            Some(commitment) => (encrypted.with_commitment(commitment), how),
+            None => (encrypted, how),
+        }
     };
     encrypted.save(&args.output)?;
     println!(
@@ -96,9 +109,14 @@ pub struct InferArgs {
     /// Model from `vsies train` (clear weights).
     #[arg(long)]
     model: PathBuf,
-    /// Key directory; only eval.key is read.
+    /// Key directory: eval.key, and for public-key-encrypted data public.key and
+    /// encryption.crs (both public) to check every list's proof.
     #[arg(long)]
     keys: PathBuf,
+    /// Score public-key lists without proofs: a contributor's crafted list then makes the
+    /// owner's decrypted scores an oracle on the secret key.
+    #[arg(long)]
+    unproved: bool,
     /// Output encrypted scores.
     #[arg(short, long)]
     output: PathBuf,
@@ -108,6 +126,10 @@ pub fn infer_command(args: InferArgs) -> anyhow::Result<i32> {
     let key = EvaluationKey::load(&args.keys.join(EVALUATION_KEY_FILE))?;
     let data = EncryptedDataset::load(&args.data)?;
     let model = Model::load(&args.model)?;
+    if !args.unproved {
+        super::fhe_proofs::check(&data, &args.keys)
+            .map_err(|err| err.context(format!("checking the encryption proofs of {}", args.data.display())))?;
+    }
     let start = std::time::Instant::now();
     let scores = infer(&data, &model, &key)?;
     let elapsed = start.elapsed();

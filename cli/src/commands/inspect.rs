@@ -75,6 +75,23 @@ fn describe(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
             println!("rows: {}, features: {}", data.rows, data.columns);
             let commitment = data.data_commitment.map_or("none".into(), |c| c.to_string());
             println!("data commitment: {commitment}");
+            let layout = match data.ciphertexts() {
+                vsies_fhe::dataset::Ciphertexts::SeededRows { .. } => "secret-key rows (the owner's)".to_string(),
+                vsies_fhe::dataset::Ciphertexts::CompactLists { lists, .. } => {
+                    format!("{} public-key lists without proofs", lists.len())
+                }
+                vsies_fhe::dataset::Ciphertexts::ProvedLists { lists, crs_id, .. } => {
+                    format!(
+                        "{} public-key lists, each with a proof of well-formed encryption (CRS {crs_id})",
+                        lists.len()
+                    )
+                }
+            };
+            println!("ciphertexts: {layout}");
+        }
+        ArtifactKind::FheEncryptionCrs => {
+            let crs = vsies_fhe::EncryptionCrs::load(path)?;
+            println!("encryption CRS {} for {}-bit features", crs.id, crs.format.bits);
         }
         ArtifactKind::EncryptedScores => {
             let scores = vsies_fhe::EncryptedScores::load(path)?;

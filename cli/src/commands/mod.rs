@@ -4,6 +4,7 @@ pub mod agg;
 pub mod agg_clients;
 pub mod agg_proofs;
 pub mod fhe;
+pub mod fhe_proofs;
 pub mod inspect;
 pub mod predict;
 pub mod quantize;

@@ -22,6 +22,8 @@ pub enum SetupCommand {
     Train(super::zk_train::SetupTrainArgs),
     /// Groth16 keys for proving committee-encrypted updates of a model's shape well formed.
     Update(super::agg_proofs::SetupUpdateArgs),
+    /// The CRS with which contributors prove their public-key encryptions well formed.
+    Encryption(super::fhe_proofs::SetupEncryptionArgs),
 }
 
 #[derive(Subcommand)]
@@ -149,6 +151,7 @@ pub fn setup(command: SetupCommand) -> anyhow::Result<i32> {
         SetupCommand::Data(args) => args,
         SetupCommand::Train(args) => return super::zk_train::setup(args),
         SetupCommand::Update(args) => return super::agg_proofs::setup(args),
+        SetupCommand::Encryption(args) => return super::fhe_proofs::setup(args),
     };
     let start = std::time::Instant::now();
     let schema = load_schema(&args.schema)?;

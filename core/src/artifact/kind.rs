@@ -13,7 +13,7 @@ use std::fmt;
 /// | `quantized-dataset` | `vsies-core` | `QuantizedDataset` |
 /// | `model` | `vsies-core` | `Model` |
 /// | `fhe-secret-key`, `fhe-public-key`, `fhe-evaluation-key` | `vsies-fhe` | `SecretKey`, `PublicKey`, `EvaluationKey` |
-/// | `encrypted-dataset`, `encrypted-scores` | `vsies-fhe` | `EncryptedDataset`, `EncryptedScores` |
+/// | `encrypted-dataset`, `encrypted-scores`, `fhe-encryption-crs` | `vsies-fhe` | `EncryptedDataset`, `EncryptedScores`, `EncryptionCrs` |
 /// | `committee-public-key`, `committee-key-share` | `vsies-secure-agg` | `PublicKey`, `KeyShare` |
 /// | `encrypted-update`, `decryption-share` | `vsies-secure-agg` | `EncryptedUpdate`, `DecryptionShare` |
 /// | `client-signing-key`, `client-registry` | `vsies-secure-agg` | `ClientKey`, `ClientRegistry` |
@@ -59,11 +59,13 @@ pub enum ArtifactKind {
     ClientSigningKey,
     /// The clients registered with a committee: their addresses (JSON).
     ClientRegistry,
+    /// The common reference string of proofs of well-formed public-key encryption.
+    FheEncryptionCrs,
 }
 
 impl ArtifactKind {
     /// Every kind this build knows.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::QuantizedDataset,
         Self::Model,
         Self::FheSecretKey,
@@ -82,6 +84,7 @@ impl ArtifactKind {
         Self::ModelOpening,
         Self::ClientSigningKey,
         Self::ClientRegistry,
+        Self::FheEncryptionCrs,
     ];
 
     /// The stable code in a binary artifact's header.
@@ -105,6 +108,7 @@ impl ArtifactKind {
             Self::ModelOpening => 16,
             Self::ClientSigningKey => 17,
             Self::ClientRegistry => 18,
+            Self::FheEncryptionCrs => 19,
         }
     }
 
@@ -129,6 +133,7 @@ impl ArtifactKind {
             Self::ModelOpening => "model-opening",
             Self::ClientSigningKey => "client-signing-key",
             Self::ClientRegistry => "client-registry",
+            Self::FheEncryptionCrs => "fhe-encryption-crs",
         }
     }
 
@@ -140,7 +145,8 @@ impl ArtifactKind {
             | Self::FhePublicKey
             | Self::FheEvaluationKey
             | Self::EncryptedDataset
-            | Self::EncryptedScores => "vsies-fhe",
+            | Self::EncryptedScores
+            | Self::FheEncryptionCrs => "vsies-fhe",
             Self::CommitteePublicKey
             | Self::CommitteeKeyShare
             | Self::EncryptedUpdate

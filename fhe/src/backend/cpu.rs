@@ -60,7 +60,8 @@ impl LinearBackend for Cpu {
                     weighted(&mut add_mask, row_bodies)
                 })
                 .collect(),
-            Ciphertexts::CompactLists { rows_per_list, lists } => lists
+            Ciphertexts::CompactLists { rows_per_list, lists }
+            | Ciphertexts::ProvedLists { rows_per_list, lists, .. } => lists
                 .par_iter()
                 .flat_map_iter(|container| {
                     let (shared, list_bodies) = container.split_at(LWE_DIMENSION);
