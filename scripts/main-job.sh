@@ -65,7 +65,10 @@ step prove data "$out/test.csv" --schema "$out/schema.toml" --keys "$out/zk" -o 
 step verify "$out/proof.test.json" --keys "$out/zk"
 echo
 proved=$(sed -n 's/.*"commitment": "\([0-9a-f]*\)".*/\1/p' "$out/proof.test.json")
-"$vsies" inspect "$out/test.pk.vsies" | grep -q "data commitment: $proved" \
+# Read inspect's whole report first: `grep -q` stops reading at its match, and inspect's next
+# line would then meet a closed pipe (exit 2 under pipefail).
+encrypted_report=$("$vsies" inspect "$out/test.pk.vsies")
+grep -q "data commitment: $proved" <<< "$encrypted_report" \
   || fail "the encrypted test set does not record the commitment its proof states"
 echo "the encrypted test set records the commitment its validation proof states: $proved"
 if command -v npm >/dev/null; then
