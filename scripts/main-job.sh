@@ -93,7 +93,9 @@ step export-verifier --keys "$out/zk-train" -o "$out/TrainVerifier.sol"
 if command -v npm >/dev/null; then
   echo
   echo "== the reward vault in revm: the node registers its dataset, submits its training proof, is paid"
-  cargo run --profile "$profile" --quiet --manifest-path "$root/Cargo.toml" -p vsies-examples --example vault_round -- \
+  # Run the example built above: `cargo run -p vsies-examples` alone would resolve features
+  # differently from the build of both packages and rebuild TFHE and arkworks a second time.
+  "$(dirname "$vsies")/examples/vault_round" \
     "$out/zk" "$out/zk-train" "$out/proof.train.json" "$out/train-proof.json" || fail "the vault did not pay the proved training"
 else
   echo "npm not found: skipping the vault in revm (it needs the pinned Solidity compiler, scripts/solc.sh)"
