@@ -1,9 +1,10 @@
 //! One round of the reward vault in an embedded EVM (revm), paying a node for a proved
 //! training: the task owner deploys the vault and the verifiers generated from the data and
 //! training keys and registers them; the node joins, registers its dataset with its
-//! data-validation proof, submits its training proof; the owner closes the round; the node
-//! claims. Every step is also applied to the vault's Rust twin, and the payout must be equal
-//! to the wei.
+//! data-validation proof, submits its training proof; the committee checkpoints the round; the node
+//! claims. The vault and verifiers are the committed bytecode (no Solidity compiler needed);
+//! two of three committee accounts sign the round's checkpoint. Every step is also applied to
+//! the vault's Rust twin, and the payout must be equal to the wei.
 //!
 //! ```sh
 //! cargo run -p vsies-examples --example vault_round -- DATA_KEYS/ TRAIN_KEYS/ data-proof.json train-proof.json
@@ -12,12 +13,16 @@
 //! training proof for round 0 from zero weights, and for the same dataset).
 
 use std::path::{Path, PathBuf};
+use vsies_chain::account::{sorted_signatures, Account};
 use vsies_chain::calldata::{data_registration, training_submission};
-use vsies_chain::vault::{calls, deploy_data_verifier, deploy_training_verifier, deploy_vault, LocalVault};
+use vsies_chain::vault::{
+    calls, deploy_data_verifier_with_key, deploy_training_verifier_with_key, deploy_vault, LocalVault,
+};
 use vsies_chain::{Address, Chain, U256};
 use vsies_verifier_contract::groth16::{encode_g2, PreparedCommittedKey, PreparedKey};
 use vsies_verifier_contract::solidity::EvmVerifyingKey;
-use vsies_verifier_contract::vault::{statement::word, Verifier};
+use vsies_verifier_contract::vault::signatures::checkpoint_message;
+use vsies_verifier_contract::vault::{statement::word, Committee, Verifier};
 use vsies_verifier_contract::{Event, Params, RelationId, Vault};
 use vsies_zk::relations::training::{parse_node, TrainingProof, TrainingVerifier};
 use vsies_zk::{DataProof, DataVerifier};
@@ -40,22 +45,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let params = Params {
         round_reward: 10u128.pow(18),
         halving_rounds: 0,
+        decay_wad: 950_000_000_000_000_000,
         compute_bps: 7_000,
         invalid_slash_bps: 5_000,
         inactivity_slash_bps: 1_000,
         max_missed_rounds: 3,
         min_stake: 10u128.pow(16),
+        loyalty_rounds: 10,
+        loyalty_bps: 1_000,
+        unbonding_rounds: 2,
+    };
+    // The secure-aggregation committee that checkpoints rounds: three accounts, two must sign
+    // (simulated: derived from fixed seeds).
+    let members: Vec<Account> = (1..=3u8).map(|i| Account::from_seed(&[b'm', i])).collect();
+    let committee = Committee {
+        members: members.iter().map(|member| member.address().0 .0).collect(),
+        threshold: 2,
+        id: b"example-committee".to_vec(),
     };
     let initial = *train_verifier.relation.public_model_commitment(None)?.as_bytes();
     let mut chain = Chain::new(&[OWNER, node]);
-    let (address, deploy_gas) = deploy_vault(&mut chain, OWNER, &params, &initial, U256::from(10u128.pow(20)))?;
+    let funding = U256::from(10u128.pow(20));
+    let (address, deploy_gas) = deploy_vault(&mut chain, OWNER, &params, &committee, &initial, funding)?;
     let vault = LocalVault { address, owner: OWNER };
-    let mut twin = Vault::new(params, OWNER.0 .0, initial)?;
+    let mut twin = Vault::new(params, OWNER.0 .0, address.0 .0, &committee, initial)?;
     println!("deployed RewardVault ({deploy_gas} gas), funded with 100 ETH; round 0's model: zero weights");
 
     // The owner registers the verifiers of the task's keys.
-    let (data_address, _) = deploy_data_verifier(&mut chain, OWNER, &data_verifier)?;
-    let (train_address, _) = deploy_training_verifier(&mut chain, OWNER, &train_verifier)?;
+    let (data_address, _) = deploy_data_verifier_with_key(&mut chain, OWNER, &data_verifier)?;
+    let (train_address, _) = deploy_training_verifier_with_key(&mut chain, OWNER, &train_verifier)?;
     let data_id = word(&data_verifier.relation.params_element());
     let train_id = word(&train_verifier.relation.params_element());
     vault.send(
@@ -96,18 +114,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         train_proof.node, data_proof.commitment, data_proof.rows, receipt.gas
     );
     let submission = training_submission(&train_proof, train_proof_path)?;
-    let receipt = vault.send(&mut chain, node, calls::submit(0, &submission), U256::ZERO)?;
-    let events = twin.submit(node_bytes, 0, &submission.proof, &submission.claim)?;
+    let histogram = &registration.histogram;
+    let receipt = vault.send(&mut chain, node, calls::submit(0, &submission, histogram), U256::ZERO)?;
+    let events = twin.submit(node_bytes, 0, &submission.proof, &submission.claim, histogram)?;
     accepted(&events, "the training submission", train_proof_path)?;
     println!(
         "node submitted its training proof (compute {}, data {}): accepted, {} gas",
         train_proof.compute, train_proof.data, receipt.gas
     );
 
-    // The owner closes the round; the node claims.
+    // Two committee members sign the checkpoint (the next model: here zero weights again,
+    // and a digest standing for its file); anyone closes the round with it; the node claims.
     let next = *train_verifier.relation.public_model_commitment(None)?.as_bytes();
-    vault.send(&mut chain, OWNER, calls::close_round(&next), U256::ZERO)?;
-    twin.close_round(twin.owner, next)?;
+    let digest = [0x11; 32];
+    let message = checkpoint_message(&address.0 .0, 0, &next, &digest);
+    let signatures = sorted_signatures(&[&members[0], &members[2]], &message);
+    vault.send(&mut chain, node, calls::close_round(&next, &digest, &signatures), U256::ZERO)?;
+    twin.close_round(next, digest, &signatures)?;
     let before = chain.balance(node);
     let receipt = vault.send(&mut chain, node, calls::claim(0), U256::ZERO)?;
     let paid = chain.balance(node) - before;

@@ -1,5 +1,6 @@
-//! ABI encoding of the calls the vsies contracts take: every argument a 32-byte word, dynamic
-//! `uint256[]` arguments as offset, length and words.
+//! ABI encoding of the calls the vsies contracts take: every static argument (static arrays
+//! and tuples inline) as 32-byte words, dynamic `uint256[]` and `bytes` as offset, length and
+//! contents.
 
 use revm::primitives::{keccak256, Address, U256};
 
@@ -23,8 +24,10 @@ pub fn word(bytes: &[u8; 32]) -> U256 {
 pub enum Arg {
     /// A static word (integers, addresses, elements of static arrays).
     Word(U256),
-    /// A dynamic `uint256[]`.
+    /// A dynamic `uint256[]` (or `address[]`).
     Words(Vec<U256>),
+    /// A dynamic `bytes`.
+    Bytes(Vec<u8>),
 }
 
 /// `selector(signature) ‖ encode(args)`.
@@ -47,6 +50,12 @@ pub fn encode(args: &[Arg]) -> Vec<u8> {
                 for value in values {
                     tail.extend_from_slice(&value.to_be_bytes::<32>());
                 }
+            }
+            Arg::Bytes(bytes) => {
+                head.extend_from_slice(&U256::from(head_len + tail.len()).to_be_bytes::<32>());
+                tail.extend_from_slice(&U256::from(bytes.len()).to_be_bytes::<32>());
+                tail.extend_from_slice(bytes);
+                tail.resize(tail.len().next_multiple_of(32), 0);
             }
         }
     }

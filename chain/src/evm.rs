@@ -27,8 +27,25 @@ pub struct Receipt {
     pub output: Vec<u8>,
     /// The created contract, for a deployment.
     pub created: Option<Address>,
-    /// Emitted log count.
-    pub logs: usize,
+    /// Emitted logs: topics and data.
+    pub logs: Vec<Log>,
+}
+
+/// An emitted log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Log {
+    /// Topic 0 is the event's signature hash.
+    pub topics: Vec<[u8; 32]>,
+    /// The non-indexed arguments, ABI-encoded.
+    pub data: Vec<u8>,
+}
+
+impl Receipt {
+    /// The logs of the event with `signature` (e.g. `Slashed(address,uint64,uint256,uint8)`).
+    pub fn events<'a>(&'a self, signature: &str) -> impl Iterator<Item = &'a Log> + 'a {
+        let topic = revm::primitives::keccak256(signature.as_bytes()).0;
+        self.logs.iter().filter(move |log| log.topics.first() == Some(&topic))
+    }
 }
 
 impl Chain {
@@ -72,7 +89,13 @@ impl Chain {
                     gas: gas.total_gas_spent(),
                     output: output.into_data().to_vec(),
                     created,
-                    logs: logs.len(),
+                    logs: logs
+                        .iter()
+                        .map(|log| Log {
+                            topics: log.data.topics().iter().map(|topic| topic.0).collect(),
+                            data: log.data.data.to_vec(),
+                        })
+                        .collect(),
                 })
             }
             ExecutionResult::Revert { output, .. } => Err(ChainError::Revert(hex(&output))),
@@ -91,6 +114,16 @@ impl Chain {
         let receipt = self.transact(caller, TxKind::Create, bytecode, value)?;
         let address = receipt.created.ok_or_else(|| ChainError::Failed("the deployment created nothing".into()))?;
         Ok((address, receipt.gas))
+    }
+
+    /// Adds `amount` wei to `account`'s balance (a faucet, for simulated networks).
+    pub fn fund(&mut self, account: Address, amount: U256) {
+        use revm::context_interface::ContextTr;
+        use revm::Database;
+        let db = self.evm.ctx.db_mut();
+        let mut info = db.basic(account).ok().flatten().unwrap_or_default();
+        info.balance += amount;
+        db.insert_account_info(account, info);
     }
 
     /// The balance of `account`.

@@ -11,6 +11,8 @@
 //! are, and the contracts (and their Rust twin, `vsies_verifier_contract::Vault`) decide.
 
 pub mod abi;
+pub mod account;
+pub mod bytecode;
 pub mod calldata;
 pub mod error;
 pub mod evm;
@@ -18,5 +20,5 @@ pub mod solc;
 pub mod vault;
 
 pub use error::ChainError;
-pub use evm::{Chain, Receipt};
+pub use evm::{Chain, Log, Receipt};
 pub use revm::primitives::{Address, U256};

@@ -11,12 +11,6 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The vault's sources: `RewardVault.sol` and the `Poseidon9.sol` it imports.
-pub fn vault_sources() -> [PathBuf; 2] {
-    let dir = root().join("verifier-contract/contracts");
-    [dir.join("RewardVault.sol"), dir.join("Poseidon9.sol")]
-}
-
 /// Creation bytecode of every contract in `sources`, by contract name.
 pub fn compile(sources: &[&Path]) -> Result<BTreeMap<String, Vec<u8>>, ChainError> {
     let out = Command::new(root().join("scripts/solc.sh"))
@@ -32,7 +26,9 @@ pub fn compile(sources: &[&Path]) -> Result<BTreeMap<String, Vec<u8>>, ChainErro
     let mut contracts = BTreeMap::new();
     for (name, contract) in parsed.as_object().into_iter().flatten() {
         if let Some(hex) = contract["bytecode"].as_str() {
-            contracts.insert(name.clone(), decode_hex(hex.trim_start_matches("0x"))?);
+            let bytes = crate::bytecode::decode_hex(hex.trim_start_matches("0x"))
+                .ok_or_else(|| ChainError::Solc("bytecode is not hex".into()))?;
+            contracts.insert(name.clone(), bytes);
         }
     }
     Ok(contracts)
@@ -43,12 +39,4 @@ pub fn compile_one(sources: &[&Path], contract: &str) -> Result<Vec<u8>, ChainEr
     compile(sources)?
         .remove(contract)
         .ok_or_else(|| ChainError::Solc(format!("no contract `{contract}` in the sources")))
-}
-
-fn decode_hex(hex: &str) -> Result<Vec<u8>, ChainError> {
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or(""), 16))
-        .collect::<Result<_, _>>()
-        .map_err(|_| ChainError::Solc("bytecode is not hex".into()))
 }

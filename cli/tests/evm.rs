@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use vsies_chain::abi::{call, word, words};
 use vsies_chain::evm::intrinsic_gas;
+use vsies_chain::vault::{deploy_data_verifier_with_key, deploy_training_verifier_with_key};
 use vsies_chain::{Address, Chain, U256};
 use vsies_verifier_contract::groth16::{encode_g1, encode_g2, EvmCommittedProof, PreparedCommittedKey, PreparedKey};
 use vsies_verifier_contract::solidity::EvmVerifyingKey;
@@ -113,6 +114,11 @@ fn the_exported_data_verifier_accepts_valid_proofs_only_and_beats_snarkjs_on_gas
     let (ours, ours_deploy) = deploy(&mut chain, &dir.join("Verifier1.sol"), "Groth16Verifier");
     let valid = chain.call(OWNER, ours, plain_call(&proof, &inputs)).unwrap();
     assert!(returned_true(&valid.output), "a valid proof verifies");
+    // The committed bytecode that takes the key as constructor data: the same verdicts.
+    let data_verifier = vsies_zk::DataVerifier::load(&dir.join("zk1")).unwrap();
+    let (with_key, with_key_deploy) = deploy_data_verifier_with_key(&mut chain, OWNER, &data_verifier).unwrap();
+    let valid_with_key = chain.call(OWNER, with_key, plain_call(&proof, &inputs)).unwrap();
+    assert!(returned_true(&valid_with_key.output), "the key-as-data verifier accepts the valid proof");
     let key = |name: &str| {
         let verifier = vsies_zk::DataVerifier::load(&dir.join(name)).unwrap();
         PreparedKey::new(&EvmVerifyingKey::from_key(&verifier.key)).unwrap()
@@ -141,7 +147,9 @@ fn the_exported_data_verifier_accepts_valid_proofs_only_and_beats_snarkjs_on_gas
     out_of_field[1] = "21888242871839275222246405745257275088548364400416034343698204186575808495617".into();
     for (proof, inputs) in [(&proof, &other_node), (&moved, &inputs), (&off_curve, &inputs), (&proof, &out_of_field)] {
         let data = plain_call(proof, inputs);
-        assert!(!returned_true(&chain.call(OWNER, ours, data.clone()).unwrap().output));
+        for verifier in [ours, with_key] {
+            assert!(!returned_true(&chain.call(OWNER, verifier, data.clone()).unwrap().output));
+        }
         assert!(!rust_verdict(&key1, &data));
     }
     let (other, _) = deploy(&mut chain, &dir.join("Verifier2.sol"), "Groth16Verifier");
@@ -157,14 +165,17 @@ fn the_exported_data_verifier_accepts_valid_proofs_only_and_beats_snarkjs_on_gas
     let intrinsic = intrinsic_gas(&plain_call(&proof, &inputs));
     let floor = 45_000 + 4 * 34_000 + inputs.len() as u64 * (6_000 + 150);
     println!(
-        "gas: data verifyProof, 2 inputs: ours {} ({} execution), snarkjs {} ({} execution); precompile floor {floor}; deployment: ours {ours_deploy}, snarkjs {theirs_deploy}",
+        "gas: data verifyProof, 2 inputs: ours {} ({} execution), key as constructor data {} ({} execution), snarkjs {} ({} execution); precompile floor {floor}; deployment: ours {ours_deploy}, key as data {with_key_deploy}, snarkjs {theirs_deploy}",
         valid.gas,
         valid.gas - intrinsic,
+        valid_with_key.gas,
+        valid_with_key.gas - intrinsic,
         baseline.gas,
         baseline.gas - intrinsic,
     );
     assert!(valid.gas < baseline.gas, "ours {} >= snarkjs {}", valid.gas, baseline.gas);
     assert!(valid.gas - intrinsic <= floor + 15_000, "within the precompile floor + 15,000");
+    assert!(valid_with_key.gas - intrinsic <= floor + 15_000, "the key-as-data verifier too");
 }
 
 #[test]
@@ -198,6 +209,9 @@ fn the_exported_training_verifier_accepts_valid_proofs_only_within_the_floor() {
     let (ours, ours_deploy) = deploy(&mut chain, &dir.join("TrainVerifier.sol"), "Groth16CommittedVerifier");
     let valid = chain.call(OWNER, ours, committed_call(&proof, &inputs)).unwrap();
     assert!(returned_true(&valid.output), "a valid training proof verifies");
+    let (with_key, with_key_deploy) = deploy_training_verifier_with_key(&mut chain, OWNER, &verifier).unwrap();
+    let valid_with_key = chain.call(OWNER, with_key, committed_call(&proof, &inputs)).unwrap();
+    assert!(returned_true(&valid_with_key.output), "the key-as-data verifier accepts the valid proof");
     assert!(rust.verify(&proof, &inputs));
 
     let mut other_round = inputs.clone();
@@ -220,7 +234,9 @@ fn the_exported_training_verifier_accepts_valid_proofs_only_within_the_floor() {
         ("C replaced", &swapped, &inputs),
     ] {
         let data = committed_call(proof, inputs);
-        assert!(!returned_true(&chain.call(OWNER, ours, data).unwrap().output), "{case}");
+        for verifier in [ours, with_key] {
+            assert!(!returned_true(&chain.call(OWNER, verifier, data.clone()).unwrap().output), "{case}");
+        }
         assert!(!rust.verify(proof, inputs), "{case}");
     }
 
@@ -244,11 +260,14 @@ fn the_exported_training_verifier_accepts_valid_proofs_only_within_the_floor() {
     // and the seed, two ecMul for the batching scalar and two ecAdd for D and -rho P.
     let floor = 45_000 + 5 * 34_000 + 3 * (6_000 + 150) + 2 * 6_000 + 2 * 150;
     println!(
-        "gas: training verifyProof, 2 inputs + seed: ours {} ({} execution), precompile floor {floor}; snarkjs's 4-pair check without the commitment {} ({} execution); deployment {ours_deploy}",
+        "gas: training verifyProof, 2 inputs + seed: ours {} ({} execution), key as constructor data {} ({} execution), precompile floor {floor}; snarkjs's 4-pair check without the commitment {} ({} execution); deployment {ours_deploy}, key as data {with_key_deploy}",
         valid.gas,
         valid.gas - intrinsic,
+        valid_with_key.gas,
+        valid_with_key.gas - intrinsic,
         baseline.gas,
         baseline.gas - sj_intrinsic,
     );
     assert!(valid.gas - intrinsic <= floor + 15_000, "within the precompile floor + 15,000");
+    assert!(valid_with_key.gas - intrinsic <= floor + 15_000, "the key-as-data verifier too");
 }

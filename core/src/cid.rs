@@ -101,9 +101,15 @@ fn base32_lower(bytes: &[u8]) -> String {
     text
 }
 
+/// `bytes` in multibase base32 (lowercase, unpadded, `b` prefix), as IPFS prints CIDv1 of any
+/// codec.
+pub fn multibase_base32(bytes: &[u8]) -> String {
+    format!("{MULTIBASE_BASE32}{}", base32_lower(bytes))
+}
+
 impl fmt::Display for ContentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{MULTIBASE_BASE32}{}", base32_lower(&self.to_bytes()))
+        f.write_str(&multibase_base32(&self.to_bytes()))
     }
 }
 

@@ -14,7 +14,7 @@ use crate::committee::KeyShare;
 use crate::error::AggError;
 use crate::proof::UpdateChecker;
 use crate::signing::{format_address, ClientRegistry};
-use crate::update::EncryptedUpdate;
+use crate::update::{Aggregator, EncryptedUpdate};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use vsies_core::codec;
@@ -50,6 +50,20 @@ pub fn check_aggregate(
     registry: Option<&ClientRegistry>,
     proofs: Option<&UpdateChecker>,
 ) -> Result<(), AggError> {
+    // One file in memory at a time.
+    let loaded = updates.iter().map(|path| Ok((path.as_path(), EncryptedUpdate::load(path)?)));
+    check_aggregate_of(aggregate, loaded, min_clients, registry, proofs)
+}
+
+/// [`check_aggregate`] over updates already in memory (or loaded lazily), each with the label
+/// its errors name (a file, or a client).
+pub fn check_aggregate_of<'a>(
+    aggregate: &EncryptedUpdate,
+    updates: impl IntoIterator<Item = Result<(&'a Path, EncryptedUpdate), AggError>>,
+    min_clients: usize,
+    registry: Option<&ClientRegistry>,
+    proofs: Option<&UpdateChecker>,
+) -> Result<(), AggError> {
     if let Some(registry) = registry {
         if registry.committee_id != aggregate.committee_id {
             return Err(AggError::WrongCommittee {
@@ -60,17 +74,25 @@ pub fn check_aggregate(
         }
     }
     let mut signers = std::collections::BTreeSet::new();
-    let recomputed = EncryptedUpdate::sum_checked_files(updates, |update, path| {
+    let mut aggregator: Option<Aggregator> = None;
+    let mut count = 0;
+    for item in updates {
+        let (path, update) = item?;
+        count += 1;
         if let Some(registry) = registry {
-            check_signed(update, path, registry, &mut signers)?;
+            check_signed(&update, path, registry, &mut signers)?;
         }
         if let Some(proofs) = proofs {
-            proofs.check(update, path)?;
+            proofs.check(&update, path)?;
         }
-        Ok(())
-    })?;
+        match aggregator.as_mut() {
+            None => aggregator = Some(Aggregator::new(update)),
+            Some(aggregator) => aggregator.add(&update, path)?,
+        }
+    }
+    let recomputed = aggregator.ok_or_else(|| AggError::Committee("no updates to sum".into()))?.finish();
     if recomputed.digest() != aggregate.digest() {
-        return Err(AggError::NotTheSum { updates: updates.len() });
+        return Err(AggError::NotTheSum { updates: count });
     }
     if recomputed.contributors.len() < min_clients {
         return Err(AggError::TooFewClients { found: recomputed.contributors.len(), min: min_clients });
@@ -79,8 +101,8 @@ pub fn check_aggregate(
 }
 
 /// One client update's signature: present, valid for its committee, round and ciphertext,
-/// by a registered address not seen before in this aggregate.
-fn check_signed(
+/// by a registered address not in `signers` (which it joins).
+pub fn check_signed(
     update: &EncryptedUpdate,
     path: &Path,
     registry: &ClientRegistry,

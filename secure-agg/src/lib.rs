@@ -61,7 +61,8 @@ pub use committee::{generate, save_all, Committee, KeyShare, PublicKey};
 pub use decrypt::{combine, combine_sum, DecryptionShare, ShareCheck};
 pub use error::AggError;
 pub use justify::{
-    check_aggregate, lifetime_value_budget, DecryptionRecord, DEFAULT_MIN_CLIENTS, LIFETIME_DISTANCE_LOG2,
+    check_aggregate, check_aggregate_of, check_signed, lifetime_value_budget, DecryptionRecord, DEFAULT_MIN_CLIENTS,
+    LIFETIME_DISTANCE_LOG2,
 };
 pub use proof::{prove_update, update_params, EncryptionRandomness, ProvedTraining, UpdateChecker, UpdateProof};
 pub use signing::{ClientKey, ClientRegistry, ClientSignature};

@@ -2,49 +2,113 @@
 pragma solidity ^0.8.24;
 
 import {Poseidon9} from "./Poseidon9.sol";
+import {VaultMath} from "./VaultMath.sol";
 
-/// The reward vault of a vsies subnet. It pays only for proved work:
+/// The reward vault of a vsies subnet (docs/CHAIN.md). It pays only for proved work:
 /// - the owner registers the Groth16 verifier of each relation and parameters id
 ///   (`setVerifier`): data validation (0) and training (1);
-/// - a node registers each dataset it owns with a data-validation proof (`registerData`); the
-///   vault builds the proof's public inputs itself, `uint160(msg.sender) << 60` and the Poseidon
-///   digest of (params id, D, rows, histogram), so only the prover's own account can register;
+/// - a node stakes (`join`) and registers each dataset it owns with a data-validation proof
+///   (`registerData`); the vault builds the proof's inputs itself, `uint160(msg.sender) << 60`
+///   and the Poseidon digest of (params id, D, rows, histogram), so only the prover's account
+///   can register; the histogram joins the pool of its parameters id;
 /// - each round a node submits a training proof (`submit`) whose inputs the vault builds as
 ///   `round << 220 | uint160(msg.sender) << 60` and the digest of (D, params id, the round's
-///   global model, the trained model, compute, data): the starting model is the one stored when
-///   the round opened, D must be a dataset the sender registered, and compute (rows x epochs)
-///   and data (rows) are what the proof states;
-/// - the round's pool (halving on a schedule) is split by proven compute (computeBps) and proven
-///   data (the rest); an invalid proof, a training on unregistered data and K consecutive missed
-///   rounds each slash a share of stake.
-/// The same rules, to the wei, are the Rust crate's `vsies_verifier_contract::Vault`.
+///   global model, the trained model, compute, data): the starting model is the checkpoint the
+///   committee signed when the round opened, and D must be a dataset the sender registered;
+/// - a round's compute pool decays exponentially (and halves on a schedule) and is shared by
+///   proven compute, with a loyalty bonus after `loyaltyRounds` accepted rounds in a row; its
+///   data pool is shared by rows x KL(dataset || the other registered datasets, as they were
+///   when the round opened), scored in the node's own transaction;
+/// - `threshold` committee members sign each checkpoint (`closeRound`) and each refused update
+///   (`slashRefusedUpdate`); anyone reports a node inactive for `maxMissedRounds` rounds;
+/// - an invalid proof, training on data other than the registered dataset, a refused update or
+///   inactivity slashes a share of stake and ends the node's membership: it claims no round
+///   from then on; its stake, and an exiting node's, is withdrawn after `unbondingRounds`.
+/// No call's gas grows with the number of nodes. The same rules, to the wei, are the Rust
+/// crate's `vsies_verifier_contract::Vault`.
 contract RewardVault {
+    struct Config {
+        uint256 roundReward;
+        uint64 halvingRounds;
+        uint256 decayWad;
+        uint16 computeBps;
+        uint16 invalidSlashBps;
+        uint16 inactivitySlashBps;
+        uint64 maxMissedRounds;
+        uint256 minStake;
+        uint64 loyaltyRounds;
+        uint16 loyaltyBps;
+        uint64 unbondingRounds;
+    }
+
     struct Node {
         uint256 stake;
         bool joined;
         bool everActive;
+        bool removed;
+        bool exiting;
         uint64 lastActive;
         uint64 joinedRound;
+        uint64 streak;
+        /// The round its membership ended (slashed or exiting): it claims only earlier rounds.
+        uint64 leftRound;
     }
 
     struct Dataset {
         address owner;
         uint64 rows;
+        uint64 registeredRound;
+        uint256 paramsId;
+        bytes32 histogramHash;
+        /// The pool's registration count the cached score was computed against (0: none).
+        uint64 scoredAt;
+        uint256 klWad;
+    }
+
+    /// A parameters id's pooled histogram, copied on the first registration of each round so
+    /// that scores in a round are against the pool as it was when the round opened.
+    struct Pool {
+        uint256[] live;
+        uint256[] frozen;
+        uint64 liveCount;
+        uint64 frozenCount;
+        uint64 frozenRound;
+        bool hasFrozen;
+        uint64 rows;
+    }
+
+    struct Work {
+        uint256 weight;
+        uint256 score;
+        bool accepted;
+        bool claimed;
     }
 
     struct Round {
-        uint256 totalCompute;
-        uint256 totalData;
-        mapping(address => uint256) compute;
-        mapping(address => uint256) data;
-        mapping(address => bool) submitted;
-        mapping(address => bool) claimed;
+        uint256 totalWeight;
+        uint256 totalScore;
+        mapping(address => Work) work;
+    }
+
+    struct Submission {
+        uint256 paramsId;
+        uint256 dataCommitment;
+        uint256 trained;
+        uint64 compute;
+        uint64 data;
     }
 
     uint256 internal constant BPS = 10_000;
     uint256 internal constant R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
+    /// secp256k1's group order halved: signatures with a larger s are refused (no malleated twins).
+    uint256 internal constant HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
+    uint256 internal constant MAX_HISTOGRAM_WORDS = 4096;
     uint8 public constant DATA_VALIDATION = 0;
     uint8 public constant TRAINING = 1;
+    uint8 internal constant INVALID_PROOF = 0;
+    uint8 internal constant INACTIVITY = 1;
+    uint8 internal constant UNREGISTERED_DATA = 2;
+    uint8 internal constant REFUSED_UPDATE = 3;
     /// Poseidon domain tags: the labels' bytes as big-endian integers.
     uint256 internal constant DATA_STATEMENT_TAG = uint256(uint184(bytes23("vsies/data-statement/v1")));
     uint256 internal constant TRAINING_STATEMENT_TAG = uint256(uint216(bytes27("vsies/training-statement/v1")));
@@ -53,36 +117,39 @@ contract RewardVault {
         bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[2],uint256[2],uint256[2])"));
 
     address public immutable owner;
-    uint256 public immutable roundReward;
-    uint64 public immutable halvingRounds;
-    uint16 public immutable computeBps;
-    uint16 public immutable invalidSlashBps;
-    uint16 public immutable inactivitySlashBps;
-    uint64 public immutable maxMissedRounds;
-    uint256 public immutable minStake;
+    uint256 public immutable threshold;
+    Config internal config;
+    /// The secure-aggregation committee's id (its content id's text), which clients sign.
+    bytes public committeeId;
+    mapping(address => bool) public isMember;
 
     uint64 public round;
     uint256 public slashed;
-    address[] public nodeList;
     mapping(address => Node) public nodes;
     mapping(uint64 => Round) internal rounds;
     /// relation => params id => verifier contract.
     mapping(uint8 => mapping(uint256 => address)) public verifiers;
     /// dataset commitment D => its registration.
     mapping(uint256 => Dataset) public datasets;
+    mapping(uint256 => Pool) internal pools;
     /// round => the global model commitment it trains from.
     mapping(uint64 => uint256) public models;
+    /// round => the sha2-256 digest of its global model's file (CIDv1 raw: 0x01551220 ++ digest).
+    mapping(uint64 => bytes32) public modelDigests;
     bool private locked;
 
     event Joined(address indexed node, uint256 stake);
     event VerifierSet(uint8 indexed relation, uint256 indexed paramsId, address verifier);
     event DataRegistered(address indexed node, uint256 indexed commitment, uint256 paramsId, uint256 rows, uint256[] histogram);
     event Submitted(
-        address indexed node, uint64 indexed round, uint256 dataCommitment, uint256 trained, uint256 compute, uint256 data
+        address indexed node, uint64 indexed round, uint256 dataCommitment, uint256 trained, uint256 weight, uint256 score
     );
-    event Slashed(address indexed node, uint64 indexed round, uint256 amount, uint8 reason); // 0 invalid proof, 1 inactivity, 2 unregistered data
-    event RoundClosed(uint64 indexed round, uint256 pool, uint256 totalCompute, uint256 totalData, uint256 nextModel);
+    /// reason: 0 invalid proof, 1 inactivity, 2 unregistered data, 3 refused update.
+    event Slashed(address indexed node, uint64 indexed round, uint256 amount, uint8 reason);
+    event RoundClosed(uint64 indexed round, uint256 computePool, uint256 dataPool, uint256 nextModel, bytes32 modelDigest);
     event Claimed(address indexed node, uint64 indexed round, uint256 amount);
+    event Exiting(address indexed node, uint64 round);
+    event Withdrawn(address indexed node, uint256 amount);
 
     error StakeTooLow();
     error AlreadyJoined();
@@ -99,6 +166,14 @@ contract RewardVault {
     error NotOwner();
     error Reentrancy();
     error TransferFailed();
+    error BadConfig();
+    error Removed();
+    error NotInactive();
+    error HistogramMismatch();
+    error PoolFull();
+    error BadSignatures();
+    error NotAccepted();
+    error StillBonded();
 
     modifier nonReentrant() {
         if (locked) revert Reentrancy();
@@ -108,50 +183,79 @@ contract RewardVault {
     }
 
     constructor(
-        uint256 roundReward_,
-        uint64 halvingRounds_,
-        uint16 computeBps_,
-        uint16 invalidSlashBps_,
-        uint16 inactivitySlashBps_,
-        uint64 maxMissedRounds_,
-        uint256 minStake_,
+        Config memory config_,
+        address[] memory committee,
+        uint256 threshold_,
+        bytes memory committeeId_,
         uint256 initialModel
     ) payable {
-        require(computeBps_ <= BPS && invalidSlashBps_ <= BPS && inactivitySlashBps_ <= BPS, "bps");
+        if (
+            config_.computeBps > BPS || config_.invalidSlashBps > BPS || config_.inactivitySlashBps > BPS
+                || config_.decayWad > VaultMath.WAD || threshold_ == 0 || threshold_ > committee.length
+        ) revert BadConfig();
         if (initialModel >= R) revert NotInField();
+        for (uint256 i = 0; i < committee.length; i++) {
+            if (committee[i] == address(0) || isMember[committee[i]]) revert BadConfig();
+            isMember[committee[i]] = true;
+        }
         owner = msg.sender;
+        threshold = threshold_;
+        config = config_;
+        committeeId = committeeId_;
         models[0] = initialModel;
-        roundReward = roundReward_;
-        halvingRounds = halvingRounds_;
-        computeBps = computeBps_;
-        invalidSlashBps = invalidSlashBps_;
-        inactivitySlashBps = inactivitySlashBps_;
-        maxMissedRounds = maxMissedRounds_;
-        minStake = minStake_;
     }
 
-    /// The pool of round `r`: roundReward >> (r / halvingRounds).
+    /// The round's pool before the split: roundReward >> (r / halvingRounds).
     function pool(uint64 r) public view returns (uint256) {
-        uint256 halvings = halvingRounds == 0 ? 0 : r / halvingRounds;
-        return halvings >= 256 ? 0 : roundReward >> halvings;
+        uint256 halvings = config.halvingRounds == 0 ? 0 : r / config.halvingRounds;
+        return halvings >= 256 ? 0 : config.roundReward >> halvings;
+    }
+
+    /// The compute pool of round `r`: computeBps of the pool, times decayWad^r (the decay
+    /// lambda e^(-lambda r) of 2PM.Network with e^(-lambda) = decayWad / 1e18).
+    function computePool(uint64 r) public view returns (uint256) {
+        uint256 share = pool(r) * config.computeBps / BPS;
+        return share * VaultMath.wadPow(config.decayWad, r) / VaultMath.WAD;
+    }
+
+    /// The data pool of round `r`: what the pool leaves after computeBps (no decay).
+    function dataPool(uint64 r) public view returns (uint256) {
+        uint256 total = pool(r);
+        return total - total * config.computeBps / BPS;
     }
 
     function join() external payable {
-        if (msg.value < minStake) revert StakeTooLow();
+        if (msg.value < config.minStake) revert StakeTooLow();
         Node storage node = nodes[msg.sender];
         if (node.joined) revert AlreadyJoined();
         node.joined = true;
         node.stake = msg.value;
         node.joinedRound = round;
-        nodeList.push(msg.sender);
         emit Joined(msg.sender, msg.value);
     }
 
+    function _member(address who) internal view returns (Node storage node) {
+        node = nodes[who];
+        if (!node.joined) revert NotANode();
+        if (node.removed || node.exiting) revert Removed();
+    }
+
+    /// Slashes `bps` of the stake and ends the membership; work accepted in the open round is
+    /// taken out of its totals.
     function _slash(address who, uint16 bps, uint8 reason) internal {
         Node storage node = nodes[who];
         uint256 amount = node.stake * bps / BPS;
         node.stake -= amount;
+        node.removed = true;
+        node.leftRound = round;
         slashed += amount;
+        Round storage current = rounds[round];
+        Work storage work = current.work[who];
+        if (work.accepted) {
+            current.totalWeight -= work.weight;
+            current.totalScore -= work.score;
+            work.accepted = false;
+        }
         emit Slashed(who, round, amount, reason);
     }
 
@@ -172,7 +276,8 @@ contract RewardVault {
         uint64 rows,
         uint256[] calldata histogram
     ) external {
-        if (!nodes[msg.sender].joined) revert NotANode();
+        _member(msg.sender);
+        if (histogram.length == 0 || histogram.length > MAX_HISTOGRAM_WORDS) revert HistogramMismatch();
         uint256[] memory elements = new uint256[](3 + histogram.length);
         elements[0] = paramsId;
         elements[1] = commitment;
@@ -184,63 +289,123 @@ contract RewardVault {
         address verifier = verifiers[DATA_VALIDATION][paramsId];
         if (verifier == address(0)) revert UnknownVerifier();
         if (datasets[commitment].owner != address(0)) revert AlreadyRegistered();
+        Pool storage shared = pools[paramsId];
+        if (shared.liveCount > 0 && shared.live.length != histogram.length) revert HistogramMismatch();
+        if (uint256(shared.rows) + rows >= 1 << 32) revert PoolFull();
         uint256 packed = uint256(uint160(msg.sender)) << 60;
         bytes memory call = abi.encodeWithSelector(VERIFY_PLAIN, proof, [packed, digest]);
         if (!_verify(verifier, call)) {
-            _slash(msg.sender, invalidSlashBps, 0);
+            _slash(msg.sender, config.invalidSlashBps, INVALID_PROOF);
             return;
         }
-        datasets[commitment] = Dataset(msg.sender, rows);
+        _pool(shared, histogram, rows);
+        datasets[commitment] = Dataset(msg.sender, rows, round, paramsId, keccak256(abi.encodePacked(histogram)), 0, 0);
         emit DataRegistered(msg.sender, commitment, paramsId, rows, histogram);
     }
 
+    /// Adds a histogram to its pool, first freezing the pool for the open round if this is
+    /// the round's first registration. Lanes cannot carry: every count is at most its
+    /// dataset's rows and the pool holds fewer than 2^32 rows.
+    function _pool(Pool storage shared, uint256[] calldata histogram, uint64 rows) internal {
+        if (!shared.hasFrozen || shared.frozenRound < round) {
+            shared.frozen = shared.live;
+            shared.frozenCount = shared.liveCount;
+            shared.frozenRound = round;
+            shared.hasFrozen = true;
+        }
+        if (shared.live.length == 0) {
+            shared.live = histogram;
+        } else {
+            for (uint256 i = 0; i < histogram.length; i++) {
+                shared.live[i] += histogram[i];
+            }
+        }
+        shared.liveCount += 1;
+        shared.rows += rows;
+    }
+
+    /// The pool as it was when the open round opened, and its registration count.
+    function _openingPool(Pool storage shared) internal view returns (uint256[] storage words, uint64 count) {
+        if (shared.hasFrozen && shared.frozenRound == round) return (shared.frozen, shared.frozenCount);
+        return (shared.live, shared.liveCount);
+    }
+
+    /// KL(dataset || the other datasets of the opening pool), cached per pool state.
+    function _score(Dataset storage dataset, uint256[] calldata histogram) internal returns (uint256) {
+        if (keccak256(abi.encodePacked(histogram)) != dataset.histogramHash) revert HistogramMismatch();
+        (uint256[] storage opening, uint64 count) = _openingPool(pools[dataset.paramsId]);
+        if (dataset.scoredAt == count && count > 0) return dataset.klWad;
+        uint256[] memory own = histogram;
+        uint256[] memory others = new uint256[](histogram.length);
+        bool included = dataset.registeredRound < round;
+        if (opening.length > 0) {
+            for (uint256 i = 0; i < histogram.length; i++) {
+                others[i] = included ? opening[i] - histogram[i] : opening[i];
+            }
+        }
+        uint256 kl = VaultMath.klWad(own, others);
+        dataset.scoredAt = count;
+        dataset.klWad = kl;
+        return kl;
+    }
+
     /// Submits a training proof for the open round: `proof` is (a, b, c), `commitment` the
-    /// proof's (D.x, D.y, P.x, P.y). A dataset the caller did not register, or an invalid proof,
-    /// records nothing and slashes.
+    /// proof's (D.x, D.y, P.x, P.y), `histogram` the dataset's registered histogram (scored
+    /// against the pool). A dataset the caller did not register, or an invalid proof, records
+    /// nothing and slashes.
     function submit(
         uint64 r,
         uint256[8] calldata proof,
         uint256[4] calldata commitment,
-        uint256 paramsId,
-        uint256 dataCommitment,
-        uint256 trained,
-        uint64 compute,
-        uint64 data
+        Submission calldata claim,
+        uint256[] calldata histogram
     ) external {
-        if (!nodes[msg.sender].joined) revert NotANode();
+        _member(msg.sender);
         if (r != round) revert WrongRound(round, r);
         if (r >= 1 << 32) revert WorkTooLarge();
-        uint256[] memory elements = new uint256[](6);
-        elements[0] = dataCommitment;
-        elements[1] = paramsId;
-        elements[2] = models[r];
-        elements[3] = trained;
-        elements[4] = compute;
-        elements[5] = data;
-        uint256 digest = _digest(TRAINING_STATEMENT_TAG, elements);
-        address verifier = verifiers[TRAINING][paramsId];
+        uint256 digest = _trainingDigest(r, claim);
+        address verifier = verifiers[TRAINING][claim.paramsId];
         if (verifier == address(0)) revert UnknownVerifier();
-        Round storage current = rounds[r];
-        if (current.submitted[msg.sender]) revert AlreadySubmitted();
-        if (datasets[dataCommitment].owner != msg.sender) {
-            _slash(msg.sender, invalidSlashBps, 2);
+        if (rounds[r].work[msg.sender].accepted) revert AlreadySubmitted();
+        Dataset storage dataset = datasets[claim.dataCommitment];
+        if (dataset.owner != msg.sender) {
+            _slash(msg.sender, config.invalidSlashBps, UNREGISTERED_DATA);
             return;
         }
         uint256 packed = uint256(r) << 220 | uint256(uint160(msg.sender)) << 60;
         bytes memory call = abi.encodeWithSelector(VERIFY_COMMITTED, proof, commitment, [packed, digest]);
         if (!_verify(verifier, call)) {
-            _slash(msg.sender, invalidSlashBps, 0);
+            _slash(msg.sender, config.invalidSlashBps, INVALID_PROOF);
             return;
         }
-        current.submitted[msg.sender] = true;
-        current.compute[msg.sender] = compute;
-        current.data[msg.sender] = data;
-        current.totalCompute += compute;
-        current.totalData += data;
+        _accept(r, claim, _score(dataset, histogram));
+    }
+
+    /// Records accepted work: the loyalty streak, the compute weight and the data score.
+    function _accept(uint64 r, Submission calldata claim, uint256 klWad) internal {
         Node storage node = nodes[msg.sender];
+        node.streak = node.everActive && node.lastActive + 1 == r ? node.streak + 1 : 1;
         node.everActive = true;
         node.lastActive = r;
-        emit Submitted(msg.sender, r, dataCommitment, trained, compute, data);
+        uint256 bonus = config.loyaltyRounds > 0 && node.streak >= config.loyaltyRounds ? config.loyaltyBps : 0;
+        uint256 weight = uint256(claim.compute) * (BPS + bonus);
+        uint256 score = uint256(claim.data) * klWad;
+        Round storage current = rounds[r];
+        current.work[msg.sender] = Work(weight, score, true, false);
+        current.totalWeight += weight;
+        current.totalScore += score;
+        emit Submitted(msg.sender, r, claim.dataCommitment, claim.trained, weight, score);
+    }
+
+    function _trainingDigest(uint64 r, Submission calldata claim) internal view returns (uint256) {
+        uint256[] memory elements = new uint256[](6);
+        elements[0] = claim.dataCommitment;
+        elements[1] = claim.paramsId;
+        elements[2] = models[r];
+        elements[3] = claim.trained;
+        elements[4] = claim.compute;
+        elements[5] = claim.data;
+        return _digest(TRAINING_STATEMENT_TAG, elements);
     }
 
     /// The statement digest of `elements`, each of which must be a field element.
@@ -256,49 +421,125 @@ contract RewardVault {
         return ok && out.length == 32 && abi.decode(out, (bool));
     }
 
-    /// Closes the open round (owner only) with the next round's global model commitment:
-    /// slashes every node that has missed maxMissedRounds consecutive rounds (then counts it
-    /// active, so it is slashed once per K misses) and opens the next round.
-    function closeRound(uint256 nextModel) external {
-        if (msg.sender != owner) revert NotOwner();
-        if (nextModel >= R) revert NotInField();
-        uint64 r = round;
-        if (maxMissedRounds > 0) {
-            for (uint256 i = 0; i < nodeList.length; i++) {
-                Node storage node = nodes[nodeList[i]];
-                uint64 since = node.everActive ? node.lastActive + 1 : node.joinedRound;
-                if (uint256(r) + 1 >= uint256(since) + maxMissedRounds) {
-                    _slash(nodeList[i], inactivitySlashBps, 1);
-                    node.everActive = true;
-                    node.lastActive = r;
-                }
-            }
+    /// Whether `signatures` ((r, s, v) triples) hold `threshold` committee members'
+    /// signatures of `message`, signers in increasing address order (so each counts once).
+    function _committeeSigned(bytes32 message, uint256[] calldata signatures) internal view returns (bool) {
+        if (signatures.length % 3 != 0 || signatures.length / 3 < threshold) return false;
+        address previous = address(0);
+        for (uint256 i = 0; i < signatures.length; i += 3) {
+            address signer = _recover(message, signatures[i], signatures[i + 1], signatures[i + 2]);
+            if (signer <= previous || !isMember[signer]) return false;
+            previous = signer;
         }
-        emit RoundClosed(r, pool(r), rounds[r].totalCompute, rounds[r].totalData, nextModel);
-        round = r + 1;
-        models[r + 1] = nextModel;
+        return true;
     }
 
-    /// What `who` is owed for closed round `r`.
+    /// ecrecover of a low-s signature with v 27 or 28; address(0) otherwise.
+    function _recover(bytes32 message, uint256 r, uint256 s, uint256 v) internal pure returns (address) {
+        if (s > HALF_N || (v != 27 && v != 28)) return address(0);
+        return ecrecover(message, uint8(v), bytes32(r), bytes32(s));
+    }
+
+    /// What committee members sign to record round `r`'s outcome: the next global model's
+    /// commitment and its file's sha2-256 digest.
+    function checkpointMessage(uint64 r, uint256 nextModel, bytes32 modelDigest) internal view returns (bytes32) {
+        return keccak256(abi.encodePacked("vsies/checkpoint/v1", address(this), r, nextModel, modelDigest));
+    }
+
+    /// Closes the open round with the checkpoint `threshold` committee members signed and
+    /// opens the next one, whose only accepted starting model is `nextModel`. Anyone may send it.
+    function closeRound(uint256 nextModel, bytes32 modelDigest, uint256[] calldata signatures) external {
+        if (nextModel >= R) revert NotInField();
+        uint64 r = round;
+        if (!_committeeSigned(checkpointMessage(r, nextModel, modelDigest), signatures)) revert BadSignatures();
+        emit RoundClosed(r, computePool(r), dataPool(r), nextModel, modelDigest);
+        round = r + 1;
+        models[r + 1] = nextModel;
+        modelDigests[r] = modelDigest;
+    }
+
+    /// Slashes a node for `maxMissedRounds` closed rounds in a row without accepted work
+    /// (counting from its last accepted round, or from the round it joined). Anyone may send it.
+    function reportInactive(address who) external {
+        Node storage node = _member(who);
+        uint64 since = node.everActive ? node.lastActive + 1 : node.joinedRound;
+        if (config.maxMissedRounds == 0 || uint256(round) < uint256(since) + config.maxMissedRounds) {
+            revert NotInactive();
+        }
+        _slash(who, config.inactivitySlashBps, INACTIVITY);
+    }
+
+    /// What committee members sign when they refuse a node's update of round `r` (its
+    /// well-formedness proof failed, or it does not open the node's accepted training).
+    function refusalMessage(uint64 r, address who, bytes32 ciphertextId) internal view returns (bytes32) {
+        return keccak256(abi.encodePacked("vsies/refused-update/v1", address(this), r, who, ciphertextId));
+    }
+
+    /// The message a client signs for its update (`vsies_secure_agg::signing`).
+    function updateMessage(uint64 r, bytes32 ciphertextId) internal view returns (bytes32) {
+        return keccak256(abi.encodePacked("vsies/agg-update-signature/v1\n", committeeId, r, ciphertextId));
+    }
+
+    /// Slashes a node whose update of the open round the committee refused: the node's own
+    /// signature shows it sent the ciphertext, `threshold` members' signatures that it failed.
+    function slashRefusedUpdate(
+        address who,
+        bytes32 ciphertextId,
+        uint256[3] calldata nodeSignature,
+        uint256[] calldata signatures
+    ) external {
+        _member(who);
+        uint64 r = round;
+        address signer = _recover(updateMessage(r, ciphertextId), nodeSignature[0], nodeSignature[1], nodeSignature[2]);
+        if (signer != who || !_committeeSigned(refusalMessage(r, who, ciphertextId), signatures)) {
+            revert BadSignatures();
+        }
+        _slash(who, config.invalidSlashBps, REFUSED_UPDATE);
+    }
+
+    /// Ends the caller's membership: it submits no more and claims rounds before this one;
+    /// its stake is withdrawable after `unbondingRounds`.
+    function exit() external {
+        _member(msg.sender).exiting = true;
+        nodes[msg.sender].leftRound = round;
+        emit Exiting(msg.sender, round);
+    }
+
+    /// Withdraws the stake of a node that exited or was slashed, `unbondingRounds` after.
+    function withdraw() external nonReentrant {
+        Node storage node = nodes[msg.sender];
+        if (!node.removed && !node.exiting) revert StillBonded();
+        if (uint256(round) < uint256(node.leftRound) + config.unbondingRounds) revert StillBonded();
+        uint256 amount = node.stake;
+        if (amount == 0) revert NothingToClaim();
+        node.stake = 0;
+        emit Withdrawn(msg.sender, amount);
+        (bool sent,) = msg.sender.call{value: amount}("");
+        if (!sent) revert TransferFailed();
+    }
+
+    /// What `who` is owed for closed round `r`: its share of the compute pool by weight and of
+    /// the data pool by score; nothing for a round at or after its membership ended.
     function reward(address who, uint64 r) public view returns (uint256) {
+        Node storage node = nodes[who];
+        if ((node.removed || node.exiting) && r >= node.leftRound) return 0;
         Round storage closed = rounds[r];
-        uint256 total = pool(r);
-        uint256 computePool = total * computeBps / BPS;
-        uint256 dataPool = total - computePool;
+        Work storage work = closed.work[who];
+        if (!work.accepted) return 0;
         uint256 amount = 0;
-        if (closed.totalCompute > 0) amount += computePool * closed.compute[who] / closed.totalCompute;
-        if (closed.totalData > 0) amount += dataPool * closed.data[who] / closed.totalData;
+        if (closed.totalWeight > 0) amount += computePool(r) * work.weight / closed.totalWeight;
+        if (closed.totalScore > 0) amount += dataPool(r) * work.score / closed.totalScore;
         return amount;
     }
 
     /// Claims the caller's reward for closed round `r`: checks, effects, then the transfer.
     function claim(uint64 r) external nonReentrant {
         if (r >= round) revert RoundNotClosed();
-        Round storage closed = rounds[r];
-        if (closed.claimed[msg.sender]) revert AlreadyClaimed();
+        Work storage work = rounds[r].work[msg.sender];
+        if (work.claimed) revert AlreadyClaimed();
         uint256 amount = reward(msg.sender, r);
         if (amount == 0) revert NothingToClaim();
-        closed.claimed[msg.sender] = true;
+        work.claimed = true;
         emit Claimed(msg.sender, r, amount);
         (bool sent,) = msg.sender.call{value: amount}("");
         if (!sent) revert TransferFailed();
@@ -306,5 +547,10 @@ contract RewardVault {
 
     function stakeOf(address who) external view returns (uint256) {
         return nodes[who].stake;
+    }
+
+    /// Round `r`'s totals: compute weight and data score.
+    function totals(uint64 r) external view returns (uint256 weight, uint256 score) {
+        return (rounds[r].totalWeight, rounds[r].totalScore);
     }
 }

@@ -16,6 +16,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod fixed;
 pub mod groth16;
 pub mod math;
 pub mod poseidon;

@@ -16,7 +16,8 @@
 //! commitment must not be the point at infinity (as the Rust verifier requires). Cost: the
 //! 5-pair pairing (215,000), one `ecMul` per statement input, one for the seed and two for `ρ`.
 
-use super::{constants, EvmVerifyingKey, BASE_MODULUS, G2, SCALAR_MODULUS};
+use super::key::{KeyWords, G2_SUFFIXES};
+use super::{EvmVerifyingKey, BASE_MODULUS, G2, SCALAR_MODULUS};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -24,8 +25,22 @@ use alloc::vec::Vec;
 /// The contract `Groth16CommittedVerifier` for `key` (whose last `IC` point is the seed's)
 /// and the knowledge key `sigma_gamma` (`σγ · G2`).
 pub fn render_committed_verifier(key: &EvmVerifyingKey, sigma_gamma: &G2, comment: &str) -> String {
-    let inputs = key.ic.len() - 2;
-    let g2 = ["X_IM", "X_RE", "Y_IM", "Y_RE"];
+    let header = format!("/// {comment}\n");
+    let words = KeyWords::constants(key, Some(sigma_gamma));
+    render(&words, key.ic.len() - 2, "Groth16CommittedVerifier", &header)
+}
+
+/// The contract `Groth16CommittedVerifierWithKey`: the committed verifier for statements of
+/// `inputs` inputs (the seed's point besides), its key and knowledge key given as constructor
+/// data (`key::constructor_words`), so one bytecode serves every such key.
+pub fn render_committed_verifier_with_key(inputs: usize) -> String {
+    let header = "/// Its verifying key is constructor data (`vsies_verifier_contract::solidity::render_committed_verifier_with_key`).\n";
+    render(&KeyWords::constructor(inputs + 2, true), inputs, "Groth16CommittedVerifierWithKey", header)
+}
+
+fn render(key: &KeyWords, inputs: usize, contract: &str, header: &str) -> String {
+    let g2 = G2_SUFFIXES;
+    let k = |name: &str| key.get(name);
     let mut out = String::new();
     out.push_str("// SPDX-License-Identifier: Apache-2.0\n");
     out.push_str("pragma solidity ^0.8.24;\n\n");
@@ -36,21 +51,15 @@ pub fn render_committed_verifier(key: &EvmVerifyingKey, sigma_gamma: &G2, commen
         "/// `vsies export-verifier`. The challenge seed keccak256(D, P) mod r is the last public input; the\n",
     );
     out.push_str("/// commitment's proof of knowledge is folded into the pairing with a keccak-derived scalar.\n");
-    out.push_str(&format!("/// {comment}\n"));
-    out.push_str("contract Groth16CommittedVerifier {\n");
+    out.push_str(header);
+    out.push_str(&format!("contract {contract} {{\n"));
     out.push_str(&format!("    uint256 internal constant R = {SCALAR_MODULUS};\n"));
     out.push_str(&format!("    uint256 internal constant Q = {BASE_MODULUS};\n"));
-    out.push_str(&constants("ALPHA", &key.alpha, &["X", "Y"]));
-    out.push_str(&constants("BETA", &key.beta, &g2));
-    out.push_str(&constants("GAMMA", &key.gamma, &g2));
-    out.push_str(&constants("DELTA", &key.delta, &g2));
-    out.push_str(&constants("SIGMA_GAMMA", sigma_gamma, &g2));
-    for (i, point) in key.ic.iter().enumerate() {
-        out.push_str(&constants(&format!("IC{i}"), point, &["X", "Y"]));
-    }
+    out.push_str(&key.declarations());
     out.push_str(&format!(
         "\n    /// Whether (a, b, c) with the commitment and its proof of knowledge is a valid proof for `input`.\n    function verifyProof(\n        uint256[2] calldata a,\n        uint256[2][2] calldata b,\n        uint256[2] calldata c,\n        uint256[2] calldata commitment,\n        uint256[2] calldata knowledge,\n        uint256[{inputs}] calldata input\n    ) external view returns (bool ok) {{\n"
     ));
+    out.push_str(&key.prelude());
     out.push_str("        assembly (\"memory-safe\") {\n");
     out.push_str("            let p := mload(0x40)\n");
     out.push_str("            let q := add(p, 160)\n");
@@ -64,11 +73,11 @@ pub fn render_committed_verifier(key: &EvmVerifyingKey, sigma_gamma: &G2, commen
     out.push_str(&format!("            calldatacopy(q, a, {})\n", 32 * (12 + inputs)));
     out.push_str(&format!("            let rho := mod(keccak256(q, {}), R)\n", 32 * (12 + inputs)));
     out.push_str("            // vk_x = IC0 + sum_i input[i] * IC[i + 1] + seed * IC[N + 1], accumulated at p.\n");
-    out.push_str("            mstore(p, IC0_X)\n            mstore(add(p, 32), IC0_Y)\n");
+    out.push_str(&format!("            mstore(p, {})\n            mstore(add(p, 32), {})\n", k("IC0_X"), k("IC0_Y")));
     let accumulate = |scalar: &str, n: usize, indent: &str| {
         [
-            format!("mstore(add(p, 64), IC{n}_X)"),
-            format!("mstore(add(p, 96), IC{n}_Y)"),
+            format!("mstore(add(p, 64), {})", k(&format!("IC{n}_X"))),
+            format!("mstore(add(p, 96), {})", k(&format!("IC{n}_Y"))),
             format!("mstore(add(p, 128), {scalar})"),
             "ok := and(ok, staticcall(gas(), 0x07, add(p, 64), 96, add(p, 64), 64))".into(),
             "ok := and(ok, staticcall(gas(), 0x06, p, 128, p, 64))".into(),
@@ -98,15 +107,15 @@ pub fn render_committed_verifier(key: &EvmVerifyingKey, sigma_gamma: &G2, commen
     words.push("calldataload(a)".into());
     words.push("mod(sub(Q, ay), Q)".into());
     words.extend((0..4).map(|i| format!("calldataload(add(b, {}))", 32 * i)));
-    words.extend(["ALPHA_X", "ALPHA_Y"].map(String::from));
-    words.extend(g2.map(|suffix| format!("BETA_{suffix}")));
+    words.extend(["ALPHA_X", "ALPHA_Y"].map(k));
+    words.extend(g2.map(|suffix| k(&format!("BETA_{suffix}"))));
     words.extend(["mload(p)", "mload(add(p, 32))"].map(String::from));
-    words.extend(g2.map(|suffix| format!("GAMMA_{suffix}")));
+    words.extend(g2.map(|suffix| k(&format!("GAMMA_{suffix}"))));
     words.extend(["calldataload(c)", "calldataload(add(c, 32))"].map(String::from));
-    words.extend(g2.map(|suffix| format!("DELTA_{suffix}")));
+    words.extend(g2.map(|suffix| k(&format!("DELTA_{suffix}"))));
     let rho_d = words.len();
     words.extend(["0", "0"].map(String::from)); // filled by the ecMul below
-    words.extend(g2.map(|suffix| format!("SIGMA_GAMMA_{suffix}")));
+    words.extend(g2.map(|suffix| k(&format!("SIGMA_GAMMA_{suffix}"))));
     out.push_str("            let ay := calldataload(add(a, 32))\n");
     out.push_str("            ok := and(ok, lt(ay, Q))\n");
     for (i, word) in words.iter().enumerate() {

@@ -17,6 +17,7 @@ use alloc::vec::Vec;
 
 mod committed;
 mod groth16;
+mod key;
 mod poseidon;
 
 /// Ends a verifier's assembly block: one pairing check of `pairs` pairs laid out from `q`, its
@@ -39,6 +40,20 @@ mod fixtures {
         word
     }
 
+    /// Asserts that `contracts/FILE` is `rendered` (with `VSIES_WRITE_CONTRACTS` set, writes it
+    /// first): committed contracts are generated, never edited by hand.
+    pub fn assert_committed(file: &str, rendered: &str) {
+        let path = std::format!("{}/contracts/{file}", env!("CARGO_MANIFEST_DIR"));
+        if std::env::var_os("VSIES_WRITE_CONTRACTS").is_some() {
+            std::fs::write(&path, rendered).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == rendered,
+            "contracts/{file} is stale: run VSIES_WRITE_CONTRACTS=1 cargo test -p vsies-verifier-contract"
+        );
+    }
+
     /// A key whose every coordinate is a distinct word, with `points` input points.
     pub fn key(points: u8) -> EvmVerifyingKey {
         EvmVerifyingKey {
@@ -51,8 +66,9 @@ mod fixtures {
     }
 }
 
-pub use committed::render_committed_verifier;
-pub use groth16::render_verifier;
+pub use committed::{render_committed_verifier, render_committed_verifier_with_key};
+pub use groth16::{render_verifier, render_verifier_with_key};
+pub use key::constructor_words;
 pub use poseidon::render_poseidon;
 
 /// A 256-bit big-endian integer (a field element or coordinate).
@@ -90,12 +106,4 @@ pub(crate) fn hex(word: &Word) -> String {
         out.push_str(&format!("{byte:02x}"));
     }
     out
-}
-
-pub(crate) fn constants(name: &str, words: &[Word], suffixes: &[&str]) -> String {
-    words
-        .iter()
-        .zip(suffixes)
-        .map(|(word, suffix)| format!("    uint256 internal constant {name}_{suffix} = {};\n", hex(word)))
-        .collect()
 }

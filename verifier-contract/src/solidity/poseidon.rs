@@ -110,14 +110,6 @@ mod tests {
 
     #[test]
     fn the_committed_library_is_the_rendered_one() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/contracts/Poseidon9.sol");
-        if std::env::var_os("VSIES_WRITE_CONTRACTS").is_some() {
-            std::fs::write(path, render_poseidon()).unwrap();
-        }
-        let committed = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(
-            committed == render_poseidon(),
-            "contracts/Poseidon9.sol is stale: run VSIES_WRITE_CONTRACTS=1 cargo test -p vsies-verifier-contract"
-        );
+        crate::solidity::fixtures::assert_committed("Poseidon9.sol", &render_poseidon());
     }
 }

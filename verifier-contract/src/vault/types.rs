@@ -6,28 +6,40 @@ pub type Address = [u8; 20];
 /// Basis points in a whole.
 pub const BPS: u128 = 10_000;
 
-/// The vault's configuration, fixed at deployment.
+use crate::fixed::{wad_pow, WAD};
+use crate::math::mul_div;
+
+/// The vault's configuration, fixed at deployment (the contract's `Config`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Params {
     /// The pool of round 0, in wei.
     pub round_reward: u128,
-    /// The pool halves every this many rounds (0: never).
+    /// The pool halves every this many rounds (0: never; AI Infinet's schedule).
     pub halving_rounds: u64,
+    /// The compute pool's decay per round, `e^{-λ}` in WAD (1e18: none): round `r`'s compute
+    /// pool is `λ e^{-λ r}`-shaped (2PM.Network), `compute share × decay^r`.
+    pub decay_wad: u128,
     /// Share of a round's pool paid by proven compute, in basis points (7,000: the 7:3 split).
     pub compute_bps: u16,
-    /// Share of stake slashed for a submission whose proof fails verification, or that claims
-    /// data its sender did not register.
+    /// Share of stake slashed for an invalid proof, training on data the sender did not
+    /// register, or an update the committee refused.
     pub invalid_slash_bps: u16,
-    /// Share of stake slashed for missing `max_missed_rounds` consecutive rounds.
+    /// Share of stake slashed for `max_missed_rounds` rounds in a row without accepted work.
     pub inactivity_slash_bps: u16,
-    /// Consecutive missed rounds that trigger the inactivity slash (K).
+    /// Closed rounds in a row without accepted work that make a node reportable (K; 0: never).
     pub max_missed_rounds: u64,
     /// Least stake to join.
     pub min_stake: u128,
+    /// Accepted rounds in a row that earn the loyalty bonus (DFAIT: 10; 0: no bonus).
+    pub loyalty_rounds: u64,
+    /// The bonus on a loyal node's compute weight, in basis points.
+    pub loyalty_bps: u16,
+    /// Rounds between the end of a membership and the stake's withdrawal.
+    pub unbonding_rounds: u64,
 }
 
 impl Params {
-    /// The pool of `round`: `round_reward >> (round / halving_rounds)`.
+    /// The pool of `round` before the split: `round_reward >> (round / halving_rounds)`.
     pub fn pool(&self, round: u64) -> u128 {
         let halvings = round.checked_div(self.halving_rounds).unwrap_or(0);
         if halvings >= 128 {
@@ -35,6 +47,24 @@ impl Params {
         } else {
             self.round_reward >> halvings
         }
+    }
+
+    /// The compute pool of `round`: `compute_bps` of the pool, times `decay^round`.
+    pub fn compute_pool(&self, round: u64) -> u128 {
+        let share = mul_div(self.pool(round), u128::from(self.compute_bps), BPS).expect("bps <= 10,000");
+        mul_div(share, wad_pow(self.decay_wad, round), WAD).expect("decay <= 1")
+    }
+
+    /// The data pool of `round`: what the pool leaves after `compute_bps` (no decay).
+    pub fn data_pool(&self, round: u64) -> u128 {
+        let pool = self.pool(round);
+        pool - mul_div(pool, u128::from(self.compute_bps), BPS).expect("bps <= 10,000")
+    }
+
+    /// Whether the contract's constructor accepts these parameters.
+    pub fn valid(&self) -> bool {
+        [self.compute_bps, self.invalid_slash_bps, self.inactivity_slash_bps].iter().all(|&bps| u128::from(bps) <= BPS)
+            && self.decay_wad <= WAD
     }
 }
 
@@ -94,9 +124,30 @@ pub enum VaultError {
     /// The node claimed this round already.
     #[error("the node claimed this round already")]
     AlreadyClaimed,
-    /// The node has no reward in this round.
+    /// The node has no reward in this round (or no stake to withdraw).
     #[error("the node has no reward in this round")]
     NothingToClaim,
+    /// Parameters or committee the constructor refuses.
+    #[error("the vault's parameters or committee are invalid")]
+    BadConfig,
+    /// The node was slashed or is exiting: its membership ended.
+    #[error("the node's membership has ended")]
+    Removed,
+    /// A report of a node that has not missed `max_missed_rounds` rounds.
+    #[error("the node is not inactive")]
+    NotInactive,
+    /// A histogram that is not the registered one, or of another shape than its pool's.
+    #[error("the histogram does not match")]
+    HistogramMismatch,
+    /// The pool would hold 2^32 rows or more.
+    #[error("the data pool is full")]
+    PoolFull,
+    /// Too few, unordered, non-member or malformed signatures.
+    #[error("the signatures do not authorise this")]
+    BadSignatures,
+    /// A withdrawal before the unbonding period ended, or by a member.
+    #[error("the stake is still bonded")]
+    StillBonded,
 }
 
 /// Why stake was slashed (the contract's `uint8` reasons).
@@ -109,6 +160,8 @@ pub enum SlashReason {
     Inactivity = 1,
     /// A training submission for a dataset its sender did not register (2).
     UnregisteredData = 2,
+    /// The committee refused the node's update of the round (3).
+    RefusedUpdate = 3,
 }
 
 /// Every state change, as the contract's events.
@@ -146,12 +199,12 @@ pub enum Event {
         round: u64,
         /// The trained model's commitment.
         trained: [u8; 32],
-        /// Compute units (rows × epochs, from the proof).
-        compute: u128,
-        /// Data units (rows, from the proof).
-        data: u128,
+        /// Compute weight: compute units × (10,000 + the loyalty bonus).
+        weight: u128,
+        /// Data score: data units × KL in WAD nats.
+        score: u128,
     },
-    /// Stake was slashed.
+    /// Stake was slashed and the membership ended.
     Slashed {
         /// The node.
         node: Address,
@@ -162,18 +215,18 @@ pub enum Event {
         /// Why.
         reason: SlashReason,
     },
-    /// A round closed and its pool was fixed.
+    /// A round closed with the committee's checkpoint.
     RoundClosed {
         /// The round.
         round: u64,
-        /// The round's pool, in wei.
-        pool: u128,
-        /// Compute units of the round.
-        total_compute: u128,
-        /// Data units of the round.
-        total_data: u128,
+        /// Its compute pool, in wei.
+        compute_pool: u128,
+        /// Its data pool, in wei.
+        data_pool: u128,
         /// The next round's global model commitment.
         next_model: [u8; 32],
+        /// The sha2-256 digest of the next global model's file.
+        model_digest: [u8; 32],
     },
     /// A node claimed its reward.
     Claimed {
@@ -181,6 +234,20 @@ pub enum Event {
         node: Address,
         /// The round.
         round: u64,
+        /// Wei.
+        amount: u128,
+    },
+    /// A node ended its membership.
+    Exiting {
+        /// The node.
+        node: Address,
+        /// The round it left in.
+        round: u64,
+    },
+    /// A former node withdrew its stake.
+    Withdrawn {
+        /// The node.
+        node: Address,
         /// Wei.
         amount: u128,
     },

@@ -1,0 +1,81 @@
+//! Chain accounts that sign: a secp256k1 key, its Ethereum address, and signatures of vault
+//! messages (checkpoints, refusals, update receipts) in the `(r, s, v)` words the vault takes.
+//! The signatures are low-s with `v` 27 or 28, the only form the vault accepts.
+
+use crate::error::ChainError;
+use k256::ecdsa::SigningKey;
+use revm::primitives::{keccak256, Address};
+use vsies_verifier_contract::vault::signatures::SignatureWords;
+use zeroize::Zeroizing;
+
+/// A signing account.
+#[derive(Clone)]
+pub struct Account {
+    key: SigningKey,
+}
+
+impl core::fmt::Debug for Account {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Account({})", self.address())
+    }
+}
+
+impl Account {
+    /// The account of a 32-byte secret (a secp256k1 scalar, nonzero and below the order).
+    pub fn from_secret(secret: &[u8; 32]) -> Result<Self, ChainError> {
+        let secret = Zeroizing::new(*secret);
+        SigningKey::from_slice(secret.as_ref())
+            .map(|key| Self { key })
+            .map_err(|_| ChainError::Failed("not a secp256k1 secret key".into()))
+    }
+
+    /// The account whose secret is keccak256 of `seed` (deterministic simulated networks;
+    /// never for real funds).
+    pub fn from_seed(seed: &[u8]) -> Self {
+        let mut secret = Zeroizing::new(keccak256(seed).0);
+        loop {
+            if let Ok(key) = SigningKey::from_slice(secret.as_ref()) {
+                return Self { key };
+            }
+            *secret = keccak256(secret.as_ref()).0;
+        }
+    }
+
+    /// The account's address: the last 20 bytes of keccak256 of the public key.
+    pub fn address(&self) -> Address {
+        let point = self.key.verifying_key().to_encoded_point(false);
+        Address::from_slice(&keccak256(&point.as_bytes()[1..])[12..])
+    }
+
+    /// The signature of the 32-byte `message` (a keccak256 digest), as `(r, s, v)` words.
+    pub fn sign(&self, message: &[u8; 32]) -> SignatureWords {
+        let (signature, recovery) = self.key.sign_prehash_recoverable(message).expect("signing a 32-byte digest");
+        let raw = signature.to_bytes();
+        let mut v = [0u8; 32];
+        v[31] = 27 + recovery.to_byte();
+        [raw[..32].try_into().expect("r"), raw[32..].try_into().expect("s"), v]
+    }
+
+    /// The 65-byte `r ‖ s ‖ v` form of [`Account::sign`].
+    pub fn sign_bytes(&self, message: &[u8; 32]) -> [u8; 65] {
+        let [r, s, v] = self.sign(message);
+        let mut out = [0u8; 65];
+        out[..32].copy_from_slice(&r);
+        out[32..64].copy_from_slice(&s);
+        out[64] = v[31];
+        out
+    }
+
+    /// The secret key's bytes (for writing a 0600 key file).
+    pub fn secret(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.key.to_bytes().into())
+    }
+}
+
+/// The signatures of `accounts` over `message`, ordered by signer address as the vault
+/// requires.
+pub fn sorted_signatures(accounts: &[&Account], message: &[u8; 32]) -> Vec<SignatureWords> {
+    let mut signers: Vec<&&Account> = accounts.iter().collect();
+    signers.sort_by_key(|account| account.address());
+    signers.iter().map(|account| account.sign(message)).collect()
+}
