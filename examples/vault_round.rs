@@ -128,7 +128,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let next = *train_verifier.relation.public_model_commitment(None)?.as_bytes();
     let digest = [0x11; 32];
     let message = checkpoint_message(&address.0 .0, 0, &next, &digest);
-    let signatures = sorted_signatures(&[&members[0], &members[2]], &message);
+    let signatures = sorted_signatures([&members[0], &members[2]], &message);
     vault.send(&mut chain, node, calls::close_round(&next, &digest, &signatures), U256::ZERO)?;
     twin.close_round(next, digest, &signatures)?;
     let before = chain.balance(node);

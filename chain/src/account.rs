@@ -74,8 +74,11 @@ impl Account {
 
 /// The signatures of `accounts` over `message`, ordered by signer address as the vault
 /// requires.
-pub fn sorted_signatures(accounts: &[&Account], message: &[u8; 32]) -> Vec<SignatureWords> {
-    let mut signers: Vec<&&Account> = accounts.iter().collect();
+pub fn sorted_signatures<'a>(
+    accounts: impl IntoIterator<Item = &'a Account>,
+    message: &[u8; 32],
+) -> Vec<SignatureWords> {
+    let mut signers: Vec<&Account> = accounts.into_iter().collect();
     signers.sort_by_key(|account| account.address());
     signers.iter().map(|account| account.sign(message)).collect()
 }

@@ -73,7 +73,7 @@ fn bytes(address: &Address) -> [u8; 20] {
 
 /// The signatures of the first `count` members (sorted by address) of `message`.
 fn signed_by(members: &[Account], count: usize, message: &[u8; 32]) -> Vec<SignatureWords> {
-    sorted_signatures(&members[..count].iter().collect::<Vec<_>>(), message)
+    sorted_signatures(&members[..count], message)
 }
 
 /// What a node does in a round.

@@ -60,6 +60,8 @@ enum Command {
     ExportVerifier(commands::zk::ExportVerifierArgs),
     /// Print what an artifact or schema is: kind, version, content id, summary.
     Inspect(commands::inspect::InspectArgs),
+    /// Run whole rounds of a simulated subnet: proofs, secure aggregation, the vault on an embedded chain
+    Round(commands::round::RoundArgs),
     /// Time vsies stages and print a table (medians).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -95,6 +97,7 @@ fn main() {
         Command::Verify(args) => commands::zk::verify(args),
         Command::ExportVerifier(args) => commands::zk::export_verifier(args),
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Round(args) => commands::round::run(args),
         Command::Bench(command) => bench::run(command),
     };
     std::process::exit(failure::flush_stdout(failure::report(result)));

@@ -15,9 +15,9 @@ pub enum AdversaryKind {
     WrongData,
     /// Trains and proves honestly, then encrypts values other than its trained model.
     CorruptUpdate,
-    /// Submits last round's training proof again (round 0: honest).
+    /// Submits last round's training proof again (the first round: honest).
     Replay,
-    /// Submits in round 0, then stops.
+    /// Submits in the first training round, then stops.
     Inactive,
     /// Submits a training proof with a tampered point.
     InvalidProof,

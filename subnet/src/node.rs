@@ -52,9 +52,9 @@ impl Node {
         self.account.address().0 .0
     }
 
-    /// Whether the node submits in `round`.
+    /// Whether the node submits in `round` (an inactive node only in the first training round).
     pub fn submits(&self, round: u64) -> bool {
-        !(self.kind == Some(AdversaryKind::Inactive) && round > 0)
+        !(self.kind == Some(AdversaryKind::Inactive) && round > crate::simulation::FIRST_ROUND)
     }
 
     /// Trains from `global` and proves it, as its kind does; `None` for a replay, which sends

@@ -26,6 +26,9 @@ pub struct NodeRound {
     pub gas: u64,
     /// Seconds proving (training and update).
     pub prove_seconds: f64,
+    /// The full reason of a refusal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// One round.
@@ -119,7 +122,7 @@ impl Report {
             let root = SVGBackend::with_string(&mut svg, (900, 700)).into_drawing_area();
             root.fill(&WHITE).map_err(|err| err.to_string())?;
             let (top, bottom) = root.split_vertically(300);
-            let rounds = self.rounds.len().max(1) as f64;
+            let rounds = self.rounds.last().map_or(1, |round| round.round) as f64;
             let mut accuracy = ChartBuilder::on(&top)
                 .caption("global model: test accuracy", ("sans-serif", 18))
                 .margin(12)
@@ -129,10 +132,10 @@ impl Report {
                 .map_err(|err| err.to_string())?;
             accuracy.configure_mesh().x_desc("round").draw().map_err(|err| err.to_string())?;
             let points: Vec<(f64, f64)> =
-                self.rounds.iter().map(|round| (round.round as f64 + 1.0, round.accuracy)).collect();
+                self.rounds.iter().map(|round| (round.round as f64, round.accuracy)).collect();
             accuracy.draw_series(LineSeries::new(points, &BLUE)).map_err(|err| err.to_string())?;
             let cumulative = self.cumulative_rewards();
-            let top_reward = cumulative.values().flatten().fold(0f64, |a, &b| a.max(b)).max(1e-9);
+            let top_reward = cumulative.values().flatten().fold(0f64, |a, (_, b)| a.max(*b)).max(1e-9);
             let mut rewards = ChartBuilder::on(&bottom)
                 .caption("cumulative reward per node (ETH)", ("sans-serif", 18))
                 .margin(12)
@@ -144,7 +147,7 @@ impl Report {
             for (i, (node, values)) in cumulative.iter().enumerate() {
                 let color = Palette99::pick(i).to_rgba();
                 let points: Vec<(f64, f64)> = std::iter::once((0.0, 0.0))
-                    .chain(values.iter().enumerate().map(|(r, v)| (r as f64 + 1.0, *v)))
+                    .chain(values.iter().map(|(round, value)| (*round as f64, *value)))
                     .collect();
                 rewards
                     .draw_series(LineSeries::new(points, color))
@@ -158,15 +161,15 @@ impl Report {
         Ok(svg)
     }
 
-    /// Each node's cumulative reward in ETH after every round.
-    fn cumulative_rewards(&self) -> BTreeMap<usize, Vec<f64>> {
-        let mut out: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
+    /// Each node's cumulative reward in ETH after every round: (round, reward).
+    fn cumulative_rewards(&self) -> BTreeMap<usize, Vec<(u64, f64)>> {
+        let mut out: BTreeMap<usize, Vec<(u64, f64)>> = BTreeMap::new();
         for round in &self.rounds {
             for node in &round.nodes {
                 let paid = node.reward.parse::<f64>().unwrap_or(0.0) / 1e18;
                 let values = out.entry(node.node).or_default();
-                let last = values.last().copied().unwrap_or(0.0);
-                values.push(last + paid);
+                let last = values.last().map_or(0.0, |(_, value)| *value);
+                values.push((round.round, last + paid));
             }
         }
         out

@@ -17,7 +17,7 @@ use std::time::Instant;
 use tfhe::core_crypto::commons::generators::DeterministicSeeder;
 use tfhe::core_crypto::commons::math::random::{DefaultRandomGenerator, Seed};
 use vsies_chain::abi::{address_word, call, words};
-use vsies_chain::account::sorted_signatures;
+use vsies_chain::account::{sorted_signatures, Account};
 use vsies_chain::calldata::data_registration;
 use vsies_chain::vault::calls;
 use vsies_chain::{Address, Receipt, U256};
@@ -28,6 +28,9 @@ use vsies_core::{train_test_split, Model, QuantizedDataset, Schema};
 use vsies_secure_agg::{ClientKey, ClientRegistry, ProvedTraining};
 use vsies_verifier_contract::vault::signatures::{checkpoint_message, refusal_message};
 use vsies_zk::relations::training::commitment_element;
+
+/// The first training round: round 0 is the registration epoch.
+pub const FIRST_ROUND: u64 = 1;
 
 /// Where a run reports progress (the CLI draws a bar with an ETA).
 pub trait Progress {
@@ -149,14 +152,23 @@ pub fn run(
         node.registration = Some(registration);
         progress.step(&format!("node {} registered", node.number));
     }
+    // Round 0 is the registration epoch: it closes on the initial model, so that every
+    // dataset registered in it is in the pool that training round 1 scores against.
+    let threshold: Vec<Account> = task.members.iter().take(config.threshold).cloned().collect();
+    let zero = zero_model(&example);
+    let bytes = encode_json(ArtifactKind::Model, &zero);
+    let cid = store
+        .put("round-0/global-model.json", "model", &bytes, Some(zero.content_id().to_string()))
+        .map_err(|err| SubnetError::io(out, err))?;
+    checkpoint(&mut task, &threshold, 0, relation.public_model_commitment(None)?.as_bytes(), &cid.digest())?;
     for _ in 0..2 {
-        progress.step("setup");
+        progress.step("registration epoch closed");
     }
 
     let mut global: Option<Model> = None;
     let mut rounds = Vec::new();
     let mut totals: BTreeMap<usize, (U256, U256)> = BTreeMap::new();
-    for round in 0..config.rounds {
+    for round in FIRST_ROUND..FIRST_ROUND + config.rounds {
         let started = Instant::now();
         let mut reports: BTreeMap<usize, NodeRound> = BTreeMap::new();
         let mut works: BTreeMap<usize, Work> = BTreeMap::new();
@@ -173,6 +185,7 @@ pub fn run(
                 slashed: "0".into(),
                 gas: 0,
                 prove_seconds: 0.0,
+                detail: None,
             };
             if !is_member(&mut task, node.account.address())? {
                 entry.status = "removed".into();
@@ -226,10 +239,10 @@ pub fn run(
         let records = out.join("committee");
         std::fs::create_dir_all(&records).map_err(|err| SubnetError::io(&records, err))?;
         let aggregation = aggregate(&task, &updates, &trainings, &registry, config.min_clients, &records, &mut seeder)?;
-        let threshold: Vec<&vsies_chain::account::Account> = task.members.iter().take(config.threshold).collect();
         for refusal in &aggregation.refused {
             let entry = reports.get_mut(&refusal.node).expect("a node of the round");
-            entry.status = format!("refused: {}", refusal.reason);
+            entry.status = "refused: the update does not prove it encrypts the trained model".into();
+            entry.detail = Some(refusal.reason.clone());
             let Some(signature) = refusal.signature else { continue };
             let node = Address::from(signature.address);
             let message = refusal_message(&task.vault.address.0 .0, round, &signature.address, &refusal.ciphertext_id);
@@ -259,14 +272,7 @@ pub fn run(
             .put(&name, "model", &bytes, Some(model.content_id().to_string()))
             .map_err(|err| SubnetError::io(out, err))?;
         let next = *relation.public_model_commitment(global.as_ref())?.as_bytes();
-        let message = checkpoint_message(&task.vault.address.0 .0, round, &next, &cid.digest());
-        let signatures = sorted_signatures(&threshold, &message);
-        let checkpoint = task.vault.send(
-            &mut task.chain,
-            OWNER,
-            calls::close_round(&next, &cid.digest(), &signatures),
-            U256::ZERO,
-        )?;
+        let checkpoint = checkpoint(&mut task, &threshold, round, &next, &cid.digest())?;
         for node in &nodes {
             if task
                 .vault
@@ -335,6 +341,18 @@ fn zero_model(example: &Model) -> Model {
     zero.weights.iter_mut().for_each(|weight| *weight = 0);
     zero.training_samples = 0;
     zero
+}
+
+/// `T` members sign round `round`'s checkpoint; the owner sends it (anyone may).
+fn checkpoint(
+    task: &mut Task,
+    members: &[Account],
+    round: u64,
+    next: &[u8; 32],
+    digest: &[u8; 32],
+) -> Result<Receipt, SubnetError> {
+    let signatures = sorted_signatures(members, &checkpoint_message(&task.vault.address.0 .0, round, next, digest));
+    Ok(task.vault.send(&mut task.chain, OWNER, calls::close_round(next, digest, &signatures), U256::ZERO)?)
 }
 
 /// Every node's stake on chain.

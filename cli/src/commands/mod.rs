@@ -8,6 +8,7 @@ pub mod fhe_proofs;
 pub mod inspect;
 pub mod predict;
 pub mod quantize;
+pub mod round;
 pub mod schema;
 pub mod split;
 pub mod train;
