@@ -42,19 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let node_bytes = parse_node(&train_proof.node).ok_or("the training proof's node is not an address")?;
     let node = Address::from(node_bytes);
 
-    let params = Params {
-        round_reward: 10u128.pow(18),
-        halving_rounds: 0,
-        decay_wad: 950_000_000_000_000_000,
-        compute_bps: 7_000,
-        invalid_slash_bps: 5_000,
-        inactivity_slash_bps: 1_000,
-        max_missed_rounds: 3,
-        min_stake: 10u128.pow(16),
-        loyalty_rounds: 10,
-        loyalty_bps: 1_000,
-        unbonding_rounds: 2,
-    };
+    let params = Params::with_seed_rules(10u128.pow(18), 10u128.pow(16));
     // The secure-aggregation committee that checkpoints rounds: three accounts, two must sign
     // (simulated: derived from fixed seeds).
     let members: Vec<Account> = (1..=3u8).map(|i| Account::from_seed(&[b'm', i])).collect();

@@ -8,12 +8,13 @@
 # trainings, encrypt their updates for a 5-member, threshold-3 committee with proofs that the
 # encryptions are honest and open the trainings' model commitments, an aggregator sums them,
 # members 1, 3, 4 and 5 check every proof and decrypt (2 absent), and the FedAvg model is
-# compared with plaintext FedAvg.
+# compared with plaintext FedAvg; last, `vsies round` runs a whole subnet (8 nodes x 4 rounds,
+# one adversary of each kind) with the vault on an embedded chain paying proved work only.
 # Between the two, Groth16 proofs that the bundled dataset and the test split pass the schema,
 # verified by vsies and (when npm is present) by snarkjs; a Groth16 proof that model.json is
 # exactly the spec's training on the committed training split, verified; and the reward vault
-# in an embedded EVM (revm, when npm is present for the Solidity compiler) registering the
-# node's dataset, accepting its training proof and paying it.
+# in an embedded EVM (revm, from the committed bytecode) registering the node's dataset,
+# accepting its training proof and paying it.
 # Usage: ./scripts/main-job.sh [OUT_DIR]   (default: out/)
 # VSIES_PROFILE=release builds with the release profile (for timing); the default dev profile
 # already optimizes every dependency (TFHE included) and shares the test build.
@@ -90,16 +91,12 @@ echo "the proved model is byte-identical to vsies train's model.json"
 step verify "$out/train-proof.json" --keys "$out/zk-train" --model "$out/model.proved.json" --opening "$out/opening.json"
 step prove data "$out/train.csv" --schema "$out/schema.toml" --keys "$out/zk" --node "$node" -o "$out/proof.train.json"
 step export-verifier --keys "$out/zk-train" -o "$out/TrainVerifier.sol"
-if command -v npm >/dev/null; then
-  echo
-  echo "== the reward vault in revm: the node registers its dataset, submits its training proof, is paid"
-  # Run the example built above: `cargo run -p vsies-examples` alone would resolve features
-  # differently from the build of both packages and rebuild TFHE and arkworks a second time.
-  "$(dirname "$vsies")/examples/vault_round" \
-    "$out/zk" "$out/zk-train" "$out/proof.train.json" "$out/train-proof.json" || fail "the vault did not pay the proved training"
-else
-  echo "npm not found: skipping the vault in revm (it needs the pinned Solidity compiler, scripts/solc.sh)"
-fi
+echo
+echo "== the reward vault in revm (committed bytecode): the node registers its dataset, submits its training proof, is paid"
+# Run the example built above: `cargo run -p vsies-examples` alone would resolve features
+# differently from the build of both packages and rebuild TFHE and arkworks a second time.
+"$(dirname "$vsies")/examples/vault_round" \
+  "$out/zk" "$out/zk-train" "$out/proof.train.json" "$out/train-proof.json" || fail "the vault did not pay the proved training"
 
 echo
 echo "== secure aggregation: 6 clients, committee of 5 with threshold 3, every update proved"
@@ -144,6 +141,27 @@ step predict "$out/test.csv" --model "$out/fedavg.json" -o "$out/preds.fedavg.cs
 echo
 cmp "$out/fedavg.json" "$out/fedavg.plain.json" || fail "secure FedAvg differs from plaintext FedAvg"
 echo "secure aggregation: the decrypted FedAvg model is byte-identical to plaintext FedAvg"
+
+echo
+echo "== a federated subnet: 8 nodes x 4 rounds, committee 5/3, one adversary of each kind (nodes 4-8)"
+# The owner runs every setup; each node stakes, proves its shard and registers it, then each
+# round trains, proves the training to the vault in revm, and sends a proved encrypted update;
+# the committee decrypts only the proved aggregate and signs the checkpoint; the vault pays.
+step round --data "$data" --schema "$out/schema.toml" --nodes 8 --rounds 4 --committee 5/3 --seed 0 \
+  --adversary 4:wrong-data --adversary 5:corrupt-update --adversary 6:replay --adversary 7:inactive \
+  --adversary 8:invalid-proof -o "$out/subnet" --force
+report="$(cat "$out/subnet/report.md")"
+expect() { grep -qF -- "$1" <<< "$report" || fail "the subnet report lacks: $1"; }
+expect "| 1 | 4 | slashed: training on unregistered data |"
+expect "| 1 | 5 | refused: the update does not prove it encrypts the trained model |"
+expect "| 2 | 6 | slashed: invalid proof |"
+expect "| 4 | 7 | slashed: inactivity |"
+expect "| 1 | 8 | slashed: invalid proof |"
+for r in 1 2 3 4; do
+  for n in 1 2 3; do expect "| $r | $n | accepted |"; done
+done
+if grep -q "| false |" <<< "$report"; then fail "a round's global model is not plaintext FedAvg"; fi
+echo "the subnet: every adversary slashed, honest nodes 1-3 paid every round, every global model equal to plaintext FedAvg"
 
 echo
 baseline="$root/benches/peers/sklearn_baseline.json"

@@ -111,6 +111,26 @@ impl Report {
                 round.model_content_id
             );
         }
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "| round | seconds | accepted | proving s / accepted node | gas / accepted node | checkpoint gas |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---|");
+        for round in &self.rounds {
+            let accepted: Vec<&NodeRound> = round.nodes.iter().filter(|node| node.status == "accepted").collect();
+            let count = accepted.len().max(1) as f64;
+            let proving: f64 = accepted.iter().map(|node| node.prove_seconds).sum::<f64>() / count;
+            let gas: f64 = accepted.iter().map(|node| node.gas as f64).sum::<f64>() / count;
+            let _ = writeln!(
+                out,
+                "| {} | {:.1} | {} | {proving:.2} | {gas:.0} | {} |",
+                round.round,
+                round.seconds,
+                accepted.len(),
+                round.checkpoint_gas
+            );
+        }
         out
     }
 

@@ -10,7 +10,7 @@ use clap::Args;
 use std::path::PathBuf;
 use vsies_core::artifact::write_atomic;
 use vsies_core::{LabelPolicy, TrainingConfig};
-use vsies_subnet::{parse_adversary, SubnetConfig, SubnetError};
+use vsies_subnet::{parse_adversary, SubnetConfig};
 
 #[derive(Args)]
 pub struct RoundArgs {
@@ -63,7 +63,7 @@ pub fn run(args: RoundArgs) -> anyhow::Result<i32> {
     let schema = load_schema(&args.schema)?;
     let mut config = SubnetConfig::new(args.nodes, args.rounds, args.committee.0, args.committee.1);
     for text in &args.adversaries {
-        let (node, kind) = parse_adversary(text).map_err(usage)?;
+        let (node, kind) = parse_adversary(text)?;
         if config.adversaries.insert(node, kind).is_some() {
             bail!("node {node} is given two adversary kinds");
         }
@@ -72,10 +72,11 @@ pub fn run(args: RoundArgs) -> anyhow::Result<i32> {
     config.vault.max_missed_rounds = args.max_missed_rounds;
     config.training.epochs = args.epochs;
     config.min_clients = args.min_clients;
-    config.check().map_err(usage)?;
+    config.check()?;
     if args.output.exists() && !args.force && std::fs::read_dir(&args.output)?.next().is_some() {
         bail!("{} is not empty (use --force to replace its report, store and keys)", args.output.display());
     }
+    let dataset = load_dataset(&args.data, &schema, LabelPolicy::Required)?;
     if args.force {
         for part in ["store", "keys", "committee"] {
             let path = args.output.join(part);
@@ -85,7 +86,6 @@ pub fn run(args: RoundArgs) -> anyhow::Result<i32> {
         }
     }
     std::fs::create_dir_all(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
-    let dataset = load_dataset(&args.data, &schema, LabelPolicy::Required)?;
     let steps = crate::progress::Steps::new("rounds");
     let report = vsies_subnet::run(&config, &schema, &dataset, &args.output, &steps)?;
     drop(steps);
@@ -102,9 +102,4 @@ pub fn run(args: RoundArgs) -> anyhow::Result<i32> {
         std::fs::read_dir(args.output.join("store"))?.count().saturating_sub(1)
     );
     Ok(0)
-}
-
-/// A configuration error: the usage exit code, with its message.
-fn usage(error: SubnetError) -> anyhow::Error {
-    anyhow::anyhow!(error)
 }

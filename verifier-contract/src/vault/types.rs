@@ -39,6 +39,27 @@ pub struct Params {
 }
 
 impl Params {
+    /// The seeds' rules with a pool of `round_reward` wei a round and a least stake of
+    /// `min_stake`: the 7:3 compute:data split, compute rewards decaying 5% a round
+    /// (2PM.Network's `λ e^{-λ x}` with `λ = -ln 0.95`), no halving, 50% of stake slashed for
+    /// cheating and 10% for K = 3 missed rounds (DFAIT), a 10% compute bonus after 10 accepted
+    /// rounds in a row (DFAIT), and 2 rounds of unbonding.
+    pub fn with_seed_rules(round_reward: u128, min_stake: u128) -> Self {
+        Self {
+            round_reward,
+            halving_rounds: 0,
+            decay_wad: 950_000_000_000_000_000,
+            compute_bps: 7_000,
+            invalid_slash_bps: 5_000,
+            inactivity_slash_bps: 1_000,
+            max_missed_rounds: 3,
+            min_stake,
+            loyalty_rounds: 10,
+            loyalty_bps: 1_000,
+            unbonding_rounds: 2,
+        }
+    }
+
     /// The pool of `round` before the split: `round_reward >> (round / halving_rounds)`.
     pub fn pool(&self, round: u64) -> u128 {
         let halvings = round.checked_div(self.halving_rounds).unwrap_or(0);
