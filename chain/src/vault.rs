@@ -119,6 +119,11 @@ pub mod calls {
         call("reward(address,uint64)", &words(&[address_word(node), U256::from(round)]))
     }
 
+    /// `round()`: the open round.
+    pub fn round() -> Vec<u8> {
+        call("round()", &[])
+    }
+
     /// `slashed()`.
     pub fn slashed() -> Vec<u8> {
         call("slashed()", &[])

@@ -31,6 +31,19 @@ pub struct NodeRound {
     pub detail: Option<String>,
 }
 
+/// A transaction the run sent to the chain.
+#[derive(Clone, Debug, Serialize)]
+pub struct Transaction {
+    /// The vault's open round when it was sent.
+    pub round: u64,
+    /// The sender (`0x…`).
+    pub from: String,
+    /// The call (`submit`, `closeRound`, …).
+    pub call: String,
+    /// Gas used.
+    pub gas: u64,
+}
+
 /// One round.
 #[derive(Clone, Debug, Serialize)]
 pub struct RoundReport {
@@ -79,6 +92,8 @@ pub struct Report {
     pub rounds: Vec<RoundReport>,
     /// Wei each node was paid over the run, and slashed.
     pub totals: BTreeMap<usize, [String; 2]>,
+    /// Every transaction that succeeded, with its gas (deployments are in `setup`).
+    pub transactions: Vec<Transaction>,
 }
 
 impl Report {

@@ -142,13 +142,13 @@ pub fn run(
     for node in &mut nodes {
         registry.register(node.address());
         let stake = U256::from(config.vault.min_stake) * U256::from(2);
-        task.vault.send(&mut task.chain, node.account.address(), calls::join(), stake)?;
+        task.send("join", node.account.address(), calls::join(), stake)?;
         let proof = task.data.prover.prove_for(&node.shard, node.address(), &mut rng)?;
         let name = format!("node-{}/data-proof.json", node.number);
         let bytes = encode_json(ArtifactKind::DataProof, &proof);
         store.put(&name, "data-proof", &bytes, None).map_err(|err| SubnetError::io(out, err))?;
         let registration = data_registration(&proof, Path::new(&name))?;
-        task.vault.send(&mut task.chain, node.account.address(), calls::register_data(&registration), U256::ZERO)?;
+        task.send("registerData", node.account.address(), calls::register_data(&registration), U256::ZERO)?;
         node.registration = Some(registration);
         progress.step(&format!("node {} registered", node.number));
     }
@@ -195,7 +195,7 @@ pub fn run(
                 entry.prove_seconds = proving.elapsed().as_secs_f64();
                 let histogram = &node.registration.as_ref().expect("registered").histogram;
                 let data = calls::submit(round, &submission, histogram);
-                let receipt = task.vault.send(&mut task.chain, node.account.address(), data, U256::ZERO)?;
+                let receipt = task.send("submit", node.account.address(), data, U256::ZERO)?;
                 entry.gas += receipt.gas;
                 match verdict(&receipt) {
                     Some(Verdict::Accepted { weight, score }) => {
@@ -249,7 +249,7 @@ pub fn run(
             let members = sorted_signatures(&threshold, &message);
             let node_signature = split_signature(&signature.signature);
             let data = calls::slash_refused_update(node, &refusal.ciphertext_id, &node_signature, &members);
-            task.vault.send(&mut task.chain, OWNER, data, U256::ZERO)?;
+            task.send("slashRefusedUpdate", OWNER, data, U256::ZERO)?;
         }
         let mut equals_plaintext = true;
         if let Some(model) = aggregation.model {
@@ -274,11 +274,8 @@ pub fn run(
         let next = *relation.public_model_commitment(global.as_ref())?.as_bytes();
         let checkpoint = checkpoint(&mut task, &threshold, round, &next, &cid.digest())?;
         for node in &nodes {
-            if task
-                .vault
-                .send(&mut task.chain, OWNER, calls::report_inactive(node.account.address()), U256::ZERO)
-                .is_ok()
-            {
+            // A report of an active node reverts (NotInactive); only a slashing report lands.
+            if task.send("reportInactive", OWNER, calls::report_inactive(node.account.address()), U256::ZERO).is_ok() {
                 reports.get_mut(&node.number).expect("every node").status = "slashed: inactivity".into();
             }
         }
@@ -287,7 +284,7 @@ pub fn run(
             let address = node.account.address();
             let owed = task.vault.view(&mut task.chain, calls::reward(address, round))?;
             if !owed.is_zero() {
-                let receipt = task.vault.send(&mut task.chain, address, calls::claim(round), U256::ZERO)?;
+                let receipt = task.send("claim", address, calls::claim(round), U256::ZERO)?;
                 let entry = reports.get_mut(&node.number).expect("every node");
                 entry.gas += receipt.gas;
                 entry.reward = owed.to_string();
@@ -332,6 +329,7 @@ pub fn run(
         setup: task.costs.clone(),
         rounds,
         totals: totals.into_iter().map(|(node, (paid, slashed))| (node, [paid.to_string(), slashed.to_string()])).collect(),
+        transactions: std::mem::take(&mut task.transactions),
     })
 }
 
@@ -352,7 +350,7 @@ fn checkpoint(
     digest: &[u8; 32],
 ) -> Result<Receipt, SubnetError> {
     let signatures = sorted_signatures(members, &checkpoint_message(&task.vault.address.0 .0, round, next, digest));
-    Ok(task.vault.send(&mut task.chain, OWNER, calls::close_round(next, digest, &signatures), U256::ZERO)?)
+    Ok(task.send("closeRound", OWNER, calls::close_round(next, digest, &signatures), U256::ZERO)?)
 }
 
 /// Every node's stake on chain.

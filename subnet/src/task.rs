@@ -5,6 +5,7 @@
 
 use crate::config::SubnetConfig;
 use crate::error::SubnetError;
+use crate::report::Transaction;
 use ark_std::rand::rngs::StdRng;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,7 +15,7 @@ use vsies_chain::account::Account;
 use vsies_chain::vault::{
     calls, deploy_data_verifier_with_key, deploy_training_verifier_with_key, deploy_vault, LocalVault,
 };
-use vsies_chain::{Address, Chain, U256};
+use vsies_chain::{Address, Chain, ChainError, Receipt, U256};
 use vsies_core::{Model, QuantizedDataset, Schema};
 use vsies_secure_agg::{generate, update_params, Committee, KeyShare, PublicKey};
 use vsies_verifier_contract::vault::{statement::word, Committee as VaultCommittee};
@@ -43,6 +44,8 @@ pub struct Task {
     pub vault: LocalVault,
     /// Gas and seconds of the setup steps.
     pub costs: BTreeMap<String, f64>,
+    /// Every transaction sent through [`Task::send`].
+    pub transactions: Vec<Transaction>,
 }
 
 /// The owner's account (it deploys and registers verifiers; it signs nothing).
@@ -120,6 +123,14 @@ impl Task {
         {
             vault.send(&mut chain, OWNER, calls::set_verifier(relation, &id, verifier), U256::ZERO)?;
         }
-        Ok(Self { data, training, update, public, shares, members, chain, vault, costs })
+        Ok(Self { data, training, update, public, shares, members, chain, vault, costs, transactions: Vec::new() })
+    }
+
+    /// Sends `data` (the vault call `call`) from `from` with `value`, recording its gas.
+    pub fn send(&mut self, call: &str, from: Address, data: Vec<u8>, value: U256) -> Result<Receipt, ChainError> {
+        let receipt = self.vault.send(&mut self.chain, from, data, value)?;
+        let round = self.vault.view(&mut self.chain, calls::round())?.to::<u64>();
+        self.transactions.push(Transaction { round, from: from.to_string(), call: call.to_string(), gas: receipt.gas });
+        Ok(receipt)
     }
 }

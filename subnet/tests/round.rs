@@ -61,4 +61,12 @@ fn every_adversary_is_caught_and_slashed_and_the_honest_nodes_are_paid() {
     let models = index.iter().filter(|entry| entry["kind"] == "model").count();
     assert_eq!(models, 3, "the registration epoch's model and two rounds'");
     assert!(report.svg().unwrap().starts_with("<svg"));
+    // Every transaction's gas is in the report: a checkpoint for the registration epoch and
+    // each round, a submit for each live node's work.
+    let calls = |call: &str| report.transactions.iter().filter(|t| t.call == call).count();
+    assert_eq!(calls("closeRound"), 3);
+    assert_eq!(calls("registerData"), 8);
+    assert_eq!(calls("submit"), 8 + 3 + 1, "round 1: all eight; round 2: nodes 1-3 and the replayer");
+    assert_eq!(calls("slashRefusedUpdate") + calls("reportInactive"), 2);
+    assert!(report.transactions.iter().all(|t| t.gas > 21_000));
 }
