@@ -2,7 +2,6 @@
 //! messages (checkpoints, refusals, update receipts) in the `(r, s, v)` words the vault takes.
 //! The signatures are low-s with `v` 27 or 28, the only form the vault accepts.
 
-use crate::error::ChainError;
 use k256::ecdsa::SigningKey;
 use revm::primitives::{keccak256, Address};
 use vsies_verifier_contract::vault::signatures::SignatureWords;
@@ -21,14 +20,6 @@ impl core::fmt::Debug for Account {
 }
 
 impl Account {
-    /// The account of a 32-byte secret (a secp256k1 scalar, nonzero and below the order).
-    pub fn from_secret(secret: &[u8; 32]) -> Result<Self, ChainError> {
-        let secret = Zeroizing::new(*secret);
-        SigningKey::from_slice(secret.as_ref())
-            .map(|key| Self { key })
-            .map_err(|_| ChainError::Failed("not a secp256k1 secret key".into()))
-    }
-
     /// The account whose secret is keccak256 of `seed` (deterministic simulated networks;
     /// never for real funds).
     pub fn from_seed(seed: &[u8]) -> Self {
@@ -54,16 +45,6 @@ impl Account {
         let mut v = [0u8; 32];
         v[31] = 27 + recovery.to_byte();
         [raw[..32].try_into().expect("r"), raw[32..].try_into().expect("s"), v]
-    }
-
-    /// The 65-byte `r ‖ s ‖ v` form of [`Account::sign`].
-    pub fn sign_bytes(&self, message: &[u8; 32]) -> [u8; 65] {
-        let [r, s, v] = self.sign(message);
-        let mut out = [0u8; 65];
-        out[..32].copy_from_slice(&r);
-        out[32..64].copy_from_slice(&s);
-        out[64] = v[31];
-        out
     }
 
     /// The secret key's bytes (for writing a 0600 key file).

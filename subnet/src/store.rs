@@ -192,11 +192,6 @@ impl Store {
         Ok(root)
     }
 
-    /// Every entry, by name.
-    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.values()
-    }
-
     /// Writes `index.json`.
     pub fn write_index(&self) -> std::io::Result<()> {
         let entries: Vec<&Entry> = self.entries.values().collect();

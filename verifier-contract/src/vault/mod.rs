@@ -18,7 +18,7 @@ mod types;
 
 pub use types::{Address, Event, Params, RelationId, SlashReason, VaultError, BPS};
 
-use crate::fixed::{add_word, kl_wad, lane, sub_word, LANES, MAX_HISTOGRAM_WORDS};
+use crate::fixed::{add_word, kl_wad, sub_word, MAX_HISTOGRAM_WORDS};
 use crate::groth16::{EvmCommittedProof, EvmProof, PreparedCommittedKey, PreparedKey};
 use crate::math::mul_div;
 use crate::solidity::Word;
@@ -570,11 +570,6 @@ fn hash_words(words: &[Word]) -> [u8; 32] {
         hasher.update(word);
     }
     hasher.finalize().into()
-}
-
-/// Counts of a packed histogram, for reports: slot `j` of [`LANES`] per word.
-pub fn histogram_counts(words: &[Word]) -> Vec<u128> {
-    (0..words.len() * LANES).map(|j| lane(words, j)).collect()
 }
 
 #[cfg(test)]
