@@ -84,6 +84,26 @@ pub enum ZkError {
         /// Why.
         reason: String,
     },
+    /// A ceremony contribution does not follow the protocol.
+    #[error("{path}: contribution {position} (`{name}`) is invalid: {reason}")]
+    InvalidContribution {
+        /// The transcript or state file.
+        path: PathBuf,
+        /// 1-based position in its phase.
+        position: usize,
+        /// The contributor's name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// A ceremony's state is invalid before any contribution.
+    #[error("{path}: invalid ceremony: {reason}")]
+    InvalidCeremony {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// A file cannot be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -121,6 +141,11 @@ impl ZkError {
     /// than that an input could not be read (exit code 2).
     pub fn is_invalid_proof(&self) -> bool {
         matches!(self, Self::InvalidProof { .. } | Self::WrongKeys { .. })
+    }
+
+    /// Whether the error says a ceremony transcript or state fails its checks (exit code 1).
+    pub fn is_invalid_ceremony(&self) -> bool {
+        matches!(self, Self::InvalidContribution { .. } | Self::InvalidCeremony { .. })
     }
 
     /// The located constraint failure, when the error is an unsatisfied witness.

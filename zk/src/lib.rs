@@ -46,6 +46,7 @@
 //! Layering (no module imports one above it): [`progress`], [`field`] ← [`poseidon`] (native) ← [`transcript`] ← [`circuit`] ←
 //! [`gadgets`] ← [`groth16`] (the engine imports no gadget and no relation) ← [`relations`].
 
+pub mod ceremony;
 pub mod circuit;
 pub mod error;
 pub mod field;

@@ -61,11 +61,15 @@ pub enum ArtifactKind {
     ClientRegistry,
     /// The common reference string of proofs of well-formed public-key encryption.
     FheEncryptionCrs,
+    /// Phase 1 of a Groth16 setup ceremony: powers of tau.
+    CeremonyPowers,
+    /// A setup ceremony's transcript of contributions (JSON).
+    CeremonyTranscript,
 }
 
 impl ArtifactKind {
     /// Every kind this build knows.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 21] = [
         Self::QuantizedDataset,
         Self::Model,
         Self::FheSecretKey,
@@ -85,6 +89,8 @@ impl ArtifactKind {
         Self::ClientSigningKey,
         Self::ClientRegistry,
         Self::FheEncryptionCrs,
+        Self::CeremonyPowers,
+        Self::CeremonyTranscript,
     ];
 
     /// The stable code in a binary artifact's header.
@@ -109,6 +115,8 @@ impl ArtifactKind {
             Self::ClientSigningKey => 17,
             Self::ClientRegistry => 18,
             Self::FheEncryptionCrs => 19,
+            Self::CeremonyPowers => 20,
+            Self::CeremonyTranscript => 21,
         }
     }
 
@@ -134,6 +142,8 @@ impl ArtifactKind {
             Self::ClientSigningKey => "client-signing-key",
             Self::ClientRegistry => "client-registry",
             Self::FheEncryptionCrs => "fhe-encryption-crs",
+            Self::CeremonyPowers => "ceremony-powers",
+            Self::CeremonyTranscript => "ceremony-transcript",
         }
     }
 
@@ -153,15 +163,22 @@ impl ArtifactKind {
             | Self::DecryptionShare
             | Self::ClientSigningKey
             | Self::ClientRegistry => "vsies-secure-agg",
-            Self::ZkProvingKey | Self::ZkVerifyingKey | Self::DataProof | Self::TrainingProof | Self::ModelOpening => {
-                "vsies-zk"
-            }
+            Self::ZkProvingKey
+            | Self::ZkVerifyingKey
+            | Self::DataProof
+            | Self::TrainingProof
+            | Self::ModelOpening
+            | Self::CeremonyPowers
+            | Self::CeremonyTranscript => "vsies-zk",
         }
     }
 
     /// Whether the kind is a JSON artifact (the others are binary).
     pub fn is_json(self) -> bool {
-        matches!(self, Self::Model | Self::DataProof | Self::TrainingProof | Self::ModelOpening)
+        matches!(
+            self,
+            Self::Model | Self::DataProof | Self::TrainingProof | Self::ModelOpening | Self::CeremonyTranscript
+        )
     }
 
     /// The kind with header code `code`.

@@ -36,4 +36,4 @@ pub use error::ArtifactError;
 pub use header::{read_header, ArtifactHeader, FORMAT_VERSION, MAGIC};
 pub use json::{decode_json, encode_json, read_json, write_json, write_json_private};
 pub use kind::ArtifactKind;
-pub use stream::{write_binary_streamed, BinaryReader};
+pub use stream::{streamed_checksum, write_binary_streamed, BinaryReader};

@@ -67,6 +67,22 @@ pub fn write_binary_streamed(
     .map_err(io_error(path))
 }
 
+/// The checksum [`write_binary_streamed`] would write for the payload `fill` produces, without
+/// writing it anywhere (to check a file against a recomputation of it).
+pub fn streamed_checksum(
+    kind: ArtifactKind,
+    payload_len: u64,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<[u8; 32]> {
+    let mut writer = HashingWriter { inner: std::io::sink(), hasher: Sha256::new(), written: 0 };
+    writer.write_all(&encode_header(kind, payload_len))?;
+    fill(&mut writer)?;
+    if writer.written != HEADER_LEN as u64 + payload_len {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "the payload is not its declared length"));
+    }
+    Ok(writer.hasher.finalize().into())
+}
+
 /// Reads a binary artifact's payload in pieces, hashing as it goes.
 pub struct BinaryReader {
     inner: BufReader<File>,
