@@ -60,6 +60,9 @@ enum Command {
     ExportVerifier(commands::zk::ExportVerifierArgs),
     /// Print what an artifact or schema is: kind, version, content id, summary.
     Inspect(commands::inspect::InspectArgs),
+    /// A multi-party setup ceremony for Groth16 keys: no single party can forge proofs.
+    #[command(subcommand)]
+    Ceremony(commands::ceremony::CeremonyCommand),
     /// Run whole rounds of a simulated subnet: proofs, secure aggregation, the vault on an embedded chain
     Round(commands::round::RoundArgs),
     /// Time vsies stages and print a table (medians).
@@ -98,6 +101,7 @@ fn main() {
         Command::ExportVerifier(args) => commands::zk::export_verifier(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Round(args) => commands::round::run(args),
+        Command::Ceremony(command) => commands::ceremony::run(command),
         Command::Bench(command) => bench::run(command),
     };
     std::process::exit(failure::flush_stdout(failure::report(result)));

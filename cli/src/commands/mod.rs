@@ -3,6 +3,7 @@
 pub mod agg;
 pub mod agg_clients;
 pub mod agg_proofs;
+pub mod ceremony;
 pub mod fhe;
 pub mod fhe_proofs;
 pub mod inspect;

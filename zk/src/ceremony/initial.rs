@@ -17,7 +17,7 @@ use crate::groth16::qap;
 use crate::groth16::Relation;
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{One, Zero};
+use ark_ff::{PrimeField, Zero};
 use ark_poly::EvaluationDomain;
 use ark_relations::gr1cs::{LinearCombination, SynthesisError, Variable};
 use ark_relations::utils::variable::VarKind;
@@ -38,14 +38,34 @@ pub struct VariablePoints {
     pub k: G1Projective,
 }
 
+/// `by · point`. Circuits' coefficients are mostly `±1` and `±2^k` (bit decompositions,
+/// packing), which cost `k` doublings instead of a full multiplication.
 fn scale<G: CurveGroup<ScalarField = Fr>>(point: &G, by: &Fr) -> G {
-    if point.is_zero() || by.is_one() {
-        *point
-    } else if (-*by).is_one() {
-        -*point
-    } else {
-        *point * by
+    if point.is_zero() {
+        return *point;
     }
+    if let Some(k) = power_of_two(by) {
+        return doubled(*point, k);
+    }
+    if let Some(k) = power_of_two(&-*by) {
+        return -doubled(*point, k);
+    }
+    *point * by
+}
+
+/// `k` with `value = 2^k`, for `k < 192`.
+fn power_of_two(value: &Fr) -> Option<u32> {
+    let limbs = value.into_bigint().0;
+    let ones: u32 = limbs.iter().map(|l| l.count_ones()).sum();
+    let k = limbs.iter().enumerate().find(|(_, l)| **l != 0).map(|(i, l)| 64 * i as u32 + l.trailing_zeros())?;
+    (ones == 1 && k < 192).then_some(k)
+}
+
+fn doubled<G: CurveGroup>(mut point: G, k: u32) -> G {
+    for _ in 0..k {
+        point.double_in_place();
+    }
+    point
 }
 
 impl VariablePoints {

@@ -53,6 +53,13 @@ pub struct FinalKeys<R: Relation> {
     pub verifier: Verifier<R>,
 }
 
+/// The power of two of `relation`'s QAP domain: the phase-1 power it needs at least.
+pub fn required_power<R: Relation>(relation: &R) -> Result<u32, ZkError> {
+    let shape = relation.shape()?.with_blinding();
+    let domain = qap::domain(shape.constraints, shape.public_inputs + 1)?;
+    Ok(domain.size().trailing_zeros())
+}
+
 /// The secrets of a contribution: `delta`, and `sigma` for a relation with a commitment.
 fn secrets_for(committing: bool) -> &'static [&'static str] {
     if committing {

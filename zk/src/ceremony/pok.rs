@@ -109,7 +109,8 @@ pub fn same_ratio(g1: (G1Affine, G1Affine), g2: (G2Affine, G2Affine)) -> bool {
 mod tests {
     use super::*;
     use ark_ec::PrimeGroup;
-    use ark_std::rand::{rngs::StdRng, SeedableRng as _};
+    use ark_ff::Field;
+    use ark_std::rand::rngs::StdRng;
 
     #[test]
     fn a_key_proves_its_factor_only_for_its_challenge_and_state() {
