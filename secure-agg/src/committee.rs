@@ -38,11 +38,13 @@ pub fn share_file_name(member: usize) -> String {
     format!("member-{member}.key")
 }
 
-const PUBLIC_KEY_TAG: &[u8] = b"vsies/agg-public-key/v1\n";
-const KEY_SHARE_TAG: &[u8] = b"vsies/agg-key-share/v1\n";
+const PUBLIC_KEY_TAG: &[u8] = b"vsies/agg-public-key/v2\n";
+const KEY_SHARE_TAG: &[u8] = b"vsies/agg-key-share/v2\n";
 
-/// The committee's shape: `members` (N), `threshold` (T) and how many body polynomials share
-/// one mask (`packing`).
+/// The committee's shape: `members` (N), `threshold` (T), how many body polynomials share
+/// one mask (`packing`), and how many independent binary secrets the key's secret is the sum
+/// of (`dealers`: 1 with a trusted dealer, the qualified members with [`crate::dkg`]), which
+/// sets its noise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Committee {
     /// Members, N.
@@ -51,6 +53,8 @@ pub struct Committee {
     pub threshold: usize,
     /// Body polynomials sharing one mask.
     pub packing: usize,
+    /// Binary secrets summed into the key's secret.
+    pub dealers: usize,
 }
 
 impl Committee {
@@ -78,7 +82,18 @@ impl Committee {
         if !(1..=64).contains(&packing) {
             return fail(format!("packing {packing}; it must be 1 to 64 polynomials per mask"));
         }
-        Ok(Self { members, threshold, packing })
+        Ok(Self { members, threshold, packing, dealers: 1 })
+    }
+
+    /// The committee with a key summed from `dealers` secrets (1 to `members`).
+    pub fn with_dealers(self, dealers: usize) -> Result<Self, AggError> {
+        if !(1..=self.members).contains(&dealers) {
+            return Err(AggError::Committee(format!(
+                "a key summed from {dealers} secrets; a {}-member committee has 1 to {} dealers",
+                self.members, self.members
+            )));
+        }
+        Ok(Self { dealers, ..self })
     }
 
     /// The piece sets: every set of `N - T + 1` members, as bit masks (bit `i - 1` for member
@@ -100,12 +115,13 @@ impl Committee {
 
     /// How many clients one aggregate may hold and still decrypt exactly.
     pub fn max_clients(&self) -> u64 {
-        params::max_clients_for(self.piece_sets().len())
+        params::max_clients_for(self.piece_sets().len(), self.dealers)
     }
 
-    /// Writes the 16-byte header: ring degree, packing, members, threshold (`u32` each).
+    /// Writes the 20-byte header: ring degree, packing, members, threshold, dealers (`u32`
+    /// each).
     pub(crate) fn write_header(&self, out: &mut Writer) {
-        for value in [RING_DEGREE, self.packing, self.members, self.threshold] {
+        for value in [RING_DEGREE, self.packing, self.members, self.threshold, self.dealers] {
             out.u32(value as u32);
         }
     }
@@ -114,12 +130,14 @@ impl Committee {
     pub(crate) fn read_header(reader: &mut Reader<'_>, path: &Path) -> Result<Self, AggError> {
         let mut field =
             |name| reader.u32(name).map(|v| v as usize).map_err(|err| AggError::malformed(path, err.to_string()));
-        let (degree, packing, members, threshold) =
-            (field("ring degree")?, field("packing")?, field("members")?, field("threshold")?);
+        let (degree, packing, members, threshold, dealers) =
+            (field("ring degree")?, field("packing")?, field("members")?, field("threshold")?, field("dealers")?);
         if degree != RING_DEGREE {
             return Err(AggError::malformed(path, format!("ring degree {degree}, this build uses {RING_DEGREE}")));
         }
-        Self::with_packing(members, threshold, packing).map_err(|err| AggError::malformed(path, err.to_string()))
+        Self::with_packing(members, threshold, packing)
+            .and_then(|committee| committee.with_dealers(dealers))
+            .map_err(|err| AggError::malformed(path, err.to_string()))
     }
 }
 
@@ -218,14 +236,14 @@ pub fn save_all(public: &PublicKey, shares: &[KeyShare], directory: &Path) -> Re
     Ok(())
 }
 
-fn push_polys(out: &mut Writer, polys: &[Poly]) {
+pub(crate) fn push_polys(out: &mut Writer, polys: &[Poly]) {
     for &value in polys.iter().flatten() {
         out.u128(value);
     }
 }
 
 /// `count` polynomials of [`RING_DEGREE`] `u128` coefficients.
-fn read_polys(reader: &mut Reader<'_>, count: usize, path: &Path) -> Result<Vec<Poly>, AggError> {
+pub(crate) fn read_polys(reader: &mut Reader<'_>, count: usize, path: &Path) -> Result<Vec<Poly>, AggError> {
     let bytes = reader.take("polynomials", count * RING_DEGREE * 16).map_err(|_| {
         AggError::malformed(path, format!("expected {count} polynomials of {RING_DEGREE} coefficients"))
     })?;
@@ -240,6 +258,11 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AggError + '_ {
 }
 
 impl PublicKey {
+    /// The key `(a, b)` of `committee` (the distributed key generation's sum).
+    pub(crate) fn from_parts(committee: Committee, a: Poly, b: Vec<Poly>) -> Self {
+        Self::new(committee, a, b)
+    }
+
     fn new(committee: Committee, a: Poly, b: Vec<Poly>) -> Self {
         let mut key = Self { committee, a, b, id: ContentId::from_digest([0; 32]) };
         key.id = ContentId::of(&key.payload());

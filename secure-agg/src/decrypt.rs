@@ -73,7 +73,7 @@ impl DecryptionShare {
             });
         }
         let clients = aggregate.contributors.len() as u64;
-        let flood = params::flood_bound(clients);
+        let flood = params::flood_bound(clients, share.committee.dealers);
         let mut generator = RandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
         let partials = share
             .pieces
@@ -260,7 +260,7 @@ pub fn combine_sum(
         return Err(AggError::TooFewShares { found: present, threshold: committee.threshold });
     }
     let clients = aggregate.contributors.len() as u64;
-    let flood = params::flood_bound(clients);
+    let flood = params::flood_bound(clients, committee.dealers);
     // Two honest partials of one piece differ by their floods (at most 2F) and one rounding
     // step each, at the partials' scale.
     let tolerance = u64::try_from((2 * flood) >> (128 - PARTIAL_BITS)).unwrap_or(u64::MAX).saturating_add(2);
@@ -278,8 +278,8 @@ pub fn combine_sum(
     }
     // An honest combination is `Delta * m + e` with `|e|` below the noise, one flood and one
     // rounding per piece; anything further from a multiple of `Delta` comes from a faulty share.
-    let residue_bound =
-        params::noise_bound(clients) + sets.len() as f64 * (flood as f64 + 2f64.powi(127 - PARTIAL_BITS as i32));
+    let residue_bound = params::noise_bound(clients, committee.dealers)
+        + sets.len() as f64 * (flood as f64 + 2f64.powi(127 - PARTIAL_BITS as i32));
     let delta_mask = (1u128 << DELTA_LOG2) - 1;
     for (index, &value) in opened.iter().enumerate() {
         let residue = value & delta_mask;
@@ -331,9 +331,9 @@ mod tests {
             secret.iter_mut().zip(piece).for_each(|(acc, p)| ring::add_assign(acc, p));
         }
         let expected = fedavg::sum_updates([fedavg::weighted_update(&model).unwrap().as_slice(); 4]);
-        let bound = params::noise_bound(4);
-        let flood = params::flood_bound(4);
-        assert!(flood as f64 >= params::hidden_noise_bound(4) * 2f64.powi(40));
+        let bound = params::noise_bound(4, 1);
+        let flood = params::flood_bound(4, 1);
+        assert!(flood as f64 >= params::hidden_noise_bound(4, 1) * 2f64.powi(40));
         // The key-dependent term: the aggregate noise e = c_0 - c_1 * s - Delta * m.
         let products = key_products(&aggregate, &secret);
         let mut largest_noise = 0f64;

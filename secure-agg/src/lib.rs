@@ -48,6 +48,7 @@
 pub mod backend;
 pub mod committee;
 pub mod decrypt;
+pub mod dkg;
 pub mod error;
 pub mod justify;
 pub mod params;

@@ -93,9 +93,13 @@ impl ClientKey {
 
     /// Signs an update's committee, round and ciphertext id.
     pub fn sign(&self, committee_id: &ContentId, round: u64, ciphertext_id: &[u8; 32]) -> ClientSignature {
-        let message = signed_message(committee_id, round, ciphertext_id);
+        self.sign_digest(&signed_message(committee_id, round, ciphertext_id))
+    }
+
+    /// Signs a 32-byte message digest (a key-generation message's keccak256).
+    pub fn sign_digest(&self, message: &[u8; 32]) -> ClientSignature {
         let (signature, recovery) =
-            self.key.sign_prehash_recoverable(&message).expect("signing a 32-byte prehash cannot fail");
+            self.key.sign_prehash_recoverable(message).expect("signing a 32-byte prehash cannot fail");
         let mut bytes = [0u8; 65];
         bytes[..64].copy_from_slice(&signature.to_bytes());
         bytes[64] = 27 + recovery.to_byte();
@@ -132,6 +136,11 @@ impl ClientSignature {
         let recovery = RecoveryId::from_byte(self.signature[64].checked_sub(27)?)?;
         let key = VerifyingKey::recover_from_prehash(message, &signature, recovery).ok()?;
         Some(address_of(&key))
+    }
+
+    /// Checks that the signature is its address's over `message`.
+    pub fn verify_digest(&self, message: &[u8; 32]) -> bool {
+        self.recover(message) == Some(self.address)
     }
 
     /// Checks that the signature is its address's over (committee, round, ciphertext id).

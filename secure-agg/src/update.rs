@@ -30,7 +30,7 @@ use vsies_core::codec::{CodecError, Reader, Writer};
 use vsies_core::fedavg::{self, UpdateShape};
 use vsies_core::{ContentId, Model, Schema, TrainingConfig};
 
-const UPDATE_TAG: &[u8] = b"vsies/agg-update/v1\n";
+const UPDATE_TAG: &[u8] = b"vsies/agg-update/v2\n";
 
 /// Schemas whose JSON is at most this size travel inside every update, so `combine` needs no
 /// other file; larger ones (models of many thousand features) travel by content id alone and

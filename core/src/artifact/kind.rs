@@ -65,11 +65,17 @@ pub enum ArtifactKind {
     CeremonyPowers,
     /// A setup ceremony's transcript of contributions (JSON).
     CeremonyTranscript,
+    /// A committee key generation's session: shape, member addresses, nonce (JSON).
+    DkgSession,
+    /// A committee key generation's signed message (commitment, contribution, piece).
+    DkgMessage,
+    /// A key-generation dealer's secret seed between commit and reveal (that dealer only).
+    DkgDealerSeed,
 }
 
 impl ArtifactKind {
     /// Every kind this build knows.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 24] = [
         Self::QuantizedDataset,
         Self::Model,
         Self::FheSecretKey,
@@ -91,6 +97,9 @@ impl ArtifactKind {
         Self::FheEncryptionCrs,
         Self::CeremonyPowers,
         Self::CeremonyTranscript,
+        Self::DkgSession,
+        Self::DkgMessage,
+        Self::DkgDealerSeed,
     ];
 
     /// The stable code in a binary artifact's header.
@@ -117,6 +126,9 @@ impl ArtifactKind {
             Self::FheEncryptionCrs => 19,
             Self::CeremonyPowers => 20,
             Self::CeremonyTranscript => 21,
+            Self::DkgSession => 22,
+            Self::DkgMessage => 23,
+            Self::DkgDealerSeed => 24,
         }
     }
 
@@ -144,6 +156,9 @@ impl ArtifactKind {
             Self::FheEncryptionCrs => "fhe-encryption-crs",
             Self::CeremonyPowers => "ceremony-powers",
             Self::CeremonyTranscript => "ceremony-transcript",
+            Self::DkgSession => "dkg-session",
+            Self::DkgMessage => "dkg-message",
+            Self::DkgDealerSeed => "dkg-dealer-seed",
         }
     }
 
@@ -162,7 +177,10 @@ impl ArtifactKind {
             | Self::EncryptedUpdate
             | Self::DecryptionShare
             | Self::ClientSigningKey
-            | Self::ClientRegistry => "vsies-secure-agg",
+            | Self::ClientRegistry
+            | Self::DkgSession
+            | Self::DkgMessage
+            | Self::DkgDealerSeed => "vsies-secure-agg",
             Self::ZkProvingKey
             | Self::ZkVerifyingKey
             | Self::DataProof

@@ -1,0 +1,412 @@
+//! Distributed key generation for the committee: no party ever holds the secret key.
+//!
+//! The committee's key is the sum of every qualified member's own: member `i` draws a binary
+//! secret `s_i` and noise `e_i`, contributes `b_i = a·s_i + e_i` to the public key (`a` is
+//! derived from the session, so nobody chooses it), and deals `s_i` in the committee's
+//! replicated sharing ([`crate::committee`]): one uniform piece `s_{i,A}` per piece set `A`,
+//! summing to `s_i`, sent to every member of `A`. Member `m`'s share is `Σ_i s_{i,A}` for
+//! each set `A` it holds, the public key is `(a, Σ_i b_i)`, and the secret `Σ_i s_i` exists
+//! nowhere. Any `T` members meet every set, `T − 1` miss one set of every dealer, so, as with
+//! a dealer, they learn nothing, provided one dealer was honest.
+//!
+//! Rounds, every message signed by its dealer's registered key ([`messages`]):
+//! 1. **commit**: each dealer broadcasts keccak256 of its contribution and of each piece
+//!    (salted); nobody can then choose its contribution after seeing the others' (a rogue key
+//!    `b_i = a·s' − Σ_{j≠i} b_j` would give its maker the whole key);
+//! 2. **reveal and deal**: each broadcasts its contribution and sends each piece to the
+//!    piece's holders;
+//! 3. **check**: each member checks every piece it received against its dealer's commitment;
+//!    a piece that does not match is published as a *complaint*: it carries the dealer's
+//!    signature, so anyone can check that the dealer dealt inconsistent shares;
+//! 4. **finish**: the qualified dealers are those with a commitment, a matching contribution
+//!    and no valid complaint; every honest member computes the same set and the same key.
+//!
+//! What is not checked: that a contribution `b_i` is `a` times the sum of its dealer's pieces
+//! plus small noise. A dealer that breaks it makes decryption fail (its pieces then do not
+//! decrypt what its contribution encrypted), which the first decryption shows; it cannot learn
+//! anything by it, since it committed before it saw the other contributions. A proof of
+//! well-formedness would make it attributable (`docs/SECURE_AGGREGATION.md`).
+
+pub mod messages;
+
+pub use messages::{Commitment, Contribution, Piece};
+
+use crate::committee::{Committee, KeyShare, PublicKey};
+use crate::error::AggError;
+use crate::params::{NOISE_BOUND_LOG2, RING_DEGREE};
+use crate::ring::{self, Poly};
+use crate::signing::{format_address, parse_address, Address, ClientKey, ClientSignature};
+use serde::{Deserialize, Serialize};
+use sha3::{Digest, Keccak256};
+use std::path::Path;
+use tfhe::core_crypto::commons::math::random::{RandomGenerator, Seed};
+use tfhe::core_crypto::prelude::DefaultRandomGenerator;
+use vsies_core::artifact::{self, ArtifactKind};
+use vsies_core::codec;
+use zeroize::{Zeroize, Zeroizing};
+
+const SESSION_TAG: &[u8] = b"vsies/dkg-session/v1\n";
+
+/// A key generation's public parameters: the committee's shape, its members' addresses (the
+/// keys that sign their messages) and a nonce that makes the session unique.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// The committee's shape (its `dealers` is set when the key is finished).
+    pub committee: Committee,
+    /// Member `k`'s address at index `k − 1`.
+    pub members: Vec<Address>,
+    /// Makes the session unique (a chain's block hash, or fresh randomness).
+    pub nonce: [u8; 32],
+}
+
+#[derive(Serialize, Deserialize)]
+struct SessionFile {
+    members: usize,
+    threshold: usize,
+    packing: usize,
+    addresses: Vec<String>,
+    nonce: String,
+}
+
+impl Session {
+    /// A session for `committee` among `members` (one distinct address per member).
+    pub fn new(committee: Committee, members: Vec<Address>, nonce: [u8; 32]) -> Result<Self, AggError> {
+        if members.len() != committee.members {
+            return Err(AggError::Committee(format!(
+                "{} addresses for a {}-member committee",
+                members.len(),
+                committee.members
+            )));
+        }
+        let mut sorted = members.clone();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.len() != members.len() {
+            return Err(AggError::Committee("a member address appears twice".into()));
+        }
+        Ok(Self { committee: Committee { dealers: 1, ..committee }, members, nonce })
+    }
+
+    /// The session's id: keccak256 of its parameters. Every message names it.
+    pub fn id(&self) -> [u8; 32] {
+        let mut hash = Keccak256::new();
+        hash.update(SESSION_TAG);
+        for value in [self.committee.members, self.committee.threshold, self.committee.packing, RING_DEGREE] {
+            hash.update((value as u32).to_le_bytes());
+        }
+        self.members.iter().for_each(|address| hash.update(address));
+        hash.update(self.nonce);
+        hash.finalize().into()
+    }
+
+    /// Member `k`'s address.
+    pub fn address(&self, member: usize) -> Option<Address> {
+        member.checked_sub(1).and_then(|index| self.members.get(index)).copied()
+    }
+
+    /// The member number of `address`.
+    pub fn member_of(&self, address: &Address) -> Option<usize> {
+        self.members.iter().position(|a| a == address).map(|index| index + 1)
+    }
+
+    pub(crate) fn check_id(&self, id: &[u8; 32], path: &Path) -> Result<(), AggError> {
+        if *id != self.id() {
+            return Err(AggError::malformed(path, "a message of another key-generation session"));
+        }
+        Ok(())
+    }
+
+    /// The public key's `a`, expanded from the session id: nobody chooses it.
+    fn mask(&self) -> Poly {
+        let id = self.id();
+        let seed = u128::from_le_bytes(id[..16].try_into().expect("16 bytes"));
+        ring::uniform(&mut RandomGenerator::<DefaultRandomGenerator>::new(Seed(seed)))
+    }
+
+    /// Writes the session (JSON).
+    pub fn save(&self, path: &Path) -> Result<(), AggError> {
+        let body = SessionFile {
+            members: self.committee.members,
+            threshold: self.committee.threshold,
+            packing: self.committee.packing,
+            addresses: self.members.iter().map(format_address).collect(),
+            nonce: codec::hex(&self.nonce),
+        };
+        artifact::write_json(path, ArtifactKind::DkgSession, &body).map_err(AggError::from)
+    }
+
+    /// Reads and checks a session.
+    pub fn load(path: &Path) -> Result<Self, AggError> {
+        let body: SessionFile = artifact::read_json(path, ArtifactKind::DkgSession)?;
+        let committee = Committee::with_packing(body.members, body.threshold, body.packing)
+            .map_err(|err| AggError::malformed(path, err.to_string()))?;
+        let members = body.addresses.iter().map(|a| parse_address(a)).collect::<Result<Vec<_>, _>>()?;
+        let nonce = codec::unhex_array::<32>(&body.nonce)
+            .ok_or_else(|| AggError::malformed(path, "the nonce is not 32 bytes of hex"))?;
+        Self::new(committee, members, nonce).map_err(|err| AggError::malformed(path, err.to_string()))
+    }
+}
+
+/// A dealer's secret material, derived from a 32-byte seed: its secret, noise and pieces.
+/// Wiped when dropped.
+pub struct Dealing {
+    dealer: usize,
+    session: [u8; 32],
+    contribution: Vec<Poly>,
+    /// `(set, salt, s_{i,A})` per piece set, in the committee's order.
+    pieces: Vec<(u64, [u8; 32], Vec<Poly>)>,
+}
+
+impl Drop for Dealing {
+    fn drop(&mut self) {
+        for (_, salt, polys) in &mut self.pieces {
+            salt.zeroize();
+            polys.iter_mut().for_each(|poly| poly.zeroize());
+        }
+    }
+}
+
+impl Dealing {
+    /// Member `dealer`'s dealing in `session` from `seed` (fresh OS randomness; the dealer
+    /// keeps it, owner-only, between the commit and the reveal, and deletes it after).
+    pub fn new(session: &Session, dealer: usize, seed: &[u8; 32]) -> Result<Self, AggError> {
+        if session.address(dealer).is_none() {
+            return Err(AggError::Committee(format!("member {dealer} is not in the session")));
+        }
+        let committee = session.committee;
+        let id = session.id();
+        let mut seed_hash = Keccak256::new();
+        seed_hash.update(b"vsies/dkg-dealing/v1\n");
+        seed_hash.update(seed);
+        seed_hash.update(id);
+        seed_hash.update((dealer as u32).to_le_bytes());
+        let digest = Zeroizing::new(<[u8; 32]>::from(seed_hash.finalize()));
+        let mut generator = RandomGenerator::<DefaultRandomGenerator>::new(Seed(u128::from_le_bytes(
+            digest[..16].try_into().expect("16"),
+        )));
+        let a = session.mask();
+        let mut secret: Vec<Poly> = (0..committee.packing).map(|_| ring::binary(&mut generator)).collect();
+        let contribution = secret
+            .iter()
+            .map(|s| {
+                let mut b = ring::multiply(&a, s);
+                ring::add_assign(&mut b, &ring::noise(&mut generator, NOISE_BOUND_LOG2, RING_DEGREE));
+                b
+            })
+            .collect();
+        let sets = committee.piece_sets();
+        let mut pieces = Vec::with_capacity(sets.len());
+        for (index, &set) in sets.iter().enumerate() {
+            let mut salt = [0u8; 32];
+            generator.fill_slice_with_random_uniform(&mut salt);
+            let polys = if index + 1 < sets.len() {
+                (0..committee.packing).map(|_| ring::uniform(&mut generator)).collect()
+            } else {
+                // The last piece makes the pieces sum to the secret.
+                let mut last = std::mem::take(&mut secret);
+                for (_, _, piece) in &pieces {
+                    for (acc, poly) in last.iter_mut().zip(piece) {
+                        acc.iter_mut().zip(poly).for_each(|(x, y): (&mut u128, &u128)| *x = x.wrapping_sub(*y));
+                    }
+                }
+                last
+            };
+            pieces.push((set, salt, polys));
+        }
+        Ok(Self { dealer, session: id, contribution, pieces })
+    }
+
+    /// Round 1: the signed commitment.
+    pub fn commitment(&self, key: &ClientKey) -> Commitment {
+        let pieces = self
+            .pieces
+            .iter()
+            .map(|(set, salt, polys)| messages::piece_hash(&self.session, self.dealer, *set, salt, polys))
+            .collect();
+        let contribution = messages::contribution_hash(&self.session, self.dealer, &self.contribution);
+        Commitment { session: self.session, dealer: self.dealer, contribution, pieces, signature: unsigned() }
+            .signed_by(key)
+    }
+
+    /// Round 2: the signed contribution to the public key.
+    pub fn contribution(&self, key: &ClientKey) -> Contribution {
+        Contribution { session: self.session, dealer: self.dealer, b: self.contribution.clone(), signature: unsigned() }
+            .signed_by(key)
+    }
+
+    /// Round 2: the signed pieces for `recipient` (one per set it holds).
+    pub fn pieces_for(&self, recipient: usize, key: &ClientKey) -> Vec<Piece> {
+        self.pieces
+            .iter()
+            .filter(|(set, _, _)| recipient >= 1 && set & (1 << (recipient - 1)) != 0)
+            .map(|(set, salt, polys)| {
+                Piece {
+                    session: self.session,
+                    dealer: self.dealer,
+                    recipient,
+                    set: *set,
+                    salt: *salt,
+                    polys: polys.clone(),
+                    signature: unsigned(),
+                }
+                .signed_by(key)
+            })
+            .collect()
+    }
+}
+
+fn unsigned() -> ClientSignature {
+    ClientSignature { address: [0; 20], signature: [0; 65] }
+}
+
+/// Why a dealer is not in the key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exclusion {
+    /// The dealer.
+    pub dealer: usize,
+    /// Why, with the evidence named.
+    pub reason: String,
+}
+
+/// What one member checked: the pieces it holds, and those that did not match their
+/// dealers' commitments (complaints, to publish: each carries its dealer's signature).
+pub struct Checked {
+    /// Pieces that match their commitments.
+    pub pieces: Vec<Piece>,
+    /// Pieces that do not: evidence against their dealers.
+    pub complaints: Vec<Piece>,
+}
+
+/// The commitments of a session, one per dealer; two different signed commitments of one
+/// dealer exclude it (equivocation).
+pub fn index_commitments(session: &Session, commitments: Vec<Commitment>) -> (Vec<Option<Commitment>>, Vec<Exclusion>) {
+    let mut by_dealer: Vec<Option<Commitment>> = vec![None; session.committee.members + 1];
+    let mut exclusions = Vec::new();
+    for commitment in commitments {
+        let dealer = commitment.dealer;
+        match &by_dealer[dealer] {
+            Some(existing) if *existing != commitment => {
+                exclusions.push(Exclusion { dealer, reason: "signed two different commitments (equivocation)".into() });
+            }
+            _ => by_dealer[dealer] = Some(commitment),
+        }
+    }
+    for exclusion in &exclusions {
+        by_dealer[exclusion.dealer] = None;
+    }
+    (by_dealer, exclusions)
+}
+
+/// Round 3 for `member`: sorts the pieces it received into those that match their dealers'
+/// commitments and complaints. A piece for another member or session is refused.
+pub fn check_pieces(
+    session: &Session,
+    member: usize,
+    commitments: &[Option<Commitment>],
+    received: Vec<Piece>,
+) -> Result<Checked, AggError> {
+    let (mut pieces, mut complaints) = (Vec::new(), Vec::new());
+    for piece in received {
+        if piece.recipient != member {
+            return Err(AggError::Committee(format!(
+                "a piece for member {} was given to member {member}",
+                piece.recipient
+            )));
+        }
+        match commitments.get(piece.dealer).and_then(Option::as_ref) {
+            Some(commitment) if piece.matches(session, commitment) => pieces.push(piece),
+            Some(_) => complaints.push(piece),
+            None => {} // the dealer is out already
+        }
+    }
+    Ok(Checked { pieces, complaints })
+}
+
+/// Round 4 for `member`: the qualified dealers and the committee's key. Every member computes
+/// the same public key from the same public messages (commitments, contributions,
+/// complaints); its share sums the qualified dealers' pieces of the sets it holds.
+pub fn finish(
+    session: &Session,
+    member: usize,
+    commitments: &[Option<Commitment>],
+    contributions: &[Contribution],
+    complaints: &[Piece],
+    pieces: &[Piece],
+) -> Result<(PublicKey, KeyShare, Vec<Exclusion>), AggError> {
+    let committee = session.committee;
+    let mut excluded: Vec<Exclusion> = Vec::new();
+    let mut exclude = |dealer: usize, reason: String| {
+        if !excluded.iter().any(|e| e.dealer == dealer) {
+            excluded.push(Exclusion { dealer, reason });
+        }
+    };
+    for complaint in complaints {
+        if let Some(commitment) = commitments.get(complaint.dealer).and_then(Option::as_ref) {
+            if !complaint.matches(session, commitment) {
+                exclude(
+                    complaint.dealer,
+                    format!(
+                        "dealt member {} a piece of set {:#x} that is not the one it committed to (its signed piece is the evidence)",
+                        complaint.recipient, complaint.set
+                    ),
+                );
+            }
+        }
+    }
+    let mut contribution_of: Vec<Option<&Contribution>> = vec![None; committee.members + 1];
+    for contribution in contributions {
+        match commitments.get(contribution.dealer).and_then(Option::as_ref) {
+            Some(commitment) if contribution.matches(commitment) => {
+                contribution_of[contribution.dealer] = Some(contribution)
+            }
+            Some(_) => exclude(contribution.dealer, "revealed a contribution it had not committed to".into()),
+            None => {}
+        }
+    }
+    for dealer in 1..=committee.members {
+        if commitments.get(dealer).and_then(Option::as_ref).is_none() {
+            exclude(dealer, "no commitment".into());
+        } else if contribution_of[dealer].is_none() {
+            exclude(dealer, "no contribution matching its commitment".into());
+        }
+    }
+    let qualified: Vec<usize> = (1..=committee.members).filter(|d| !excluded.iter().any(|e| e.dealer == *d)).collect();
+    if qualified.is_empty() {
+        return Err(AggError::Committee("no dealer qualified: there is no key".into()));
+    }
+    let committee = committee.with_dealers(qualified.len())?;
+    let a = session.mask();
+    let mut b = vec![vec![0u128; RING_DEGREE]; committee.packing];
+    for &dealer in &qualified {
+        for (acc, poly) in b.iter_mut().zip(&contribution_of[dealer].expect("qualified").b) {
+            ring::add_assign(acc, poly);
+        }
+    }
+    let public = PublicKey::from_parts(committee, a, b);
+    let mut share_pieces = Vec::new();
+    for set in committee.piece_sets().into_iter().filter(|set| set & (1 << (member - 1)) != 0) {
+        let mut sum = vec![vec![0u128; RING_DEGREE]; committee.packing];
+        for &dealer in &qualified {
+            let piece = pieces.iter().find(|p| p.dealer == dealer && p.set == set).ok_or_else(|| {
+                AggError::Committee(format!(
+                    "member {member} has no piece of set {set:#x} from dealer {dealer}: ask the dealer to send it again"
+                ))
+            })?;
+            let commitment = commitments[dealer].as_ref().expect("qualified");
+            if !piece.matches(session, commitment) {
+                return Err(AggError::Committee(format!(
+                    "dealer {dealer}'s piece of set {set:#x} does not match its commitment: publish it as a complaint"
+                )));
+            }
+            for (acc, poly) in sum.iter_mut().zip(&piece.polys) {
+                ring::add_assign(acc, poly);
+            }
+        }
+        share_pieces.push((set, sum));
+    }
+    let share = KeyShare { committee, committee_id: public.id(), member, pieces: share_pieces };
+    Ok((public, share, excluded))
+}
+
+#[cfg(test)]
+mod tests;
