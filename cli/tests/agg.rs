@@ -23,7 +23,22 @@ fn setup() -> tempfile::TempDir {
         let model = format!("c{client}.json");
         ok(&["train", &csv, "--schema", "schema.toml", "-o", &model], d);
     }
-    ok(&["agg", "keygen", "--members", "4", "--threshold", "2", "--packing", "1", "-o", "committee"], d);
+    ok(
+        &[
+            "agg",
+            "keygen",
+            "--trusted-dealer",
+            "--members",
+            "4",
+            "--threshold",
+            "2",
+            "--packing",
+            "1",
+            "-o",
+            "committee",
+        ],
+        d,
+    );
     for client in 0..3 {
         let (model, update, key) = (format!("c{client}.json"), format!("u{client}.vsies"), format!("k{client}.key"));
         ok(&["agg", "client-keygen", "-o", &key], d);
@@ -119,7 +134,10 @@ fn bad_inputs_are_refused_and_write_nothing() {
     refused(&["agg", "combine", "sum.vsies", &p1, "-o", "m.json"], d, "needs 2", "m.json");
     refused(&["agg", "combine", "sum.vsies", &p1, &p1, "-o", "m.json"], d, "given twice", "m.json");
     // A share from another committee.
-    ok(&["agg", "keygen", "--members", "4", "--threshold", "2", "--packing", "1", "-o", "other"], d);
+    ok(
+        &["agg", "keygen", "--trusted-dealer", "--members", "4", "--threshold", "2", "--packing", "1", "-o", "other"],
+        d,
+    );
     let other_share = [
         "agg",
         "decrypt-share",
@@ -179,7 +197,12 @@ fn bad_inputs_are_refused_and_write_nothing() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read(d.join("sum.vsies")).unwrap(), before);
     // Impossible committees.
-    unreadable(&["agg", "keygen", "--members", "3", "--threshold", "4", "-o", "bad"], d, "threshold 4", "bad");
+    unreadable(
+        &["agg", "keygen", "--trusted-dealer", "--members", "3", "--threshold", "4", "-o", "bad"],
+        d,
+        "threshold 4",
+        "bad",
+    );
 }
 
 /// A member decrypts only a genuine aggregate: the sum of the update files it is shown, of at

@@ -2,6 +2,7 @@
 
 pub mod agg;
 pub mod agg_clients;
+pub mod agg_dkg;
 pub mod agg_proofs;
 pub mod ceremony;
 pub mod fhe;

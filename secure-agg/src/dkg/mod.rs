@@ -27,6 +27,7 @@
 //! anything by it, since it committed before it saw the other contributions. A proof of
 //! well-formedness would make it attributable (`docs/SECURE_AGGREGATION.md`).
 
+pub mod local;
 pub mod messages;
 
 pub use messages::{Commitment, Contribution, Piece};
@@ -363,10 +364,10 @@ pub fn finish(
             None => {}
         }
     }
-    for dealer in 1..=committee.members {
+    for (dealer, contribution) in contribution_of.iter().enumerate().skip(1) {
         if commitments.get(dealer).and_then(Option::as_ref).is_none() {
             exclude(dealer, "no commitment".into());
-        } else if contribution_of[dealer].is_none() {
+        } else if contribution.is_none() {
             exclude(dealer, "no contribution matching its commitment".into());
         }
     }
@@ -387,17 +388,15 @@ pub fn finish(
     for set in committee.piece_sets().into_iter().filter(|set| set & (1 << (member - 1)) != 0) {
         let mut sum = vec![vec![0u128; RING_DEGREE]; committee.packing];
         for &dealer in &qualified {
-            let piece = pieces.iter().find(|p| p.dealer == dealer && p.set == set).ok_or_else(|| {
-                AggError::Committee(format!(
-                    "member {member} has no piece of set {set:#x} from dealer {dealer}: ask the dealer to send it again"
-                ))
-            })?;
             let commitment = commitments[dealer].as_ref().expect("qualified");
-            if !piece.matches(session, commitment) {
-                return Err(AggError::Committee(format!(
-                    "dealer {dealer}'s piece of set {set:#x} does not match its commitment: publish it as a complaint"
-                )));
-            }
+            let of_set = |p: &&Piece| p.dealer == dealer && p.set == set;
+            let Some(piece) = pieces.iter().filter(of_set).find(|p| p.matches(session, commitment)) else {
+                return Err(AggError::Committee(if pieces.iter().any(|p| of_set(&p)) {
+                    format!("dealer {dealer}'s piece of set {set:#x} does not match its commitment: publish it as a complaint")
+                } else {
+                    format!("member {member} has no piece of set {set:#x} from dealer {dealer}: ask the dealer to send it again")
+                }));
+            };
             for (acc, poly) in sum.iter_mut().zip(&piece.polys) {
                 ring::add_assign(acc, poly);
             }
@@ -410,3 +409,27 @@ pub fn finish(
 
 #[cfg(test)]
 mod tests;
+
+/// Writes a dealer's seed owner-only (0600): it keeps it from its commitment to its reveal.
+pub fn save_seed(path: &Path, seed: &[u8; 32]) -> Result<(), AggError> {
+    let mut bytes = artifact::encode_binary(ArtifactKind::DkgDealerSeed, seed);
+    let result =
+        artifact::write_atomic_private(path, &bytes).map_err(|source| AggError::Io { path: path.into(), source });
+    bytes.zeroize();
+    result
+}
+
+/// Reads a dealer's seed.
+pub fn load_seed(path: &Path) -> Result<Zeroizing<[u8; 32]>, AggError> {
+    let payload = Zeroizing::new(artifact::read_binary(path, ArtifactKind::DkgDealerSeed)?);
+    let seed: [u8; 32] =
+        payload.as_slice().try_into().map_err(|_| AggError::malformed(path, "a dealer seed has 32 bytes"))?;
+    Ok(Zeroizing::new(seed))
+}
+
+/// 32 bytes of the operating system's entropy (a dealing seed, a session nonce).
+pub fn fresh_seed() -> Zeroizing<[u8; 32]> {
+    let mut seed = Zeroizing::new([0u8; 32]);
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, seed.as_mut());
+    seed
+}

@@ -1,0 +1,306 @@
+//! `vsies agg dkg session|deal|reveal|check|finish`: the committee's members generate its key
+//! among themselves, without a dealer ([`vsies_secure_agg::dkg`]).
+//!
+//! Messages travel through two directories: a public *board* every member reads (commitments,
+//! contributions, complaints) and each member's private *inbox* (the pieces dealt to it,
+//! 0600). How they get there (a shared folder, a chain, a message bus) is the deployment's.
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use std::path::{Path, PathBuf};
+use vsies_secure_agg::committee::{share_file_name, PUBLIC_KEY_FILE};
+use vsies_secure_agg::dkg::{self, Commitment, Contribution, Dealing, Piece, Session};
+use vsies_secure_agg::signing::{format_address, parse_address};
+use vsies_secure_agg::{save_all, ClientKey, Committee};
+
+#[derive(Subcommand)]
+pub enum DkgCommand {
+    /// The session: the committee's shape and its members' addresses, in member order.
+    Session(SessionArgs),
+    /// Round 1 (a member): commit to its contribution and pieces; keeps its seed (0600).
+    Deal(DealArgs),
+    /// Round 2 (a member, once every commitment is on the board): reveal its contribution and
+    /// deal its pieces into the holders' inboxes.
+    Reveal(RevealArgs),
+    /// Round 3 (a member): check the pieces in its inbox; a piece that does not match its
+    /// dealer's commitment goes to the board as a complaint (the dealer's signature is evidence).
+    Check(MemberArgs),
+    /// Round 4 (a member): the qualified dealers, the public key and its own share (0600).
+    Finish(FinishArgs),
+}
+
+pub fn run(command: DkgCommand) -> anyhow::Result<i32> {
+    match command {
+        DkgCommand::Session(args) => session(args),
+        DkgCommand::Deal(args) => deal(args),
+        DkgCommand::Reveal(args) => reveal(args),
+        DkgCommand::Check(args) => check(args),
+        DkgCommand::Finish(args) => finish(args),
+    }
+}
+
+#[derive(Args)]
+pub struct SessionArgs {
+    /// Committee members N.
+    #[arg(long)]
+    members: usize,
+    /// Members T needed to decrypt.
+    #[arg(long)]
+    threshold: usize,
+    /// Body polynomials per mask.
+    #[arg(long, default_value_t = vsies_secure_agg::params::DEFAULT_PACKING)]
+    packing: usize,
+    /// Member addresses (`agg client-keygen` prints them), in member order.
+    #[arg(long = "address")]
+    addresses: Vec<String>,
+    /// Member signing-key files, for their addresses (where one party holds them all: tests).
+    #[arg(long = "key")]
+    keys: Vec<PathBuf>,
+    /// The session's 32-byte nonce, hex (a block hash); fresh randomness by default.
+    #[arg(long)]
+    nonce: Option<String>,
+    /// The session file.
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+fn session(args: SessionArgs) -> anyhow::Result<i32> {
+    let mut addresses = args.addresses.iter().map(|a| parse_address(a)).collect::<Result<Vec<_>, _>>()?;
+    for path in &args.keys {
+        addresses.push(ClientKey::load(path)?.address());
+    }
+    let nonce = match &args.nonce {
+        Some(hex) => {
+            vsies_core::codec::unhex_array::<32>(hex.trim_start_matches("0x")).context("--nonce: 32 bytes of hex")?
+        }
+        None => *dkg::fresh_seed(),
+    };
+    let committee = Committee::with_packing(args.members, args.threshold, args.packing)?;
+    let session = Session::new(committee, addresses, nonce)?;
+    session.save(&args.output)?;
+    println!(
+        "session {} for {}/{}: {}",
+        vsies_core::codec::hex(&session.id()),
+        args.members,
+        args.threshold,
+        args.output.display()
+    );
+    for (i, address) in session.members.iter().enumerate() {
+        println!("  member {}: {}", i + 1, format_address(address));
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct MemberArgs {
+    /// The session file.
+    #[arg(long)]
+    session: PathBuf,
+    /// This member's number (1-based).
+    #[arg(long)]
+    member: usize,
+    /// The public board directory.
+    #[arg(long)]
+    board: PathBuf,
+    /// This member's inbox of pieces.
+    #[arg(long)]
+    inbox: PathBuf,
+}
+
+#[derive(Args)]
+pub struct DealArgs {
+    /// The session file.
+    #[arg(long)]
+    session: PathBuf,
+    /// This member's number (1-based).
+    #[arg(long)]
+    member: usize,
+    /// This member's signing key (its address is in the session).
+    #[arg(long)]
+    key: PathBuf,
+    /// The public board directory.
+    #[arg(long)]
+    board: PathBuf,
+    /// Where this member keeps its dealing seed until it reveals (0600; deleted by reveal).
+    #[arg(long)]
+    state: PathBuf,
+}
+
+#[derive(Args)]
+pub struct RevealArgs {
+    #[command(flatten)]
+    deal: DealArgs,
+    /// The directory of the members' inboxes (`INBOXES/member-M/`).
+    #[arg(long)]
+    inboxes: PathBuf,
+}
+
+#[derive(Args)]
+pub struct FinishArgs {
+    #[command(flatten)]
+    member: MemberArgs,
+    /// Output directory: public.key and member-M.key (0600).
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+fn member_key(session: &Session, member: usize, key: &Path) -> anyhow::Result<ClientKey> {
+    let key = ClientKey::load(key)?;
+    if session.address(member) != Some(key.address()) {
+        bail!("{} is not member {member}'s key in this session", format_address(&key.address()));
+    }
+    Ok(key)
+}
+
+fn commitment_file(dealer: usize) -> String {
+    format!("commitment-{dealer}.dkg")
+}
+
+fn contribution_file(dealer: usize) -> String {
+    format!("contribution-{dealer}.dkg")
+}
+
+fn create(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+fn deal(args: DealArgs) -> anyhow::Result<i32> {
+    let session = Session::load(&args.session)?;
+    let key = member_key(&session, args.member, &args.key)?;
+    if args.state.exists() {
+        bail!("{}: a dealing seed is already there (one dealing per session)", args.state.display());
+    }
+    let seed = dkg::fresh_seed();
+    let dealing = Dealing::new(&session, args.member, &seed)?;
+    create(&args.board)?;
+    dkg::save_seed(&args.state, &seed)?;
+    dealing.commitment(&key).save(&args.board.join(commitment_file(args.member)))?;
+    println!(
+        "member {}: commitment on the board; seed kept in {} (0600) until reveal",
+        args.member,
+        args.state.display()
+    );
+    Ok(0)
+}
+
+/// Every commitment on the board, checked (a file that fails its checks is refused by name).
+fn commitments(session: &Session, board: &Path) -> anyhow::Result<Vec<Commitment>> {
+    (1..=session.committee.members)
+        .map(|dealer| board.join(commitment_file(dealer)))
+        .filter(|path| path.exists())
+        .map(|path| Ok(Commitment::load(&path, session)?))
+        .collect()
+}
+
+fn reveal(args: RevealArgs) -> anyhow::Result<i32> {
+    let deal = &args.deal;
+    let session = Session::load(&deal.session)?;
+    let key = member_key(&session, deal.member, &deal.key)?;
+    let present = commitments(&session, &deal.board)?;
+    if present.len() < session.committee.members {
+        bail!(
+            "{} of {} commitments on the board: reveal only once every member has committed",
+            present.len(),
+            session.committee.members
+        );
+    }
+    let seed = dkg::load_seed(&deal.state)?;
+    let dealing = Dealing::new(&session, deal.member, &seed)?;
+    if !present.iter().any(|c| *c == dealing.commitment(&key)) {
+        bail!("the board holds no commitment of this dealing: this seed is not the one committed to");
+    }
+    dealing.contribution(&key).save(&deal.board.join(contribution_file(deal.member)))?;
+    for recipient in 1..=session.committee.members {
+        let inbox = args.inboxes.join(format!("member-{recipient}"));
+        create(&inbox)?;
+        for piece in dealing.pieces_for(recipient, &key) {
+            piece.save(&inbox.join(format!("piece-{}-{:x}.dkg", deal.member, piece.set)))?;
+        }
+    }
+    drop(dealing);
+    std::fs::remove_file(&deal.state).with_context(|| format!("deleting {}", deal.state.display()))?;
+    println!("member {}: contribution on the board, pieces in the inboxes; seed deleted", deal.member);
+    Ok(0)
+}
+
+/// The pieces in an inbox, checked (signatures, session, recipient).
+fn inbox_pieces(session: &Session, member: usize, inbox: &Path) -> anyhow::Result<Vec<Piece>> {
+    let mut pieces = Vec::new();
+    for entry in std::fs::read_dir(inbox).with_context(|| format!("reading {}", inbox.display()))? {
+        let path = entry.with_context(|| format!("reading {}", inbox.display()))?.path();
+        if path.extension().is_some_and(|e| e == "dkg") {
+            let piece = Piece::load(&path, session)?;
+            if piece.recipient != member {
+                bail!("{}: a piece for member {}, not {member}", path.display(), piece.recipient);
+            }
+            pieces.push(piece);
+        }
+    }
+    Ok(pieces)
+}
+
+fn check(args: MemberArgs) -> anyhow::Result<i32> {
+    let session = Session::load(&args.session)?;
+    let (commitments, _) = dkg::index_commitments(&session, commitments(&session, &args.board)?);
+    let checked =
+        dkg::check_pieces(&session, args.member, &commitments, inbox_pieces(&session, args.member, &args.inbox)?)?;
+    for piece in &checked.complaints {
+        let path = args.board.join(format!("complaint-{}-{}-{:x}.dkg", args.member, piece.dealer, piece.set));
+        piece.save(&path)?;
+        println!(
+            "complaint: dealer {}'s piece of set {:#x} does not match its commitment ({})",
+            piece.dealer,
+            piece.set,
+            path.display()
+        );
+    }
+    println!(
+        "member {}: {} pieces match their commitments, {} complaints",
+        args.member,
+        checked.pieces.len(),
+        checked.complaints.len()
+    );
+    Ok(0)
+}
+
+fn finish(args: FinishArgs) -> anyhow::Result<i32> {
+    let member = &args.member;
+    let session = Session::load(&member.session)?;
+    let (commitments, mut excluded) = dkg::index_commitments(&session, commitments(&session, &member.board)?);
+    let mut contributions = Vec::new();
+    let mut complaints = Vec::new();
+    for entry in std::fs::read_dir(&member.board).with_context(|| format!("reading {}", member.board.display()))? {
+        let path = entry.with_context(|| format!("reading {}", member.board.display()))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        if name.starts_with("contribution-") {
+            contributions.push(Contribution::load(&path, &session)?);
+        } else if name.starts_with("complaint-") {
+            complaints.push(Piece::load(&path, &session)?);
+        }
+    }
+    // Pieces that do not match their commitments are fine once published as complaints (their
+    // dealers are then out); otherwise `finish` names them.
+    let pieces = inbox_pieces(&session, member.member, &member.inbox)?;
+    let (public, share, more) =
+        dkg::finish(&session, member.member, &commitments, &contributions, &complaints, &pieces)?;
+    excluded.extend(more);
+    std::fs::create_dir_all(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
+    for path in [args.output.join(PUBLIC_KEY_FILE), args.output.join(share_file_name(member.member))] {
+        if path.exists() {
+            bail!("{} exists; a key generation never overwrites keys", path.display());
+        }
+    }
+    save_all(&public, std::slice::from_ref(&share), &args.output)?;
+    for exclusion in &excluded {
+        println!("excluded dealer {}: {}", exclusion.dealer, exclusion.reason);
+    }
+    println!(
+        "committee {} from {} dealers; wrote {}/{{{PUBLIC_KEY_FILE}, {}}}",
+        public.id(),
+        public.committee.dealers,
+        args.output.display(),
+        share_file_name(member.member)
+    );
+    println!("at most {} clients per aggregate", public.committee.max_clients());
+    Ok(0)
+}
