@@ -13,9 +13,8 @@
 //!
 //! **Dealer.** [`generate`] is a trusted dealer: it holds `s` in memory while it computes the
 //! public key and the pieces, writes only the public key and the shares, and overwrites `s`
-//! before returning. Whoever runs `vsies agg keygen` must be trusted not to keep `s` (for
-//! example by running it on an air-gapped machine and deleting nothing but the shares it
-//! hands out); a distributed key generation would remove that trust and is future work.
+//! before returning. Whoever runs `vsies agg keygen --trusted-dealer` must be trusted not to
+//! keep `s`; [`crate::dkg`] removes that trust (the members generate the key themselves).
 
 use crate::error::AggError;
 use crate::params::{self, binomial, DEFAULT_PACKING, MAX_MEMBERS, NOISE_BOUND_LOG2, RING_DEGREE};

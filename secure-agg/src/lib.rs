@@ -7,7 +7,8 @@
 //!
 //! | step | CLI | library |
 //! |---|---|---|
-//! | committee keys (trusted dealer) | `vsies agg keygen --members N --threshold T -o committee/` | [`generate`], [`save_all`] |
+//! | committee keys, without a dealer | `vsies agg dkg session|deal|reveal|check|finish` | [`dkg`] |
+//! | committee keys, trusted dealer (tests, demos) | `vsies agg keygen --trusted-dealer --members N --threshold T -o committee/` | [`generate`], [`save_all`] |
 //! | client encryption | `vsies agg encrypt model.json --public committee/public.key -o u.vsies` | [`EncryptedUpdate::encrypt`] |
 //! | aggregation | `vsies agg sum u*.vsies -o sum.vsies` | [`EncryptedUpdate::sum_files`], [`Aggregator`] |
 //! | partial decryption | `vsies agg decrypt-share sum.vsies --share committee/member-K.key -o pK` | [`DecryptionShare::decrypt`] |

@@ -3,7 +3,9 @@
 //! give confidence intervals.
 
 mod agg;
+mod ceremony;
 mod core;
+mod dkg;
 mod fhe;
 mod measure;
 mod synthetic;
@@ -23,6 +25,10 @@ pub enum BenchCommand {
     /// Validation proofs: constraints per value, setup, prove, verify, key size, memory,
     /// against the naive relation.
     Zk(zk::ZkArgs),
+    /// Committee key generation without a dealer, at several committee shapes.
+    Dkg(dkg::DkgArgs),
+    /// A setup ceremony for a relation's keys: each step's time and peak memory.
+    Ceremony(ceremony::CeremonyArgs),
     /// Training proofs: constraints per sample·feature·epoch by part, setup, prove, verify,
     /// key size, memory, against the naive relation.
     Train(train::TrainArgs),
@@ -35,5 +41,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<i32> {
         BenchCommand::Agg(args) => agg::agg(args),
         BenchCommand::Zk(args) => zk::zk(args),
         BenchCommand::Train(args) => train::train(args),
+        BenchCommand::Dkg(args) => dkg::dkg(args),
+        BenchCommand::Ceremony(args) => ceremony::ceremony(args),
     }
 }

@@ -51,10 +51,11 @@ pub struct SessionArgs {
     #[arg(long, default_value_t = vsies_secure_agg::params::DEFAULT_PACKING)]
     packing: usize,
     /// Member addresses (`agg client-keygen` prints them), in member order.
-    #[arg(long = "address")]
+    #[arg(long = "address", num_args = 1..)]
     addresses: Vec<String>,
-    /// Member signing-key files, for their addresses (where one party holds them all: tests).
-    #[arg(long = "key")]
+    /// Member signing-key files, for their addresses (where one party holds them all: tests),
+    /// after the --address ones.
+    #[arg(long = "key", num_args = 1..)]
     keys: Vec<PathBuf>,
     /// The session's 32-byte nonce, hex (a block hash); fresh randomness by default.
     #[arg(long)]

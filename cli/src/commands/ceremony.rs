@@ -190,18 +190,18 @@ fn beacon(args: BeaconArgs) -> anyhow::Result<i32> {
 }
 
 /// The `relation` name in a relation's parameters.
-fn relation_name(params: &serde_json::Value) -> anyhow::Result<String> {
+pub(crate) fn relation_name(params: &serde_json::Value) -> anyhow::Result<String> {
     Ok(params.get("relation").and_then(|n| n.as_str()).context("the parameters name no relation")?.to_string())
 }
 
 /// A step that needs the relation's type.
-trait ForRelation {
+pub(crate) trait ForRelation {
     type Output;
     fn run<R: Relation>(self) -> anyhow::Result<Self::Output>;
 }
 
 /// Runs `task` with the relation named `name`.
-fn dispatch<T: ForRelation>(name: &str, task: T) -> anyhow::Result<T::Output> {
+pub(crate) fn dispatch<T: ForRelation>(name: &str, task: T) -> anyhow::Result<T::Output> {
     match name {
         data_validation::RELATION => task.run::<data_validation::DataRelation>(),
         training::RELATION => task.run::<training::TrainingRelation>(),
@@ -212,7 +212,7 @@ fn dispatch<T: ForRelation>(name: &str, task: T) -> anyhow::Result<T::Output> {
     }
 }
 
-fn relation<R: Relation>(params: serde_json::Value) -> anyhow::Result<R> {
+pub(crate) fn relation<R: Relation>(params: serde_json::Value) -> anyhow::Result<R> {
     let params: R::Params = serde_json::from_value(params).context("the relation's parameters")?;
     Ok(R::new(params)?)
 }
@@ -245,7 +245,7 @@ impl ForRelation for RequiredPower {
 }
 
 /// The parameters in `keys/verifying.key`.
-fn key_params(keys: &Path) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn key_params(keys: &Path) -> anyhow::Result<serde_json::Value> {
     let path = keys.join(VERIFYING_KEY_FILE);
     let payload = artifact::read_binary(&path, ArtifactKind::ZkVerifyingKey)?;
     Ok(key_file::read_params_json(&mut payload.as_slice(), &path)?)

@@ -20,8 +20,8 @@
 //!
 //! **Trusted setup.** Key generation is a circuit-specific Groth16 setup run by one party:
 //! whoever keeps its randomness (the "toxic waste") can forge proofs for the relation. vsies
-//! drops it when setup returns; a multi-party ceremony would remove that trust and is not
-//! built.
+//! drops it when setup returns; [`crate::ceremony`] makes the same keys by a multi-party
+//! ceremony instead, sound if one contributor was honest.
 
 pub mod backend;
 pub mod commitment;
