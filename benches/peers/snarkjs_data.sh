@@ -7,13 +7,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 n="${1:-56}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-echo '{"private": true}' > package.json
-npm install --silent circom2@0.2.22 circomlib@2.0.5 snarkjs@0.7.6 >/dev/null 2>&1
-bin="$work/node_modules/.bin"
-sed "s/@N@/$n/" "$here/snarkjs_data.circom.in" > naive.circom
+# shellcheck source=snarkjs_env.sh
+source "$here/snarkjs_env.sh"
 start=$(date +%s.%N)
 "$bin/circom2" naive.circom --r1cs --wasm --O2 -l node_modules -o . > compile.log
 compile=$(echo "$(date +%s.%N) - $start" | bc)

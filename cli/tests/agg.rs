@@ -23,22 +23,7 @@ fn setup() -> tempfile::TempDir {
         let model = format!("c{client}.json");
         ok(&["train", &csv, "--schema", "schema.toml", "-o", &model], d);
     }
-    ok(
-        &[
-            "agg",
-            "keygen",
-            "--trusted-dealer",
-            "--members",
-            "4",
-            "--threshold",
-            "2",
-            "--packing",
-            "1",
-            "-o",
-            "committee",
-        ],
-        d,
-    );
+    common::dealer_committee(4, 2, "committee", &[], d);
     for client in 0..3 {
         let (model, update, key) = (format!("c{client}.json"), format!("u{client}.vsies"), format!("k{client}.key"));
         ok(&["agg", "client-keygen", "-o", &key], d);
@@ -134,10 +119,7 @@ fn bad_inputs_are_refused_and_write_nothing() {
     refused(&["agg", "combine", "sum.vsies", &p1, "-o", "m.json"], d, "needs 2", "m.json");
     refused(&["agg", "combine", "sum.vsies", &p1, &p1, "-o", "m.json"], d, "given twice", "m.json");
     // A share from another committee.
-    ok(
-        &["agg", "keygen", "--trusted-dealer", "--members", "4", "--threshold", "2", "--packing", "1", "-o", "other"],
-        d,
-    );
+    common::dealer_committee(4, 2, "other", &[], d);
     let other_share = [
         "agg",
         "decrypt-share",

@@ -404,6 +404,59 @@ fn targets(work: &Path) -> Vec<Target> {
     for (name, file, envelope, source, parse) in zk_targets {
         targets.push(Target { name, file, envelope, seed: read(&source), parse });
     }
+
+    // Ceremony state (a phase 1 of 2^3 powers with one contribution) and key generation.
+    use vsies_zk::ceremony::Powers;
+    let powers_dir = work.join("powers");
+    Powers::new(&powers_dir, 3).unwrap().contribute("fuzz").unwrap();
+    let dkg_keys: Vec<_> = (1..=3u8).map(|k| vsies_secure_agg::ClientKey::from_bytes(&[k; 32]).unwrap()).collect();
+    let addresses = dkg_keys.iter().map(vsies_secure_agg::ClientKey::address).collect();
+    let session = vsies_secure_agg::dkg::Session::new(committee, addresses, [4; 32]).unwrap();
+    session.save(&work.join("session.json")).unwrap();
+    let dealing = vsies_secure_agg::dkg::Dealing::new(&session, 1, &[5; 32]).unwrap();
+    dealing.pieces_for(2, &dkg_keys[0])[0].save(&work.join("piece.dkg")).unwrap();
+    vsies_secure_agg::dkg::save_seed(&work.join("m.seed"), &[6; 32]).unwrap();
+    let ceremony_targets: [(&str, &'static str, Envelope, PathBuf, Parse); 5] = [
+        (
+            "ceremony-powers",
+            "powers.bin",
+            Envelope::Binary(ArtifactKind::CeremonyPowers),
+            powers_dir.join("powers.bin"),
+            // Beside the valid transcript: the whole phase is verified.
+            Box::new(|p| drop(Powers::open(p.parent().unwrap()).map(|powers| powers.verify()))),
+        ),
+        (
+            "ceremony-transcript",
+            "transcript.json",
+            Envelope::Json(ArtifactKind::CeremonyTranscript),
+            powers_dir.join("transcript.json"),
+            Box::new(|p| drop(Powers::open(p.parent().unwrap()).map(|powers| powers.verify()))),
+        ),
+        (
+            "dkg-session",
+            "session.json",
+            Envelope::Json(ArtifactKind::DkgSession),
+            work.join("session.json"),
+            Box::new(|p| drop(vsies_secure_agg::dkg::Session::load(p))),
+        ),
+        (
+            "dkg-message",
+            "piece.dkg",
+            Envelope::Binary(ArtifactKind::DkgMessage),
+            work.join("piece.dkg"),
+            Box::new(move |p| drop(vsies_secure_agg::dkg::Piece::load(p, &session))),
+        ),
+        (
+            "dkg-dealer-seed",
+            "m.seed",
+            Envelope::Binary(ArtifactKind::DkgDealerSeed),
+            work.join("m.seed"),
+            Box::new(|p| drop(vsies_secure_agg::dkg::load_seed(p))),
+        ),
+    ];
+    for (name, file, envelope, source, parse) in ceremony_targets {
+        targets.push(Target { name, file, envelope, seed: read(&source), parse });
+    }
     targets
 }
 
@@ -422,6 +475,12 @@ fn no_parser_panics_or_grows_without_bound_on_mutated_files() {
         // Each target reads from its own directory (a verifying key beside the proving key).
         let dir = work.path().join(format!("run-{}", target.name));
         std::fs::create_dir_all(&dir).unwrap();
+        // A ceremony file is read with the rest of its phase-1 directory.
+        for (name, partner) in [("ceremony-powers", "transcript.json"), ("ceremony-transcript", "powers.bin")] {
+            if target.name == name {
+                std::fs::copy(work.path().join("powers").join(partner), dir.join(partner)).unwrap();
+            }
+        }
         if target.name == "zk-proving-key-data" {
             std::fs::copy(
                 work.path().join("zk-data").join(vsies_zk::VERIFYING_KEY_FILE),

@@ -28,39 +28,8 @@ fn an_existing_key_set_needs_force_and_is_replaced_whole() {
     assert_eq!(entries(&d.join("keys")), ["eval.key", "public.key", "secret.key"]);
 
     // A committee of 5 replaced by one of 3: members 4 and 5 of the old one do not linger.
-    ok(
-        &[
-            "agg",
-            "keygen",
-            "--trusted-dealer",
-            "--members",
-            "5",
-            "--threshold",
-            "3",
-            "--packing",
-            "1",
-            "-o",
-            "committee",
-        ],
-        d,
-    );
-    ok(
-        &[
-            "agg",
-            "keygen",
-            "--trusted-dealer",
-            "--members",
-            "3",
-            "--threshold",
-            "2",
-            "--packing",
-            "1",
-            "-o",
-            "committee",
-            "--force",
-        ],
-        d,
-    );
+    common::dealer_committee(5, 3, "committee", &[], d);
+    common::dealer_committee(3, 2, "committee", &["--force"], d);
     assert_eq!(entries(&d.join("committee")), ["member-1.key", "member-2.key", "member-3.key", "public.key"]);
 
     // --force never deletes what is not a key set's file.

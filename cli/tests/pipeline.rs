@@ -71,22 +71,7 @@ fn inspect_reports_every_kind_with_the_files_own_format_version() {
     let dir = workspace();
     let d = dir.path();
     ok(&["keygen", "-o", "keys"], d);
-    ok(
-        &[
-            "agg",
-            "keygen",
-            "--trusted-dealer",
-            "--members",
-            "3",
-            "--threshold",
-            "2",
-            "--packing",
-            "1",
-            "-o",
-            "committee",
-        ],
-        d,
-    );
+    common::dealer_committee(3, 2, "committee", &[], d);
     let args = [
         "setup",
         "data",

@@ -181,32 +181,10 @@ fn wipe(polys: &mut [Poly]) {
 pub fn generate(committee: Committee, seeder: &mut dyn Seeder) -> (PublicKey, Vec<KeyShare>) {
     let mut generator = RandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
     let a = ring::uniform(&mut generator);
-    let mut secret: Vec<Poly> = (0..committee.packing).map(|_| ring::binary(&mut generator)).collect();
-    let b = secret
-        .iter()
-        .map(|s| {
-            let mut b = ring::multiply(&a, s);
-            ring::add_assign(&mut b, &ring::noise(&mut generator, NOISE_BOUND_LOG2, RING_DEGREE));
-            b
-        })
-        .collect();
+    let secret: Vec<Poly> = (0..committee.packing).map(|_| ring::binary(&mut generator)).collect();
+    let b = public_polys(&a, &secret, &mut generator);
     let public = PublicKey::new(committee, a, b);
-    let sets = committee.piece_sets();
-    // Every piece but the last is uniform; the last makes them sum to the secret.
-    let mut pieces: Vec<(u64, Vec<Poly>)> = Vec::with_capacity(sets.len());
-    for &set in &sets[..sets.len() - 1] {
-        pieces.push((set, (0..committee.packing).map(|_| ring::uniform(&mut generator)).collect()));
-    }
-    let mut last = secret.clone();
-    for (_, polys) in &pieces {
-        for (acc, piece) in last.iter_mut().zip(polys) {
-            for (x, &y) in acc.iter_mut().zip(piece) {
-                *x = x.wrapping_sub(y);
-            }
-        }
-    }
-    pieces.push((sets[sets.len() - 1], last));
-    wipe(&mut secret);
+    let mut pieces = split(secret, &committee.piece_sets(), &mut generator);
     let shares = (1..=committee.members)
         .map(|member| KeyShare {
             committee,
@@ -223,6 +201,47 @@ pub fn generate(committee: Committee, seeder: &mut dyn Seeder) -> (PublicKey, Ve
         wipe(polys);
     }
     (public, shares)
+}
+
+/// `b_j = a·s_j + e_j` for each polynomial `s_j` of `secret`, with fresh TUniform noise.
+pub(crate) fn public_polys(
+    a: &Poly,
+    secret: &[Poly],
+    generator: &mut RandomGenerator<DefaultRandomGenerator>,
+) -> Vec<Poly> {
+    secret
+        .iter()
+        .map(|s| {
+            let mut b = ring::multiply(a, s);
+            ring::add_assign(&mut b, &ring::noise(generator, NOISE_BOUND_LOG2, RING_DEGREE));
+            b
+        })
+        .collect()
+}
+
+/// Splits `secret` additively into one piece per set of `sets`: every piece but the last is
+/// uniform, the last makes them sum to `secret` mod 2^128. `secret` is wiped.
+pub(crate) fn split(
+    mut secret: Vec<Poly>,
+    sets: &[u64],
+    generator: &mut RandomGenerator<DefaultRandomGenerator>,
+) -> Vec<(u64, Vec<Poly>)> {
+    let packing = secret.len();
+    let mut pieces: Vec<(u64, Vec<Poly>)> = Vec::with_capacity(sets.len());
+    for &set in &sets[..sets.len() - 1] {
+        pieces.push((set, (0..packing).map(|_| ring::uniform(generator)).collect()));
+    }
+    let mut last = secret.clone();
+    for (_, polys) in &pieces {
+        for (acc, piece) in last.iter_mut().zip(polys) {
+            for (x, &y) in acc.iter_mut().zip(piece) {
+                *x = x.wrapping_sub(y);
+            }
+        }
+    }
+    pieces.push((sets[sets.len() - 1], last));
+    wipe(&mut secret);
+    pieces
 }
 
 /// Writes `public.key` and `member-K.key` (0600) for every member into `directory`.

@@ -18,6 +18,10 @@ use vsies_zk::ceremony::{Ceremony, Powers};
 use vsies_zk::circuit::{Builder, ConstraintSink, Wire};
 use vsies_zk::{Keys, Prover, Relation, ZkError};
 
+mod common;
+
+use common::{cubic, Cubic};
+
 /// "The committed values are a permutation of the public list": a relation with a commitment
 /// (its challenge is drawn after the values are committed), so phase 2 also randomizes `σ`.
 #[derive(Clone, Debug)]
@@ -66,48 +70,8 @@ impl Relation for Permutation {
     }
 }
 
-/// "I know `x` with `x^3 + x + 5 = y`": a plain Groth16 relation.
-#[derive(Clone, Debug)]
-struct Cubic(CubicParams);
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct CubicParams {
-    relation: String,
-}
-
-impl Relation for Cubic {
-    type Params = CubicParams;
-    type Statement = Fr;
-    type Witness = Fr;
-    const NAME: &'static str = "test/ceremony-cubic/v1";
-
-    fn new(params: CubicParams) -> Result<Self, ZkError> {
-        Ok(Self(params))
-    }
-    fn params(&self) -> &CubicParams {
-        &self.0
-    }
-    fn public_inputs(&self, y: &Fr) -> Vec<Fr> {
-        vec![*y]
-    }
-    fn synthesize<S: ConstraintSink>(&self, b: &Builder<S>, y: &Fr, x: &Fr) -> Result<(), SynthesisError> {
-        b.stage("cubic");
-        let y = b.input(*y)?;
-        let x = b.witness(*x)?;
-        let cube = b.mul(&b.mul(&x, &x)?, &x)?;
-        b.enforce_equal_named("x^3 + x + 5 = y", &cube.add(&x).add_constant(Fr::from(5u64)), &y)
-    }
-    fn setup_assignment(&self) -> (Fr, Fr) {
-        (Fr::from(5u64), Fr::from(0u64))
-    }
-}
-
 fn permutation() -> Permutation {
     Permutation(Params { relation: Permutation::NAME.into(), len: 4 })
-}
-
-fn cubic() -> Cubic {
-    Cubic(CubicParams { relation: Cubic::NAME.into() })
 }
 
 const POWER: u32 = 9;

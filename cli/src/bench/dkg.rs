@@ -53,12 +53,19 @@ pub fn dkg(args: DkgArgs) -> anyhow::Result<i32> {
             continue;
         };
         let keys: Vec<ClientKey> = (1..=n).map(|k| ClientKey::from_bytes(&[k as u8; 32])).collect::<Result<_, _>>()?;
-        let session = Session::new(committee, keys.iter().map(ClientKey::address).collect(), *dkg::fresh_seed())?;
+        let pieces = sets as usize;
+        let session = match Session::new(committee, keys.iter().map(ClientKey::address).collect(), *dkg::fresh_seed()) {
+            Ok(session) => session,
+            Err(err) => {
+                let caps = format!("{} / {}", max_clients_for(pieces, 1), max_clients_for(pieces, n));
+                println!("| {n}/{t} | {sets} | {held} | {share} | {dealt} | refused: {err} | | {caps} |");
+                continue;
+            }
+        };
         let start = Instant::now();
         let (public, _, excluded) = dkg::local::run(&session, &keys, new_seeder().as_mut())?;
         let seconds = start.elapsed().as_secs_f64();
         anyhow::ensure!(excluded.is_empty() && public.committee.dealers == n, "an honest run excluded a dealer");
-        let pieces = sets as usize;
         println!(
             "| {n}/{t} | {sets} | {held} | {share} | {dealt} | {} | {} | {} / {} |",
             human(seconds),

@@ -63,18 +63,32 @@ fn seeder(seed: Option<u128>) -> Box<dyn Seeder> {
     }
 }
 
+/// A committee's shape, as `agg keygen` and `agg dkg session` take it.
 #[derive(Args)]
-pub struct KeygenArgs {
+pub struct CommitteeShape {
     /// Committee members N.
     #[arg(long)]
-    members: usize,
+    pub members: usize,
     /// Members T needed to decrypt; any T - 1 learn nothing.
     #[arg(long)]
-    threshold: usize,
+    pub threshold: usize,
     /// Body polynomials per mask (4096 values each): larger packs ciphertexts tighter for big
-    /// models and makes keys larger (2 MiB per polynomial per key piece).
+    /// models and makes keys larger (64 KiB per polynomial per key piece).
     #[arg(long, default_value_t = vsies_secure_agg::params::DEFAULT_PACKING)]
-    packing: usize,
+    pub packing: usize,
+}
+
+impl CommitteeShape {
+    /// The committee, checked.
+    pub fn committee(&self) -> anyhow::Result<Committee> {
+        Ok(Committee::with_packing(self.members, self.threshold, self.packing)?)
+    }
+}
+
+#[derive(Args)]
+pub struct KeygenArgs {
+    #[command(flatten)]
+    shape: CommitteeShape,
     /// Derive every key from this seed instead of the operating system's entropy. Reproducible
     /// and therefore insecure: tests and benchmarks only.
     #[arg(long)]
@@ -98,7 +112,7 @@ fn keygen(args: KeygenArgs) -> anyhow::Result<i32> {
             "agg keygen is a trusted dealer: whoever runs it can decrypt every update. Give --trusted-dealer for tests and demos; a committee generates its key without a dealer with `vsies agg dkg`"
         );
     }
-    let committee = Committee::with_packing(args.members, args.threshold, args.packing)?;
+    let committee = args.shape.committee()?;
     let (public, shares) = generate(committee, seeder(args.insecure_seed).as_mut());
     let staging = KeySetStaging::begin(&args.output, args.force, |name| {
         name == PUBLIC_KEY_FILE
@@ -107,12 +121,12 @@ fn keygen(args: KeygenArgs) -> anyhow::Result<i32> {
     save_all(&public, &shares, staging.path())?;
     staging.commit()?;
     let dir = args.output.display();
-    println!("wrote {dir}/{PUBLIC_KEY_FILE} and {dir}/member-{{1..{}}}.key", args.members);
+    println!("wrote {dir}/{PUBLIC_KEY_FILE} and {dir}/member-{{1..{}}}.key", committee.members);
     println!("committee {}", public.id());
     println!(
         "{} of {} members decrypt; {} key pieces; at most {} clients per aggregate (and 2^bw for bw-bit weights)",
-        args.threshold,
-        args.members,
+        committee.threshold,
+        committee.members,
         committee.piece_sets().len(),
         committee.max_clients()
     );

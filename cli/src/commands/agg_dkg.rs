@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use vsies_secure_agg::committee::{share_file_name, PUBLIC_KEY_FILE};
 use vsies_secure_agg::dkg::{self, Commitment, Contribution, Dealing, Piece, Session};
 use vsies_secure_agg::signing::{format_address, parse_address};
-use vsies_secure_agg::{save_all, ClientKey, Committee};
+use vsies_secure_agg::{save_all, ClientKey};
 
 #[derive(Subcommand)]
 pub enum DkgCommand {
@@ -41,15 +41,8 @@ pub fn run(command: DkgCommand) -> anyhow::Result<i32> {
 
 #[derive(Args)]
 pub struct SessionArgs {
-    /// Committee members N.
-    #[arg(long)]
-    members: usize,
-    /// Members T needed to decrypt.
-    #[arg(long)]
-    threshold: usize,
-    /// Body polynomials per mask.
-    #[arg(long, default_value_t = vsies_secure_agg::params::DEFAULT_PACKING)]
-    packing: usize,
+    #[command(flatten)]
+    shape: super::agg::CommitteeShape,
     /// Member addresses (`agg client-keygen` prints them), in member order.
     #[arg(long = "address", num_args = 1..)]
     addresses: Vec<String>,
@@ -76,14 +69,14 @@ fn session(args: SessionArgs) -> anyhow::Result<i32> {
         }
         None => *dkg::fresh_seed(),
     };
-    let committee = Committee::with_packing(args.members, args.threshold, args.packing)?;
+    let committee = args.shape.committee()?;
     let session = Session::new(committee, addresses, nonce)?;
     session.save(&args.output)?;
     println!(
         "session {} for {}/{}: {}",
         vsies_core::codec::hex(&session.id()),
-        args.members,
-        args.threshold,
+        committee.members,
+        committee.threshold,
         args.output.display()
     );
     for (i, address) in session.members.iter().enumerate() {

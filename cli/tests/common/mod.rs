@@ -25,3 +25,13 @@ pub fn ok(args: &[&str], cwd: &Path) -> String {
 pub fn bundled() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/data/breast_cancer.csv")
 }
+
+/// `vsies agg keygen --trusted-dealer` for a `members`/`threshold` committee of packing 1 into
+/// `output` (tests use the dealer; `agg dkg` is tested on its own), with `extra` flags.
+pub fn dealer_committee(members: usize, threshold: usize, output: &str, extra: &[&str], cwd: &Path) -> String {
+    let (members, threshold) = (members.to_string(), threshold.to_string());
+    let mut args = vec!["agg", "keygen", "--trusted-dealer", "--members", &members, "--threshold", &threshold];
+    args.extend(["--packing", "1", "-o", output]);
+    args.extend(extra);
+    ok(&args, cwd)
+}

@@ -163,7 +163,53 @@ fn load(path: &Path, tag: &[u8]) -> Result<(Vec<u8>, ClientSignature), AggError>
     Ok((payload, signature))
 }
 
-impl Commitment {
+/// The fields every message starts with (after its tag): its session id and dealer.
+struct Head {
+    session: [u8; 32],
+    dealer: usize,
+}
+
+/// Reads the message file `path` of kind `tag`: `fields` reads what follows the session and
+/// dealer; then the reader must be at its end, the session must be `session` and the
+/// signature its dealer's. The body is wiped after (a piece is secret).
+fn read_message<T>(
+    path: &Path,
+    session: &Session,
+    tag: &[u8],
+    fields: impl FnOnce(&mut Reader<'_>, Head, ClientSignature) -> Result<T, AggError>,
+) -> Result<T, AggError> {
+    let (mut body, signature) = load(path, tag)?;
+    let result = (|| {
+        let codec = |err: CodecError| AggError::malformed(path, err.to_string());
+        let mut reader = Reader::new(&body);
+        reader.expect("tag", tag).map_err(codec)?;
+        let id = reader.array("session").map_err(codec)?;
+        let dealer = reader.u32("dealer").map_err(codec)? as usize;
+        let value = fields(&mut reader, Head { session: id, dealer }, signature)?;
+        reader.finish().map_err(codec)?;
+        session.check_id(&id, path)?;
+        check_signer(session, dealer, &body, &signature, path)?;
+        Ok(value)
+    })();
+    body.zeroize();
+    result
+}
+
+/// A message's encoding without its signature, and its signature.
+trait Signed: Sized {
+    fn body(&self) -> Vec<u8>;
+    fn signature_mut(&mut self) -> &mut ClientSignature;
+
+    /// The message signed by `key` over keccak256 of its body (wiped after).
+    fn signed_by(mut self, key: &ClientKey) -> Self {
+        let mut body = self.body();
+        *self.signature_mut() = key.sign_digest(&signed(&body));
+        body.zeroize();
+        self
+    }
+}
+
+impl Signed for Commitment {
     fn body(&self) -> Vec<u8> {
         let mut out = Writer::new();
         out.raw(COMMITMENT_TAG).raw(&self.session).u32(self.dealer as u32).raw(&self.contribution);
@@ -174,9 +220,14 @@ impl Commitment {
         out.into_bytes()
     }
 
-    pub(crate) fn signed_by(mut self, key: &ClientKey) -> Self {
-        self.signature = key.sign_digest(&signed(&self.body()));
-        self
+    fn signature_mut(&mut self) -> &mut ClientSignature {
+        &mut self.signature
+    }
+}
+
+impl Commitment {
+    pub(crate) fn signed_by(self, key: &ClientKey) -> Self {
+        Signed::signed_by(self, key)
     }
 
     /// Writes the commitment.
@@ -187,30 +238,24 @@ impl Commitment {
     /// Reads a commitment and checks it: the session's, signed by its dealer, one hash per
     /// piece set.
     pub fn load(path: &Path, session: &Session) -> Result<Self, AggError> {
-        let (body, signature) = load(path, COMMITMENT_TAG)?;
-        let codec = |err: CodecError| AggError::malformed(path, err.to_string());
-        let mut reader = Reader::new(&body);
-        reader.expect("tag", COMMITMENT_TAG).map_err(codec)?;
-        let id = reader.array("session").map_err(codec)?;
-        let dealer = reader.u32("dealer").map_err(codec)? as usize;
-        let contribution = reader.array("contribution hash").map_err(codec)?;
-        let count = reader.u32("pieces").map_err(codec)? as usize;
-        let sets = session.committee.piece_sets().len();
-        if count != sets {
-            return Err(AggError::malformed(
-                path,
-                format!("{count} piece hashes; the committee has {sets} piece sets"),
-            ));
-        }
-        let pieces = (0..count).map(|_| reader.array("piece hash")).collect::<Result<_, _>>().map_err(codec)?;
-        reader.finish().map_err(codec)?;
-        session.check_id(&id, path)?;
-        check_signer(session, dealer, &body, &signature, path)?;
-        Ok(Self { session: id, dealer, contribution, pieces, signature })
+        read_message(path, session, COMMITMENT_TAG, |reader, head, signature| {
+            let codec = |err: CodecError| AggError::malformed(path, err.to_string());
+            let contribution = reader.array("contribution hash").map_err(codec)?;
+            let count = reader.u32("pieces").map_err(codec)? as usize;
+            let sets = session.committee.piece_sets().len();
+            if count != sets {
+                return Err(AggError::malformed(
+                    path,
+                    format!("{count} piece hashes; the committee has {sets} piece sets"),
+                ));
+            }
+            let pieces = (0..count).map(|_| reader.array("piece hash")).collect::<Result<_, _>>().map_err(codec)?;
+            Ok(Self { session: head.session, dealer: head.dealer, contribution, pieces, signature })
+        })
     }
 }
 
-impl Contribution {
+impl Signed for Contribution {
     fn body(&self) -> Vec<u8> {
         let mut out = Writer::new();
         out.raw(CONTRIBUTION_TAG).raw(&self.session).u32(self.dealer as u32);
@@ -218,9 +263,14 @@ impl Contribution {
         out.into_bytes()
     }
 
-    pub(crate) fn signed_by(mut self, key: &ClientKey) -> Self {
-        self.signature = key.sign_digest(&signed(&self.body()));
-        self
+    fn signature_mut(&mut self) -> &mut ClientSignature {
+        &mut self.signature
+    }
+}
+
+impl Contribution {
+    pub(crate) fn signed_by(self, key: &ClientKey) -> Self {
+        Signed::signed_by(self, key)
     }
 
     /// Writes the contribution.
@@ -230,17 +280,10 @@ impl Contribution {
 
     /// Reads a contribution, checking its session and signature.
     pub fn load(path: &Path, session: &Session) -> Result<Self, AggError> {
-        let (body, signature) = load(path, CONTRIBUTION_TAG)?;
-        let codec = |err: CodecError| AggError::malformed(path, err.to_string());
-        let mut reader = Reader::new(&body);
-        reader.expect("tag", CONTRIBUTION_TAG).map_err(codec)?;
-        let id = reader.array("session").map_err(codec)?;
-        let dealer = reader.u32("dealer").map_err(codec)? as usize;
-        let b = read_polys(&mut reader, session.committee.packing, path)?;
-        reader.finish().map_err(codec)?;
-        session.check_id(&id, path)?;
-        check_signer(session, dealer, &body, &signature, path)?;
-        Ok(Self { session: id, dealer, b, signature })
+        read_message(path, session, CONTRIBUTION_TAG, |reader, head, signature| {
+            let b = read_polys(reader, session.committee.packing, path)?;
+            Ok(Self { session: head.session, dealer: head.dealer, b, signature })
+        })
     }
 
     /// Whether this is the contribution `commitment` committed to.
@@ -250,7 +293,7 @@ impl Contribution {
     }
 }
 
-impl Piece {
+impl Signed for Piece {
     fn body(&self) -> Vec<u8> {
         let mut out = Writer::new();
         out.raw(PIECE_TAG).raw(&self.session).u32(self.dealer as u32).u32(self.recipient as u32);
@@ -259,11 +302,14 @@ impl Piece {
         out.into_bytes()
     }
 
-    pub(crate) fn signed_by(mut self, key: &ClientKey) -> Self {
-        let mut body = self.body();
-        self.signature = key.sign_digest(&signed(&body));
-        body.zeroize();
-        self
+    fn signature_mut(&mut self) -> &mut ClientSignature {
+        &mut self.signature
+    }
+}
+
+impl Piece {
+    pub(crate) fn signed_by(self, key: &ClientKey) -> Self {
+        Signed::signed_by(self, key)
     }
 
     /// Writes the piece owner-only (0600): it is a share of the dealer's secret.
@@ -273,29 +319,19 @@ impl Piece {
 
     /// Reads a piece, checking its session and its dealer's signature (not yet its hash).
     pub fn load(path: &Path, session: &Session) -> Result<Self, AggError> {
-        let (mut body, signature) = load(path, PIECE_TAG)?;
-        let result = Self::parse(&body, signature, session, path);
-        body.zeroize();
-        result
-    }
-
-    fn parse(body: &[u8], signature: ClientSignature, session: &Session, path: &Path) -> Result<Self, AggError> {
-        let codec = |err: CodecError| AggError::malformed(path, err.to_string());
-        let mut reader = Reader::new(body);
-        reader.expect("tag", PIECE_TAG).map_err(codec)?;
-        let id = reader.array("session").map_err(codec)?;
-        let dealer = reader.u32("dealer").map_err(codec)? as usize;
-        let recipient = reader.u32("recipient").map_err(codec)? as usize;
-        let set = reader.u64("set").map_err(codec)?;
-        let salt = reader.array("salt").map_err(codec)?;
-        let polys = read_polys(&mut reader, session.committee.packing, path)?;
-        reader.finish().map_err(codec)?;
-        session.check_id(&id, path)?;
-        check_signer(session, dealer, body, &signature, path)?;
+        let piece = read_message(path, session, PIECE_TAG, |reader, head, signature| {
+            let codec = |err: CodecError| AggError::malformed(path, err.to_string());
+            let recipient = reader.u32("recipient").map_err(codec)? as usize;
+            let set = reader.u64("set").map_err(codec)?;
+            let salt = reader.array("salt").map_err(codec)?;
+            let polys = read_polys(reader, session.committee.packing, path)?;
+            Ok(Self { session: head.session, dealer: head.dealer, recipient, set, salt, polys, signature })
+        })?;
+        let (recipient, set) = (piece.recipient, piece.set);
         if !session.committee.piece_sets().contains(&set) || recipient == 0 || set & (1 << (recipient - 1)) == 0 {
             return Err(AggError::malformed(path, format!("member {recipient} does not hold piece set {set:#x}")));
         }
-        Ok(Self { session: id, dealer, recipient, set, salt, polys, signature })
+        Ok(piece)
     }
 
     /// Whether the piece is the one `commitment` committed to for its set.

@@ -34,7 +34,7 @@ pub use messages::{Commitment, Contribution, Piece};
 
 use crate::committee::{Committee, KeyShare, PublicKey};
 use crate::error::AggError;
-use crate::params::{NOISE_BOUND_LOG2, RING_DEGREE};
+use crate::params::RING_DEGREE;
 use crate::ring::{self, Poly};
 use crate::signing::{format_address, parse_address, Address, ClientKey, ClientSignature};
 use serde::{Deserialize, Serialize};
@@ -84,6 +84,18 @@ impl Session {
         sorted.dedup();
         if sorted.len() != members.len() {
             return Err(AggError::Committee("a member address appears twice".into()));
+        }
+        // Every member's secret adds noise: a committee whose dealer-free key could not decrypt
+        // an aggregate of the fewest clients a member accepts is refused before any work.
+        let cap = crate::params::max_clients_for(committee.piece_sets().len(), committee.members);
+        if cap < crate::DEFAULT_MIN_CLIENTS as u64 {
+            return Err(AggError::Committee(format!(
+                "a dealer-free {}/{} key decrypts aggregates of at most {cap} clients ({} key pieces, each flooded), fewer than the {} a member accepts: use a committee with fewer pieces",
+                committee.members,
+                committee.threshold,
+                committee.piece_sets().len(),
+                crate::DEFAULT_MIN_CLIENTS
+            )));
         }
         Ok(Self { committee: Committee { dealers: 1, ..committee }, members, nonce })
     }
@@ -186,34 +198,16 @@ impl Dealing {
             digest[..16].try_into().expect("16"),
         )));
         let a = session.mask();
-        let mut secret: Vec<Poly> = (0..committee.packing).map(|_| ring::binary(&mut generator)).collect();
-        let contribution = secret
-            .iter()
-            .map(|s| {
-                let mut b = ring::multiply(&a, s);
-                ring::add_assign(&mut b, &ring::noise(&mut generator, NOISE_BOUND_LOG2, RING_DEGREE));
-                b
+        let secret: Vec<Poly> = (0..committee.packing).map(|_| ring::binary(&mut generator)).collect();
+        let contribution = crate::committee::public_polys(&a, &secret, &mut generator);
+        let pieces = crate::committee::split(secret, &committee.piece_sets(), &mut generator)
+            .into_iter()
+            .map(|(set, polys)| {
+                let mut salt = [0u8; 32];
+                generator.fill_slice_with_random_uniform(&mut salt);
+                (set, salt, polys)
             })
             .collect();
-        let sets = committee.piece_sets();
-        let mut pieces = Vec::with_capacity(sets.len());
-        for (index, &set) in sets.iter().enumerate() {
-            let mut salt = [0u8; 32];
-            generator.fill_slice_with_random_uniform(&mut salt);
-            let polys = if index + 1 < sets.len() {
-                (0..committee.packing).map(|_| ring::uniform(&mut generator)).collect()
-            } else {
-                // The last piece makes the pieces sum to the secret.
-                let mut last = std::mem::take(&mut secret);
-                for (_, _, piece) in &pieces {
-                    for (acc, poly) in last.iter_mut().zip(piece) {
-                        acc.iter_mut().zip(poly).for_each(|(x, y): (&mut u128, &u128)| *x = x.wrapping_sub(*y));
-                    }
-                }
-                last
-            };
-            pieces.push((set, salt, polys));
-        }
         Ok(Self { dealer, session: id, contribution, pieces })
     }
 

@@ -194,3 +194,14 @@ fn messages_round_trip_and_another_session_is_refused() {
     }
     assert!(Piece::load(&path, &run.session).unwrap() == *piece);
 }
+
+#[test]
+fn a_committee_whose_dealer_free_key_cannot_decrypt_three_clients_is_refused() {
+    let keys: Vec<ClientKey> = (1..=10u8).map(|k| ClientKey::from_bytes(&[k; 32]).unwrap()).collect();
+    let committee = Committee::with_packing(10, 6, 1).unwrap();
+    let err = Session::new(committee, keys.iter().map(ClientKey::address).collect(), [0; 32]).unwrap_err();
+    assert!(err.to_string().contains("at most 0 clients"), "{err}");
+    let addresses: Vec<_> = keys.iter().take(3).map(ClientKey::address).collect();
+    let twice = vec![addresses[0], addresses[0], addresses[1]];
+    assert!(Session::new(Committee::with_packing(3, 2, 1).unwrap(), twice, [0; 32]).is_err());
+}

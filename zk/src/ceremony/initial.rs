@@ -13,7 +13,7 @@ use super::powers::DomainPowers;
 use crate::circuit::{Builder, ConstraintSink, Wire};
 use crate::error::ZkError;
 use crate::groth16::commitment::append_blinding;
-use crate::groth16::qap;
+use crate::groth16::qap::{self, Names};
 use crate::groth16::Relation;
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup};
@@ -130,8 +130,7 @@ pub struct PointSink<'a> {
     basis: &'a LagrangeBasis,
     instance: Vec<VariablePoints>,
     witness: Vec<VariablePoints>,
-    named: Vec<LinearCombination<Fr>>,
-    named_weight: Vec<VariablePoints>,
+    names: Names<VariablePoints>,
     committed: Vec<bool>,
     constraints: usize,
 }
@@ -155,8 +154,7 @@ impl<'a> PointSink<'a> {
             basis,
             instance: vec![VariablePoints::default()],
             witness: Vec::new(),
-            named: Vec::new(),
-            named_weight: Vec::new(),
+            names: Names::new(),
             committed: Vec::new(),
             constraints: 0,
         }
@@ -169,7 +167,7 @@ impl<'a> PointSink<'a> {
             VarKind::One => Some(&mut self.instance[0]),
             VarKind::Instance => Some(&mut self.instance[index]),
             VarKind::Witness => Some(&mut self.witness[index]),
-            VarKind::SymbolicLc => Some(&mut self.named_weight[index]),
+            VarKind::SymbolicLc => Some(self.names.weight_mut(index)),
         }
     }
 
@@ -221,9 +219,7 @@ impl ConstraintSink for PointSink<'_> {
     }
 
     fn name(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {
-        self.named.push(lc);
-        self.named_weight.push(VariablePoints::default());
-        Ok(Variable::symbolic_lc(self.named.len() - 1).into())
+        Ok(self.names.name(lc))
     }
 
     fn name_round_state(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {
@@ -231,13 +227,11 @@ impl ConstraintSink for PointSink<'_> {
     }
 
     fn names_mark(&self) -> usize {
-        self.named.len()
+        self.names.mark()
     }
 
     fn fold_names(&mut self, mark: usize) {
-        while self.named.len() > mark {
-            let lc = self.named.pop().expect("a name");
-            let weight = self.named_weight.pop().expect("one weight per name");
+        while let Some((lc, weight)) = self.names.pop_since(mark) {
             if weight != VariablePoints::default() {
                 self.accumulate(&lc, &weight);
             }

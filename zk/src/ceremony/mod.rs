@@ -21,6 +21,7 @@
 //! in phase 2). Every step streams the state files in chunks of points.
 
 pub mod beacon;
+pub mod chain;
 pub mod files;
 pub mod initial;
 pub mod phase2;

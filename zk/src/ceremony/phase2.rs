@@ -13,12 +13,13 @@
 //! `initial.key` from phase 1 and checks phase 1's transcript.
 
 use super::beacon;
+use super::chain::{self, blame_last, verify_chain, ChainPoint};
 use super::files::{self, copy_bytes, read_len, read_point};
 use super::initial::{self, LagrangeBasis};
-use super::pok::{self, same_ratio, FactorKey};
-use super::powers::{self, blame_last, checksum_of, rho, verify_chain, ChainPoint, Powers};
+use super::pok::same_ratio;
+use super::powers::{self, checksum_of, rho, Powers};
 use super::secret::Secrets;
-use super::transcript::{check_name, Contribution, ContributionKind, Factor, PowersReference, Transcript};
+use super::transcript::{check_name, Contribution, ContributionKind, PowersReference, Transcript};
 use crate::error::ZkError;
 use crate::groth16::key_file::{self, point_size, query_size, write_query_len, PROVING_KEY_FILE};
 use crate::groth16::{qap, Relation, Verifier};
@@ -275,8 +276,7 @@ impl Ceremony {
 
     /// Opens a phase-2 directory.
     pub fn open(directory: &Path) -> Result<Self, ZkError> {
-        let transcript = Transcript::load(directory)?;
-        transcript.expect_phase(PHASE, directory)?;
+        let transcript = Transcript::load_phase(directory, PHASE)?;
         Ok(Self { directory: directory.into(), transcript })
     }
 
@@ -331,17 +331,17 @@ impl Ceremony {
         let previous = self.transcript.current();
         let position = self.transcript.contributions.len() + 1;
         let (delta, sigma) = self.heads();
-        let mut factors = Vec::new();
-        for (i, secret) in self.secrets().iter().enumerate() {
-            let challenge = pok::challenge(PHASE, &previous, position, secret);
-            let factor = *secrets.factor(i);
-            let key = FactorKey::new(&factor, &challenge, &mut secrets.rng);
-            let (after_g1, after_g2) = match *secret {
-                "delta" => (Some((delta * secrets.factor(i)).into_affine()), None),
-                _ => (None, Some((sigma * secrets.factor(i)).into_affine())),
-            };
-            factors.push(Factor { secret: (*secret).into(), key, after_g1, after_g2 });
-        }
+        let factors = chain::prove_factors(
+            PHASE,
+            &previous,
+            position,
+            self.secrets(),
+            &mut secrets,
+            |secret, factor| match secret {
+                "delta" => chain::scale_g1(delta, factor),
+                _ => chain::scale_g2(sigma, factor),
+            },
+        );
         let delta_factor = *secrets.factor(0);
         let sigma_factor = self.transcript.commitment.then(|| *secrets.factor(1));
         self.transform(delta_factor, sigma_factor)?;

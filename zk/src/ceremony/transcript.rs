@@ -116,6 +116,13 @@ impl Transcript {
         self.contributions.last().map_or(self.initial, |c| c.state)
     }
 
+    /// Reads `directory/transcript.json`, which must be of `phase`.
+    pub fn load_phase(directory: &Path, phase: &str) -> Result<Self, ZkError> {
+        let transcript = Self::load(directory)?;
+        transcript.expect_phase(phase, directory)?;
+        Ok(transcript)
+    }
+
     /// The phase must be `phase`.
     pub fn expect_phase(&self, phase: &str, directory: &Path) -> Result<(), ZkError> {
         if self.phase != phase {

@@ -85,6 +85,44 @@ pub struct QapEvaluations {
     pub committed: Vec<bool>,
 }
 
+/// A sink's named combinations ([`ConstraintSink::name`]), each with the weight it has
+/// gathered, to be pushed down to its terms when its gadget ends.
+pub(crate) struct Names<W> {
+    lcs: Vec<LinearCombination<Fr>>,
+    weights: Vec<W>,
+}
+
+impl<W: Default> Names<W> {
+    pub(crate) fn new() -> Self {
+        Self { lcs: Vec::new(), weights: Vec::new() }
+    }
+
+    /// A new name for `lc`, with no weight yet.
+    pub(crate) fn name(&mut self, lc: LinearCombination<Fr>) -> LinearCombination<Fr> {
+        self.lcs.push(lc);
+        self.weights.push(W::default());
+        Variable::symbolic_lc(self.lcs.len() - 1).into()
+    }
+
+    /// How many names there are: the mark of the names made from now on.
+    pub(crate) fn mark(&self) -> usize {
+        self.lcs.len()
+    }
+
+    /// The weight of name `index`.
+    pub(crate) fn weight_mut(&mut self, index: usize) -> &mut W {
+        &mut self.weights[index]
+    }
+
+    /// The newest name made since `mark`, and its weight, removed.
+    pub(crate) fn pop_since(&mut self, mark: usize) -> Option<(LinearCombination<Fr>, W)> {
+        if self.lcs.len() <= mark {
+            return None;
+        }
+        Some((self.lcs.pop()?, self.weights.pop()?))
+    }
+}
+
 /// Accumulates [`QapEvaluations`] while a circuit is built: constraint `j` adds
 /// `L_j(t) · coefficient` to each variable it names.
 ///
@@ -99,8 +137,7 @@ pub struct QapSink {
     instance: [Vec<Fr>; 3],
     witness: [Vec<Fr>; 3],
     /// Named combinations as they were given, and the weight each has gathered in `A`, `B`, `C`.
-    named: Vec<LinearCombination<Fr>>,
-    named_weight: Vec<[Fr; 3]>,
+    names: Names<[Fr; 3]>,
     constraints: usize,
     committed: Vec<bool>,
 }
@@ -113,8 +150,7 @@ impl QapSink {
             lagrange: domain.evaluate_all_lagrange_coefficients(t),
             instance: [vec![Fr::zero()], vec![Fr::zero()], vec![Fr::zero()]],
             witness: Default::default(),
-            named: Vec::new(),
-            named_weight: Vec::new(),
+            names: Names::new(),
             constraints: 0,
             committed: Vec::new(),
         }
@@ -133,7 +169,7 @@ impl QapSink {
             VarKind::One => self.instance[which][0] += term,
             VarKind::Instance => self.instance[which][index(variable)] += term,
             VarKind::Witness => self.witness[which][index(variable)] += term,
-            VarKind::SymbolicLc => self.named_weight[index(variable)][which] += term,
+            VarKind::SymbolicLc => self.names.weight_mut(index(variable))[which] += term,
         }
     }
 
@@ -187,9 +223,7 @@ impl ConstraintSink for QapSink {
     }
 
     fn name(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {
-        self.named.push(lc);
-        self.named_weight.push([Fr::zero(); 3]);
-        Ok(Variable::symbolic_lc(self.named.len() - 1).into())
+        Ok(self.names.name(lc))
     }
 
     fn name_round_state(&mut self, lc: LinearCombination<Fr>) -> Result<LinearCombination<Fr>, SynthesisError> {
@@ -197,15 +231,13 @@ impl ConstraintSink for QapSink {
     }
 
     fn names_mark(&self) -> usize {
-        self.named.len()
+        self.names.mark()
     }
 
     /// Pushes the weights of the names made since `mark` down to their terms, newest first
     /// (a name only refers to older ones), and drops them.
     fn fold_names(&mut self, mark: usize) {
-        while self.named.len() > mark {
-            let lc = self.named.pop().expect("a name");
-            let weights = self.named_weight.pop().expect("one weight per name");
+        while let Some((lc, weights)) = self.names.pop_since(mark) {
             for (which, weight) in weights.into_iter().enumerate().filter(|(_, weight)| !weight.is_zero()) {
                 self.accumulate(&lc, weight, which);
             }
