@@ -37,13 +37,14 @@ impl<W: Write> Write for HashingWriter<W> {
 
 /// Writes a binary artifact whose payload `fill` produces in pieces; it must write exactly
 /// `payload_len` bytes. Atomic like [`super::write_binary`]: on any error the old file, if
-/// any, is untouched.
+/// any, is untouched. Returns the file's checksum (what [`BinaryReader::finish`] returns).
 pub fn write_binary_streamed(
     path: &Path,
     kind: ArtifactKind,
     payload_len: u64,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), ArtifactError> {
+) -> Result<[u8; 32], ArtifactError> {
+    let mut written = [0u8; 32];
     write_atomic_with(
         path,
         |file| {
@@ -60,11 +61,13 @@ pub fn write_binary_streamed(
             }
             let checksum = writer.hasher.finalize();
             writer.inner.write_all(&checksum)?;
+            written = checksum.into();
             writer.inner.flush()
         },
         None,
     )
-    .map_err(io_error(path))
+    .map_err(io_error(path))?;
+    Ok(written)
 }
 
 /// The checksum [`write_binary_streamed`] would write for the payload `fill` produces, without
@@ -164,6 +167,7 @@ mod tests {
         write_binary_streamed(path, ArtifactKind::QuantizedDataset, payload.len() as u64, |writer| {
             payload.chunks(3).try_for_each(|chunk| writer.write_all(chunk))
         })
+        .map(|_| ())
     }
 
     #[test]

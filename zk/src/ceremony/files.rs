@@ -38,14 +38,19 @@ pub fn read_point<P: AffineRepr>(reader: &mut impl Read, path: &Path, what: &str
     Ok(read_points::<P>(reader, 1, path, what)?[0])
 }
 
-/// Reads a query's `u64` LE length, which must be `expected`.
-pub fn read_len(reader: &mut impl Read, expected: usize, path: &Path, what: &str) -> Result<(), ZkError> {
+/// Reads a query's `u64` LE length.
+pub fn read_u64(reader: &mut impl Read, path: &Path, what: &str) -> Result<usize, ZkError> {
     let mut length = [0u8; 8];
     reader
         .read_exact(&mut length)
         .map_err(|err| ZkError::malformed(path, "ceremony state", format!("{what}: {err}")))?;
-    let length = u64::from_le_bytes(length);
-    if length != expected as u64 {
+    usize::try_from(u64::from_le_bytes(length)).map_err(|_| ZkError::malformed(path, "ceremony state", what))
+}
+
+/// Reads a query's `u64` LE length, which must be `expected`.
+pub fn read_len(reader: &mut impl Read, expected: usize, path: &Path, what: &str) -> Result<(), ZkError> {
+    let length = read_u64(reader, path, what)?;
+    if length != expected {
         return Err(ZkError::malformed(
             path,
             "ceremony state",
@@ -98,13 +103,14 @@ pub fn for_each_chunk<P: AffineRepr>(
 }
 
 /// Writes a state file atomically with [`artifact::write_binary_streamed`], from a `fill`
-/// that fails with the engine's errors (which are returned as they are).
+/// that fails with the engine's errors (which are returned as they are); returns the file's
+/// checksum, so the state need not be read again to learn it.
 pub fn write_state(
     path: &Path,
     kind: ArtifactKind,
     payload_len: u64,
     fill: impl FnOnce(&mut dyn Write) -> Result<(), ZkError>,
-) -> Result<(), ZkError> {
+) -> Result<[u8; 32], ZkError> {
     let mut failure = None;
     let written = artifact::write_binary_streamed(path, kind, payload_len, |writer| {
         fill(writer).map_err(|err| {
@@ -116,7 +122,7 @@ pub fn write_state(
     match (written, failure) {
         (_, Some(err)) => Err(err),
         (Err(err), None) => Err(err.into()),
-        (Ok(()), None) => Ok(()),
+        (Ok(checksum), None) => Ok(checksum),
     }
 }
 

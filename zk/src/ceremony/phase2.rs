@@ -14,10 +14,10 @@
 
 use super::beacon;
 use super::chain::{self, blame_last, verify_chain, ChainPoint};
-use super::files::{self, copy_bytes, read_len, read_point};
+use super::files::{self, copy_bytes, read_len, read_point, read_u64};
 use super::initial::{self, LagrangeBasis};
 use super::pok::same_ratio;
-use super::powers::{self, checksum_of, rho, Powers};
+use super::powers::{self, rho, Powers};
 use super::secret::Secrets;
 use super::transcript::{check_name, Contribution, ContributionKind, PowersReference, Transcript};
 use crate::error::ZkError;
@@ -234,14 +234,6 @@ fn read_head(reader: &mut BinaryReader, path: &Path) -> Result<(Vec<u8>, Verifyi
     Ok((header, vk))
 }
 
-fn read_u64(reader: &mut impl Read, path: &Path, what: &str) -> Result<usize, ZkError> {
-    let mut length = [0u8; 8];
-    reader
-        .read_exact(&mut length)
-        .map_err(|err| ZkError::malformed(path, "ceremony state", format!("{what}: {err}")))?;
-    usize::try_from(u64::from_le_bytes(length)).map_err(|_| ZkError::malformed(path, "ceremony state", what))
-}
-
 impl Ceremony {
     /// Starts phase 2 for `relation` in `directory` from the phase-1 directory `powers`, which
     /// is verified first: writes `initial.key`, `current.key` (the same) and the transcript.
@@ -251,12 +243,13 @@ impl Ceremony {
         let key = InitialKey::new(relation, powers)?;
         let initial_path = directory.join(INITIAL_FILE);
         let progress = crate::progress::phase("ceremony: initial key", 1);
-        files::write_state(&initial_path, ArtifactKind::ZkProvingKey, key.payload_len(), |writer| key.write(writer))?;
+        let initial = files::write_state(&initial_path, ArtifactKind::ZkProvingKey, key.payload_len(), |writer| {
+            key.write(writer)
+        })?;
         progress.advance(1);
         drop(progress);
         let current_path = directory.join(CURRENT_FILE);
         files::write_state(&current_path, ArtifactKind::ZkProvingKey, key.payload_len(), |writer| key.write(writer))?;
-        let initial = checksum_of(&initial_path)?;
         let transcript = Transcript {
             phase: PHASE.into(),
             power: None,
@@ -344,16 +337,15 @@ impl Ceremony {
         );
         let delta_factor = *secrets.factor(0);
         let sigma_factor = self.transcript.commitment.then(|| *secrets.factor(1));
-        self.transform(delta_factor, sigma_factor)?;
+        let state = self.transform(delta_factor, sigma_factor)?;
         drop(secrets);
-        let state = checksum_of(&self.directory.join(CURRENT_FILE))?;
         self.transcript.contributions.push(Contribution { name: name.into(), kind, previous, state, factors });
         self.transcript.save(&self.directory)?;
         Ok(self.transcript.contributions.last().expect("just pushed"))
     }
 
-    /// Rewrites `current.key` with `δ·s` and `σ·t`, streamed.
-    fn transform(&self, s: Fr, t: Option<Fr>) -> Result<(), ZkError> {
+    /// Rewrites `current.key` with `δ·s` and `σ·t`, streamed; returns its new checksum.
+    fn transform(&self, s: Fr, t: Option<Fr>) -> Result<[u8; 32], ZkError> {
         let path = self.directory.join(CURRENT_FILE);
         let s_inverse = s.inverse().expect("a factor is nonzero");
         let mut reader = BinaryReader::open(&path, ArtifactKind::ZkProvingKey)?;
@@ -407,8 +399,7 @@ impl Ceremony {
                 }
             }
             Ok(())
-        })?;
-        Ok(())
+        })
     }
 
     /// Checks the transcript's chain of contributions ([`verify_chain`]).

@@ -100,29 +100,29 @@ impl Powers {
         let g1 = [G1Affine::generator(); 1];
         let g2 = [G2Affine::generator(); 1];
         let progress = crate::progress::phase("powers: initial state", (layout.tau_g1() + 3 * layout.n + 1) as u64);
-        artifact::write_binary_streamed(&path, ArtifactKind::CeremonyPowers, layout.payload_len(), |writer| {
-            writer.write_all(&power.to_le_bytes())?;
-            let write_repeated = |writer: &mut dyn Write, count: usize, one: &[u8]| -> std::io::Result<()> {
-                let block = one.repeat(files::CHUNK.min(count));
-                let mut left = count;
-                while left > 0 {
-                    let take = left.min(files::CHUNK);
-                    writer.write_all(&block[..take * one.len()])?;
-                    progress.advance(take as u64);
-                    left -= take;
-                }
-                Ok(())
-            };
-            let mut one_g1 = Vec::new();
-            crate::groth16::key_file::write_points(&mut one_g1, &g1)?;
-            let mut one_g2 = Vec::new();
-            crate::groth16::key_file::write_points(&mut one_g2, &g2)?;
-            write_repeated(writer, layout.tau_g1(), &one_g1)?;
-            write_repeated(writer, layout.n, &one_g2)?;
-            write_repeated(writer, 2 * layout.n, &one_g1)?;
-            write_repeated(writer, 1, &one_g2)
-        })?;
-        let initial = checksum_of(&path)?;
+        let initial =
+            artifact::write_binary_streamed(&path, ArtifactKind::CeremonyPowers, layout.payload_len(), |writer| {
+                writer.write_all(&power.to_le_bytes())?;
+                let write_repeated = |writer: &mut dyn Write, count: usize, one: &[u8]| -> std::io::Result<()> {
+                    let block = one.repeat(files::CHUNK.min(count));
+                    let mut left = count;
+                    while left > 0 {
+                        let take = left.min(files::CHUNK);
+                        writer.write_all(&block[..take * one.len()])?;
+                        progress.advance(take as u64);
+                        left -= take;
+                    }
+                    Ok(())
+                };
+                let mut one_g1 = Vec::new();
+                crate::groth16::key_file::write_points(&mut one_g1, &g1)?;
+                let mut one_g2 = Vec::new();
+                crate::groth16::key_file::write_points(&mut one_g2, &g2)?;
+                write_repeated(writer, layout.tau_g1(), &one_g1)?;
+                write_repeated(writer, layout.n, &one_g2)?;
+                write_repeated(writer, 2 * layout.n, &one_g1)?;
+                write_repeated(writer, 1, &one_g2)
+            })?;
         let transcript = Transcript {
             phase: PHASE.into(),
             power: Some(power),
@@ -195,7 +195,7 @@ impl Powers {
         let mut reader = BinaryReader::open(&path, ArtifactKind::CeremonyPowers)?;
         read_power(&mut reader, self.power(), &path)?;
         let progress = crate::progress::phase("powers: contribute", (layout.tau_g1() + 3 * layout.n + 1) as u64);
-        files::write_state(&path, ArtifactKind::CeremonyPowers, layout.payload_len(), |writer| {
+        let state = files::write_state(&path, ArtifactKind::CeremonyPowers, layout.payload_len(), |writer| {
             writer
                 .write_all(&self.power().to_le_bytes())
                 .map_err(|source| ZkError::Io { path: path.clone(), source })?;
@@ -206,7 +206,6 @@ impl Powers {
             scale_powers::<G2Affine>(&mut reader, writer, 1, Fr::ONE, b, &path, "beta_g2", &progress)
         })?;
         drop(secrets);
-        let state = checksum_of(&path)?;
         self.transcript.contributions.push(Contribution { name: name.into(), kind, previous, state, factors });
         self.transcript.save(&self.directory)?;
         Ok(self.transcript.contributions.last().expect("just pushed"))
@@ -343,15 +342,6 @@ fn read_power(reader: &mut BinaryReader, power: u32, path: &Path) -> Result<(), 
         return Err(ZkError::malformed(path, "ceremony state", "its power is not the transcript's"));
     }
     Ok(())
-}
-
-/// The checksum of a state file, reading it through.
-pub fn checksum_of(path: &Path) -> Result<[u8; 32], ZkError> {
-    let header = artifact::read_header(path)?;
-    let mut reader = BinaryReader::open(path, header.kind)?;
-    let remaining = reader.remaining();
-    files::copy_bytes(&mut reader, &mut std::io::sink(), remaining, path, "state")?;
-    Ok(reader.finish()?)
 }
 
 /// Multiplies the next `count` points of `reader` by `factor · x^i` and writes them.
