@@ -15,6 +15,9 @@ use vsies_zk::groth16::{check_satisfied, check_satisfied_with_seed, Keys, Prover
 use vsies_zk::relations::model_commitment;
 use vsies_zk::relations::update::{RingParams, UpdateParams, UpdateRelation, UpdateStatement, RELATION};
 
+mod ring_support;
+use ring_support::{multiply, noise};
+
 const FORMAT: FixedFormat = FixedFormat { bits: 12, frac_bits: 8 };
 
 fn ring(degree: usize, packing: usize) -> RingParams {
@@ -24,25 +27,6 @@ fn ring(degree: usize, packing: usize) -> RingParams {
 fn relation(degree: usize, packing: usize, width: usize) -> UpdateRelation {
     let params = UpdateParams { relation: RELATION.into(), ring: ring(degree, packing), width, weight_format: FORMAT };
     UpdateRelation::new(params).unwrap()
-}
-
-/// `key · r` in `Z_{2^128}[X]/(X^n + 1)` for a small-integer `r`.
-fn multiply(key: &[u128], r: &[i64]) -> Vec<u128> {
-    let n = key.len();
-    let mut out = vec![0u128; n];
-    for (j, &c) in r.iter().enumerate() {
-        for (i, &k) in key.iter().enumerate() {
-            let term = k.wrapping_mul(c as i128 as u128);
-            let at = (i + j) % n;
-            out[at] = if i + j < n { out[at].wrapping_add(term) } else { out[at].wrapping_sub(term) };
-        }
-    }
-    out
-}
-
-fn noise(rng: &mut StdRng, bits: u32) -> u128 {
-    let bound = 1i128 << bits;
-    rng.gen_range(-bound..=bound) as u128
 }
 
 fn switch_down(value: u128, bits: u32) -> u128 {

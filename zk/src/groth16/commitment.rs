@@ -66,6 +66,12 @@ pub struct CommittedProof {
 pub const COMMITTED_PROOF_BYTES: usize = 128 + 32 + 32;
 
 impl CommittedProof {
+    /// The challenge seed the verifier derives from the proof's commitment: what a relation's
+    /// derived values (a point, values at it) depend on.
+    pub fn challenge_seed(&self) -> ark_bn254::Fr {
+        crate::transcript::challenge_seed(&self.commitment.point, &self.commitment.knowledge)
+    }
+
     /// `A ‖ B ‖ C ‖ D ‖ P`, compressed (192 bytes).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = Vec::with_capacity(COMMITTED_PROOF_BYTES);

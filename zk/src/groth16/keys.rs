@@ -235,16 +235,47 @@ impl<R: Relation> Prover<R> {
         witness: &R::Witness,
         rng: &mut G,
     ) -> Result<CommittedProof, ZkError> {
+        let proof = self.prove_committed_unchecked(backend, statement, witness, rng)?;
+        self.check_new_proof(statement, &proof)?;
+        Ok(proof)
+    }
+
+    /// [`Prover::prove_committed_with`] for a relation whose statement holds values the prover
+    /// learns only from the challenge seed ([`Relation::complete_statement`]): the statement
+    /// is completed, then the proof verified against it.
+    pub fn prove_committed_completing<G: RngCore + CryptoRng>(
+        &self,
+        backend: &dyn Backend,
+        statement: &mut R::Statement,
+        witness: &R::Witness,
+        rng: &mut G,
+    ) -> Result<CommittedProof, ZkError> {
+        let proof = self.prove_committed_unchecked(backend, statement, witness, rng)?;
+        self.relation.complete_statement(statement, witness, proof.challenge_seed());
+        self.check_new_proof(statement, &proof)?;
+        Ok(proof)
+    }
+
+    fn prove_committed_unchecked<G: RngCore + CryptoRng>(
+        &self,
+        backend: &dyn Backend,
+        statement: &R::Statement,
+        witness: &R::Witness,
+        rng: &mut G,
+    ) -> Result<CommittedProof, ZkError> {
         let ProvingKeyLocation::File(path) = &self.key else {
             return Err(ZkError::Relation(format!("{}'s proving key must be a file", R::NAME)));
         };
-        let proof = prover::prove_committed(&self.relation, statement, witness, path, CHUNK_POINTS, backend, rng)?;
-        self.verifier.verify_committed(statement, &proof, Path::new("the new proof")).map_err(|err| {
+        prover::prove_committed(&self.relation, statement, witness, path, CHUNK_POINTS, backend, rng)
+    }
+
+    /// A new proof must verify: one that does not means a damaged key.
+    fn check_new_proof(&self, statement: &R::Statement, proof: &CommittedProof) -> Result<(), ZkError> {
+        self.verifier.verify_committed(statement, proof, Path::new("the new proof")).map_err(|err| {
             ZkError::Relation(format!(
                 "the new proof does not verify ({err}): the proving key is damaged or was made by another vsies version; run the setup again"
             ))
-        })?;
-        Ok(proof)
+        })
     }
 
     /// [`Prover::prove_committed_with`] on the CPU.

@@ -74,6 +74,14 @@ pub trait Relation: Sized {
         Vec::new()
     }
 
+    /// Fills in the values of `statement` that its prover learns only from the challenge seed
+    /// (hashes of witness values at a challenge point, which the circuit makes as derived
+    /// inputs): [`super::Prover::prove_committed_completing`] calls it after proving. None
+    /// by default.
+    fn complete_statement(&self, statement: &mut Self::Statement, witness: &Self::Witness, seed: Fr) {
+        let _ = (statement, witness, seed);
+    }
+
     /// Builds the circuit for `statement` and `witness` into `builder`'s sink. The first
     /// [`Self::Shape`]-many public inputs it makes must be [`Relation::public_inputs`], in order.
     fn synthesize<S: ConstraintSink>(
