@@ -101,29 +101,34 @@ echo "== the reward vault in revm (committed bytecode): the node registers its d
 echo
 echo "== secure aggregation: 6 clients, committee of 5 with threshold 3, every update proved"
 # The members generate the committee key among themselves (no dealer): each has a signing key,
-# commits, reveals and deals its pieces, checks the pieces it received, and finishes with the
-# public key (the same for all) and its own share.
+# commits, reveals its contribution with a proof that it is well formed and deals its pieces,
+# checks the pieces it received against their commitments and proofs, and finishes with the
+# public key (the same for all) and its own share. The key-contribution keys come from one
+# setup here; a network runs `vsies ceremony` on them first.
 dkg="$out/dkg"
 rm -rf "$dkg" "$out/committee"
 mkdir -p "$dkg" "$out/committee"
 for m in 1 2 3 4 5; do step agg client-keygen -o "$dkg/member$m.sign" --force; done
-step agg dkg session --members 5 --threshold 3 --packing 1 --key "$dkg"/member{1,2,3,4,5}.sign -o "$dkg/session.json"
+step setup keygen --members 5 --threshold 3 --packing 1 -o "$out/zk-keygen" --force
+step agg dkg session --members 5 --threshold 3 --packing 1 --key "$dkg"/member{1,2,3,4,5}.sign \
+  --proof-keys "$out/zk-keygen" -o "$dkg/session.json"
 member_args() { echo --session "$dkg/session.json" --member "$1"; }
 for m in 1 2 3 4 5; do
   step agg dkg deal $(member_args $m) --key "$dkg/member$m.sign" --board "$dkg/board" --state "$dkg/member$m.seed"
 done
 for m in 1 2 3 4 5; do
   step agg dkg reveal $(member_args $m) --key "$dkg/member$m.sign" --board "$dkg/board" --state "$dkg/member$m.seed" \
-    --inboxes "$dkg/inbox"
+    --inboxes "$dkg/inbox" --proof-keys "$out/zk-keygen"
 done
 for m in 1 2 3 4 5; do step agg dkg check $(member_args $m) --board "$dkg/board" --inbox "$dkg/inbox/member-$m"; done
 for m in 1 2 3 4 5; do
-  step agg dkg finish $(member_args $m) --board "$dkg/board" --inbox "$dkg/inbox/member-$m" -o "$dkg/keys-$m"
+  step agg dkg finish $(member_args $m) --board "$dkg/board" --inbox "$dkg/inbox/member-$m" -o "$dkg/keys-$m" \
+    --proof-keys "$out/zk-keygen"
   cmp "$dkg/keys-1/public.key" "$dkg/keys-$m/public.key" || fail "member $m computed another committee key"
   cp "$dkg/keys-$m/member-$m.key" "$out/committee/"
 done
 cp "$dkg/keys-1/public.key" "$out/committee/"
-echo "committee key generated without a dealer: every member computed the same public.key"
+echo "committee key generated without a dealer, every contribution proved: every member computed the same public.key"
 rm -f "$out/registry.json"
 clients=6
 shard_rows=$((rows / clients))

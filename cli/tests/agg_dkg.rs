@@ -1,5 +1,6 @@
-//! `vsies agg dkg` end to end among four members (threshold 2): an honest run gives every
-//! member the same committee key; a dealer that hands one member pieces other than those it
+//! `vsies agg dkg` end to end among four members (threshold 2): an honest proved run (keys
+//! from `vsies setup keygen`, every contribution proved well formed) gives every member the
+//! same committee key; a dealer that hands one member pieces other than those it
 //! committed to (signed, so the complaint is evidence) is excluded by every member alike;
 //! out-of-order and misaddressed steps are refused; `agg keygen` needs `--trusted-dealer`.
 
@@ -20,7 +21,32 @@ fn run(args: &[&str], extra: &[String], dir: &Path) -> String {
     ok(&all, dir)
 }
 
-fn prepare(dir: &Path) {
+/// The flags of a proved session's `reveal` and `finish`.
+const PROVED: [&str; 2] = ["--proof-keys", "keygen"];
+
+/// Signing keys and the session; `proof` is [`PROVED`] (after a setup of the keys) or empty
+/// (`--unproved`).
+fn prepare(dir: &Path, proof: &[&str]) {
+    if !proof.is_empty() {
+        let out = ok(
+            &[
+                "setup",
+                "keygen",
+                "--members",
+                "4",
+                "--threshold",
+                "2",
+                "--packing",
+                "1",
+                "-o",
+                "keygen",
+                "--insecure-seed",
+                "3",
+            ],
+            dir,
+        );
+        assert!(out.contains("4 piece sets"), "{out}");
+    }
     for m in 1..=MEMBERS {
         ok(&["agg", "client-keygen", "-o", &format!("m{m}.sign")], dir);
     }
@@ -29,6 +55,11 @@ fn prepare(dir: &Path) {
     args.extend(keys.iter().map(String::as_str));
     let nonce = "ab".repeat(32);
     args.extend(["--nonce", &nonce, "-o", "session.json"]);
+    if proof.is_empty() {
+        args.push("--unproved");
+    } else {
+        args.extend(proof);
+    }
     ok(&args, dir);
 }
 
@@ -37,16 +68,15 @@ fn deal(dir: &Path, m: usize, board: &str, state: &str) {
     run(&["agg", "dkg", "deal", "--key", &key, "--board", board, "--state", state], &member(m), dir);
 }
 
-fn reveal(dir: &Path, m: usize, board: &str, state: &str, inboxes: &str) -> String {
+fn reveal(dir: &Path, m: usize, board: &str, state: &str, inboxes: &str, proof: &[&str]) -> String {
     let key = format!("m{m}.sign");
-    run(
-        &["agg", "dkg", "reveal", "--key", &key, "--board", board, "--state", state, "--inboxes", inboxes],
-        &member(m),
-        dir,
-    )
+    let mut args =
+        vec!["agg", "dkg", "reveal", "--key", &key, "--board", board, "--state", state, "--inboxes", inboxes];
+    args.extend(proof);
+    run(&args, &member(m), dir)
 }
 
-fn check_and_finish(dir: &Path) -> Vec<String> {
+fn check_and_finish(dir: &Path, proof: &[&str]) -> Vec<String> {
     for m in 1..=MEMBERS {
         let inbox = format!("inbox/member-{m}");
         run(&["agg", "dkg", "check", "--board", "board", "--inbox", &inbox], &member(m), dir);
@@ -54,7 +84,9 @@ fn check_and_finish(dir: &Path) -> Vec<String> {
     (1..=MEMBERS)
         .map(|m| {
             let (inbox, out) = (format!("inbox/member-{m}"), format!("keys-{m}"));
-            run(&["agg", "dkg", "finish", "--board", "board", "--inbox", &inbox, "-o", &out], &member(m), dir)
+            let mut args = vec!["agg", "dkg", "finish", "--board", "board", "--inbox", &inbox, "-o", &out];
+            args.extend(proof);
+            run(&args, &member(m), dir)
         })
         .collect()
 }
@@ -68,10 +100,12 @@ fn same_public_keys(dir: &Path) {
 }
 
 #[test]
-fn members_generate_one_key_without_a_dealer() {
+fn members_generate_one_key_without_a_dealer_every_contribution_proved() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    prepare(dir);
+    prepare(dir, &PROVED);
+    let session = std::fs::read_to_string(dir.join("session.json")).unwrap();
+    assert!(session.contains("proof_key"), "{session}");
     for m in 1..=MEMBERS {
         deal(dir, m, "board", &format!("m{m}.seed"));
         if m == 1 {
@@ -84,12 +118,32 @@ fn members_generate_one_key_without_a_dealer() {
             assert!(text(&out).contains("1 of 4 commitments"), "{}", text(&out));
         }
     }
+    // A proved session's dealer cannot reveal without its keys.
+    let mut args = vec!["agg", "dkg", "reveal", "--key", "m1.sign", "--board", "board", "--state", "m1.seed"];
+    args.extend(["--inboxes", "inbox", "--session", "session.json", "--member", "1"]);
+    let out = vsies(&args, dir);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("give --proof-keys"), "{}", text(&out));
     for m in 1..=MEMBERS {
-        let out = reveal(dir, m, "board", &format!("m{m}.seed"), "inbox");
+        let out = reveal(dir, m, "board", &format!("m{m}.seed"), "inbox", &PROVED);
         assert!(out.contains("seed deleted"), "{out}");
         assert!(!dir.join(format!("m{m}.seed")).exists());
+        if m == 1 {
+            // Pieces are checked against their dealers' proofs: only once every one is there.
+            let mut args = vec!["agg", "dkg", "check", "--board", "board", "--inbox", "inbox/member-2"];
+            args.extend(["--session", "session.json", "--member", "2"]);
+            let out = vsies(&args, dir);
+            assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+            assert!(text(&out).contains("1 of 4 contributions"), "{}", text(&out));
+        }
     }
-    for out in check_and_finish(dir) {
+    // Finishing a proved session needs its keys.
+    let mut args = vec!["agg", "dkg", "finish", "--board", "board", "--inbox", "inbox/member-1", "-o", "nokeys"];
+    args.extend(["--session", "session.json", "--member", "1"]);
+    let out = vsies(&args, dir);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("give --proof-keys"), "{}", text(&out));
+    for out in check_and_finish(dir, &PROVED) {
         assert!(out.contains("from 4 dealers") && !out.contains("excluded"), "{out}");
     }
     same_public_keys(dir);
@@ -113,7 +167,7 @@ fn members_generate_one_key_without_a_dealer() {
 fn a_dealer_of_inconsistent_pieces_is_excluded_by_every_member() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    prepare(dir);
+    prepare(dir, &[]);
     for m in 1..=MEMBERS {
         deal(dir, m, "board", &format!("m{m}.seed"));
     }
@@ -125,9 +179,9 @@ fn a_dealer_of_inconsistent_pieces_is_excluded_by_every_member() {
         let name = format!("commitment-{m}.dkg");
         std::fs::copy(dir.join("board").join(&name), dir.join("board2").join(&name)).unwrap();
     }
-    reveal(dir, 2, "board2", "m2b.seed", "inbox2");
+    reveal(dir, 2, "board2", "m2b.seed", "inbox2", &[]);
     for m in 1..=MEMBERS {
-        reveal(dir, m, "board", &format!("m{m}.seed"), "inbox");
+        reveal(dir, m, "board", &format!("m{m}.seed"), "inbox", &[]);
     }
     // Member 1 receives dealer 2's other pieces.
     for entry in std::fs::read_dir(dir.join("inbox2/member-1")).unwrap() {
@@ -138,7 +192,7 @@ fn a_dealer_of_inconsistent_pieces_is_excluded_by_every_member() {
     args.extend(["--session", "session.json", "--member", "1"]);
     let out = ok(&args, dir);
     assert!(out.contains("complaint: dealer 2"), "{out}");
-    for out in check_and_finish(dir) {
+    for out in check_and_finish(dir, &[]) {
         assert!(out.contains("excluded dealer 2") && out.contains("from 3 dealers"), "{out}");
     }
     same_public_keys(dir);

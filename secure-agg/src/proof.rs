@@ -256,7 +256,7 @@ impl UpdateChecker {
 }
 
 /// `Fr` from 32 big-endian bytes, only when they are below the modulus (the canonical form).
-fn canonical_field(bytes: &[u8; 32]) -> Option<Fr> {
+pub(crate) fn canonical_field(bytes: &[u8; 32]) -> Option<Fr> {
     use ark_ff::PrimeField;
     let value = Fr::from_be_bytes_mod_order(bytes);
     (vsies_zk::field::field_bytes(&value) == *bytes).then_some(value)

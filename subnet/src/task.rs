@@ -99,9 +99,15 @@ impl Task {
         let signing: Vec<ClientKey> =
             members.iter().map(|m| ClientKey::from_bytes(&m.secret())).collect::<Result<_, _>>()?;
         let nonce = sha2::Sha256::digest(format!("vsies/subnet/dkg/{}", config.seed)).into();
-        let session = Session::new(committee, signing.iter().map(ClientKey::address).collect(), nonce)?;
-        let (public, shares, _) = dkg::local::run(&session, &signing, seeder)?;
-        timed("committee key generation, dealer-free", start);
+        let keygen_dir = keys.join("keygen");
+        Keys::generate(dkg::contribution_relation(&committee)?, rng, &keygen_dir)?;
+        let keygen = dkg::ContributionProver::load(&keygen_dir)?;
+        timed("setup key-contribution keys", start);
+        let start = Instant::now();
+        let session = Session::new(committee, signing.iter().map(ClientKey::address).collect(), nonce)?
+            .with_proof_key(keygen.verifying_key_id());
+        let (public, shares, _) = dkg::local::run(&session, &signing, seeder, Some(&keygen))?;
+        timed("committee key generation, dealer-free, contributions proved", start);
         let start = Instant::now();
         let params = update_params(committee.packing, example.weights.len() + 1, example.training.weight_format);
         let update_dir = keys.join("update");

@@ -139,14 +139,14 @@ fn an_honest_dealing_proves_verifies_and_passes_every_holders_check() {
     verifier.verify_committed(&statement, &proof, path).unwrap();
     assert!((0..PIECES).all(|set| holder_accepts(&dealing, &statement, &proof, set)));
     // The proof states its session, dealer, commitment, contribution and piece hashes.
-    let changes: Vec<Box<dyn Fn(&mut ContributionStatement)>> = vec![
-        Box::new(|s| s.session[0] ^= 1),
-        Box::new(|s| s.dealer += 1),
-        Box::new(|s| s.commitment[31] ^= 1),
-        Box::new(|s| s.contribution[1][5] ^= 1),
-        Box::new(|s| s.mask[0] ^= 1 << 100),
-        Box::new(|s| s.piece_hashes.swap(0, 1)),
-        Box::new(|s| s.piece_hashes[2] += Fr::from(1u64)),
+    let changes: [fn(&mut ContributionStatement); 7] = [
+        |s| s.session[0] ^= 1,
+        |s| s.dealer += 1,
+        |s| s.commitment[31] ^= 1,
+        |s| s.contribution[1][5] ^= 1,
+        |s| s.mask[0] ^= 1 << 100,
+        |s| s.piece_hashes.swap(0, 1),
+        |s| s.piece_hashes[2] += Fr::from(1u64),
     ];
     for (index, change) in changes.iter().enumerate() {
         let mut changed = statement.clone();

@@ -63,7 +63,7 @@ pub fn dkg(args: DkgArgs) -> anyhow::Result<i32> {
             }
         };
         let start = Instant::now();
-        let (public, _, excluded) = dkg::local::run(&session, &keys, new_seeder().as_mut())?;
+        let (public, _, excluded) = dkg::local::run(&session, &keys, new_seeder().as_mut(), None)?;
         let seconds = start.elapsed().as_secs_f64();
         anyhow::ensure!(excluded.is_empty() && public.committee.dealers == n, "an honest run excluded a dealer");
         println!(

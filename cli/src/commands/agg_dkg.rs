@@ -4,14 +4,22 @@
 //! Messages travel through two directories: a public *board* every member reads (commitments,
 //! contributions, complaints) and each member's private *inbox* (the pieces dealt to it,
 //! 0600). How they get there (a shared folder, a chain, a message bus) is the deployment's.
+//!
+//! A session made with `--proof-keys` (keys from `vsies setup keygen`, ideally after a
+//! ceremony) requires every contribution to carry a proof that it is well formed: `reveal`
+//! proves, `check` checks each piece against its dealer's proof, `finish` verifies them all.
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 use vsies_secure_agg::committee::{share_file_name, PUBLIC_KEY_FILE};
-use vsies_secure_agg::dkg::{self, Commitment, Contribution, Dealing, Piece, Session};
+use vsies_secure_agg::dkg::{
+    self, contribution_relation, Commitment, Contribution, ContributionProver, ContributionVerifier, Dealing, Piece,
+    Session,
+};
 use vsies_secure_agg::signing::{format_address, parse_address};
 use vsies_secure_agg::{save_all, ClientKey};
+use vsies_zk::groth16::{Keys, Relation};
 
 #[derive(Subcommand)]
 pub enum DkgCommand {
@@ -53,9 +61,70 @@ pub struct SessionArgs {
     /// The session's 32-byte nonce, hex (a block hash); fresh randomness by default.
     #[arg(long)]
     nonce: Option<String>,
+    /// Key-contribution keys for this committee's shape (`vsies setup keygen`): every
+    /// contribution must then be proved well formed with them.
+    #[arg(long, required_unless_present = "unproved", conflicts_with = "unproved")]
+    proof_keys: Option<PathBuf>,
+    /// Contributions carry no proof: a dealer that contributes something else than `a·s + e`
+    /// for the pieces it dealt makes decryption fail, and nobody can tell who (demos, tests).
+    #[arg(long)]
+    unproved: bool,
     /// The session file.
     #[arg(short, long)]
     output: PathBuf,
+}
+
+/// `vsies setup keygen`: the key-contribution relation's keys for a committee shape.
+#[derive(Args)]
+pub struct SetupKeygenArgs {
+    #[command(flatten)]
+    shape: super::agg::CommitteeShape,
+    #[command(flatten)]
+    keys: super::zk::KeyOutput,
+}
+
+pub fn setup(args: SetupKeygenArgs) -> anyhow::Result<i32> {
+    let start = std::time::Instant::now();
+    let committee = args.shape.committee()?;
+    let relation = contribution_relation(&committee)?;
+    let shape = relation.shape()?;
+    println!(
+        "relation: key-generation contributions of {}/{} committees (ring degree {}, packing {}, {} piece sets): {} constraints, {} committed",
+        committee.members,
+        committee.threshold,
+        relation.shape_params().degree,
+        committee.packing,
+        committee.piece_sets().len(),
+        shape.constraints,
+        shape.committed
+    );
+    for (stage, count) in vsies_zk::groth16::constraints_by_stage(&relation)? {
+        println!("  {stage:<11} {count:>9} constraints");
+    }
+    args.keys.write(start, |rng, dir| Ok(Keys::generate(relation, rng, dir)?.id))?;
+    Ok(0)
+}
+
+/// The key-contribution verifier in `dir`, for `session`'s shape and key.
+fn session_verifier(session: &Session, dir: &Path) -> anyhow::Result<ContributionVerifier> {
+    let verifier = ContributionVerifier::load(dir)?;
+    check_keys(session, &verifier, dir)?;
+    Ok(verifier)
+}
+
+fn check_keys(session: &Session, verifier: &ContributionVerifier, dir: &Path) -> anyhow::Result<()> {
+    if verifier.relation.shape_params() != dkg::contribution_params(&session.committee) {
+        bail!(
+            "{}: key-contribution keys for another committee shape (run `vsies setup keygen` with this session's --members, --threshold and --packing)",
+            dir.display()
+        );
+    }
+    if let Some(id) = session.proof_key {
+        if verifier.id != id {
+            bail!("{}: verifying key {}, the session names {id}", dir.display(), verifier.id);
+        }
+    }
+    Ok(())
 }
 
 fn session(args: SessionArgs) -> anyhow::Result<i32> {
@@ -70,7 +139,11 @@ fn session(args: SessionArgs) -> anyhow::Result<i32> {
         None => *dkg::fresh_seed(),
     };
     let committee = args.shape.committee()?;
-    let session = Session::new(committee, addresses, nonce)?;
+    let mut session = Session::new(committee, addresses, nonce)?;
+    if let Some(dir) = &args.proof_keys {
+        let verifier = session_verifier(&session, dir)?;
+        session = session.with_proof_key(verifier.id);
+    }
     session.save(&args.output)?;
     println!(
         "session {} for {}/{}: {}",
@@ -81,6 +154,10 @@ fn session(args: SessionArgs) -> anyhow::Result<i32> {
     );
     for (i, address) in session.members.iter().enumerate() {
         println!("  member {}: {}", i + 1, format_address(address));
+    }
+    match session.proof_key {
+        Some(id) => println!("contributions proved with verifying key {id}"),
+        None => println!("contributions unproved (--unproved)"),
     }
     Ok(0)
 }
@@ -99,6 +176,9 @@ pub struct MemberArgs {
     /// This member's inbox of pieces.
     #[arg(long)]
     inbox: PathBuf,
+    /// The session's key-contribution keys (a proved session; the verifying key suffices).
+    #[arg(long)]
+    proof_keys: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -127,6 +207,13 @@ pub struct RevealArgs {
     /// The directory of the members' inboxes (`INBOXES/member-M/`).
     #[arg(long)]
     inboxes: PathBuf,
+    /// The session's key-contribution keys (`vsies setup keygen`): a proved session's
+    /// contribution is proved with them.
+    #[arg(long)]
+    proof_keys: Option<PathBuf>,
+    /// Derive the proof's randomness from this seed (tests only).
+    #[arg(long)]
+    insecure_proof_seed: Option<u64>,
 }
 
 #[derive(Args)]
@@ -203,7 +290,17 @@ fn reveal(args: RevealArgs) -> anyhow::Result<i32> {
     if !present.iter().any(|c| *c == dealing.commitment(&key)) {
         bail!("the board holds no commitment of this dealing: this seed is not the one committed to");
     }
-    dealing.contribution(&key).save(&deal.board.join(contribution_file(deal.member)))?;
+    let contribution = match (&session.proof_key, &args.proof_keys) {
+        (None, _) => dealing.contribution(&key),
+        (Some(_), Some(dir)) => {
+            let prover = ContributionProver::load(dir)?;
+            check_keys(&session, &prover.verifier, dir)?;
+            let mut rng = super::zk::rng(args.insecure_proof_seed);
+            dealing.proved_contribution(&session, &key, &prover, &mut rng)?
+        }
+        (Some(id), None) => bail!("the session's contributions are proved: give --proof-keys (verifying key {id})"),
+    };
+    contribution.save(&deal.board.join(contribution_file(deal.member)))?;
     for recipient in 1..=session.committee.members {
         let inbox = args.inboxes.join(format!("member-{recipient}"));
         create(&inbox)?;
@@ -233,16 +330,40 @@ fn inbox_pieces(session: &Session, member: usize, inbox: &Path) -> anyhow::Resul
     Ok(pieces)
 }
 
+/// The contributions and complaints on the board, each checked (session, signature).
+fn board_messages(session: &Session, board: &Path) -> anyhow::Result<(Vec<Contribution>, Vec<Piece>)> {
+    let mut contributions = Vec::new();
+    let mut complaints = Vec::new();
+    for entry in std::fs::read_dir(board).with_context(|| format!("reading {}", board.display()))? {
+        let path = entry.with_context(|| format!("reading {}", board.display()))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        if name.starts_with("contribution-") {
+            contributions.push(Contribution::load(&path, session)?);
+        } else if name.starts_with("complaint-") {
+            complaints.push(Piece::load(&path, session)?);
+        }
+    }
+    Ok((contributions, complaints))
+}
+
 fn check(args: MemberArgs) -> anyhow::Result<i32> {
     let session = Session::load(&args.session)?;
     let (commitments, _) = dkg::index_commitments(&session, commitments(&session, &args.board)?);
-    let checked =
-        dkg::check_pieces(&session, args.member, &commitments, inbox_pieces(&session, args.member, &args.inbox)?)?;
+    let (contributions, _) = board_messages(&session, &args.board)?;
+    if session.proof_key.is_some() && contributions.len() < session.committee.members {
+        bail!(
+            "{} of {} contributions on the board: in a proved session, check once every member has revealed (each piece is checked against its dealer's proof)",
+            contributions.len(),
+            session.committee.members
+        );
+    }
+    let received = inbox_pieces(&session, args.member, &args.inbox)?;
+    let checked = dkg::check_pieces(&session, args.member, &commitments, &contributions, received)?;
     for piece in &checked.complaints {
         let path = args.board.join(format!("complaint-{}-{}-{:x}.dkg", args.member, piece.dealer, piece.set));
         piece.save(&path)?;
         println!(
-            "complaint: dealer {}'s piece of set {:#x} does not match its commitment ({})",
+            "complaint: dealer {}'s piece of set {:#x} does not match its commitment or its proof ({})",
             piece.dealer,
             piece.set,
             path.display()
@@ -261,22 +382,17 @@ fn finish(args: FinishArgs) -> anyhow::Result<i32> {
     let member = &args.member;
     let session = Session::load(&member.session)?;
     let (commitments, mut excluded) = dkg::index_commitments(&session, commitments(&session, &member.board)?);
-    let mut contributions = Vec::new();
-    let mut complaints = Vec::new();
-    for entry in std::fs::read_dir(&member.board).with_context(|| format!("reading {}", member.board.display()))? {
-        let path = entry.with_context(|| format!("reading {}", member.board.display()))?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        if name.starts_with("contribution-") {
-            contributions.push(Contribution::load(&path, &session)?);
-        } else if name.starts_with("complaint-") {
-            complaints.push(Piece::load(&path, &session)?);
-        }
-    }
+    let (contributions, complaints) = board_messages(&session, &member.board)?;
+    let verifier = match (&session.proof_key, &member.proof_keys) {
+        (None, _) => None,
+        (Some(_), Some(dir)) => Some(session_verifier(&session, dir)?),
+        (Some(id), None) => bail!("the session's contributions are proved: give --proof-keys (verifying key {id})"),
+    };
     // Pieces that do not match their commitments are fine once published as complaints (their
     // dealers are then out); otherwise `finish` names them.
     let pieces = inbox_pieces(&session, member.member, &member.inbox)?;
     let (public, share, more) =
-        dkg::finish(&session, member.member, &commitments, &contributions, &complaints, &pieces)?;
+        dkg::finish(&session, member.member, &commitments, &contributions, &complaints, &pieces, verifier.as_ref())?;
     excluded.extend(more);
     std::fs::create_dir_all(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
     for path in [args.output.join(PUBLIC_KEY_FILE), args.output.join(share_file_name(member.member))] {

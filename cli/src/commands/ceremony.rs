@@ -14,7 +14,7 @@ use vsies_zk::ceremony::phase2::required_power;
 use vsies_zk::ceremony::transcript::{Transcript, TRANSCRIPT_FILE};
 use vsies_zk::ceremony::{Ceremony, Contribution, ContributionKind, Powers};
 use vsies_zk::groth16::key_file::{self, PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
-use vsies_zk::relations::{data_validation, training, update};
+use vsies_zk::relations::{data_validation, key_contribution, training, update};
 use vsies_zk::Relation;
 
 /// The ceremony's subcommands.
@@ -206,8 +206,9 @@ pub(crate) fn dispatch<T: ForRelation>(name: &str, task: T) -> anyhow::Result<T:
         data_validation::RELATION => task.run::<data_validation::DataRelation>(),
         training::RELATION => task.run::<training::TrainingRelation>(),
         update::RELATION => task.run::<update::UpdateRelation>(),
+        key_contribution::RELATION => task.run::<key_contribution::KeyContributionRelation>(),
         other => bail!(
-            "no ceremony for relation `{other}` (ceremonies cover `vsies setup data`, `setup train`, `setup update`)"
+            "no ceremony for relation `{other}` (ceremonies cover `vsies setup data`, `setup train`, `setup update`, `setup keygen`)"
         ),
     }
 }

@@ -24,6 +24,8 @@ pub enum SetupCommand {
     Update(super::agg_proofs::SetupUpdateArgs),
     /// The CRS with which contributors prove their public-key encryptions well formed.
     Encryption(super::fhe_proofs::SetupEncryptionArgs),
+    /// Groth16 keys for proving a committee key-generation contribution well formed (`agg dkg`).
+    Keygen(super::agg_dkg::SetupKeygenArgs),
 }
 
 #[derive(Subcommand)]
@@ -152,6 +154,7 @@ pub fn setup(command: SetupCommand) -> anyhow::Result<i32> {
         SetupCommand::Train(args) => return super::zk_train::setup(args),
         SetupCommand::Update(args) => return super::agg_proofs::setup(args),
         SetupCommand::Encryption(args) => return super::fhe_proofs::setup(args),
+        SetupCommand::Keygen(args) => return super::agg_dkg::setup(args),
     };
     let start = std::time::Instant::now();
     let schema = load_schema(&args.schema)?;

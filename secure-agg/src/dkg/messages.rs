@@ -5,6 +5,7 @@
 //! who sent it: a piece that does not match its dealer's commitment is evidence against the
 //! dealer, and two commitments of one dealer are evidence of equivocation.
 
+use super::proof::ContributionProof;
 use super::Session;
 use crate::committee::{push_polys, read_polys};
 use crate::error::AggError;
@@ -39,7 +40,7 @@ pub struct Commitment {
 }
 
 /// Round 2, broadcast: a dealer's contribution `b_i = a·s_i + e_i` to the public key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Contribution {
     /// The session id.
     pub session: [u8; 32],
@@ -47,6 +48,8 @@ pub struct Contribution {
     pub dealer: usize,
     /// `b_{i,j}` for `j < packing`.
     pub(crate) b: Vec<Poly>,
+    /// Its proof of well-formedness (required when the session names a verifying key).
+    pub proof: Option<ContributionProof>,
     /// The dealer's signature.
     pub signature: ClientSignature,
 }
@@ -230,6 +233,12 @@ impl Commitment {
         Signed::signed_by(self, key)
     }
 
+    /// keccak256 of the commitment (what its signature covers): the contribution proof
+    /// states it, so the pieces are fixed before the proof's point is drawn.
+    pub fn digest(&self) -> [u8; 32] {
+        signed(&self.body())
+    }
+
     /// Writes the commitment.
     pub fn save(&self, path: &Path) -> Result<(), AggError> {
         save(path, self.body(), &self.signature, false)
@@ -260,6 +269,15 @@ impl Signed for Contribution {
         let mut out = Writer::new();
         out.raw(CONTRIBUTION_TAG).raw(&self.session).u32(self.dealer as u32);
         push_polys(&mut out, &self.b);
+        match &self.proof {
+            None => {
+                out.u8(0);
+            }
+            Some(proof) => {
+                out.u8(1);
+                proof.push(&mut out);
+            }
+        }
         out.into_bytes()
     }
 
@@ -282,7 +300,12 @@ impl Contribution {
     pub fn load(path: &Path, session: &Session) -> Result<Self, AggError> {
         read_message(path, session, CONTRIBUTION_TAG, |reader, head, signature| {
             let b = read_polys(reader, session.committee.packing, path)?;
-            Ok(Self { session: head.session, dealer: head.dealer, b, signature })
+            let proof = match reader.u8("proof flag").map_err(|err| AggError::malformed(path, err.to_string()))? {
+                0 => None,
+                1 => Some(ContributionProof::read(reader, session.committee.piece_sets().len(), path)?),
+                _ => return Err(AggError::malformed(path, "the proof flag is neither 0 nor 1")),
+            };
+            Ok(Self { session: head.session, dealer: head.dealer, b, proof, signature })
         })
     }
 

@@ -21,16 +21,23 @@
 //! 4. **finish**: the qualified dealers are those with a commitment, a matching contribution
 //!    and no valid complaint; every honest member computes the same set and the same key.
 //!
-//! What is not checked: that a contribution `b_i` is `a` times the sum of its dealer's pieces
-//! plus small noise. A dealer that breaks it makes decryption fail (its pieces then do not
-//! decrypt what its contribution encrypted), which the first decryption shows; it cannot learn
-//! anything by it, since it committed before it saw the other contributions. A proof of
-//! well-formedness would make it attributable (`docs/SECURE_AGGREGATION.md`).
+//! **Proofs of well-formedness** ([`proof`]). A session that names the key-contribution
+//! relation's verifying key ([`Session::with_proof_key`]) requires every contribution to carry
+//! a Groth16 proof that `b_i = a·s_i + e_i` with binary `s_i` and small `e_i`, and that the
+//! pieces its dealer committed to sum to `s_i`; in round 3 each holder also checks its pieces
+//! against the proof (a piece that fails is a complaint like any other), and in round 4 a
+//! dealer whose proof is missing or fails is excluded. Without proofs, a dealer that
+//! contributes something else makes decryption fail, unattributably; it learns nothing by it,
+//! since it committed before it saw the other contributions.
 
 pub mod local;
 pub mod messages;
+pub mod proof;
 
 pub use messages::{Commitment, Contribution, Piece};
+pub use proof::{
+    contribution_params, contribution_relation, ContributionProof, ContributionProver, ContributionVerifier,
+};
 
 use crate::committee::{Committee, KeyShare, PublicKey};
 use crate::error::AggError;
@@ -43,7 +50,7 @@ use std::path::Path;
 use tfhe::core_crypto::commons::math::random::{RandomGenerator, Seed};
 use tfhe::core_crypto::prelude::DefaultRandomGenerator;
 use vsies_core::artifact::{self, ArtifactKind};
-use vsies_core::codec;
+use vsies_core::{codec, ContentId};
 use zeroize::{Zeroize, Zeroizing};
 
 const SESSION_TAG: &[u8] = b"vsies/dkg-session/v1\n";
@@ -58,6 +65,9 @@ pub struct Session {
     pub members: Vec<Address>,
     /// Makes the session unique (a chain's block hash, or fresh randomness).
     pub nonce: [u8; 32],
+    /// The key-contribution relation's verifying key every contribution must be proved with;
+    /// `None`: contributions are not proved.
+    pub proof_key: Option<ContentId>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -67,6 +77,8 @@ struct SessionFile {
     packing: usize,
     addresses: Vec<String>,
     nonce: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    proof_key: Option<String>,
 }
 
 impl Session {
@@ -97,7 +109,14 @@ impl Session {
                 crate::DEFAULT_MIN_CLIENTS
             )));
         }
-        Ok(Self { committee: Committee { dealers: 1, ..committee }, members, nonce })
+        Ok(Self { committee: Committee { dealers: 1, ..committee }, members, nonce, proof_key: None })
+    }
+
+    /// The session whose contributions must be proved with the key-contribution relation's
+    /// verifying key `id` (`vsies setup keygen` for this committee's shape, ideally from a
+    /// ceremony: whoever knows its trapdoor can prove a malformed contribution).
+    pub fn with_proof_key(self, id: ContentId) -> Self {
+        Self { proof_key: Some(id), ..self }
     }
 
     /// The session's id: keccak256 of its parameters. Every message names it.
@@ -109,6 +128,10 @@ impl Session {
         }
         self.members.iter().for_each(|address| hash.update(address));
         hash.update(self.nonce);
+        if let Some(key) = &self.proof_key {
+            hash.update(b"proof key");
+            hash.update(key.digest());
+        }
         hash.finalize().into()
     }
 
@@ -144,6 +167,7 @@ impl Session {
             packing: self.committee.packing,
             addresses: self.members.iter().map(format_address).collect(),
             nonce: codec::hex(&self.nonce),
+            proof_key: self.proof_key.map(|id| id.to_string()),
         };
         artifact::write_json(path, ArtifactKind::DkgSession, &body).map_err(AggError::from)
     }
@@ -156,7 +180,15 @@ impl Session {
         let members = body.addresses.iter().map(|a| parse_address(a)).collect::<Result<Vec<_>, _>>()?;
         let nonce = codec::unhex_array::<32>(&body.nonce)
             .ok_or_else(|| AggError::malformed(path, "the nonce is not 32 bytes of hex"))?;
-        Self::new(committee, members, nonce).map_err(|err| AggError::malformed(path, err.to_string()))
+        let session = Self::new(committee, members, nonce).map_err(|err| AggError::malformed(path, err.to_string()))?;
+        match body.proof_key {
+            None => Ok(session),
+            Some(text) => {
+                let id =
+                    text.parse::<ContentId>().map_err(|err| AggError::malformed(path, format!("proof_key: {err}")))?;
+                Ok(session.with_proof_key(id))
+            }
+        }
     }
 }
 
@@ -165,6 +197,8 @@ impl Session {
 pub struct Dealing {
     dealer: usize,
     session: [u8; 32],
+    /// `s_{i,j}`, binary, for `j < packing`.
+    secret: Vec<Poly>,
     contribution: Vec<Poly>,
     /// `(set, salt, s_{i,A})` per piece set, in the committee's order.
     pieces: Vec<(u64, [u8; 32], Vec<Poly>)>,
@@ -172,6 +206,7 @@ pub struct Dealing {
 
 impl Drop for Dealing {
     fn drop(&mut self) {
+        self.secret.iter_mut().for_each(|poly| poly.zeroize());
         for (_, salt, polys) in &mut self.pieces {
             salt.zeroize();
             polys.iter_mut().for_each(|poly| poly.zeroize());
@@ -200,7 +235,7 @@ impl Dealing {
         let a = session.mask();
         let secret: Vec<Poly> = (0..committee.packing).map(|_| ring::binary(&mut generator)).collect();
         let contribution = crate::committee::public_polys(&a, &secret, &mut generator);
-        let pieces = crate::committee::split(secret, &committee.piece_sets(), &mut generator)
+        let pieces = crate::committee::split(secret.clone(), &committee.piece_sets(), &mut generator)
             .into_iter()
             .map(|(set, polys)| {
                 let mut salt = [0u8; 32];
@@ -208,7 +243,7 @@ impl Dealing {
                 (set, salt, polys)
             })
             .collect();
-        Ok(Self { dealer, session: id, contribution, pieces })
+        Ok(Self { dealer, session: id, secret, contribution, pieces })
     }
 
     /// Round 1: the signed commitment.
@@ -223,10 +258,77 @@ impl Dealing {
             .signed_by(key)
     }
 
-    /// Round 2: the signed contribution to the public key.
+    /// Round 2: the signed contribution to the public key, without a proof.
     pub fn contribution(&self, key: &ClientKey) -> Contribution {
-        Contribution { session: self.session, dealer: self.dealer, b: self.contribution.clone(), signature: unsigned() }
-            .signed_by(key)
+        self.unsigned_contribution().signed_by(key)
+    }
+
+    fn unsigned_contribution(&self) -> Contribution {
+        Contribution {
+            session: self.session,
+            dealer: self.dealer,
+            b: self.contribution.clone(),
+            proof: None,
+            signature: unsigned(),
+        }
+    }
+
+    /// Round 2: the signed contribution with its proof of well-formedness, made with
+    /// `prover` (the keys the session names) for `session`.
+    pub fn proved_contribution<G: ark_std::rand::RngCore + ark_std::rand::CryptoRng>(
+        &self,
+        session: &Session,
+        key: &ClientKey,
+        prover: &ContributionProver,
+        rng: &mut G,
+    ) -> Result<Contribution, AggError> {
+        if session.id() != self.session {
+            return Err(AggError::Committee("the dealing is of another session".into()));
+        }
+        if session.proof_key != Some(prover.verifying_key_id()) {
+            return Err(AggError::Committee(format!(
+                "the session's proof key is {}, these keys are {} (run `vsies setup keygen` for this committee, or use the session's keys)",
+                session.proof_key.map_or("none".into(), |id| id.to_string()),
+                prover.verifying_key_id()
+            )));
+        }
+        let relation = &prover.relation;
+        if relation.shape_params() != contribution_params(&session.committee) {
+            return Err(AggError::Committee("the key-contribution keys are for another committee shape".into()));
+        }
+        self.prove_for(session, &self.commitment(key), key, prover, rng)
+    }
+
+    /// [`Dealing::proved_contribution`] stating `commitment` (the dealer's own, but for the
+    /// tests of a dealer who committed to other pieces than it proves).
+    fn prove_for<G: ark_std::rand::RngCore + ark_std::rand::CryptoRng>(
+        &self,
+        session: &Session,
+        commitment: &Commitment,
+        key: &ClientKey,
+        prover: &ContributionProver,
+        rng: &mut G,
+    ) -> Result<Contribution, AggError> {
+        let zk = |err: vsies_zk::ZkError| {
+            AggError::Committee(format!("proving dealer {}'s contribution: {err}", self.dealer))
+        };
+        let relation = &prover.relation;
+        let mut contribution = self.unsigned_contribution();
+        let mut statement = proof::statement(session, commitment, &contribution, Vec::new());
+        let secret: Vec<Vec<bool>> = self.secret.iter().map(|s| s.iter().map(|&c| c == 1).collect()).collect();
+        let pieces: Vec<Vec<Vec<u128>>> = self.pieces.iter().map(|(_, _, polys)| polys.clone()).collect();
+        let salts =
+            self.pieces.iter().map(|(_, salt, _)| vsies_zk::relations::key_contribution::piece_salt(salt)).collect();
+        let witness = relation.witness(&statement, &secret, pieces, salts).map_err(zk)?;
+        let proved =
+            prover.prove_committed_completing(&vsies_zk::groth16::Cpu, &mut statement, &witness, rng).map_err(zk)?;
+        drop(witness);
+        contribution.proof = Some(ContributionProof {
+            verifying_key: prover.verifying_key_id(),
+            piece_hashes: statement.piece_hashes,
+            proof: proved,
+        });
+        Ok(contribution.signed_by(key))
     }
 
     /// Round 2: the signed pieces for `recipient` (one per set it holds).
@@ -293,11 +395,13 @@ pub fn index_commitments(session: &Session, commitments: Vec<Commitment>) -> (Ve
 }
 
 /// Round 3 for `member`: sorts the pieces it received into those that match their dealers'
-/// commitments and complaints. A piece for another member or session is refused.
+/// commitments (and, in a proved session, their dealers' contribution proofs) and
+/// complaints. A piece for another member or session is refused.
 pub fn check_pieces(
     session: &Session,
     member: usize,
     commitments: &[Option<Commitment>],
+    contributions: &[Contribution],
     received: Vec<Piece>,
 ) -> Result<Checked, AggError> {
     let (mut pieces, mut complaints) = (Vec::new(), Vec::new());
@@ -309,17 +413,32 @@ pub fn check_pieces(
             )));
         }
         match commitments.get(piece.dealer).and_then(Option::as_ref) {
-            Some(commitment) if piece.matches(session, commitment) => pieces.push(piece),
-            Some(_) => complaints.push(piece),
+            Some(commitment) if !piece.matches(session, commitment) => complaints.push(piece),
+            Some(commitment) if !piece_fits_proof(session, commitment, contributions, &piece) => complaints.push(piece),
+            Some(_) => pieces.push(piece),
             None => {} // the dealer is out already
         }
     }
     Ok(Checked { pieces, complaints })
 }
 
+/// Whether `piece` (matching `commitment`) is what its dealer's proved contribution sums, in a
+/// proved session; a dealer without a contribution matching its commitment is excluded anyway.
+fn piece_fits_proof(session: &Session, commitment: &Commitment, contributions: &[Contribution], piece: &Piece) -> bool {
+    if session.proof_key.is_none() {
+        return true;
+    }
+    contributions
+        .iter()
+        .filter(|c| c.dealer == piece.dealer && c.matches(commitment))
+        .all(|contribution| proof::piece_matches_proof(session, commitment, contribution, piece))
+}
+
 /// Round 4 for `member`: the qualified dealers and the committee's key. Every member computes
 /// the same public key from the same public messages (commitments, contributions,
-/// complaints); its share sums the qualified dealers' pieces of the sets it holds.
+/// complaints); its share sums the qualified dealers' pieces of the sets it holds. A proved
+/// session needs `verifier`, with the session's verifying key: each contribution's proof is
+/// checked, and a dealer whose proof is missing or fails is excluded.
 pub fn finish(
     session: &Session,
     member: usize,
@@ -327,8 +446,24 @@ pub fn finish(
     contributions: &[Contribution],
     complaints: &[Piece],
     pieces: &[Piece],
+    verifier: Option<&ContributionVerifier>,
 ) -> Result<(PublicKey, KeyShare, Vec<Exclusion>), AggError> {
     let committee = session.committee;
+    let verifier = match (session.proof_key, verifier) {
+        (None, _) => None,
+        (Some(id), Some(verifier)) if verifier.id == id => Some(verifier),
+        (Some(id), Some(verifier)) => {
+            return Err(AggError::Committee(format!(
+                "the session's contributions are proved with verifying key {id}; the keys given are {}",
+                verifier.id
+            )))
+        }
+        (Some(id), None) => {
+            return Err(AggError::Committee(format!(
+                "the session's contributions are proved: give its key-contribution keys (verifying key {id})"
+            )))
+        }
+    };
     let mut excluded: Vec<Exclusion> = Vec::new();
     let mut exclude = |dealer: usize, reason: String| {
         if !excluded.iter().any(|e| e.dealer == dealer) {
@@ -351,11 +486,35 @@ pub fn finish(
     let mut contribution_of: Vec<Option<&Contribution>> = vec![None; committee.members + 1];
     for contribution in contributions {
         match commitments.get(contribution.dealer).and_then(Option::as_ref) {
-            Some(commitment) if contribution.matches(commitment) => {
-                contribution_of[contribution.dealer] = Some(contribution)
-            }
+            Some(commitment) if contribution.matches(commitment) => match verifier {
+                Some(verifier) => match proof::check(session, verifier, commitment, contribution) {
+                    Ok(()) => contribution_of[contribution.dealer] = Some(contribution),
+                    Err(reason) => exclude(contribution.dealer, reason),
+                },
+                None => contribution_of[contribution.dealer] = Some(contribution),
+            },
             Some(_) => exclude(contribution.dealer, "revealed a contribution it had not committed to".into()),
             None => {}
+        }
+    }
+    for complaint in complaints {
+        let dealer = complaint.dealer;
+        let (Some(commitment), Some(contribution)) =
+            (commitments.get(dealer).and_then(Option::as_ref), contribution_of.get(dealer).copied().flatten())
+        else {
+            continue;
+        };
+        if verifier.is_some()
+            && complaint.matches(session, commitment)
+            && !proof::piece_matches_proof(session, commitment, contribution, complaint)
+        {
+            exclude(
+                dealer,
+                format!(
+                    "dealt member {} a piece of set {:#x} that its proof does not sum to its secret (its signed piece and contribution are the evidence)",
+                    complaint.recipient, complaint.set
+                ),
+            );
         }
     }
     for (dealer, contribution) in contribution_of.iter().enumerate().skip(1) {
@@ -383,10 +542,15 @@ pub fn finish(
         let mut sum = vec![vec![0u128; RING_DEGREE]; committee.packing];
         for &dealer in &qualified {
             let commitment = commitments[dealer].as_ref().expect("qualified");
+            let contribution = contribution_of[dealer].expect("qualified");
             let of_set = |p: &&Piece| p.dealer == dealer && p.set == set;
-            let Some(piece) = pieces.iter().filter(of_set).find(|p| p.matches(session, commitment)) else {
+            let fits = |p: &&Piece| {
+                p.matches(session, commitment)
+                    && (verifier.is_none() || proof::piece_matches_proof(session, commitment, contribution, p))
+            };
+            let Some(piece) = pieces.iter().filter(of_set).find(fits) else {
                 return Err(AggError::Committee(if pieces.iter().any(|p| of_set(&p)) {
-                    format!("dealer {dealer}'s piece of set {set:#x} does not match its commitment: publish it as a complaint")
+                    format!("dealer {dealer}'s piece of set {set:#x} does not match its commitment or its proof: publish it as a complaint (`agg dkg check`)")
                 } else {
                     format!("member {member} has no piece of set {set:#x} from dealer {dealer}: ask the dealer to send it again")
                 }));

@@ -1,7 +1,9 @@
 //! The key generation among five members (threshold 3): honest runs give one key that
 //! decrypts aggregates exactly; a dealer that deals an inconsistent piece, equivocates, or
 //! reveals a contribution it did not commit to is excluded with evidence, and the others'
-//! key still works; messages of another session or signer are refused.
+//! key still works; messages of another session or signer are refused. In a proved session
+//! (three members), every contribution carries a proof: a dealer whose proof is missing, is
+//! for other keys or another dealer, or does not sum the pieces it dealt is excluded.
 
 use super::*;
 use crate::test_support::{toy_model, CountingSeeder};
@@ -26,6 +28,7 @@ struct Run {
     dealings: Vec<Dealing>,
     commitments: Vec<Commitment>,
     contributions: Vec<Contribution>,
+    verifier: Option<&'static ContributionVerifier>,
 }
 
 fn run() -> Run {
@@ -35,10 +38,14 @@ fn run() -> Run {
         (1..=MEMBERS).map(|d| Dealing::new(&session, d, &[d as u8 + 40; 32]).unwrap()).collect();
     let commitments = dealings.iter().zip(&keys).map(|(d, k)| d.commitment(k)).collect();
     let contributions = dealings.iter().zip(&keys).map(|(d, k)| d.contribution(k)).collect();
-    Run { session, keys, dealings, commitments, contributions }
+    Run { session, keys, dealings, commitments, contributions, verifier: None }
 }
 
 impl Run {
+    fn members(&self) -> usize {
+        self.session.committee.members
+    }
+
     fn pieces_for(&self, member: usize) -> Vec<Piece> {
         self.dealings.iter().zip(&self.keys).flat_map(|(d, k)| d.pieces_for(member, k)).collect()
     }
@@ -48,17 +55,18 @@ impl Run {
     fn finish(&self, tamper: impl Fn(usize, &mut Vec<Piece>)) -> Vec<(PublicKey, KeyShare, Vec<Exclusion>)> {
         let (commitments, _) = index_commitments(&self.session, self.commitments.clone());
         let mut checked = Vec::new();
-        for member in 1..=MEMBERS {
+        for member in 1..=self.members() {
             let mut received = self.pieces_for(member);
             tamper(member, &mut received);
-            checked.push(check_pieces(&self.session, member, &commitments, received).unwrap());
+            checked.push(check_pieces(&self.session, member, &commitments, &self.contributions, received).unwrap());
         }
         let complaints: Vec<Piece> = checked.iter().flat_map(|c| c.complaints.clone()).collect();
         checked
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                finish(&self.session, i + 1, &commitments, &self.contributions, &complaints, &c.pieces).unwrap()
+                finish(&self.session, i + 1, &commitments, &self.contributions, &complaints, &c.pieces, self.verifier)
+                    .unwrap()
             })
             .collect()
     }
@@ -204,4 +212,123 @@ fn a_committee_whose_dealer_free_key_cannot_decrypt_three_clients_is_refused() {
     let addresses: Vec<_> = keys.iter().take(3).map(ClientKey::address).collect();
     let twice = vec![addresses[0], addresses[0], addresses[1]];
     assert!(Session::new(Committee::with_packing(3, 2, 1).unwrap(), twice, [0; 32]).is_err());
+}
+
+/// Keys of the key-contribution relation for 3/2 committees of packing 1, made once.
+fn proof_keys() -> &'static (tempfile::TempDir, ContributionProver) {
+    static KEYS: std::sync::OnceLock<(tempfile::TempDir, ContributionProver)> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let relation = contribution_relation(&Committee::with_packing(3, 2, 1).unwrap()).unwrap();
+        let mut rng = ark_std::rand::rngs::StdRng::seed_from_u64(1);
+        vsies_zk::groth16::Keys::generate(relation, &mut rng, dir.path()).unwrap();
+        let prover = ContributionProver::load(dir.path()).unwrap();
+        (dir, prover)
+    })
+}
+
+use ark_std::rand::SeedableRng;
+
+/// A proved 3/2 session's run: every dealer proves its contribution; `dealt` may change a
+/// dealer's dealing after it proved (what it then commits to and deals).
+fn proved_run(dealt: impl Fn(usize, &mut Dealing)) -> Run {
+    let keys: Vec<ClientKey> = (1..=3u8).map(|k| ClientKey::from_bytes(&[k + 20; 32]).unwrap()).collect();
+    let prover = &proof_keys().1;
+    let committee = Committee::with_packing(3, 2, 1).unwrap();
+    let session = Session::new(committee, keys.iter().map(ClientKey::address).collect(), [6; 32])
+        .unwrap()
+        .with_proof_key(prover.verifying_key_id());
+    let mut rng = ark_std::rand::rngs::StdRng::seed_from_u64(2);
+    let mut dealings = Vec::new();
+    let mut commitments = Vec::new();
+    let mut contributions = Vec::new();
+    for (d, key) in (1..=3).zip(&keys) {
+        let honest = Dealing::new(&session, d, &[d as u8 + 60; 32]).unwrap();
+        let mut dealing = Dealing::new(&session, d, &[d as u8 + 60; 32]).unwrap();
+        dealt(d, &mut dealing);
+        let commitment = dealing.commitment(key);
+        contributions.push(honest.prove_for(&session, &commitment, key, prover, &mut rng).unwrap());
+        commitments.push(commitment);
+        dealings.push(dealing);
+    }
+    Run { session, keys, dealings, commitments, contributions, verifier: Some(&prover.verifier) }
+}
+
+fn excluded_dealers(results: &[(PublicKey, KeyShare, Vec<Exclusion>)]) -> Vec<(usize, String)> {
+    assert!(results.iter().all(|(public, _, _)| public.id() == results[0].0.id()), "one key for all");
+    results[0].2.iter().map(|e| (e.dealer, e.reason.clone())).collect()
+}
+
+#[test]
+fn a_proved_session_checks_every_contribution_and_its_key_decrypts() {
+    let run = proved_run(|_, _| {});
+    let results = run.finish(|_, _| {});
+    assert!(excluded_dealers(&results).is_empty());
+    assert_eq!(results[0].0.committee.dealers, 3);
+    let shares: Vec<&KeyShare> = results.iter().map(|(_, share, _)| share).collect();
+    decrypts(&results[0].0, &shares);
+    // The proof survives its file; the session names its key.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("b.dkg");
+    run.contributions[0].save(&path).unwrap();
+    assert_eq!(Contribution::load(&path, &run.session).unwrap(), run.contributions[0]);
+    run.session.save(&dir.path().join("session.json")).unwrap();
+    assert_eq!(Session::load(&dir.path().join("session.json")).unwrap(), run.session);
+    // Finishing a proved session needs its keys.
+    let (commitments, _) = index_commitments(&run.session, run.commitments.clone());
+    let err = finish(&run.session, 1, &commitments, &run.contributions, &[], &[], None).err().unwrap();
+    assert!(err.to_string().contains("key-contribution keys"), "{err}");
+}
+
+#[test]
+fn a_dealer_who_deals_pieces_its_proof_does_not_sum_is_excluded_with_evidence() {
+    // Dealer 2 proves its honest dealing, but commits to and deals a first piece that is off
+    // by one: the piece matches its commitment, not its proof.
+    let run = proved_run(|dealer, dealing| {
+        if dealer == 2 {
+            let (_, _, polys) = &mut dealing.pieces[0];
+            polys[0][5] = polys[0][5].wrapping_add(1);
+        }
+    });
+    let results = run.finish(|_, _| {});
+    let excluded = excluded_dealers(&results);
+    assert_eq!(excluded.len(), 1, "{excluded:?}");
+    assert_eq!(excluded[0].0, 2);
+    assert!(excluded[0].1.contains("its proof does not sum"), "{}", excluded[0].1);
+    let shares: Vec<&KeyShare> = results.iter().map(|(_, share, _)| share).collect();
+    decrypts(&results[0].0, &shares);
+}
+
+#[test]
+fn a_contribution_without_its_proof_or_with_anothers_is_excluded() {
+    let mut run = proved_run(|_, _| {});
+    // Dealer 1 sends no proof; dealer 3 borrows dealer 2's proof (re-signed by itself).
+    let mut bare = run.contributions[0].clone();
+    bare.proof = None;
+    run.contributions[0] = bare.signed_by(&run.keys[0]);
+    let mut borrowed = run.contributions[2].clone();
+    borrowed.proof = run.contributions[1].proof.clone();
+    run.contributions[2] = borrowed.signed_by(&run.keys[2]);
+    let results = run.finish(|_, _| {});
+    let excluded = excluded_dealers(&results);
+    assert_eq!(excluded.iter().map(|(d, _)| *d).collect::<Vec<_>>(), vec![1, 3], "{excluded:?}");
+    assert!(excluded[0].1.contains("carries no proof"), "{}", excluded[0].1);
+    assert!(excluded[1].1.contains("fails"), "{}", excluded[1].1);
+    assert_eq!(results[0].0.committee.dealers, 1);
+}
+
+#[test]
+fn proofs_for_other_keys_are_refused() {
+    let run = proved_run(|_, _| {});
+    let (commitments, _) = index_commitments(&run.session, run.commitments.clone());
+    // The session names one verifying key; a member given others refuses to finish.
+    let other = Session { proof_key: Some(vsies_core::ContentId::from_digest([1; 32])), ..run.session.clone() };
+    let err = finish(&other, 1, &commitments, &run.contributions, &[], &[], run.verifier).err().unwrap();
+    assert!(err.to_string().contains("the keys given are"), "{err}");
+    // A dealer of a session without proofs, or of other keys, cannot prove with these keys.
+    let unproved = Session { proof_key: None, ..run.session.clone() };
+    let dealing = Dealing::new(&unproved, 1, &[1; 32]).unwrap();
+    let mut rng = ark_std::rand::rngs::StdRng::seed_from_u64(3);
+    let err = dealing.proved_contribution(&unproved, &run.keys[0], &proof_keys().1, &mut rng).err().unwrap();
+    assert!(err.to_string().contains("proof key is none"), "{err}");
 }

@@ -101,6 +101,18 @@ pub struct ContributionWitness {
     pub salts: Vec<Fr>,
 }
 
+/// The secret and the pieces are the dealer's secret: wiped when dropped.
+impl Drop for ContributionWitness {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for polys in [&mut self.secret, &mut self.errors, &mut self.piece_carries] {
+            polys.iter_mut().for_each(|poly| poly.zeroize());
+        }
+        self.pieces.iter_mut().flatten().for_each(|poly| poly.zeroize());
+        self.salts.zeroize();
+    }
+}
+
 /// The relation for one committee shape.
 #[derive(Clone, Debug)]
 pub struct KeyContributionRelation {
