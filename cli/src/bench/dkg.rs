@@ -2,7 +2,7 @@
 //! the whole protocol's time (every member's part, in one process), the pieces and key sizes
 //! per member, and the clients an aggregate may hold against a dealer's key of the same shape.
 
-use super::measure::human;
+use super::measure::{human, median_seconds_of};
 use clap::Args;
 use std::time::Instant;
 use tfhe::core_crypto::seeders::new_seeder;
@@ -18,6 +18,11 @@ pub struct DkgArgs {
     /// Body polynomials per mask (64 KiB per polynomial per piece).
     #[arg(long, default_value_t = 1)]
     packing: usize,
+    /// Also run each key generation with proved contributions: a setup of the
+    /// key-contribution keys per shape (insecure seed), then every dealer proves and every
+    /// member verifies every proof.
+    #[arg(long)]
+    proved: bool,
 }
 
 fn shape(text: &str) -> anyhow::Result<(usize, usize)> {
@@ -37,6 +42,7 @@ pub fn dkg(args: DkgArgs) -> anyhow::Result<i32> {
     println!("| committee N/T | piece sets C(N, T-1) | pieces per member | share per member | dealt per member | key generation, all members | per member | clients per aggregate (dealer / dealer-free) |");
     println!("|---|---|---|---|---|---|---|---|");
     let poly = (RING_DEGREE * 16 * args.packing) as f64;
+    let mut proved = Vec::new();
     for text in &args.committees {
         let (n, t) = shape(text)?;
         anyhow::ensure!(n <= MAX_MEMBERS && t >= 1 && t <= n, "{text}: impossible committee");
@@ -62,10 +68,7 @@ pub fn dkg(args: DkgArgs) -> anyhow::Result<i32> {
                 continue;
             }
         };
-        let start = Instant::now();
-        let (public, _, excluded) = dkg::local::run(&session, &keys, new_seeder().as_mut(), None)?;
-        let seconds = start.elapsed().as_secs_f64();
-        anyhow::ensure!(excluded.is_empty() && public.committee.dealers == n, "an honest run excluded a dealer");
+        let seconds = timed_run(&session, &keys, None)?;
         println!(
             "| {n}/{t} | {sets} | {held} | {share} | {dealt} | {} | {} | {} / {} |",
             human(seconds),
@@ -73,6 +76,58 @@ pub fn dkg(args: DkgArgs) -> anyhow::Result<i32> {
             max_clients_for(pieces, 1),
             max_clients_for(pieces, n)
         );
+        if args.proved {
+            proved.push(proved_row(session, &keys)?);
+        }
+    }
+    if args.proved {
+        println!();
+        println!("| committee N/T | key-contribution constraints | setup | prove one contribution (median of 3) | verify one (median of 10) | proved key generation, all members | per member (one proof, N verifications, its piece checks) |");
+        println!("|---|---|---|---|---|---|---|");
+        proved.iter().for_each(|row| println!("{row}"));
     }
     Ok(0)
+}
+
+/// One honest run's seconds; every dealer must qualify.
+fn timed_run(session: &Session, keys: &[ClientKey], prover: Option<&dkg::ContributionProver>) -> anyhow::Result<f64> {
+    let n = session.committee.members;
+    let start = Instant::now();
+    let (public, _, excluded) = dkg::local::run(session, keys, new_seeder().as_mut(), prover)?;
+    let seconds = start.elapsed().as_secs_f64();
+    anyhow::ensure!(excluded.is_empty() && public.committee.dealers == n, "an honest run excluded a dealer");
+    Ok(seconds)
+}
+
+/// The proved run of `session`'s shape: keys set up in a temporary directory, then the run.
+fn proved_row(session: Session, keys: &[ClientKey]) -> anyhow::Result<String> {
+    use vsies_zk::groth16::{Keys, Relation};
+    let committee = session.committee;
+    let relation = dkg::contribution_relation(&committee)?;
+    let constraints = relation.shape()?.constraints;
+    let dir = tempfile::tempdir()?;
+    let start = Instant::now();
+    Keys::generate(relation, &mut crate::commands::zk::rng(Some(1)), dir.path())?;
+    let setup = start.elapsed().as_secs_f64();
+    let prover = dkg::ContributionProver::load(dir.path())?;
+    let session = session.with_proof_key(prover.verifying_key_id());
+    // One dealer's proof and one verification, alone.
+    let dealing = dkg::Dealing::new(&session, 1, &dkg::fresh_seed())?;
+    let commitment = dealing.commitment(&keys[0]);
+    let mut rng = crate::commands::zk::rng(None);
+    let (prove, contribution) =
+        median_seconds_of(3, || dealing.proved_contribution(&session, &keys[0], &prover, &mut rng))?;
+    let (verify, ()) = median_seconds_of(10, || {
+        dkg::verify_contribution(&session, &prover.verifier, &commitment, &contribution).map_err(anyhow::Error::msg)
+    })?;
+    let seconds = timed_run(&session, keys, Some(&prover))?;
+    let (n, t) = (committee.members, committee.threshold);
+    Ok(format!(
+        "| {n}/{t} | {constraints} | {} | {} | {} | {} | {} |",
+        human(setup),
+        human(prove),
+        human(verify),
+        human(seconds),
+        human(seconds / n as f64)
+    ))
 }

@@ -36,7 +36,8 @@ pub mod proof;
 
 pub use messages::{Commitment, Contribution, Piece};
 pub use proof::{
-    contribution_params, contribution_relation, ContributionProof, ContributionProver, ContributionVerifier,
+    contribution_params, contribution_relation, verify_contribution, ContributionProof, ContributionProver,
+    ContributionVerifier,
 };
 
 use crate::committee::{Committee, KeyShare, PublicKey};
@@ -487,7 +488,7 @@ pub fn finish(
     for contribution in contributions {
         match commitments.get(contribution.dealer).and_then(Option::as_ref) {
             Some(commitment) if contribution.matches(commitment) => match verifier {
-                Some(verifier) => match proof::check(session, verifier, commitment, contribution) {
+                Some(verifier) => match proof::verify_contribution(session, verifier, commitment, contribution) {
                     Ok(()) => contribution_of[contribution.dealer] = Some(contribution),
                     Err(reason) => exclude(contribution.dealer, reason),
                 },

@@ -106,7 +106,7 @@ pub(crate) fn statement(
 
 /// Checks `contribution`'s proof under the session's verifying key: a contribution without
 /// one, or with one for other keys or that does not verify, is refused with the reason.
-pub(crate) fn check(
+pub fn verify_contribution(
     session: &Session,
     verifier: &Verifier<KeyContributionRelation>,
     commitment: &Commitment,
