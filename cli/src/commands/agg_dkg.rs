@@ -19,7 +19,7 @@ use vsies_secure_agg::dkg::{
 };
 use vsies_secure_agg::signing::{format_address, parse_address};
 use vsies_secure_agg::{save_all, ClientKey};
-use vsies_zk::groth16::{Keys, Relation};
+use vsies_zk::groth16::Relation;
 
 #[derive(Subcommand)]
 pub enum DkgCommand {
@@ -98,10 +98,7 @@ pub fn setup(args: SetupKeygenArgs) -> anyhow::Result<i32> {
         shape.constraints,
         shape.committed
     );
-    for (stage, count) in vsies_zk::groth16::constraints_by_stage(&relation)? {
-        println!("  {stage:<11} {count:>9} constraints");
-    }
-    args.keys.write(start, |rng, dir| Ok(Keys::generate(relation, rng, dir)?.id))?;
+    args.keys.write_relation(start, relation)?;
     Ok(0)
 }
 

@@ -7,7 +7,7 @@ use clap::Args;
 use std::path::{Path, PathBuf};
 use vsies_core::Model;
 use vsies_secure_agg::{update_params, EncryptedUpdate, ProvedTraining, PublicKey, UpdateChecker};
-use vsies_zk::groth16::{Keys, Prover, Relation, Verifier};
+use vsies_zk::groth16::{Prover, Relation, Verifier};
 use vsies_zk::relations::training::{commitment_element, ModelOpening, TrainingProof, TrainingVerifier};
 use vsies_zk::relations::update::UpdateRelation;
 
@@ -41,10 +41,7 @@ pub fn setup(args: SetupUpdateArgs) -> anyhow::Result<i32> {
         shape.constraints,
         shape.committed
     );
-    for (stage, count) in vsies_zk::groth16::constraints_by_stage(&relation)? {
-        println!("  {stage:<11} {count:>9} constraints");
-    }
-    args.keys.write(start, |rng, dir| Ok(Keys::generate(relation, rng, dir)?.id))?;
+    args.keys.write_relation(start, relation)?;
     Ok(0)
 }
 

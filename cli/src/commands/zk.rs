@@ -83,6 +83,18 @@ impl KeyOutput {
         report_keys(&self.output, &id, self.insecure_seed.is_some(), start);
         Ok(())
     }
+
+    /// Prints `relation`'s constraints per stage, then generates its keys ([`KeyOutput::write`]).
+    pub fn write_relation<R: vsies_zk::groth16::Relation + Clone>(
+        &self,
+        start: std::time::Instant,
+        relation: R,
+    ) -> anyhow::Result<()> {
+        for (stage, count) in vsies_zk::groth16::constraints_by_stage(&relation)? {
+            println!("  {stage:<11} {count:>9} constraints");
+        }
+        self.write(start, |rng, dir| Ok(vsies_zk::groth16::Keys::generate(relation, rng, dir)?.id))
+    }
 }
 
 #[derive(Args)]
