@@ -121,6 +121,29 @@ fn a_three_contributor_ceremony_gives_keys_that_prove_and_verify() {
 }
 
 #[test]
+fn a_benchmark_start_takes_contributions_and_proves_but_never_verifies_as_a_ceremony() {
+    // `init_for_benchmark` lays out an initial key like `init`'s, at setup speed, for powers
+    // whose τ it drew: contributions, checks and finalization work on it as on a real one
+    // (the committing relation, so σ and the σK basis are scaled too), and the keys prove.
+    let root = tempfile::tempdir().unwrap();
+    let directory = root.path().join("bench");
+    let mut ceremony = Ceremony::init_for_benchmark(&permutation(), &directory, &mut StdRng::seed_from_u64(4)).unwrap();
+    ceremony.contribute("alice").unwrap();
+    ceremony.contribute("bob").unwrap();
+    ceremony.check_chain().unwrap();
+    ceremony.check_state().unwrap();
+    let keys = root.path().join("keys");
+    ceremony.finalize::<Permutation>(&keys).unwrap();
+    let prover = Prover::<Permutation>::load(&keys).unwrap();
+    let list: Vec<Fr> = [3u64, 1, 4, 1].map(Fr::from).to_vec();
+    let values: Vec<Fr> = [1u64, 4, 1, 3].map(Fr::from).to_vec();
+    let proof = prover.prove_committed(&list, &values, &mut StdRng::seed_from_u64(1)).unwrap();
+    prover.verifier.verify_committed(&list, &proof, Path::new("p")).unwrap();
+    // It names no phase 1: the full verification refuses it.
+    assert!(Ceremony::open(&directory).unwrap().verify::<Permutation>(None).is_err());
+}
+
+#[test]
 fn a_plain_relation_gets_keys_from_the_same_powers() {
     let root = tempfile::tempdir().unwrap();
     let powers = phase1(root.path());

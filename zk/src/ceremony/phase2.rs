@@ -267,6 +267,47 @@ impl Ceremony {
         Ok(Self { directory: directory.into(), transcript })
     }
 
+    /// Starts phase 2 for `relation` in `directory` from an initial key made at a setup's
+    /// speed for powers of tau whose `τ`, `α`, `β` are drawn from `rng` and forgotten
+    /// ([`crate::groth16::keygen::write_unscaled_key`]): laid out as [`Ceremony::init`]'s,
+    /// without the phase 1 and the group FFT that take hours at 2^23. **Benchmarks only**, of
+    /// phase-2 contributions and checks: the transcript names no phase 1, so
+    /// [`Ceremony::verify`] refuses it, and whoever knew `rng` knows `τ`.
+    pub fn init_for_benchmark<R: Relation, G: ark_std::rand::RngCore + ark_std::rand::CryptoRng>(
+        relation: &R,
+        directory: &Path,
+        rng: &mut G,
+    ) -> Result<Self, ZkError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ZkError::Io { path, source }
+        };
+        std::fs::create_dir_all(directory).map_err(io(directory))?;
+        let initial_path = directory.join(INITIAL_FILE);
+        let (_, commitment) = crate::groth16::keygen::write_unscaled_key(
+            relation,
+            rng,
+            &crate::groth16::Cpu,
+            &initial_path,
+            crate::groth16::key_file::CHUNK_POINTS,
+        )?;
+        let current_path = directory.join(CURRENT_FILE);
+        std::fs::copy(&initial_path, &current_path).map_err(io(&current_path))?;
+        let mut reader = BinaryReader::open(&initial_path, ArtifactKind::ZkProvingKey)?;
+        std::io::copy(&mut reader, &mut std::io::sink()).map_err(io(&initial_path))?;
+        let transcript = Transcript {
+            phase: PHASE.into(),
+            power: None,
+            relation: Some(serde_json::to_value(relation.params()).expect("relation parameters serialize")),
+            powers: None,
+            commitment: commitment.is_some(),
+            initial: reader.finish()?,
+            contributions: Vec::new(),
+        };
+        transcript.save(directory)?;
+        Ok(Self { directory: directory.into(), transcript })
+    }
+
     /// Opens a phase-2 directory.
     pub fn open(directory: &Path) -> Result<Self, ZkError> {
         let transcript = Transcript::load_phase(directory, PHASE)?;

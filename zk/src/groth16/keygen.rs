@@ -60,6 +60,23 @@ impl Toxic {
         let sigma = committing.then(|| Fr::rand(rng));
         Self { alpha, beta, gamma, delta, g1, g2, t, sigma }
     }
+
+    /// Phase 2's starting point for powers of tau whose `τ`, `α`, `β` are drawn here: the
+    /// standard generators and `γ = δ = σ = 1`, as a ceremony's initial key has them.
+    fn unscaled<R: RngCore>(rng: &mut R, domain: &qap::Domain, committing: bool) -> Self {
+        use ark_ec::AffineRepr;
+        use ark_ff::One;
+        Self {
+            alpha: Fr::rand(rng),
+            beta: Fr::rand(rng),
+            gamma: Fr::one(),
+            delta: Fr::one(),
+            g1: G1Affine::generator().into_group(),
+            g2: G2Affine::generator().into_group(),
+            t: domain.sample_element_outside_domain(rng),
+            sigma: committing.then(Fr::one),
+        }
+    }
 }
 
 /// Generates `relation`'s proving key into the file `path`, computing and writing each query
@@ -73,10 +90,34 @@ pub fn write_proving_key<R: Relation, G: RngCore + CryptoRng>(
     path: &Path,
     chunk_points: usize,
 ) -> Result<(VerifyingKey<Bn254>, Option<CommitmentKey>), ZkError> {
+    write_key_with(relation, backend, path, chunk_points, |domain, committing| Toxic::draw(rng, domain, committing))
+}
+
+/// The proving key a setup ceremony's phase 2 starts from (`γ = δ = σ = 1`, the standard
+/// generators) for powers of tau whose `τ`, `α` and `β` are drawn from `rng` here: laid out as
+/// [`crate::ceremony::Ceremony::init`]'s initial key, at a setup's speed instead of a group
+/// FFT over a phase 1. **Benchmarks only**: whoever knows `rng`'s output knows `τ`.
+pub fn write_unscaled_key<R: Relation, G: RngCore + CryptoRng>(
+    relation: &R,
+    rng: &mut G,
+    backend: &dyn Backend,
+    path: &Path,
+    chunk_points: usize,
+) -> Result<(VerifyingKey<Bn254>, Option<CommitmentKey>), ZkError> {
+    write_key_with(relation, backend, path, chunk_points, |domain, committing| Toxic::unscaled(rng, domain, committing))
+}
+
+fn write_key_with<R: Relation>(
+    relation: &R,
+    backend: &dyn Backend,
+    path: &Path,
+    chunk_points: usize,
+    draw: impl FnOnce(&qap::Domain, bool) -> Toxic,
+) -> Result<(VerifyingKey<Bn254>, Option<CommitmentKey>), ZkError> {
     let shape = relation.shape()?.with_blinding();
     let (constraints, instance) = (shape.constraints, shape.public_inputs + 1);
     let domain = qap::domain(constraints, instance)?;
-    let toxic = Toxic::draw(rng, &domain, shape.committed > 0);
+    let toxic = draw(&domain, shape.committed > 0);
 
     let builder = Builder::for_setup(QapSink::new(&domain, toxic.t));
     let (statement, witness) = relation.setup_assignment();
