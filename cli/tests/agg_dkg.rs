@@ -76,19 +76,32 @@ fn reveal(dir: &Path, m: usize, board: &str, state: &str, inboxes: &str, proof: 
     run(&args, &member(m), dir)
 }
 
-fn check_and_finish(dir: &Path, proof: &[&str]) -> Vec<String> {
-    for m in 1..=MEMBERS {
-        let inbox = format!("inbox/member-{m}");
-        run(&["agg", "dkg", "check", "--board", "board", "--inbox", &inbox], &member(m), dir);
-    }
-    (1..=MEMBERS)
+/// Every member checks its inbox (complaining, signed, of missing pieces), every dealer answers
+/// such complaints, then every member finishes and deletes its seed; returns the checks' and
+/// the finishes' outputs.
+fn check_and_finish(dir: &Path, proof: &[&str]) -> (Vec<String>, Vec<String>) {
+    let checks = (1..=MEMBERS)
         .map(|m| {
-            let (inbox, out) = (format!("inbox/member-{m}"), format!("keys-{m}"));
-            let mut args = vec!["agg", "dkg", "finish", "--board", "board", "--inbox", &inbox, "-o", &out];
-            args.extend(proof);
-            run(&args, &member(m), dir)
+            let (inbox, key) = (format!("inbox/member-{m}"), format!("m{m}.sign"));
+            run(&["agg", "dkg", "check", "--board", "board", "--inbox", &inbox, "--key", &key], &member(m), dir)
         })
-        .collect()
+        .collect();
+    for m in 1..=MEMBERS {
+        let (key, state) = (format!("m{m}.sign"), format!("m{m}.seed"));
+        run(&["agg", "dkg", "answer", "--key", &key, "--board", "board", "--state", &state], &member(m), dir);
+    }
+    let finishes = (1..=MEMBERS)
+        .map(|m| {
+            let (inbox, out, state) = (format!("inbox/member-{m}"), format!("keys-{m}"), format!("m{m}.seed"));
+            let mut args = vec!["agg", "dkg", "finish", "--board", "board", "--inbox", &inbox, "-o", &out];
+            args.extend(["--state", &state]);
+            args.extend(proof);
+            let out = run(&args, &member(m), dir);
+            assert!(!dir.join(&state).exists(), "finish --state deletes the seed");
+            out
+        })
+        .collect();
+    (checks, finishes)
 }
 
 fn same_public_keys(dir: &Path) {
@@ -126,8 +139,8 @@ fn members_generate_one_key_without_a_dealer_every_contribution_proved() {
     assert!(text(&out).contains("give --proof-keys"), "{}", text(&out));
     for m in 1..=MEMBERS {
         let out = reveal(dir, m, "board", &format!("m{m}.seed"), "inbox", &PROVED);
-        assert!(out.contains("seed deleted"), "{out}");
-        assert!(!dir.join(format!("m{m}.seed")).exists());
+        assert!(out.contains("seed kept"), "{out}");
+        assert!(dir.join(format!("m{m}.seed")).exists(), "answers need the seed until finish");
         if m == 1 {
             // Pieces are checked against their dealers' proofs: only once every one is there.
             let mut args = vec!["agg", "dkg", "check", "--board", "board", "--inbox", "inbox/member-2"];
@@ -143,7 +156,7 @@ fn members_generate_one_key_without_a_dealer_every_contribution_proved() {
     let out = vsies(&args, dir);
     assert_ne!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("give --proof-keys"), "{}", text(&out));
-    for out in check_and_finish(dir, &PROVED) {
+    for out in check_and_finish(dir, &PROVED).1 {
         assert!(out.contains("from 4 dealers") && !out.contains("excluded"), "{out}");
     }
     same_public_keys(dir);
@@ -192,8 +205,22 @@ fn a_dealer_of_inconsistent_pieces_is_excluded_by_every_member() {
     args.extend(["--session", "session.json", "--member", "1"]);
     let out = ok(&args, dir);
     assert!(out.contains("complaint: dealer 2"), "{out}");
-    for out in check_and_finish(dir, &[]) {
+    // Member 3 never receives one of dealer 4's pieces: it complains, dealer 4 answers on the
+    // board, and dealer 4 stays in the key.
+    let withheld = std::fs::read_dir(dir.join("inbox/member-3"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with("piece-4-"))
+        .unwrap();
+    std::fs::remove_file(&withheld).unwrap();
+    let (checks, finishes) = check_and_finish(dir, &[]);
+    assert!(checks[2].contains("complaint: dealer 4 sent no piece"), "{}", checks[2]);
+    assert!(std::fs::read_dir(dir.join("board"))
+        .unwrap()
+        .any(|e| { e.unwrap().file_name().to_str().unwrap().starts_with("answer-4-3-") }));
+    for out in finishes {
         assert!(out.contains("excluded dealer 2") && out.contains("from 3 dealers"), "{out}");
+        assert!(!out.contains("excluded dealer 4"), "{out}");
     }
     same_public_keys(dir);
 }

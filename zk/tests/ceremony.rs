@@ -97,6 +97,21 @@ fn phase2<R: Relation>(relation: &R, powers: &Powers, root: &Path) -> Ceremony {
     ceremony
 }
 
+/// Finalizes `ceremony` into `keys`, proves a permutation with the keys and verifies it (with
+/// `prove_committed`'s own check); returns the statement, the proof and the prover.
+fn finalized_keys_prove(
+    ceremony: &Ceremony,
+    keys: &Path,
+) -> (Vec<Fr>, vsies_zk::groth16::CommittedProof, Prover<Permutation>) {
+    ceremony.finalize::<Permutation>(keys).unwrap();
+    let prover = Prover::<Permutation>::load(keys).unwrap();
+    let list: Vec<Fr> = [3u64, 1, 4, 1].map(Fr::from).to_vec();
+    let values: Vec<Fr> = [1u64, 4, 1, 3].map(Fr::from).to_vec();
+    let proof = prover.prove_committed(&list, &values, &mut StdRng::seed_from_u64(1)).unwrap();
+    prover.verifier.verify_committed(&list, &proof, Path::new("p")).unwrap();
+    (list, proof, prover)
+}
+
 #[test]
 fn a_three_contributor_ceremony_gives_keys_that_prove_and_verify() {
     let root = tempfile::tempdir().unwrap();
@@ -104,13 +119,7 @@ fn a_three_contributor_ceremony_gives_keys_that_prove_and_verify() {
     let ceremony = phase2(&permutation(), &powers, root.path());
     assert_eq!(ceremony.transcript.contributions.len(), 4);
     let keys = root.path().join("keys");
-    ceremony.finalize::<Permutation>(&keys).unwrap();
-    let prover = Prover::<Permutation>::load(&keys).unwrap();
-    let list: Vec<Fr> = [3u64, 1, 4, 1].map(Fr::from).to_vec();
-    let values: Vec<Fr> = [1u64, 4, 1, 3].map(Fr::from).to_vec();
-    // `prove_committed` checks the proof before it returns it.
-    let proof = prover.prove_committed(&list, &values, &mut StdRng::seed_from_u64(1)).unwrap();
-    prover.verifier.verify_committed(&list, &proof, Path::new("p")).unwrap();
+    let (list, proof, prover) = finalized_keys_prove(&ceremony, &keys);
     let other: Vec<Fr> = [3u64, 1, 4, 2].map(Fr::from).to_vec();
     assert!(prover.verifier.verify_committed(&other, &proof, Path::new("p")).is_err());
     // Keys of an ordinary (one-party) setup of the same relation do not accept the proof.
@@ -132,13 +141,7 @@ fn a_benchmark_start_takes_contributions_and_proves_but_never_verifies_as_a_cere
     ceremony.contribute("bob").unwrap();
     ceremony.check_chain().unwrap();
     ceremony.check_state().unwrap();
-    let keys = root.path().join("keys");
-    ceremony.finalize::<Permutation>(&keys).unwrap();
-    let prover = Prover::<Permutation>::load(&keys).unwrap();
-    let list: Vec<Fr> = [3u64, 1, 4, 1].map(Fr::from).to_vec();
-    let values: Vec<Fr> = [1u64, 4, 1, 3].map(Fr::from).to_vec();
-    let proof = prover.prove_committed(&list, &values, &mut StdRng::seed_from_u64(1)).unwrap();
-    prover.verifier.verify_committed(&list, &proof, Path::new("p")).unwrap();
+    finalized_keys_prove(&ceremony, &root.path().join("keys"));
     // It names no phase 1: the full verification refuses it.
     assert!(Ceremony::open(&directory).unwrap().verify::<Permutation>(None).is_err());
 }

@@ -14,8 +14,8 @@ use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 use vsies_secure_agg::committee::{share_file_name, PUBLIC_KEY_FILE};
 use vsies_secure_agg::dkg::{
-    self, contribution_relation, Commitment, Contribution, ContributionProver, ContributionVerifier, Dealing, Piece,
-    Session,
+    self, contribution_relation, Commitment, Contribution, ContributionProver, ContributionVerifier, Dealing,
+    MissingPiece, Piece, Session,
 };
 use vsies_secure_agg::signing::{format_address, parse_address};
 use vsies_secure_agg::{save_all, ClientKey};
@@ -31,8 +31,11 @@ pub enum DkgCommand {
     /// deal its pieces into the holders' inboxes.
     Reveal(RevealArgs),
     /// Round 3 (a member): check the pieces in its inbox; a piece that does not match its
-    /// dealer's commitment goes to the board as a complaint (the dealer's signature is evidence).
-    Check(MemberArgs),
+    /// dealer's commitment goes to the board as a complaint (the dealer's signature is evidence);
+    /// with --key, a piece that never came goes there as a signed complaint too.
+    Check(CheckArgs),
+    /// Round 3 (a dealer): publish the pieces that members complain they never received.
+    Answer(DealArgs),
     /// Round 4 (a member): the qualified dealers, the public key and its own share (0600).
     Finish(FinishArgs),
 }
@@ -43,6 +46,7 @@ pub fn run(command: DkgCommand) -> anyhow::Result<i32> {
         DkgCommand::Deal(args) => deal(args),
         DkgCommand::Reveal(args) => reveal(args),
         DkgCommand::Check(args) => check(args),
+        DkgCommand::Answer(args) => answer(args),
         DkgCommand::Finish(args) => finish(args),
     }
 }
@@ -179,6 +183,16 @@ pub struct MemberArgs {
 }
 
 #[derive(Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    member: MemberArgs,
+    /// This member's signing key: pieces that never came are then complained about, signed,
+    /// on the board (their dealers must answer before finish).
+    #[arg(long)]
+    key: Option<PathBuf>,
+}
+
+#[derive(Args)]
 pub struct DealArgs {
     /// The session file.
     #[arg(long)]
@@ -192,7 +206,8 @@ pub struct DealArgs {
     /// The public board directory.
     #[arg(long)]
     board: PathBuf,
-    /// Where this member keeps its dealing seed until it reveals (0600; deleted by reveal).
+    /// Where this member keeps its dealing seed (0600) until its key is finished (`finish
+    /// --state` deletes it): reveal and answer need it.
     #[arg(long)]
     state: PathBuf,
 }
@@ -220,6 +235,9 @@ pub struct FinishArgs {
     /// Output directory: public.key and member-M.key (0600).
     #[arg(short, long)]
     output: PathBuf,
+    /// This member's dealing seed, deleted once the key is written.
+    #[arg(long)]
+    state: Option<PathBuf>,
 }
 
 fn member_key(session: &Session, member: usize, key: &Path) -> anyhow::Result<ClientKey> {
@@ -282,11 +300,7 @@ fn reveal(args: RevealArgs) -> anyhow::Result<i32> {
             session.committee.members
         );
     }
-    let seed = dkg::load_seed(&deal.state)?;
-    let dealing = Dealing::new(&session, deal.member, &seed)?;
-    if !present.iter().any(|c| *c == dealing.commitment(&key)) {
-        bail!("the board holds no commitment of this dealing: this seed is not the one committed to");
-    }
+    let dealing = committed_dealing(&session, deal, &key)?;
     let contribution = match (&session.proof_key, &args.proof_keys) {
         (None, _) => dealing.contribution(&key),
         (Some(_), Some(dir)) => {
@@ -305,9 +319,38 @@ fn reveal(args: RevealArgs) -> anyhow::Result<i32> {
             piece.save(&inbox.join(format!("piece-{}-{:x}.dkg", deal.member, piece.set)))?;
         }
     }
-    drop(dealing);
-    std::fs::remove_file(&deal.state).with_context(|| format!("deleting {}", deal.state.display()))?;
-    println!("member {}: contribution on the board, pieces in the inboxes; seed deleted", deal.member);
+    println!(
+        "member {}: contribution on the board, pieces in the inboxes; seed kept in {} until finish (answers need it)",
+        deal.member,
+        deal.state.display()
+    );
+    Ok(0)
+}
+
+/// The dealing of `args`'s seed, checked against the board's commitment.
+fn committed_dealing(session: &Session, args: &DealArgs, key: &ClientKey) -> anyhow::Result<Dealing> {
+    let seed = dkg::load_seed(&args.state)?;
+    let dealing = Dealing::new(session, args.member, &seed)?;
+    if !commitments(session, &args.board)?.iter().any(|c| *c == dealing.commitment(key)) {
+        bail!("the board holds no commitment of this dealing: this seed is not the one committed to");
+    }
+    Ok(dealing)
+}
+
+fn answer(args: DealArgs) -> anyhow::Result<i32> {
+    let session = Session::load(&args.session)?;
+    let key = member_key(&session, args.member, &args.key)?;
+    let dealing = committed_dealing(&session, &args, &key)?;
+    let board = board_messages(&session, &args.board)?;
+    let mut answered = 0;
+    for complaint in board.missing.iter().filter(|c| c.dealer == args.member) {
+        if let Some(piece) = dealing.answer(complaint, &key) {
+            let name = format!("answer-{}-{}-{:x}.dkg", args.member, complaint.member, complaint.set);
+            piece.save(&args.board.join(name))?;
+            answered += 1;
+        }
+    }
+    println!("member {}: answered {answered} complaints of missing pieces on the board", args.member);
     Ok(0)
 }
 
@@ -327,26 +370,49 @@ fn inbox_pieces(session: &Session, member: usize, inbox: &Path) -> anyhow::Resul
     Ok(pieces)
 }
 
-/// The contributions and complaints on the board, each checked (session, signature).
-fn board_messages(session: &Session, board: &Path) -> anyhow::Result<(Vec<Contribution>, Vec<Piece>)> {
-    let mut contributions = Vec::new();
-    let mut complaints = Vec::new();
+/// What the board holds besides the commitments, each message checked (session, signature).
+#[derive(Default)]
+struct BoardFiles {
+    contributions: Vec<Contribution>,
+    complaints: Vec<Piece>,
+    missing: Vec<MissingPiece>,
+    answers: Vec<Piece>,
+}
+
+impl BoardFiles {
+    fn board(&self) -> dkg::Board<'_> {
+        dkg::Board {
+            contributions: &self.contributions,
+            complaints: &self.complaints,
+            missing: &self.missing,
+            answers: &self.answers,
+        }
+    }
+}
+
+fn board_messages(session: &Session, board: &Path) -> anyhow::Result<BoardFiles> {
+    let mut files = BoardFiles::default();
     for entry in std::fs::read_dir(board).with_context(|| format!("reading {}", board.display()))? {
         let path = entry.with_context(|| format!("reading {}", board.display()))?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         if name.starts_with("contribution-") {
-            contributions.push(Contribution::load(&path, session)?);
+            files.contributions.push(Contribution::load(&path, session)?);
         } else if name.starts_with("complaint-") {
-            complaints.push(Piece::load(&path, session)?);
+            files.complaints.push(Piece::load(&path, session)?);
+        } else if name.starts_with("missing-") {
+            files.missing.push(MissingPiece::load(&path, session)?);
+        } else if name.starts_with("answer-") {
+            files.answers.push(Piece::load(&path, session)?);
         }
     }
-    Ok((contributions, complaints))
+    Ok(files)
 }
 
-fn check(args: MemberArgs) -> anyhow::Result<i32> {
+fn check(check: CheckArgs) -> anyhow::Result<i32> {
+    let args = &check.member;
     let session = Session::load(&args.session)?;
     let (commitments, _) = dkg::index_commitments(&session, commitments(&session, &args.board)?);
-    let (contributions, _) = board_messages(&session, &args.board)?;
+    let contributions = board_messages(&session, &args.board)?.contributions;
     if session.proof_key.is_some() && contributions.len() < session.committee.members {
         bail!(
             "{} of {} contributions on the board: in a proved session, check once every member has revealed (each piece is checked against its dealer's proof)",
@@ -366,8 +432,27 @@ fn check(args: MemberArgs) -> anyhow::Result<i32> {
             path.display()
         );
     }
+    let missing = dkg::missing_pieces(&session, args.member, &commitments, &checked.pieces)
+        .into_iter()
+        .filter(|(dealer, set)| !checked.complaints.iter().any(|p| p.dealer == *dealer && p.set == *set));
+    let key = check.key.as_ref().map(|path| member_key(&session, args.member, path)).transpose()?;
+    let mut gaps = 0;
+    for (dealer, set) in missing {
+        gaps += 1;
+        match &key {
+            Some(key) => {
+                let path = args.board.join(format!("missing-{}-{dealer}-{set:x}.dkg", args.member));
+                MissingPiece::new(&session, args.member, dealer, set, key).save(&path)?;
+                println!(
+                    "complaint: dealer {dealer} sent no piece of set {set:#x} ({}); it must answer",
+                    path.display()
+                );
+            }
+            None => println!("missing: dealer {dealer} sent no piece of set {set:#x} (give --key to complain)"),
+        }
+    }
     println!(
-        "member {}: {} pieces match their commitments, {} complaints",
+        "member {}: {} pieces match their commitments, {} complaints, {gaps} missing",
         args.member,
         checked.pieces.len(),
         checked.complaints.len()
@@ -379,7 +464,7 @@ fn finish(args: FinishArgs) -> anyhow::Result<i32> {
     let member = &args.member;
     let session = Session::load(&member.session)?;
     let (commitments, mut excluded) = dkg::index_commitments(&session, commitments(&session, &member.board)?);
-    let (contributions, complaints) = board_messages(&session, &member.board)?;
+    let board = board_messages(&session, &member.board)?;
     let verifier = match (&session.proof_key, &member.proof_keys) {
         (None, _) => None,
         (Some(_), Some(dir)) => Some(session_verifier(&session, dir)?),
@@ -389,7 +474,7 @@ fn finish(args: FinishArgs) -> anyhow::Result<i32> {
     // dealers are then out); otherwise `finish` names them.
     let pieces = inbox_pieces(&session, member.member, &member.inbox)?;
     let (public, share, more) =
-        dkg::finish(&session, member.member, &commitments, &contributions, &complaints, &pieces, verifier.as_ref())?;
+        dkg::finish(&session, member.member, &commitments, board.board(), &pieces, verifier.as_ref())?;
     excluded.extend(more);
     std::fs::create_dir_all(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
     for path in [args.output.join(PUBLIC_KEY_FILE), args.output.join(share_file_name(member.member))] {
@@ -398,6 +483,10 @@ fn finish(args: FinishArgs) -> anyhow::Result<i32> {
         }
     }
     save_all(&public, std::slice::from_ref(&share), &args.output)?;
+    if let Some(state) = &args.state {
+        std::fs::remove_file(state).with_context(|| format!("deleting {}", state.display()))?;
+        println!("dealing seed {} deleted", state.display());
+    }
     for exclusion in &excluded {
         println!("excluded dealer {}: {}", exclusion.dealer, exclusion.reason);
     }

@@ -2,7 +2,7 @@
 //! benchmarks): each member runs its own part, seeded from its own entropy, and the messages
 //! pass between them as they would over a network.
 
-use super::{check_pieces, finish, index_commitments, ContributionProver, Dealing, Exclusion, Piece, Session};
+use super::{check_pieces, finish, index_commitments, Board, ContributionProver, Dealing, Exclusion, Piece, Session};
 use crate::committee::{KeyShare, PublicKey};
 use crate::error::AggError;
 use crate::signing::ClientKey;
@@ -67,11 +67,11 @@ pub fn run(
     drop(dealings);
     let complaints: Vec<Piece> = checked.iter().flat_map(|c| c.complaints.clone()).collect();
     let verifier = prover.map(|p| &p.verifier);
+    let board = Board { contributions: &contributions, complaints: &complaints, ..Board::default() };
     let mut public: Option<PublicKey> = None;
     let mut shares = Vec::with_capacity(members);
     for (index, member) in checked.iter().enumerate() {
-        let (key, share, excluded) =
-            finish(session, index + 1, &commitments, &contributions, &complaints, &member.pieces, verifier)?;
+        let (key, share, excluded) = finish(session, index + 1, &commitments, board, &member.pieces, verifier)?;
         if public.as_ref().is_some_and(|p| p.id() != key.id()) {
             return Err(AggError::Committee(format!("member {} computed another public key", index + 1)));
         }

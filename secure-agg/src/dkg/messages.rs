@@ -22,6 +22,7 @@ const CONTRIBUTION_TAG: &[u8] = b"vsies/dkg-contribution/v1\n";
 const PIECE_TAG: &[u8] = b"vsies/dkg-piece/v1\n";
 const PIECE_HASH_TAG: &[u8] = b"vsies/dkg-piece-hash/v1\n";
 const CONTRIBUTION_HASH_TAG: &[u8] = b"vsies/dkg-contribution-hash/v1\n";
+const MISSING_TAG: &[u8] = b"vsies/dkg-missing-piece/v1\n";
 
 /// Round 1, broadcast: a dealer's commitment to its public-key contribution and to every key
 /// piece it will deal, before it sees anyone else's contribution.
@@ -71,6 +72,25 @@ pub struct Piece {
     /// `s_{i,A,j}` for `j < packing`.
     pub(crate) polys: Vec<Poly>,
     /// The dealer's signature.
+    pub signature: ClientSignature,
+}
+
+/// Round 3, broadcast: a member's complaint that a dealer sent it no piece of a set it holds.
+/// The dealer answers by publishing that piece on the board ([`super::Dealing::answer`]); one
+/// that does not is excluded. Publishing is safe where the channels are private and reliable,
+/// as the protocol assumes: an honest dealer's pieces arrive, so a complaint against one comes
+/// from a dishonest member, who holds the set and learns nothing new.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingPiece {
+    /// The session id.
+    pub session: [u8; 32],
+    /// The member that complains (it signs the complaint).
+    pub member: usize,
+    /// The dealer it complains about.
+    pub dealer: usize,
+    /// The piece set (one the member holds).
+    pub set: u64,
+    /// The member's signature.
     pub signature: ClientSignature,
 }
 
@@ -364,5 +384,60 @@ impl Piece {
         };
         self.dealer == commitment.dealer
             && piece_hash(&self.session, self.dealer, self.set, &self.salt, &self.polys) == commitment.pieces[index]
+    }
+}
+
+impl Signed for MissingPiece {
+    fn body(&self) -> Vec<u8> {
+        let mut out = Writer::new();
+        out.raw(MISSING_TAG).raw(&self.session).u32(self.member as u32).u32(self.dealer as u32).u64(self.set);
+        out.into_bytes()
+    }
+
+    fn signature_mut(&mut self) -> &mut ClientSignature {
+        &mut self.signature
+    }
+}
+
+impl MissingPiece {
+    /// Member `member`'s signed complaint that `dealer` sent it no piece of `set`.
+    pub fn new(session: &Session, member: usize, dealer: usize, set: u64, key: &ClientKey) -> Self {
+        let unsigned = ClientSignature { address: [0; 20], signature: [0; 65] };
+        Self { session: session.id(), member, dealer, set, signature: unsigned }.signed_by(key)
+    }
+
+    /// Writes the complaint.
+    pub fn save(&self, path: &Path) -> Result<(), AggError> {
+        save(path, self.body(), &self.signature, false)
+    }
+
+    /// Reads a complaint and checks it: the session's, signed by its member, about a dealer
+    /// of the session and a set the member holds.
+    pub fn load(path: &Path, session: &Session) -> Result<Self, AggError> {
+        let complaint = read_message(path, session, MISSING_TAG, |reader, head, signature| {
+            let codec = |err: CodecError| AggError::malformed(path, err.to_string());
+            let dealer = reader.u32("dealer").map_err(codec)? as usize;
+            let set = reader.u64("set").map_err(codec)?;
+            Ok(Self { session: head.session, member: head.dealer, dealer, set, signature })
+        })?;
+        if !complaint.is_well_addressed(session) {
+            return Err(AggError::malformed(
+                path,
+                format!(
+                    "member {} complains about dealer {} and set {:#x}, which do not fit the session",
+                    complaint.member, complaint.dealer, complaint.set
+                ),
+            ));
+        }
+        Ok(complaint)
+    }
+
+    /// Whether the dealer is a member and the member holds the set.
+    pub(crate) fn is_well_addressed(&self, session: &Session) -> bool {
+        let members = session.committee.members;
+        (1..=members).contains(&self.dealer)
+            && (1..=members).contains(&self.member)
+            && self.set & (1 << (self.member - 1)) != 0
+            && session.committee.piece_sets().contains(&self.set)
     }
 }

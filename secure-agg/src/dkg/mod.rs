@@ -17,9 +17,12 @@
 //!    piece's holders;
 //! 3. **check**: each member checks every piece it received against its dealer's commitment;
 //!    a piece that does not match is published as a *complaint*: it carries the dealer's
-//!    signature, so anyone can check that the dealer dealt inconsistent shares;
-//! 4. **finish**: the qualified dealers are those with a commitment, a matching contribution
-//!    and no valid complaint; every honest member computes the same set and the same key.
+//!    signature, so anyone can check that the dealer dealt inconsistent shares; a piece that
+//!    never came is complained about ([`MissingPiece`], signed by the member) and its dealer
+//!    answers by publishing it ([`Dealing::answer`]);
+//! 4. **finish**: the qualified dealers are those with a commitment, a matching contribution,
+//!    no valid complaint and every missing-piece complaint answered; every honest member
+//!    computes the same set and the same key.
 //!
 //! **Proofs of well-formedness** ([`proof`]). A session that names the key-contribution
 //! relation's verifying key ([`Session::with_proof_key`]) requires every contribution to carry
@@ -34,7 +37,7 @@ pub mod local;
 pub mod messages;
 pub mod proof;
 
-pub use messages::{Commitment, Contribution, Piece};
+pub use messages::{Commitment, Contribution, MissingPiece, Piece};
 pub use proof::{
     contribution_params, contribution_relation, verify_contribution, ContributionProof, ContributionProver,
     ContributionVerifier,
@@ -332,6 +335,16 @@ impl Dealing {
         Ok(contribution.signed_by(key))
     }
 
+    /// Round 3's answer to `complaint` about this dealer: the piece the member says it never
+    /// received, signed, to publish on the board. `None` for a complaint about another dealer
+    /// or session, or a set the member does not hold.
+    pub fn answer(&self, complaint: &MissingPiece, key: &ClientKey) -> Option<Piece> {
+        if complaint.dealer != self.dealer || complaint.session != self.session {
+            return None;
+        }
+        self.pieces_for(complaint.member, key).into_iter().find(|piece| piece.set == complaint.set)
+    }
+
     /// Round 2: the signed pieces for `recipient` (one per set it holds).
     pub fn pieces_for(&self, recipient: usize, key: &ClientKey) -> Vec<Piece> {
         self.pieces
@@ -435,20 +448,62 @@ fn piece_fits_proof(session: &Session, commitment: &Commitment, contributions: &
         .all(|contribution| proof::piece_matches_proof(session, commitment, contribution, piece))
 }
 
+/// What the board holds once rounds 2 and 3 are over, besides the commitments: every
+/// contribution, the complaints about pieces that do not match (dealer-signed pieces), the
+/// complaints about pieces that never came, and the dealers' answers to those (the pieces,
+/// published).
+#[derive(Clone, Copy, Default)]
+pub struct Board<'a> {
+    /// The revealed contributions.
+    pub contributions: &'a [Contribution],
+    /// Pieces that do not match their commitments or proofs.
+    pub complaints: &'a [Piece],
+    /// Complaints about missing pieces.
+    pub missing: &'a [MissingPiece],
+    /// Pieces published in answer to them.
+    pub answers: &'a [Piece],
+}
+
+/// The pieces `member` should hold and does not: `(dealer, set)` for every dealer with a
+/// commitment and every set the member holds that none of `pieces` (its checked pieces) is.
+pub fn missing_pieces(
+    session: &Session,
+    member: usize,
+    commitments: &[Option<Commitment>],
+    pieces: &[Piece],
+) -> Vec<(usize, u64)> {
+    let sets: Vec<u64> = session
+        .committee
+        .piece_sets()
+        .into_iter()
+        .filter(|set| member >= 1 && set & (1 << (member - 1)) != 0)
+        .collect();
+    let mut missing = Vec::new();
+    for dealer in (1..=session.committee.members).filter(|&d| commitments.get(d).is_some_and(Option::is_some)) {
+        for &set in &sets {
+            if !pieces.iter().any(|p| p.dealer == dealer && p.set == set) {
+                missing.push((dealer, set));
+            }
+        }
+    }
+    missing
+}
+
 /// Round 4 for `member`: the qualified dealers and the committee's key. Every member computes
-/// the same public key from the same public messages (commitments, contributions,
-/// complaints); its share sums the qualified dealers' pieces of the sets it holds. A proved
-/// session needs `verifier`, with the session's verifying key: each contribution's proof is
-/// checked, and a dealer whose proof is missing or fails is excluded.
+/// the same public key from the same public messages (commitments and the `board`); its
+/// share sums the qualified dealers' pieces of the sets it holds (its own `pieces`, and the
+/// answers to its complaints). A dealer that did not answer a complaint about a missing piece
+/// is excluded. A proved session needs `verifier`, with the session's verifying key: each
+/// contribution's proof is checked, and a dealer whose proof is missing or fails is excluded.
 pub fn finish(
     session: &Session,
     member: usize,
     commitments: &[Option<Commitment>],
-    contributions: &[Contribution],
-    complaints: &[Piece],
+    board: Board<'_>,
     pieces: &[Piece],
     verifier: Option<&ContributionVerifier>,
 ) -> Result<(PublicKey, KeyShare, Vec<Exclusion>), AggError> {
+    let Board { contributions, complaints, missing, answers } = board;
     let committee = session.committee;
     let verifier = match (session.proof_key, verifier) {
         (None, _) => None,
@@ -518,6 +573,33 @@ pub fn finish(
             );
         }
     }
+    // A piece that answers a complaint must match its commitment (and proof) like any other.
+    let answer_fits = |complaint: &MissingPiece, piece: &Piece| {
+        let dealer = complaint.dealer;
+        piece.dealer == dealer
+            && piece.set == complaint.set
+            && piece.recipient == complaint.member
+            && match (commitments.get(dealer).and_then(Option::as_ref), contribution_of.get(dealer).copied().flatten())
+            {
+                (Some(commitment), Some(contribution)) => {
+                    piece.matches(session, commitment)
+                        && (verifier.is_none() || proof::piece_matches_proof(session, commitment, contribution, piece))
+                }
+                _ => false,
+            }
+    };
+    for complaint in missing.iter().filter(|c| c.session == session.id() && c.is_well_addressed(session)) {
+        let answered = answers.iter().any(|piece| answer_fits(complaint, piece));
+        if contribution_of.get(complaint.dealer).copied().flatten().is_some() && !answered {
+            exclude(
+                complaint.dealer,
+                format!(
+                    "did not answer member {}'s complaint that it never received its piece of set {:#x} (the signed complaint, unanswered on the board, is the evidence)",
+                    complaint.member, complaint.set
+                ),
+            );
+        }
+    }
     for (dealer, contribution) in contribution_of.iter().enumerate().skip(1) {
         if commitments.get(dealer).and_then(Option::as_ref).is_none() {
             exclude(dealer, "no commitment".into());
@@ -549,11 +631,12 @@ pub fn finish(
                 p.matches(session, commitment)
                     && (verifier.is_none() || proof::piece_matches_proof(session, commitment, contribution, p))
             };
-            let Some(piece) = pieces.iter().filter(of_set).find(fits) else {
+            let answered = answers.iter().filter(|p| p.recipient == member);
+            let Some(piece) = pieces.iter().chain(answered).filter(of_set).find(fits) else {
                 return Err(AggError::Committee(if pieces.iter().any(|p| of_set(&p)) {
                     format!("dealer {dealer}'s piece of set {set:#x} does not match its commitment or its proof: publish it as a complaint (`agg dkg check`)")
                 } else {
-                    format!("member {member} has no piece of set {set:#x} from dealer {dealer}: ask the dealer to send it again")
+                    format!("member {member} has no piece of set {set:#x} from dealer {dealer}: publish a complaint that it is missing (`agg dkg check --key`) and finish once the dealer has answered or the answer time is over")
                 }));
             };
             for (acc, poly) in sum.iter_mut().zip(&piece.polys) {
@@ -569,7 +652,8 @@ pub fn finish(
 #[cfg(test)]
 mod tests;
 
-/// Writes a dealer's seed owner-only (0600): it keeps it from its commitment to its reveal.
+/// Writes a dealer's seed owner-only (0600): it keeps it from its commitment until its key is
+/// finished (its reveal and its answers to complaints of missing pieces need it).
 pub fn save_seed(path: &Path, seed: &[u8; 32]) -> Result<(), AggError> {
     let mut bytes = artifact::encode_binary(ArtifactKind::DkgDealerSeed, seed);
     let result =

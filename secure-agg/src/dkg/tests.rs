@@ -65,8 +65,8 @@ impl Run {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                finish(&self.session, i + 1, &commitments, &self.contributions, &complaints, &c.pieces, self.verifier)
-                    .unwrap()
+                let board = Board { contributions: &self.contributions, complaints: &complaints, ..Board::default() };
+                finish(&self.session, i + 1, &commitments, board, &c.pieces, self.verifier).unwrap()
             })
             .collect()
     }
@@ -136,6 +136,58 @@ fn a_dealer_of_an_inconsistent_piece_is_excluded_with_its_signed_piece_as_eviden
     assert_eq!(results[0].0.committee.dealers, MEMBERS - 1);
     let shares: Vec<&KeyShare> = results.iter().skip(1).map(|(_, share, _)| share).collect();
     decrypts(&results[0].0, &shares);
+}
+
+#[test]
+fn a_withheld_piece_is_complained_about_and_its_dealer_answers_or_is_excluded() {
+    // Dealer 4 sends member 1 nothing. Member 1 finds the gap and publishes a signed complaint.
+    let run = run();
+    let (commitments, _) = index_commitments(&run.session, run.commitments.clone());
+    let mut checked = Vec::new();
+    for member in 1..=MEMBERS {
+        let mut received = run.pieces_for(member);
+        if member == 1 {
+            received.retain(|p| p.dealer != 4);
+        }
+        checked.push(check_pieces(&run.session, member, &commitments, &run.contributions, received).unwrap());
+    }
+    let gaps = missing_pieces(&run.session, 1, &commitments, &checked[0].pieces);
+    assert!(!gaps.is_empty() && gaps.iter().all(|(dealer, _)| *dealer == 4), "{gaps:?}");
+    assert!((2..=MEMBERS).all(|m| missing_pieces(&run.session, m, &commitments, &checked[m - 1].pieces).is_empty()));
+    let missing: Vec<MissingPiece> =
+        gaps.iter().map(|&(dealer, set)| MissingPiece::new(&run.session, 1, dealer, set, &run.keys[0])).collect();
+    // The complaint survives its file; one about a set the member does not hold is refused.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("missing.dkg");
+    missing[0].save(&path).unwrap();
+    assert_eq!(MissingPiece::load(&path, &run.session).unwrap(), missing[0]);
+    let other_set = run.session.committee.piece_sets().into_iter().find(|set| set & 1 == 0).unwrap();
+    MissingPiece::new(&run.session, 1, 4, other_set, &run.keys[0]).save(&path).unwrap();
+    assert!(MissingPiece::load(&path, &run.session).unwrap_err().to_string().contains("do not fit"));
+    let finish_all = |answers: &[Piece]| -> Vec<(PublicKey, KeyShare, Vec<Exclusion>)> {
+        let board = Board { contributions: &run.contributions, missing: &missing, answers, ..Board::default() };
+        (1..=MEMBERS)
+            .map(|m| finish(&run.session, m, &commitments, board, &checked[m - 1].pieces, None).unwrap())
+            .collect()
+    };
+    // Dealer 4 answers: its pieces go on the board, member 1 uses them, nobody is excluded.
+    let answers: Vec<Piece> = missing.iter().map(|c| run.dealings[3].answer(c, &run.keys[3]).unwrap()).collect();
+    assert!(run.dealings[2].answer(&missing[0], &run.keys[2]).is_none(), "only the accused dealer answers");
+    let results = finish_all(&answers);
+    assert!(excluded_dealers(&results).is_empty());
+    let shares: Vec<&KeyShare> = results.iter().take(4).map(|(_, share, _)| share).collect();
+    decrypts(&results[0].0, &shares);
+    // Dealer 4 does not answer (or answers with another piece): every member excludes it.
+    let mut wrong = answers.clone();
+    wrong[0].polys[0][0] ^= 1;
+    wrong[0] = wrong[0].clone().signed_by(&run.keys[3]);
+    for answers in [&[][..], &wrong[..1]] {
+        let results = finish_all(answers);
+        let excluded = excluded_dealers(&results);
+        assert_eq!(excluded.len(), 1, "{excluded:?}");
+        assert_eq!(excluded[0].0, 4);
+        assert!(excluded[0].1.contains("did not answer member 1"), "{}", excluded[0].1);
+    }
 }
 
 #[test]
@@ -276,7 +328,8 @@ fn a_proved_session_checks_every_contribution_and_its_key_decrypts() {
     assert_eq!(Session::load(&dir.path().join("session.json")).unwrap(), run.session);
     // Finishing a proved session needs its keys.
     let (commitments, _) = index_commitments(&run.session, run.commitments.clone());
-    let err = finish(&run.session, 1, &commitments, &run.contributions, &[], &[], None).err().unwrap();
+    let board = Board { contributions: &run.contributions, ..Board::default() };
+    let err = finish(&run.session, 1, &commitments, board, &[], None).err().unwrap();
     assert!(err.to_string().contains("key-contribution keys"), "{err}");
 }
 
@@ -323,7 +376,8 @@ fn proofs_for_other_keys_are_refused() {
     let (commitments, _) = index_commitments(&run.session, run.commitments.clone());
     // The session names one verifying key; a member given others refuses to finish.
     let other = Session { proof_key: Some(vsies_core::ContentId::from_digest([1; 32])), ..run.session.clone() };
-    let err = finish(&other, 1, &commitments, &run.contributions, &[], &[], run.verifier).err().unwrap();
+    let board = Board { contributions: &run.contributions, ..Board::default() };
+    let err = finish(&other, 1, &commitments, board, &[], run.verifier).err().unwrap();
     assert!(err.to_string().contains("the keys given are"), "{err}");
     // A dealer of a session without proofs, or of other keys, cannot prove with these keys.
     let unproved = Session { proof_key: None, ..run.session.clone() };
