@@ -147,7 +147,7 @@ fn members_generate_one_key_without_a_dealer_every_contribution_proved() {
             args.extend(["--session", "session.json", "--member", "2"]);
             let out = vsies(&args, dir);
             assert_ne!(out.status.code(), Some(0), "{}", text(&out));
-            assert!(text(&out).contains("1 of 4 contributions"), "{}", text(&out));
+            assert!(text(&out).contains("1 of 4 committed dealers"), "{}", text(&out));
         }
     }
     // Finishing a proved session needs its keys.

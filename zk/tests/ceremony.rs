@@ -141,9 +141,17 @@ fn a_benchmark_start_takes_contributions_and_proves_but_never_verifies_as_a_cere
     ceremony.contribute("bob").unwrap();
     ceremony.check_chain().unwrap();
     ceremony.check_state().unwrap();
-    finalized_keys_prove(&ceremony, &root.path().join("keys"));
-    // It names no phase 1: the full verification refuses it.
+    // It names no phase 1: the full verification and finalization refuse it; only the
+    // benchmark's own finalization writes (forgeable) keys, and they prove.
     assert!(Ceremony::open(&directory).unwrap().verify::<Permutation>(None).is_err());
+    let err = ceremony.finalize::<Permutation>(&root.path().join("refused")).err().unwrap();
+    assert!(err.to_string().contains("benchmark ceremony"), "{err}");
+    let keys = root.path().join("keys");
+    ceremony.finalize_benchmark::<Permutation>(&keys).unwrap();
+    let prover = Prover::<Permutation>::load(&keys).unwrap();
+    let list: Vec<Fr> = [3u64, 1, 4, 1].map(Fr::from).to_vec();
+    let values: Vec<Fr> = [1u64, 4, 1, 3].map(Fr::from).to_vec();
+    prover.prove_committed(&list, &values, &mut StdRng::seed_from_u64(1)).unwrap();
 }
 
 #[test]

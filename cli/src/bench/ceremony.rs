@@ -121,7 +121,9 @@ fn contribute_check_finalize<R: Relation>(
         })?;
     }
     let keys = work.join("keys");
-    measure(rows, "phase 2: finalize", || Ok(ceremony.finalize::<R>(&keys)?.verifier.id))?;
+    measure(rows, "phase 2: finalize", || {
+        Ok(if full { ceremony.finalize::<R>(&keys)? } else { ceremony.finalize_benchmark::<R>(&keys)? }.verifier.id)
+    })?;
     let size = std::fs::metadata(keys.join("proving.key"))?.len();
     rows.push((format!("proving key: {:.1} MB", size as f64 / 1e6), 0.0, None));
     Ok(())

@@ -190,6 +190,10 @@ pub struct CheckArgs {
     /// on the board (their dealers must answer before finish).
     #[arg(long)]
     key: Option<PathBuf>,
+    /// Check although some committed dealers have not revealed (their time is over): they
+    /// are excluded at finish for it.
+    #[arg(long)]
+    partial: bool,
 }
 
 #[derive(Args)]
@@ -281,11 +285,24 @@ fn deal(args: DealArgs) -> anyhow::Result<i32> {
 
 /// Every commitment on the board, checked (a file that fails its checks is refused by name).
 fn commitments(session: &Session, board: &Path) -> anyhow::Result<Vec<Commitment>> {
-    (1..=session.committee.members)
+    Ok((1..=session.committee.members)
         .map(|dealer| board.join(commitment_file(dealer)))
         .filter(|path| path.exists())
-        .map(|path| Ok(Commitment::load(&path, session)?))
-        .collect()
+        .filter_map(|path| usable(&path, Commitment::load(&path, session)))
+        .collect())
+}
+
+/// A board message, or `None` (with a warning naming the file) when it fails its checks:
+/// anyone who can write to the board could otherwise stop every member. A dealer whose
+/// message is unusable is then treated as having sent none (and is excluded for it).
+fn usable<T>(path: &Path, loaded: Result<T, vsies_secure_agg::AggError>) -> Option<T> {
+    match loaded {
+        Ok(message) => Some(message),
+        Err(err) => {
+            eprintln!("warning: ignoring {}: {err}", path.display());
+            None
+        }
+    }
 }
 
 fn reveal(args: RevealArgs) -> anyhow::Result<i32> {
@@ -346,7 +363,7 @@ fn answer(args: DealArgs) -> anyhow::Result<i32> {
     for complaint in board.missing.iter().filter(|c| c.dealer == args.member) {
         if let Some(piece) = dealing.answer(complaint, &key) {
             let name = format!("answer-{}-{}-{:x}.dkg", args.member, complaint.member, complaint.set);
-            piece.save(&args.board.join(name))?;
+            piece.publish(&args.board.join(name))?;
             answered += 1;
         }
     }
@@ -396,13 +413,13 @@ fn board_messages(session: &Session, board: &Path) -> anyhow::Result<BoardFiles>
         let path = entry.with_context(|| format!("reading {}", board.display()))?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         if name.starts_with("contribution-") {
-            files.contributions.push(Contribution::load(&path, session)?);
+            files.contributions.extend(usable(&path, Contribution::load(&path, session)));
         } else if name.starts_with("complaint-") {
-            files.complaints.push(Piece::load(&path, session)?);
+            files.complaints.extend(usable(&path, Piece::load(&path, session)));
         } else if name.starts_with("missing-") {
-            files.missing.push(MissingPiece::load(&path, session)?);
+            files.missing.extend(usable(&path, MissingPiece::load(&path, session)));
         } else if name.starts_with("answer-") {
-            files.answers.push(Piece::load(&path, session)?);
+            files.answers.extend(usable(&path, Piece::load(&path, session)));
         }
     }
     Ok(files)
@@ -413,18 +430,19 @@ fn check(check: CheckArgs) -> anyhow::Result<i32> {
     let session = Session::load(&args.session)?;
     let (commitments, _) = dkg::index_commitments(&session, commitments(&session, &args.board)?);
     let contributions = board_messages(&session, &args.board)?.contributions;
-    if session.proof_key.is_some() && contributions.len() < session.committee.members {
+    let committed: Vec<usize> = (1..=session.committee.members).filter(|&d| commitments[d].is_some()).collect();
+    let revealed = committed.iter().filter(|&&d| contributions.iter().any(|c| c.dealer == d)).count();
+    if session.proof_key.is_some() && revealed < committed.len() && !check.partial {
         bail!(
-            "{} of {} contributions on the board: in a proved session, check once every member has revealed (each piece is checked against its dealer's proof)",
-            contributions.len(),
-            session.committee.members
+            "{revealed} of {} committed dealers' contributions on the board: in a proved session, check once every one has revealed (each piece is checked against its dealer's proof), or with --partial once the reveal time is over",
+            committed.len()
         );
     }
     let received = inbox_pieces(&session, args.member, &args.inbox)?;
     let checked = dkg::check_pieces(&session, args.member, &commitments, &contributions, received)?;
     for piece in &checked.complaints {
         let path = args.board.join(format!("complaint-{}-{}-{:x}.dkg", args.member, piece.dealer, piece.set));
-        piece.save(&path)?;
+        piece.publish(&path)?;
         println!(
             "complaint: dealer {}'s piece of set {:#x} does not match its commitment or its proof ({})",
             piece.dealer,
@@ -483,9 +501,12 @@ fn finish(args: FinishArgs) -> anyhow::Result<i32> {
         }
     }
     save_all(&public, std::slice::from_ref(&share), &args.output)?;
-    if let Some(state) = &args.state {
-        std::fs::remove_file(state).with_context(|| format!("deleting {}", state.display()))?;
-        println!("dealing seed {} deleted", state.display());
+    match &args.state {
+        Some(state) => {
+            std::fs::remove_file(state).with_context(|| format!("deleting {}", state.display()))?;
+            println!("dealing seed {} deleted", state.display());
+        }
+        None => eprintln!("note: this member's dealing seed is still on disk: delete it (or pass --state)"),
     }
     for exclusion in &excluded {
         println!("excluded dealer {}: {}", exclusion.dealer, exclusion.reason);

@@ -360,6 +360,12 @@ impl Piece {
         save(path, self.body(), &self.signature, true)
     }
 
+    /// Writes the piece for the public board, readable by all (a complaint's evidence, or an
+    /// answer to a complaint of a missing piece: published by design).
+    pub fn publish(&self, path: &Path) -> Result<(), AggError> {
+        save(path, self.body(), &self.signature, false)
+    }
+
     /// Reads a piece, checking its session and its dealer's signature (not yet its hash).
     pub fn load(path: &Path, session: &Session) -> Result<Self, AggError> {
         let piece = read_message(path, session, PIECE_TAG, |reader, head, signature| {
@@ -371,7 +377,10 @@ impl Piece {
             Ok(Self { session: head.session, dealer: head.dealer, recipient, set, salt, polys, signature })
         })?;
         let (recipient, set) = (piece.recipient, piece.set);
-        if !session.committee.piece_sets().contains(&set) || recipient == 0 || set & (1 << (recipient - 1)) == 0 {
+        if !session.committee.piece_sets().contains(&set)
+            || !(1..=session.committee.members).contains(&recipient)
+            || set & (1 << (recipient - 1)) == 0
+        {
             return Err(AggError::malformed(path, format!("member {recipient} does not hold piece set {set:#x}")));
         }
         Ok(piece)

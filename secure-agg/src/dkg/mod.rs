@@ -349,7 +349,9 @@ impl Dealing {
     pub fn pieces_for(&self, recipient: usize, key: &ClientKey) -> Vec<Piece> {
         self.pieces
             .iter()
-            .filter(|(set, _, _)| recipient >= 1 && set & (1 << (recipient - 1)) != 0)
+            .filter(|(set, _, _)| {
+                (1..=crate::params::MAX_MEMBERS).contains(&recipient) && set & (1 << (recipient - 1)) != 0
+            })
             .map(|(set, salt, polys)| {
                 Piece {
                     session: self.session,
@@ -395,11 +397,12 @@ pub fn index_commitments(session: &Session, commitments: Vec<Commitment>) -> (Ve
     let mut exclusions = Vec::new();
     for commitment in commitments {
         let dealer = commitment.dealer;
-        match &by_dealer[dealer] {
+        let Some(slot) = by_dealer.get_mut(dealer).filter(|_| dealer >= 1) else { continue };
+        match slot {
             Some(existing) if *existing != commitment => {
                 exclusions.push(Exclusion { dealer, reason: "signed two different commitments (equivocation)".into() });
             }
-            _ => by_dealer[dealer] = Some(commitment),
+            _ => *slot = Some(commitment),
         }
     }
     for exclusion in &exclusions {
@@ -472,6 +475,9 @@ pub fn missing_pieces(
     commitments: &[Option<Commitment>],
     pieces: &[Piece],
 ) -> Vec<(usize, u64)> {
+    if session.address(member).is_none() {
+        return Vec::new();
+    }
     let sets: Vec<u64> = session
         .committee
         .piece_sets()
@@ -505,6 +511,9 @@ pub fn finish(
 ) -> Result<(PublicKey, KeyShare, Vec<Exclusion>), AggError> {
     let Board { contributions, complaints, missing, answers } = board;
     let committee = session.committee;
+    if session.address(member).is_none() {
+        return Err(AggError::Committee(format!("member {member} is not in the session")));
+    }
     let verifier = match (session.proof_key, verifier) {
         (None, _) => None,
         (Some(id), Some(verifier)) if verifier.id == id => Some(verifier),
@@ -540,7 +549,17 @@ pub fn finish(
         }
     }
     let mut contribution_of: Vec<Option<&Contribution>> = vec![None; committee.members + 1];
+    // Two different signed contributions of one dealer (the same `b` with two proofs, say)
+    // would let members check pieces against different proofs: the dealer is out.
+    for (index, contribution) in contributions.iter().enumerate() {
+        if contributions[..index].iter().any(|c| c.dealer == contribution.dealer && c != contribution) {
+            exclude(contribution.dealer, "signed two different contributions (equivocation)".into());
+        }
+    }
     for contribution in contributions {
+        if contribution.dealer == 0 || contribution.dealer > committee.members {
+            continue;
+        }
         match commitments.get(contribution.dealer).and_then(Option::as_ref) {
             Some(commitment) if contribution.matches(commitment) => match verifier {
                 Some(verifier) => match proof::verify_contribution(session, verifier, commitment, contribution) {
@@ -594,7 +613,7 @@ pub fn finish(
             exclude(
                 complaint.dealer,
                 format!(
-                    "did not answer member {}'s complaint that it never received its piece of set {:#x} (the signed complaint, unanswered on the board, is the evidence)",
+                    "did not answer member {}'s complaint that it never received its piece of set {:#x} with a piece matching its commitment and proof (the signed complaint, unanswered on the board, is the evidence)",
                     complaint.member, complaint.set
                 ),
             );

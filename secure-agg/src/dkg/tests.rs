@@ -386,3 +386,18 @@ fn proofs_for_other_keys_are_refused() {
     let err = dealing.proved_contribution(&unproved, &run.keys[0], &proof_keys().1, &mut rng).err().unwrap();
     assert!(err.to_string().contains("proof key is none"), "{err}");
 }
+
+#[test]
+fn a_dealer_that_signs_two_contributions_is_excluded_for_equivocation() {
+    // The same b with a second proof whose piece hashes differ: members could otherwise check
+    // pieces against different proofs.
+    let mut run = proved_run(|_, _| {});
+    let mut second = run.contributions[1].clone();
+    second.proof.as_mut().unwrap().piece_hashes[0] += ark_bn254::Fr::from(1u64);
+    run.contributions.push(second.signed_by(&run.keys[1]));
+    let results = run.finish(|_, _| {});
+    let excluded = excluded_dealers(&results);
+    assert_eq!(excluded.len(), 1, "{excluded:?}");
+    assert_eq!(excluded[0].0, 2);
+    assert!(excluded[0].1.contains("two different contributions"), "{}", excluded[0].1);
+}

@@ -584,6 +584,22 @@ impl Ceremony {
     /// Writes `proving.key`, `verifying.key` and `verification_key.json` into `out` from the
     /// current state, after checking the chain and the state.
     pub fn finalize<R: Relation>(&self, out: &Path) -> Result<FinalKeys<R>, ZkError> {
+        if self.transcript.powers.is_none() {
+            return Err(ZkError::InvalidCeremony {
+                path: self.directory.join(super::transcript::TRANSCRIPT_FILE),
+                reason: "a benchmark ceremony (`init_for_benchmark`: no phase 1, its τ was known): its keys would be forgeable, so it is never finalized".into(),
+            });
+        }
+        self.write_final_keys(out)
+    }
+
+    /// [`Ceremony::finalize`] of a benchmark ceremony ([`Ceremony::init_for_benchmark`]), to
+    /// measure finalization: **its keys are forgeable** by whoever knew the benchmark's `τ`.
+    pub fn finalize_benchmark<R: Relation>(&self, out: &Path) -> Result<FinalKeys<R>, ZkError> {
+        self.write_final_keys(out)
+    }
+
+    fn write_final_keys<R: Relation>(&self, out: &Path) -> Result<FinalKeys<R>, ZkError> {
         self.check_chain()?;
         self.check_state()?;
         std::fs::create_dir_all(out).map_err(|source| ZkError::Io { path: out.into(), source })?;

@@ -12,8 +12,8 @@
 //! `a·s + e − b − 2^128·K = (X^n + 1)·H` with carries `|K| ≤ n + 2` (range-checked) and a free
 //! quotient, checked at `z` as in the update relation ([`crate::relations::ring`]). The pieces
 //! never enter the circuit as wires: the circuit takes their evaluations `P_A = s_A(z)` as
-//! witnesses and checks `Σ_A P_{A,j} = s_j(z) + 2^128·K'_j(z)`, with carries `0 ≤ K' < pieces`
-//! range-checked. Each holder of set `A` evaluates the piece it received (and checked against
+//! witnesses and checks `Σ_A P_{A,j} = s_j(z) + 2^128·K'_j(z)`, with carries range-checked to
+//! `|K'| < 2^bit_length(pieces)` (an honest dealer's are `0 ≤ K' < pieces`). Each holder of set `A` evaluates the piece it received (and checked against
 //! the dealer's round-1 commitment) at `z` and checks `h_A`; by Poseidon's collision
 //! resistance the circuit's `P_A` is then its piece's evaluation. The pieces are fixed before
 //! `z` (the statement digest absorbs the round-1 commitment), `s`, `K'` and the rest by the

@@ -105,7 +105,10 @@ pub struct ContributionWitness {
 impl Drop for ContributionWitness {
     fn drop(&mut self) {
         use zeroize::Zeroize;
-        for polys in [&mut self.secret, &mut self.errors, &mut self.piece_carries] {
+        // The quotient and carries of a·s are, with the public a, as telling as s itself.
+        for polys in
+            [&mut self.secret, &mut self.errors, &mut self.carries, &mut self.quotients, &mut self.piece_carries]
+        {
             polys.iter_mut().for_each(|poly| poly.zeroize());
         }
         self.pieces.iter_mut().flatten().for_each(|poly| poly.zeroize());
@@ -215,15 +218,16 @@ impl KeyContributionRelation {
         ]
     }
 
-    /// `Poseidon(vsies/key-contribution-statement/v1, digest elements)`: the first public input.
+    /// `Poseidon(vsies/keygen-statement/v1, digest elements)`: the first public input.
     pub fn digest(&self, statement: &ContributionStatement) -> Fr {
         poseidon::hash_block(poseidon::domain(STATEMENT_DOMAIN), &self.digest_elements(statement))
     }
 
     /// The evaluation point for challenge seed `seed`: `Poseidon(vsies/keygen-point/v1,
     /// [c, digest])`. `c` binds every committed witness polynomial (the secret, errors,
-    /// carries, quotients), the digest the public polynomials and, through the round-1
-    /// commitment, the pieces: the point is drawn after everything its identities check.
+    /// carries, quotients and the pieces' carries), the digest the public polynomials and,
+    /// through the round-1 commitment, the pieces: the point is drawn after everything its
+    /// identities check.
     pub fn point(&self, statement: &ContributionStatement, seed: Fr) -> Fr {
         let challenge = expand_challenges(seed, 1)[0];
         poseidon::hash_block(poseidon::domain(POINT_DOMAIN), &[challenge, self.digest(statement)])
