@@ -68,6 +68,14 @@ pub fn batch_inverses(values: &[Fr]) -> Vec<Fr> {
     inverses
 }
 
+/// 32 bytes (a hash, an id) as two field elements, the high then the low 128 bits, big-endian:
+/// an injective encoding for a statement digest.
+pub fn halves(bytes: &[u8; 32]) -> [Fr; 2] {
+    let (high, low) = bytes.split_at(16);
+    let half = |b: &[u8]| Fr::from(u128::from_be_bytes(b.try_into().expect("16 bytes")));
+    [half(high), half(low)]
+}
+
 /// A field element as 32 big-endian bytes.
 pub fn field_bytes(value: &Fr) -> [u8; 32] {
     value.into_bigint().to_bytes_be().try_into().expect("BN254 scalars are 32 bytes")

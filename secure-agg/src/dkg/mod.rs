@@ -495,6 +495,19 @@ pub fn missing_pieces(
     missing
 }
 
+/// Whether `piece` matches its dealer's commitment and, in a proved session, its proved
+/// `contribution`.
+fn piece_fits(
+    session: &Session,
+    commitment: &Commitment,
+    contribution: &Contribution,
+    piece: &Piece,
+    proved: bool,
+) -> bool {
+    piece.matches(session, commitment)
+        && (!proved || proof::piece_matches_proof(session, commitment, contribution, piece))
+}
+
 /// Round 4 for `member`: the qualified dealers and the committee's key. Every member computes
 /// the same public key from the same public messages (commitments and the `board`); its
 /// share sums the qualified dealers' pieces of the sets it holds (its own `pieces`, and the
@@ -601,8 +614,7 @@ pub fn finish(
             && match (commitments.get(dealer).and_then(Option::as_ref), contribution_of.get(dealer).copied().flatten())
             {
                 (Some(commitment), Some(contribution)) => {
-                    piece.matches(session, commitment)
-                        && (verifier.is_none() || proof::piece_matches_proof(session, commitment, contribution, piece))
+                    piece_fits(session, commitment, contribution, piece, verifier.is_some())
                 }
                 _ => false,
             }
@@ -646,10 +658,7 @@ pub fn finish(
             let commitment = commitments[dealer].as_ref().expect("qualified");
             let contribution = contribution_of[dealer].expect("qualified");
             let of_set = |p: &&Piece| p.dealer == dealer && p.set == set;
-            let fits = |p: &&Piece| {
-                p.matches(session, commitment)
-                    && (verifier.is_none() || proof::piece_matches_proof(session, commitment, contribution, p))
-            };
+            let fits = |p: &&Piece| piece_fits(session, commitment, contribution, p, verifier.is_some());
             let answered = answers.iter().filter(|p| p.recipient == member);
             let Some(piece) = pieces.iter().chain(answered).filter(of_set).find(fits) else {
                 return Err(AggError::Committee(if pieces.iter().any(|p| of_set(&p)) {

@@ -198,11 +198,7 @@ impl KeyContributionRelation {
     /// halves), the dealer, the commitment (two halves), the polynomials' hash (two halves).
     /// Each element takes its value from a fixed bit range, so the encoding is injective.
     fn digest_elements(&self, statement: &ContributionStatement) -> [Fr; 8] {
-        let halves = |bytes: &[u8; 32]| {
-            let (high, low) = bytes.split_at(16);
-            let half = |b: &[u8]| Fr::from(u128::from_be_bytes(b.try_into().expect("16 bytes")));
-            [half(high), half(low)]
-        };
+        let halves = crate::field::halves;
         let [session_high, session_low] = halves(&statement.session);
         let [commitment_high, commitment_low] = halves(&statement.commitment);
         let [polys_high, polys_low] = halves(&self.polynomials_hash(statement));

@@ -215,11 +215,7 @@ impl UpdateRelation {
     /// `C(W_out)` and the rows. Each element takes its value from a fixed bit range, so the
     /// encoding is injective.
     pub(crate) fn digest_elements(&self, statement: &UpdateStatement) -> [Fr; 8] {
-        let halves = |bytes: &[u8; 32]| {
-            let (high, low) = bytes.split_at(16);
-            let half = |b: &[u8]| Fr::from(u128::from_be_bytes(b.try_into().expect("16 bytes")));
-            [half(high), half(low)]
-        };
+        let halves = crate::field::halves;
         let [committee_high, committee_low] = halves(&statement.committee);
         let [ciphertext_high, ciphertext_low] = halves(&self.polynomials_hash(statement));
         let round_client =
