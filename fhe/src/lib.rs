@@ -38,6 +38,7 @@ pub mod infer;
 pub mod keys;
 pub mod params;
 pub mod proofs;
+pub mod ring;
 
 pub use backend::{BootstrapBackend, Cpu, LinearBackend};
 pub use dataset::EncryptedDataset;
