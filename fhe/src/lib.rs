@@ -34,6 +34,7 @@
 pub mod backend;
 pub mod dataset;
 pub mod error;
+pub mod external_product;
 pub mod infer;
 pub mod keys;
 pub mod params;
