@@ -32,6 +32,13 @@ fn setup() -> tempfile::TempDir {
         ok(&[&encrypt[..], &["--sign", &key]].concat(), d);
     }
     ok(&["agg", "sum", "u0.vsies", "u1.vsies", "u2.vsies", "--unproved", "-o", "sum.vsies"], d);
+    // The GPU kernel's source, run by the CPU emulator, writes the same aggregate byte for byte.
+    let emulated = ["agg", "sum", "u0.vsies", "u1.vsies", "u2.vsies", "--unproved", "--device", "emulator"];
+    ok(&[&emulated[..], &["-o", "sum-emulated.vsies"]].concat(), d);
+    assert_eq!(std::fs::read(d.join("sum.vsies")).unwrap(), std::fs::read(d.join("sum-emulated.vsies")).unwrap());
+    let cuda = vsies(&[&emulated[..6], &["--device", "cuda", "-o", "sum-cuda.vsies"]].concat(), d);
+    assert_eq!(cuda.status.code(), Some(2), "{}", text(&cuda));
+    assert!(text(&cuda).contains("no CUDA launch path") && !d.join("sum-cuda.vsies").exists());
     ok(&["agg", "fedavg", "c0.json", "c1.json", "c2.json", "-o", "plain.json"], d);
     dir
 }

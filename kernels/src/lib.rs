@@ -1,9 +1,44 @@
 //! # vsies-kernels
 //!
-//! Custom CUDA kernels for the TFHE hot paths (LWE linear layer, keyswitch, batched
-//! programmable bootstrapping, ciphertext summation), loaded with `cudarc` and compiled at run
-//! time by NVRTC, so building vsies needs no CUDA toolkit. Every kernel has a CPU path that
-//! gives identical results.
+//! GPU kernels for the hot paths of vsies, written once in a small portable dialect of CUDA C
+//! (`cuda/prelude.cuh`) and used three ways:
 //!
-//! Status: planned (issue "CUDA kernels for the TFHE hot paths"). The crate exists so the
-//! workspace layout is fixed; it exposes nothing yet and depends on nothing.
+//! - **NVRTC** compiles them to PTX at run time ([`nvrtc`]), so building vsies needs no CUDA
+//!   toolkit. A test compiles every kernel, so CI catches a kernel that does not compile.
+//! - **The CPU emulator** ([`emulator`]) runs the same sources on the host. They are built
+//!   as C++ against a shim of the CUDA built-ins they use: one OS thread per GPU thread, a
+//!   real barrier per block, one shared-memory instance per block, and exact 64-bit
+//!   multiply-high. Tests run every kernel this way and compare it bit for bit with the
+//!   crates' CPU paths on random inputs.
+//! - **A GPU**, through cudarc, with the `cuda` feature. That path is not built yet (see
+//!   `docs/GPU.md`). [`Device`] names the three choices.
+//!
+//! Kernels so far:
+//! - [`aggregate`]: secure aggregation's packed ciphertext sums.
+//! - [`ntt`]: the radix-2 NTT over BN254's scalar field.
+//!
+//! Work left (issue 17): the MSM, TFHE's linear layer, key switching and bootstrap kernels, and
+//! the cudarc launch path.
+
+pub mod aggregate;
+pub mod device;
+// FFI to the emulator's C entry points: the only way to call the host-compiled kernels.
+#[allow(unsafe_code)]
+pub mod emulator;
+pub mod ntt;
+// FFI to NVIDIA's libnvrtc, loaded at run time: there is no safe binding without the toolkit.
+#[allow(unsafe_code)]
+pub mod nvrtc;
+pub mod source;
+
+pub use device::{Device, DeviceError};
+pub use emulator::Launch;
+
+/// Inputs a kernel refuses before launching (every bound its indexing relies on).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KernelError {
+    /// Buffers whose sizes do not match the kernel's shape.
+    #[error("{0}")]
+    Shape(String),
+}

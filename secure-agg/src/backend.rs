@@ -1,6 +1,7 @@
 //! The backend seam of aggregation: the one hot loop, adding a packed ciphertext into the
 //! running sum, behind a trait so an accelerator plugs in ([`Cpu`] is the default and the
-//! reference; another backend must give the same sums bit for bit).
+//! reference; another backend must give the same sums bit for bit). [`Emulated`] runs the GPU
+//! kernel's own source (vsies-kernels) on the CPU emulator.
 
 use crate::ring;
 
@@ -18,5 +19,47 @@ pub struct Cpu;
 impl SumBackend for Cpu {
     fn add_packed_into(&self, acc: &mut [u128], input: &[u8], bits: u32) {
         ring::add_packed_into(acc, input, bits);
+    }
+}
+
+/// vsies-kernels' aggregation kernel (`kernels/cuda/aggregate.cu`), run by its CPU emulator:
+/// the GPU code path, testable without a GPU, and equal to [`Cpu`] bit for bit (tested).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Emulated;
+
+impl SumBackend for Emulated {
+    fn add_packed_into(&self, acc: &mut [u128], input: &[u8], bits: u32) {
+        // The aggregator has checked both operands' shapes (same model and chunk count), so
+        // the kernel's own shape check cannot fail here.
+        vsies_kernels::aggregate::add_packed_emulated(acc, input, ring::width(bits), bits)
+            .expect("the aggregator passes operands of one shape");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{BODY_BITS, MASK_BITS};
+    use tfhe::core_crypto::commons::math::random::Seed;
+    use tfhe::core_crypto::prelude::DefaultRandomGenerator;
+
+    /// On random accumulators and packed inputs at both stored widths (and at 128 bits, where
+    /// the low limb's carry matters most), the emulated kernel equals the CPU sum.
+    #[test]
+    fn emulated_kernel_sums_equal_the_cpu_sums() {
+        let mut generator =
+            tfhe::core_crypto::commons::math::random::RandomGenerator::<DefaultRandomGenerator>::new(Seed(9));
+        for bits in [MASK_BITS, BODY_BITS, 128] {
+            for count in [1usize, 255, 256, 1000] {
+                let mut acc = vec![0u128; count];
+                generator.fill_slice_with_random_uniform(&mut acc);
+                let mut input = vec![0u8; count * ring::width(bits)];
+                generator.fill_slice_with_random_uniform(&mut input);
+                let mut expected = acc.clone();
+                Cpu.add_packed_into(&mut expected, &input, bits);
+                Emulated.add_packed_into(&mut acc, &input, bits);
+                assert_eq!(acc, expected, "{count} values of {bits} bits");
+            }
+        }
     }
 }

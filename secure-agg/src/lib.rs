@@ -58,7 +58,7 @@ mod ring;
 pub mod signing;
 pub mod update;
 
-pub use backend::{Cpu, SumBackend};
+pub use backend::{Cpu, Emulated, SumBackend};
 pub use committee::{generate, save_all, Committee, KeyShare, PublicKey};
 pub use decrypt::{combine, combine_sum, DecryptionShare, ShareCheck};
 pub use error::AggError;

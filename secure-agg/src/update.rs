@@ -269,6 +269,15 @@ impl EncryptedUpdate {
     /// before it is added.
     pub fn sum_checked_files(
         paths: &[PathBuf],
+        check: impl FnMut(&Self, &Path) -> Result<(), AggError>,
+    ) -> Result<Self, AggError> {
+        Self::sum_checked_files_on(paths, Cpu, check)
+    }
+
+    /// [`EncryptedUpdate::sum_checked_files`], adding on `backend`.
+    pub fn sum_checked_files_on<B: SumBackend>(
+        paths: &[PathBuf],
+        backend: B,
         mut check: impl FnMut(&Self, &Path) -> Result<(), AggError>,
     ) -> Result<Self, AggError> {
         let (first, rest) = paths.split_first().ok_or_else(|| AggError::Committee("no updates to sum".into()))?;
@@ -277,7 +286,7 @@ impl EncryptedUpdate {
             check(&update, path)?;
             Ok::<_, AggError>(update)
         };
-        let mut aggregator = Aggregator::new(load(first)?);
+        let mut aggregator = Aggregator::with_backend(load(first)?, backend);
         for path in rest {
             aggregator.add(&load(path)?, path)?;
         }

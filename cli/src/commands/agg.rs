@@ -8,6 +8,7 @@ use tfhe::core_crypto::commons::generators::DeterministicSeeder;
 use tfhe::core_crypto::commons::math::random::{DefaultRandomGenerator, Seed, Seeder};
 use tfhe::core_crypto::seeders::new_seeder;
 use vsies_core::Model;
+use vsies_kernels::Device;
 use vsies_secure_agg::committee::{share_file_name, PUBLIC_KEY_FILE};
 use vsies_secure_agg::{
     combine, generate, save_all, update::bytes_per_value, Committee, DecryptionShare, EncryptedUpdate, KeyShare,
@@ -188,15 +189,24 @@ pub struct SumArgs {
     check: super::agg_proofs::CheckFlags,
     #[arg(short, long)]
     output: PathBuf,
+    /// Where the sums run: cpu, emulator (the GPU kernel's source on the CPU emulator), cuda
+    /// or auto.
+    #[arg(long, default_value_t = Device::Cpu)]
+    device: Device,
 }
 
 fn sum(args: SumArgs) -> anyhow::Result<i32> {
     let checker = args.check.checker()?;
-    let aggregate = EncryptedUpdate::sum_checked_files(&args.updates, |update, path| match &checker {
+    let check = |update: &EncryptedUpdate, path: &std::path::Path| match &checker {
         // An aggregate given to sum was checked by whoever summed it; client updates here.
         Some(checker) if update.contributors.len() == 1 => checker.check(update, path).map(drop),
         _ => Ok(()),
-    })?;
+    };
+    // A device this build cannot use is a usage error (exit 2).
+    let aggregate = match args.device.check()? {
+        Device::Emulator => EncryptedUpdate::sum_checked_files_on(&args.updates, vsies_secure_agg::Emulated, check)?,
+        _ => EncryptedUpdate::sum_checked_files(&args.updates, check)?,
+    };
     aggregate.save(&args.output)?;
     println!("summed {} client updates of round {}", aggregate.contributors.len(), aggregate.round);
     println!("wrote {}", args.output.display());

@@ -1,0 +1,70 @@
+// The CPU emulator of the vsies kernels: the same .cu sources NVRTC compiles, built for the
+// host against host.hpp, with one C entry point per kernel taking the launch shape first.
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "../cuda/aggregate.cu"
+#include "../cuda/ntt.cu"
+
+namespace vsies_emulator {
+thread_local u32 thread_x = 0;
+thread_local u32 block_x = 0;
+thread_local std::barrier<>* block_barrier = nullptr;
+u32 block_dim_x = 0;
+u32 grid_dim_x = 0;
+
+// One launch at a time: the launch shape is process-wide, as a CUDA stream's would be.
+static std::mutex launch_mutex;
+
+// Runs `body` as a grid of `grid` blocks of `block` threads. With `barriers`, each block's
+// threads are concurrent OS threads sharing one barrier; without, they run in order on the
+// calling thread and a barrier aborts.
+template <class Body>
+static void launch(u32 grid, u32 block, bool barriers, Body body) {
+    std::lock_guard<std::mutex> guard(launch_mutex);
+    grid_dim_x = grid;
+    block_dim_x = block;
+    for (u32 b = 0; b < grid; ++b) {
+        if (!barriers) {
+            for (u32 t = 0; t < block; ++t) {
+                block_x = b;
+                thread_x = t;
+                body();
+            }
+            continue;
+        }
+        std::barrier<> barrier(block);
+        std::vector<std::thread> threads;
+        threads.reserve(block);
+        for (u32 t = 0; t < block; ++t) {
+            threads.emplace_back([&, t, b] {
+                block_x = b;
+                thread_x = t;
+                block_barrier = &barrier;
+                body();
+                block_barrier = nullptr;
+            });
+        }
+        for (auto& thread : threads) thread.join();
+    }
+}
+}  // namespace vsies_emulator
+
+extern "C" {
+void vsies_emu_add_packed(u32 grid, u32 block, u64* acc, const unsigned char* input, u64 count, u32 width, u32 bits) {
+    vsies_emulator::launch(grid, block, false, [&] { vsies_add_packed(acc, input, count, width, bits); });
+}
+
+void vsies_emu_fr_bit_reverse(u32 grid, u32 block, u64* values, u64 n, u32 log_n) {
+    vsies_emulator::launch(grid, block, false, [&] { vsies_fr_bit_reverse(values, n, log_n); });
+}
+
+void vsies_emu_fr_ntt_stage(u32 grid, u32 block, u64* values, const u64* twiddles, u64 n, u64 half) {
+    vsies_emulator::launch(grid, block, false, [&] { vsies_fr_ntt_stage(values, twiddles, n, half); });
+}
+
+void vsies_emu_fr_ntt_tile(u32 grid, u32 block, u64* values, const u64* twiddles, u64 n) {
+    vsies_emulator::launch(grid, block, true, [&] { vsies_fr_ntt_tile(values, twiddles, n); });
+}
+}

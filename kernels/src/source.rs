@@ -1,0 +1,35 @@
+//! The kernels' CUDA sources, embedded, and the single translation unit NVRTC compiles.
+
+/// One source file of the kernel tree, by its path under `kernels/cuda/`.
+pub struct SourceFile {
+    /// Path under `kernels/cuda/`, as `#include` names it.
+    pub name: &'static str,
+    /// Its text.
+    pub text: &'static str,
+}
+
+/// Every file of the kernel tree.
+pub const FILES: &[SourceFile] = &[
+    SourceFile { name: "prelude.cuh", text: include_str!("../cuda/prelude.cuh") },
+    SourceFile { name: "bn254_fr.cuh", text: include_str!("../cuda/bn254_fr.cuh") },
+    SourceFile { name: "aggregate.cu", text: include_str!("../cuda/aggregate.cu") },
+    SourceFile { name: "ntt.cu", text: include_str!("../cuda/ntt.cu") },
+];
+
+/// The kernel programs NVRTC compiles: each `.cu` file, with its headers supplied by name.
+pub fn programs() -> impl Iterator<Item = &'static SourceFile> {
+    FILES.iter().filter(|file| file.name.ends_with(".cu"))
+}
+
+/// The headers a program may include.
+pub fn headers() -> impl Iterator<Item = &'static SourceFile> {
+    FILES.iter().filter(|file| file.name.ends_with(".cuh"))
+}
+
+/// Every kernel entry point (`VSIES_KERNEL` function) of a source text.
+pub fn kernel_names(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix("VSIES_KERNEL void "))
+        .filter_map(|rest| rest.split('(').next())
+        .collect()
+}
