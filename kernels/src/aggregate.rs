@@ -42,6 +42,18 @@ pub fn add_packed_emulated(acc: &mut [u128], input: &[u8], width: usize, bits: u
     Ok(())
 }
 
+/// The bounds the kernel indexes by: `count` fields of `width` bytes (at most 16) holding
+/// `bits` bits (1 to 128).
+pub fn check_shape(count: usize, input_bytes: usize, width: usize, bits: u32) -> Result<(), KernelError> {
+    if !(1..=128).contains(&bits) || width == 0 || width > 16 || width * 8 < bits as usize {
+        return Err(KernelError::Shape(format!("a {bits}-bit value does not fit a {width}-byte field")));
+    }
+    if count.checked_mul(width) != Some(input_bytes) {
+        return Err(KernelError::Shape(format!("{input_bytes} bytes of input for {count} fields of {width} bytes")));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,17 +10,19 @@
 //!   real barrier per block, one shared-memory instance per block, and exact 64-bit
 //!   multiply-high. Tests run every kernel this way and compare it bit for bit with the
 //!   crates' CPU paths on random inputs.
-//! - **A GPU**, through cudarc, with the `cuda` feature. That path is not built yet (see
-//!   `docs/GPU.md`). [`Device`] names the three choices.
+//! - **A GPU**, through cudarc, with the `cuda` feature (`cuda::Gpu`). The same kernels are
+//!   compiled for the device's architecture and launched with the emulator's shapes.
+//!   `scripts/gpu-check.sh` runs its parity tests and benchmarks. [`Device`] names the choices.
 //!
 //! Kernels so far:
 //! - [`aggregate`]: secure aggregation's packed ciphertext sums.
 //! - [`ntt`]: the radix-2 NTT over BN254's scalar field.
 //!
-//! Work left (issue 17): the MSM, TFHE's linear layer, key switching and bootstrap kernels, and
-//! the cudarc launch path.
+//! Work left (issue 17): the MSM, and TFHE's linear layer, key switching and bootstrap kernels.
 
 pub mod aggregate;
+#[cfg(feature = "cuda")]
+pub mod cuda;
 pub mod device;
 // FFI to the emulator's C entry points: the only way to call the host-compiled kernels.
 #[allow(unsafe_code)]

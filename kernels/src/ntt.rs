@@ -13,35 +13,65 @@ const BLOCK: u32 = 256;
 /// A field element's Montgomery limbs, little endian.
 pub type Limbs = [u64; 4];
 
-/// Transforms `values` in place given `twiddles[k] = ω^k` for `k < n/2`, run by the emulator:
-/// a bit-reversal permutation, the first stages tile by tile in shared memory, then one launch
-/// per remaining stage.
-#[allow(unsafe_code, reason = "launches an emulated kernel through its C entry point, after checking its bounds")]
+/// The launches of one NTT, shared by the emulator and the GPU: a bit-reversal permutation,
+/// the first stages tile by tile in shared memory, then one launch per remaining stage.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    /// log2 of the size.
+    pub log_n: u32,
+    /// The permutation's launch (one thread per element, grid-stride).
+    pub all: Launch,
+    /// One block per tile, one thread per butterfly of the tile.
+    pub tiles: Launch,
+    /// One thread per butterfly of a stage (grid-stride).
+    pub butterflies: Launch,
+    tile: u64,
+}
+
+impl Plan {
+    /// Checks the shape (`n` a power of two, at least 2; `n/2` twiddles) and plans it.
+    pub fn new(n: usize, twiddles: usize) -> Result<Self, KernelError> {
+        if n < 2 || !n.is_power_of_two() {
+            return Err(KernelError::Shape(format!(
+                "an NTT of {n} elements: the size must be a power of two, at least 2"
+            )));
+        }
+        if twiddles != n / 2 {
+            return Err(KernelError::Shape(format!("{twiddles} twiddles for an NTT of {n} (needs n/2)")));
+        }
+        let n64 = n as u64;
+        let block = BLOCK.min((n / 2) as u32);
+        let tile = 2 * u64::from(block);
+        Ok(Self {
+            log_n: n.trailing_zeros(),
+            all: Launch::covering(n64, BLOCK, 1024),
+            tiles: Launch { grid: (n64 / tile) as u32, block },
+            butterflies: Launch::covering(n64 / 2, BLOCK, 1024),
+            tile,
+        })
+    }
+
+    /// The spans of the stages after the tiles, `tile, 2·tile, …, n/2`.
+    pub fn global_stages(&self) -> impl Iterator<Item = u64> {
+        let n = 1u64 << self.log_n;
+        std::iter::successors(Some(self.tile), |half| Some(half * 2)).take_while(move |&half| half < n)
+    }
+}
+
+/// Transforms `values` in place given `twiddles[k] = ω^k` for `k < n/2`, run by the emulator.
+#[allow(unsafe_code, reason = "launches emulated kernels through their C entry points, after checking their bounds")]
 pub fn fr_ntt_emulated(values: &mut [Limbs], twiddles: &[Limbs]) -> Result<(), KernelError> {
-    let n = values.len();
-    if n < 2 || !n.is_power_of_two() {
-        return Err(KernelError::Shape(format!("an NTT of {n} elements: the size must be a power of two, at least 2")));
-    }
-    if twiddles.len() != n / 2 {
-        return Err(KernelError::Shape(format!("{} twiddles for an NTT of {n} (needs n/2)", twiddles.len())));
-    }
-    let log_n = n.trailing_zeros();
+    let plan = Plan::new(values.len(), twiddles.len())?;
+    let n = values.len() as u64;
     let flat = values.as_flattened_mut().as_mut_ptr();
     let twiddles = twiddles.as_flattened().as_ptr();
-    let n64 = n as u64;
-    let block = BLOCK.min((n / 2) as u32);
-    let tile = 2 * u64::from(block);
-    // SAFETY: `values` holds n elements and `twiddles` n/2, checked above; every kernel
+    // SAFETY: `values` holds n elements and `twiddles` n/2, checked by the plan; every kernel
     // indexes below those bounds for this n (tiles divide n since both are powers of two).
     unsafe {
-        let all = Launch::covering(n64, BLOCK, 1024);
-        emulator::vsies_emu_fr_bit_reverse(all.grid, all.block, flat, n64, log_n);
-        emulator::vsies_emu_fr_ntt_tile((n64 / tile) as u32, block, flat, twiddles, n64);
-        let butterflies = Launch::covering(n64 / 2, BLOCK, 1024);
-        let mut half = tile;
-        while half < n64 {
-            emulator::vsies_emu_fr_ntt_stage(butterflies.grid, butterflies.block, flat, twiddles, n64, half);
-            half *= 2;
+        emulator::vsies_emu_fr_bit_reverse(plan.all.grid, plan.all.block, flat, n, plan.log_n);
+        emulator::vsies_emu_fr_ntt_tile(plan.tiles.grid, plan.tiles.block, flat, twiddles, n);
+        for half in plan.global_stages() {
+            emulator::vsies_emu_fr_ntt_stage(plan.butterflies.grid, plan.butterflies.block, flat, twiddles, n, half);
         }
     }
     Ok(())

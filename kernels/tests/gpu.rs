@@ -1,0 +1,117 @@
+//! GPU parity and benchmarks (the `cuda` feature, `#[ignore]`d: they need an NVIDIA GPU).
+//! `scripts/gpu-check.sh` runs them with `--ignored --nocapture`; each figure is printed as a
+//! `FIGURE|name|value|unit` line for its table. Parity is checked on fresh random inputs
+//! against the CPU paths (arkworks' FFT, the CPU sums) and the emulator.
+#![cfg(feature = "cuda")]
+
+use ark_bn254::Fr;
+use ark_ff::{BigInt, UniformRand};
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use std::time::Instant;
+use vsies_kernels::cuda::Gpu;
+use vsies_kernels::ntt::{fr_ntt_emulated, Limbs};
+use vsies_kernels::nvrtc::{default_dir, Nvrtc};
+
+fn gpu() -> Gpu {
+    let nvrtc = Nvrtc::load(&default_dir()).expect("NVRTC (scripts/install-nvrtc.sh)");
+    let gpu = Gpu::open(0, &nvrtc).expect("a CUDA GPU");
+    println!("FIGURE|device|{}|", gpu.description);
+    gpu
+}
+
+fn figure(name: &str, value: f64, unit: &str) {
+    println!("FIGURE|{name}|{value:.3}|{unit}");
+}
+
+fn seed() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(7)
+}
+
+fn limbs(x: Fr) -> Limbs {
+    x.0 .0
+}
+
+#[test]
+#[ignore = "needs an NVIDIA GPU: scripts/gpu-check.sh"]
+fn gpu_ntt_equals_the_emulator_and_arkworks() {
+    let gpu = gpu();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed());
+    for log_n in [1u32, 5, 9, 10, 13, 20] {
+        let n = 1usize << log_n;
+        let domain = Radix2EvaluationDomain::<Fr>::new(n).expect("domain");
+        let coefficients: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+        let twiddles: Vec<Limbs> = std::iter::successors(Some(Fr::from(1u64)), |w| Some(*w * domain.group_gen()))
+            .take(n / 2)
+            .map(limbs)
+            .collect();
+        let mut on_gpu: Vec<Limbs> = coefficients.iter().map(|&c| limbs(c)).collect();
+        let start = Instant::now();
+        gpu.fr_ntt(&mut on_gpu, &twiddles).expect("GPU NTT");
+        let gpu_seconds = start.elapsed().as_secs_f64();
+        let mut expected = coefficients.clone();
+        let start = Instant::now();
+        domain.fft_in_place(&mut expected);
+        let cpu_seconds = start.elapsed().as_secs_f64();
+        let got: Vec<Fr> = on_gpu.iter().map(|&l| Fr::new_unchecked(BigInt(l))).collect();
+        assert_eq!(got, expected, "GPU NTT of 2^{log_n} against arkworks");
+        if log_n <= 13 {
+            let mut emulated: Vec<Limbs> = coefficients.iter().map(|&c| limbs(c)).collect();
+            fr_ntt_emulated(&mut emulated, &twiddles).expect("emulated NTT");
+            assert_eq!(emulated, on_gpu, "emulator against GPU at 2^{log_n}");
+        }
+        if log_n == 20 {
+            figure("Fr NTT 2^20, GPU (copies included)", gpu_seconds * 1e3, "ms");
+            figure("Fr NTT 2^20, CPU (arkworks, all cores)", cpu_seconds * 1e3, "ms");
+            figure("Fr NTT 2^20, speedup", cpu_seconds / gpu_seconds, "x");
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs an NVIDIA GPU: scripts/gpu-check.sh"]
+fn gpu_sums_equal_the_emulator_and_reach_copy_bandwidth() {
+    let gpu = gpu();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed());
+    for (bits, count) in [(96u32, 1usize), (88, 4097), (128, 100_000)] {
+        let width = (bits as usize).div_ceil(8);
+        let mut acc: Vec<u128> =
+            (0..count).map(|_| (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64())).collect();
+        let mut input = vec![0u8; count * width];
+        rng.fill_bytes(&mut input);
+        let mut emulated = acc.clone();
+        vsies_kernels::aggregate::add_packed_emulated(&mut emulated, &input, width, bits).expect("shape");
+        gpu.add_packed(&mut acc, &input, width, bits).expect("GPU sum");
+        assert_eq!(acc, emulated, "{count} fields of {bits} bits");
+    }
+    // Bandwidth: 2^26 fields of 96 bits resident on the device, against a device-to-device copy
+    // of the same bytes.
+    let (count, width) = (1usize << 26, 12usize);
+    let stream = gpu.stream();
+    let mut acc = stream.alloc_zeros::<u64>(2 * count).expect("alloc");
+    let input = stream.alloc_zeros::<u8>(count * width).expect("alloc");
+    gpu.add_packed_resident(&mut acc, &input, width, 96).expect("warm-up");
+    stream.synchronize().expect("sync");
+    let rounds = 10;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        gpu.add_packed_resident(&mut acc, &input, width, 96).expect("sum");
+    }
+    stream.synchronize().expect("sync");
+    let sum_seconds = start.elapsed().as_secs_f64() / rounds as f64;
+    let moved = (count * width + 2 * 2 * 8 * count) as f64;
+    let mut copy = stream.alloc_zeros::<u8>(count * width).expect("alloc");
+    stream.memcpy_dtod(&input, &mut copy).expect("copy");
+    stream.synchronize().expect("sync");
+    let start = Instant::now();
+    for _ in 0..rounds {
+        stream.memcpy_dtod(&input, &mut copy).expect("copy");
+    }
+    stream.synchronize().expect("sync");
+    let copy_seconds = start.elapsed().as_secs_f64() / rounds as f64;
+    let sum_bandwidth = moved / sum_seconds / 1e9;
+    let copy_bandwidth = 2.0 * (count * width) as f64 / copy_seconds / 1e9;
+    figure("aggregation sum bandwidth", sum_bandwidth, "GB/s");
+    figure("device-to-device copy bandwidth", copy_bandwidth, "GB/s");
+    figure("aggregation / copy bandwidth", 100.0 * sum_bandwidth / copy_bandwidth, "%");
+}
