@@ -1,7 +1,7 @@
 // The radix-2 NTT over BN254's Fr (the Groth16 prover's quotient polynomial): natural-order
 // evaluations `a_k = Σ_j a_j ω^(jk)` of a bit-reversed input, Cooley-Tukey in place.
 // `twiddles[k] = ω^k` for k < n/2, in Montgomery form. Element i occupies limbs 4i..4i+3.
-#include "bn254_fr.cuh"
+#include "bn254.cuh"
 
 VSIES_DEVICE void vsies_butterfly(u64* values, const u64* twiddles, u64 n, u64 half, u64 t) {
     u64 j = t % half;

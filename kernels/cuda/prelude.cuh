@@ -7,6 +7,7 @@
 #ifdef __CUDACC_RTC__
 typedef unsigned long long u64;
 typedef unsigned int u32;
+typedef int i32;
 #define VSIES_KERNEL extern "C" __global__
 #define VSIES_DEVICE __device__ __forceinline__
 #define VSIES_SHARED __shared__
@@ -16,6 +17,7 @@ typedef unsigned int u32;
 #define VSIES_BLOCK_DIM_X (blockDim.x)
 #define VSIES_GRID_DIM_X (gridDim.x)
 VSIES_DEVICE u64 vsies_mulhi(u64 a, u64 b) { return __umul64hi(a, b); }
+VSIES_DEVICE u32 vsies_atomic_add_u32(u32* p, u32 v) { return atomicAdd(p, v); }
 #else
 #include "../emulator/host.hpp"
 #endif

@@ -6,6 +6,7 @@
 
 #include "../cuda/aggregate.cu"
 #include "../cuda/ntt.cu"
+#include "../cuda/msm.cu"
 
 namespace vsies_emulator {
 thread_local u32 thread_x = 0;
@@ -66,5 +67,35 @@ void vsies_emu_fr_ntt_stage(u32 grid, u32 block, u64* values, const u64* twiddle
 
 void vsies_emu_fr_ntt_tile(u32 grid, u32 block, u64* values, const u64* twiddles, u64 n) {
     vsies_emulator::launch(grid, block, true, [&] { vsies_fr_ntt_tile(values, twiddles, n); });
+}
+
+void vsies_emu_msm_digits(u32 grid, u32 block, const u64* scalars, u64 n, u32 c, u32 windows, i32* digits) {
+    vsies_emulator::launch(grid, block, false, [&] { vsies_msm_digits(scalars, n, c, windows, digits); });
+}
+
+// Counting and scattering use atomics: their threads run concurrently, so the atomics are real.
+void vsies_emu_msm_count(u32 grid, u32 block, const i32* digits, u64 n, u32 windows, u32 slots, u32* counts) {
+    vsies_emulator::launch(grid, block, true, [&] { vsies_msm_count(digits, n, windows, slots, counts); });
+}
+
+void vsies_emu_msm_offsets(u32 grid, u32 block, const u32* counts, u32 total_slots, u32* offsets, u32* cursors) {
+    vsies_emulator::launch(grid, block, false, [&] { vsies_msm_offsets(counts, total_slots, offsets, cursors); });
+}
+
+void vsies_emu_msm_scatter(u32 grid, u32 block, const i32* digits, u64 n, u32 windows, u32 slots, u32* cursors, u32* entries) {
+    vsies_emulator::launch(grid, block, true, [&] { vsies_msm_scatter(digits, n, windows, slots, cursors, entries); });
+}
+
+void vsies_emu_msm_buckets(u32 grid, u32 block, const u64* bases, const u32* offsets, const u32* counts, const u32* entries,
+                           u32 total_slots, u64* buckets) {
+    vsies_emulator::launch(grid, block, false, [&] { vsies_msm_buckets(bases, offsets, counts, entries, total_slots, buckets); });
+}
+
+void vsies_emu_msm_windows(u32 grid, u32 block, const u64* buckets, u32 windows, u32 slots, u64* window_sums) {
+    vsies_emulator::launch(grid, block, false, [&] { vsies_msm_windows(buckets, windows, slots, window_sums); });
+}
+
+void vsies_emu_msm_combine(u32 grid, u32 block, const u64* window_sums, u32 windows, u32 c, u64* out) {
+    vsies_emulator::launch(grid, block, false, [&] { vsies_msm_combine(window_sums, windows, c, out); });
 }
 }

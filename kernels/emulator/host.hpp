@@ -6,6 +6,7 @@
 // - Blocks run one after another, so a function-local `static` array is one shared-memory
 //   instance per block, as `__shared__` is.
 // - 64-bit multiply-high is the exact 128-bit product's top half.
+// - Atomic adds are real atomic read-modify-writes (relaxed, as CUDA's atomicAdd).
 #pragma once
 #include <barrier>
 #include <cstdint>
@@ -13,6 +14,7 @@
 
 typedef unsigned long long u64;
 typedef unsigned int u32;
+typedef int i32;
 
 namespace vsies_emulator {
 extern thread_local u32 thread_x;
@@ -35,3 +37,4 @@ inline void sync() {
 #define VSIES_BLOCK_DIM_X (vsies_emulator::block_dim_x)
 #define VSIES_GRID_DIM_X (vsies_emulator::grid_dim_x)
 static inline u64 vsies_mulhi(u64 a, u64 b) { return (u64)(((unsigned __int128)a * b) >> 64); }
+static inline u32 vsies_atomic_add_u32(u32* p, u32 v) { return __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }

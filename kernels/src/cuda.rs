@@ -4,6 +4,7 @@
 //! `scripts/gpu-check.sh`). cudarc loads the CUDA driver at run time: building needs no
 //! toolkit.
 
+use crate::msm::{G1Affine, G1Jacobian, MsmPlan};
 use crate::ntt::Limbs;
 use crate::nvrtc::{Nvrtc, NvrtcError};
 use crate::source::programs;
@@ -127,5 +128,64 @@ impl Gpu {
         let back = self.stream.clone_dtoh(&device_values)?;
         values.as_flattened_mut().copy_from_slice(&back);
         Ok(())
+    }
+
+    /// Copies MSM bases to the device once, for [`Gpu::msm_g1`].
+    pub fn upload_bases(&self, bases: &[G1Affine]) -> Result<CudaSlice<u64>, GpuError> {
+        Ok(self.stream.clone_htod(bases.as_flattened())?)
+    }
+
+    /// [`crate::msm::msm_g1_emulated`] on the GPU, with resident bases (8 limbs per point) and
+    /// the scalars' upload included.
+    #[allow(unsafe_code, reason = "launches kernels whose bounds were checked with the emulator's plan")]
+    pub fn msm_g1(&self, bases: &CudaSlice<u64>, scalars: &[Limbs], window_bits: u32) -> Result<G1Jacobian, GpuError> {
+        let plan = MsmPlan::new(bases.len() / 8, scalars.len(), window_bits)?;
+        let stream = &self.stream;
+        let total = plan.total_slots();
+        let device_scalars = stream.clone_htod(scalars.as_flattened())?;
+        let mut digits = stream.alloc_zeros::<i32>(plan.digits().max(1))?;
+        let mut counts = stream.alloc_zeros::<u32>(total as usize)?;
+        let mut offsets = stream.alloc_zeros::<u32>(total as usize)?;
+        let mut cursors = stream.alloc_zeros::<u32>(total as usize)?;
+        let mut entries = stream.alloc_zeros::<u32>(plan.digits().max(1))?;
+        let mut buckets = stream.alloc_zeros::<u64>(12 * total as usize)?;
+        let mut window_sums = stream.alloc_zeros::<u64>(12 * plan.windows as usize)?;
+        let mut out = stream.alloc_zeros::<u64>(12)?;
+        let (n, c, windows, slots) = (plan.n, plan.window_bits, plan.windows, plan.slots);
+        let one = Launch { grid: 1, block: 1 };
+        // SAFETY: every buffer is sized from the plan as the kernels index it (as in the
+        // emulator), and each argument list matches its kernel's signature.
+        unsafe {
+            let f = self.function("msm.cu", "vsies_msm_digits")?;
+            let mut b = stream.launch_builder(&f);
+            b.arg(&device_scalars).arg(&n).arg(&c).arg(&windows).arg(&mut digits);
+            b.launch(config(plan.per_scalar))?;
+            let f = self.function("msm.cu", "vsies_msm_count")?;
+            let mut b = stream.launch_builder(&f);
+            b.arg(&digits).arg(&n).arg(&windows).arg(&slots).arg(&mut counts);
+            b.launch(config(plan.per_digit))?;
+            let f = self.function("msm.cu", "vsies_msm_offsets")?;
+            let mut b = stream.launch_builder(&f);
+            b.arg(&counts).arg(&total).arg(&mut offsets).arg(&mut cursors);
+            b.launch(config(one))?;
+            let f = self.function("msm.cu", "vsies_msm_scatter")?;
+            let mut b = stream.launch_builder(&f);
+            b.arg(&digits).arg(&n).arg(&windows).arg(&slots).arg(&mut cursors).arg(&mut entries);
+            b.launch(config(plan.per_digit))?;
+            let f = self.function("msm.cu", "vsies_msm_buckets")?;
+            let mut b = stream.launch_builder(&f);
+            b.arg(bases).arg(&offsets).arg(&counts).arg(&entries).arg(&total).arg(&mut buckets);
+            b.launch(config(plan.per_bucket))?;
+            let f = self.function("msm.cu", "vsies_msm_windows")?;
+            let mut b = stream.launch_builder(&f);
+            b.arg(&buckets).arg(&windows).arg(&slots).arg(&mut window_sums);
+            b.launch(config(Launch::covering(u64::from(windows), 64, 64)))?;
+            let f = self.function("msm.cu", "vsies_msm_combine")?;
+            let mut b = stream.launch_builder(&f);
+            b.arg(&window_sums).arg(&windows).arg(&c).arg(&mut out);
+            b.launch(config(one))?;
+        }
+        let back = stream.clone_dtoh(&out)?;
+        Ok(back.try_into().expect("12 limbs"))
     }
 }

@@ -40,4 +40,66 @@ unsafe extern "C" {
         half: u64,
     );
     pub(crate) fn vsies_emu_fr_ntt_tile(grid: u32, block: u32, values: *mut u64, twiddles: *const u64, n: u64);
+    pub(crate) fn vsies_emu_msm_digits(
+        grid: u32,
+        block: u32,
+        scalars: *const u64,
+        n: u64,
+        c: u32,
+        windows: u32,
+        digits: *mut i32,
+    );
+    pub(crate) fn vsies_emu_msm_count(
+        grid: u32,
+        block: u32,
+        digits: *const i32,
+        n: u64,
+        windows: u32,
+        slots: u32,
+        counts: *mut u32,
+    );
+    pub(crate) fn vsies_emu_msm_offsets(
+        grid: u32,
+        block: u32,
+        counts: *const u32,
+        total_slots: u32,
+        offsets: *mut u32,
+        cursors: *mut u32,
+    );
+    pub(crate) fn vsies_emu_msm_scatter(
+        grid: u32,
+        block: u32,
+        digits: *const i32,
+        n: u64,
+        windows: u32,
+        slots: u32,
+        cursors: *mut u32,
+        entries: *mut u32,
+    );
+    pub(crate) fn vsies_emu_msm_buckets(
+        grid: u32,
+        block: u32,
+        bases: *const u64,
+        offsets: *const u32,
+        counts: *const u32,
+        entries: *const u32,
+        total_slots: u32,
+        buckets: *mut u64,
+    );
+    pub(crate) fn vsies_emu_msm_windows(
+        grid: u32,
+        block: u32,
+        buckets: *const u64,
+        windows: u32,
+        slots: u32,
+        window_sums: *mut u64,
+    );
+    pub(crate) fn vsies_emu_msm_combine(
+        grid: u32,
+        block: u32,
+        window_sums: *const u64,
+        windows: u32,
+        c: u32,
+        out: *mut u64,
+    );
 }

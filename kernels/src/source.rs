@@ -11,9 +11,12 @@ pub struct SourceFile {
 /// Every file of the kernel tree.
 pub const FILES: &[SourceFile] = &[
     SourceFile { name: "prelude.cuh", text: include_str!("../cuda/prelude.cuh") },
-    SourceFile { name: "bn254_fr.cuh", text: include_str!("../cuda/bn254_fr.cuh") },
+    SourceFile { name: "field.cuh", text: include_str!("../cuda/field.cuh") },
+    SourceFile { name: "bn254.cuh", text: include_str!("../cuda/bn254.cuh") },
+    SourceFile { name: "g1.cuh", text: include_str!("../cuda/g1.cuh") },
     SourceFile { name: "aggregate.cu", text: include_str!("../cuda/aggregate.cu") },
     SourceFile { name: "ntt.cu", text: include_str!("../cuda/ntt.cu") },
+    SourceFile { name: "msm.cu", text: include_str!("../cuda/msm.cu") },
 ];
 
 /// The kernel programs NVRTC compiles: each `.cu` file, with its headers supplied by name.

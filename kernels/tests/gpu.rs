@@ -115,3 +115,56 @@ fn gpu_sums_equal_the_emulator_and_reach_copy_bandwidth() {
     figure("device-to-device copy bandwidth", copy_bandwidth, "GB/s");
     figure("aggregation / copy bandwidth", 100.0 * sum_bandwidth / copy_bandwidth, "%");
 }
+
+#[test]
+#[ignore = "needs an NVIDIA GPU: scripts/gpu-check.sh"]
+fn gpu_msm_equals_arkworks_and_the_emulator() {
+    use ark_ec::{CurveGroup, VariableBaseMSM};
+    use ark_ff::PrimeField;
+    use vsies_kernels::msm::{default_window_bits, msm_g1_emulated};
+    let gpu = gpu();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed());
+    let affine = |p: ark_bn254::G1Affine| {
+        let mut limbs = [0u64; 8];
+        limbs[..4].copy_from_slice(&p.x.0 .0);
+        limbs[4..].copy_from_slice(&p.y.0 .0);
+        limbs
+    };
+    let point = |limbs: [u64; 12]| {
+        let c = |i: usize| ark_bn254::Fq::new_unchecked(BigInt(limbs[4 * i..4 * i + 4].try_into().unwrap()));
+        ark_bn254::G1Projective::new_unchecked(c(0), c(1), c(2)).into_affine()
+    };
+    // Bases: a random start and its successive sums with another random point (cheap to make
+    // in the millions), normalized together.
+    let make_bases = |n: usize, rng: &mut rand_chacha::ChaCha20Rng| {
+        let step = ark_bn254::G1Projective::rand(rng);
+        let projective: Vec<_> =
+            std::iter::successors(Some(ark_bn254::G1Projective::rand(rng)), |p| Some(*p + step)).take(n).collect();
+        ark_bn254::G1Projective::normalize_batch(&projective)
+    };
+    for log_n in [10u32, 20, 24] {
+        let n = 1usize << log_n;
+        let points = make_bases(n, &mut rng);
+        let scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+        let limbs: Vec<Limbs> = scalars.iter().map(|s| s.into_bigint().0).collect();
+        let bases: Vec<_> = points.iter().map(|&p| affine(p)).collect();
+        let resident = gpu.upload_bases(&bases).expect("upload");
+        let c = default_window_bits(n);
+        gpu.msm_g1(&resident, &limbs, c).expect("warm-up");
+        let start = Instant::now();
+        let got = gpu.msm_g1(&resident, &limbs, c).expect("GPU MSM");
+        let gpu_seconds = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        let expected = ark_bn254::G1Projective::msm(&points, &scalars).expect("lengths").into_affine();
+        let cpu_seconds = start.elapsed().as_secs_f64();
+        assert_eq!(point(got), expected, "GPU MSM of 2^{log_n} against arkworks");
+        if log_n == 10 {
+            let emulated = msm_g1_emulated(&bases, &limbs, c).expect("emulated");
+            assert_eq!(point(emulated), expected, "emulator at 2^{log_n}");
+        } else {
+            figure(&format!("G1 MSM 2^{log_n}, GPU (bases resident, scalars uploaded)"), gpu_seconds * 1e3, "ms");
+            figure(&format!("G1 MSM 2^{log_n}, CPU (arkworks, all cores)"), cpu_seconds * 1e3, "ms");
+            figure(&format!("G1 MSM 2^{log_n}, speedup"), cpu_seconds / gpu_seconds, "x");
+        }
+    }
+}

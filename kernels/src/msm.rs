@@ -1,0 +1,139 @@
+//! Multi-scalar multiplication on BN254 G1 on the kernel path (`cuda/msm.cu`): Pippenger with
+//! signed digits, buckets on the device. The result equals arkworks' `VariableBaseMSM::msm`
+//! as a group element (tested); its Jacobian limbs may differ between runs on a GPU, where
+//! atomics order each bucket's additions.
+
+use crate::emulator::{self, Launch};
+use crate::ntt::Limbs;
+use crate::KernelError;
+
+/// An affine G1 point: `x` then `y`, Montgomery limbs of Fq (arkworks' representation).
+pub type G1Affine = [u64; 8];
+/// A Jacobian G1 point: `X, Y, Z`, Montgomery limbs of Fq (arkworks' `Projective`).
+pub type G1Jacobian = [u64; 12];
+
+/// Threads per block: the atomic kernels' concurrent threads in the emulator.
+const BLOCK: u32 = 64;
+
+/// The shape of one MSM: sizes of every buffer and the launches, shared by the emulator and
+/// the GPU.
+#[derive(Clone, Copy, Debug)]
+pub struct MsmPlan {
+    /// Points.
+    pub n: u64,
+    /// Window width `c` in bits.
+    pub window_bits: u32,
+    /// Windows: enough for 254-bit scalars plus the signed recoding's last carry.
+    pub windows: u32,
+    /// Buckets per window, index 0 unused: `2^(c-1) + 1`.
+    pub slots: u32,
+    /// One thread per scalar, or per (window, scalar).
+    pub per_scalar: Launch,
+    /// One thread per (window, scalar).
+    pub per_digit: Launch,
+    /// One thread per bucket.
+    pub per_bucket: Launch,
+}
+
+/// arkworks' default window for `n` points: about `ln n + 2` bits.
+pub fn default_window_bits(n: usize) -> u32 {
+    if n < 32 {
+        3
+    } else {
+        ((n as f64).ln() as u32 + 2).min(16)
+    }
+}
+
+impl MsmPlan {
+    /// Checks the shape and plans it: as many scalars as bases, fewer than 2^31, a window of
+    /// 1 to 16 bits.
+    pub fn new(bases: usize, scalars: usize, window_bits: u32) -> Result<Self, KernelError> {
+        if bases != scalars {
+            return Err(KernelError::Shape(format!("{scalars} scalars for {bases} bases")));
+        }
+        if bases >= 1 << 31 {
+            return Err(KernelError::Shape(format!("{bases} points: at most 2^31 - 1")));
+        }
+        if !(1..=16).contains(&window_bits) {
+            return Err(KernelError::Shape(format!("a {window_bits}-bit window: 1 to 16 bits")));
+        }
+        let n = bases as u64;
+        let windows = 254u32.div_ceil(window_bits) + 1;
+        let slots = (1u32 << (window_bits - 1)) + 1;
+        Ok(Self {
+            n,
+            window_bits,
+            windows,
+            slots,
+            per_scalar: Launch::covering(n, BLOCK, 1024),
+            per_digit: Launch::covering(n * u64::from(windows), BLOCK, 256),
+            per_bucket: Launch::covering(u64::from(windows * slots), BLOCK, 1024),
+        })
+    }
+
+    /// Bucket slots over all windows.
+    pub fn total_slots(&self) -> u32 {
+        self.windows * self.slots
+    }
+
+    /// Digits (and bucket entries) over all windows.
+    pub fn digits(&self) -> usize {
+        self.n as usize * self.windows as usize
+    }
+}
+
+/// `Σ scalars[i] · bases[i]` (scalars canonical, not Montgomery), run by the emulator.
+#[allow(unsafe_code, reason = "launches emulated kernels through their C entry points, after checking their bounds")]
+pub fn msm_g1_emulated(bases: &[G1Affine], scalars: &[Limbs], window_bits: u32) -> Result<G1Jacobian, KernelError> {
+    let plan = MsmPlan::new(bases.len(), scalars.len(), window_bits)?;
+    let total = plan.total_slots();
+    let mut digits = vec![0i32; plan.digits()];
+    let mut counts = vec![0u32; total as usize];
+    let mut offsets = vec![0u32; total as usize];
+    let mut cursors = vec![0u32; total as usize];
+    let mut entries = vec![0u32; plan.digits()];
+    let mut buckets = vec![0u64; 12 * total as usize];
+    let mut window_sums = vec![0u64; 12 * plan.windows as usize];
+    let mut out = [0u64; 12];
+    let (n, c, windows, slots) = (plan.n, plan.window_bits, plan.windows, plan.slots);
+    // SAFETY: every buffer is sized from the plan exactly as the kernels index it: digits and
+    // entries windows·n, counts/offsets/cursors total slots, buckets 12 per slot, window sums
+    // 12 per window; scalars 4 limbs and bases 8 limbs per point (checked equal counts).
+    unsafe {
+        let (s, d, b) = (plan.per_scalar, plan.per_digit, plan.per_bucket);
+        emulator::vsies_emu_msm_digits(
+            s.grid,
+            s.block,
+            scalars.as_flattened().as_ptr(),
+            n,
+            c,
+            windows,
+            digits.as_mut_ptr(),
+        );
+        emulator::vsies_emu_msm_count(d.grid, d.block, digits.as_ptr(), n, windows, slots, counts.as_mut_ptr());
+        emulator::vsies_emu_msm_offsets(1, 1, counts.as_ptr(), total, offsets.as_mut_ptr(), cursors.as_mut_ptr());
+        emulator::vsies_emu_msm_scatter(
+            d.grid,
+            d.block,
+            digits.as_ptr(),
+            n,
+            windows,
+            slots,
+            cursors.as_mut_ptr(),
+            entries.as_mut_ptr(),
+        );
+        emulator::vsies_emu_msm_buckets(
+            b.grid,
+            b.block,
+            bases.as_flattened().as_ptr(),
+            offsets.as_ptr(),
+            counts.as_ptr(),
+            entries.as_ptr(),
+            total,
+            buckets.as_mut_ptr(),
+        );
+        emulator::vsies_emu_msm_windows(1, BLOCK, buckets.as_ptr(), windows, slots, window_sums.as_mut_ptr());
+        emulator::vsies_emu_msm_combine(1, 1, window_sums.as_ptr(), windows, c, out.as_mut_ptr());
+    }
+    Ok(out)
+}
