@@ -39,6 +39,10 @@ fn prove_and_verify_a_dataset_and_reject_tampering() {
         ok(&[&args[..], &["-o", output]].concat(), dir);
     }
     assert_eq!(std::fs::read(dir.join("p1.json")).unwrap(), std::fs::read(dir.join("p2.json")).unwrap());
+    // On the GPU kernels' path (their sources on the CPU emulator): the same proof bytes.
+    let args = ["prove", "data", "part.csv", "--schema", "schema.toml", "--keys", "zk", "--insecure-seed", "5"];
+    ok(&[&args[..], &["--device", "emulator", "-o", "p3.json"]].concat(), dir);
+    assert_eq!(std::fs::read(dir.join("p1.json")).unwrap(), std::fs::read(dir.join("p3.json")).unwrap());
 
     // A changed row count in the body (checksum recomputed, as an attacker would): exit 1.
     let mut file: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("proof.json")).unwrap()).unwrap();

@@ -10,6 +10,7 @@ use ark_std::rand::{rngs::StdRng, SeedableRng};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 use vsies_core::LabelPolicy;
+use vsies_kernels::Device;
 use vsies_verifier_contract::solidity::EvmVerifyingKey;
 use vsies_zk::{constraint_count, DataKeys, DataProof, DataProver, DataRelation, DataVerifier, DEFAULT_BUCKETS};
 use vsies_zk::{PROVING_KEY_FILE, SNARKJS_VERIFYING_KEY_FILE, VERIFYING_KEY_FILE};
@@ -126,6 +127,10 @@ pub struct ProveDataArgs {
     /// are the secret data: never use this where the output is logged or shared.
     #[arg(long)]
     debug: bool,
+    /// Where the G1 MSMs and FFTs run: cpu, emulator (the GPU kernels' sources on the CPU
+    /// emulator; the same proof), cuda or auto.
+    #[arg(long, default_value_t = Device::Cpu)]
+    device: Device,
 }
 
 /// A `--node` value: `0x` and 40 hex digits, either case.
@@ -229,7 +234,11 @@ pub fn prove(command: ProveCommand) -> anyhow::Result<i32> {
     })?;
     let node = parse_node_flag(&args.node)?;
     let dataset = load_dataset(&args.data, &schema, LabelPolicy::Required)?;
-    let proof = match prover.prove_for(&dataset, node, &mut rng(args.insecure_seed)) {
+    let backend: &dyn vsies_zk::groth16::Backend = match args.device.check()? {
+        Device::Emulator => &vsies_zk::groth16::Emulated,
+        _ => &vsies_zk::groth16::Cpu,
+    };
+    let proof = match prover.prove_for_on(backend, &dataset, node, &mut rng(args.insecure_seed)) {
         Ok(proof) => proof,
         Err(err) => {
             if let (true, Some(failure)) = (args.debug, err.constraint_failure()) {

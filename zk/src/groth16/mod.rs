@@ -34,7 +34,7 @@ mod relation;
 pub mod snarkjs;
 pub mod witness;
 
-pub use backend::{Backend, Cpu};
+pub use backend::{Backend, Cpu, Emulated};
 pub use commitment::{Commitment, CommitmentKey, CommittedProof};
 pub use keys::{Circuit, Keys, Prover, ProvingKeyLocation, Verifier};
 pub use relation::{

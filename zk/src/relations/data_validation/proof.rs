@@ -92,9 +92,20 @@ impl DataProver {
         node: [u8; 20],
         rng: &mut R,
     ) -> Result<DataProof, ZkError> {
+        self.prove_for_on(&crate::groth16::Cpu, dataset, node, rng)
+    }
+
+    /// [`DataProver::prove_for`] with the MSMs and FFTs on `backend`.
+    pub fn prove_for_on<R: RngCore + CryptoRng>(
+        &self,
+        backend: &dyn crate::groth16::Backend,
+        dataset: &QuantizedDataset,
+        node: [u8; 20],
+        rng: &mut R,
+    ) -> Result<DataProof, ZkError> {
         let offsets = self.relation.offsets(dataset)?;
         let statement = self.relation.statement_for(&offsets, node);
-        let proof = self.prove_groth16(&statement, &offsets, rng)?;
+        let proof = self.prove_groth16_with(backend, &statement, &offsets, rng)?;
         let file = self.proof_file(&statement, &proof);
         // The file's readable statement must say what was proved.
         self.verifier.verify(&file, Path::new("the new proof"))?;
