@@ -68,6 +68,10 @@ fn a_contributor_encrypts_with_the_public_key_alone_and_proves_it() {
     ok(&["encrypt", "test.csv", "--schema", "schema.toml", "--keys", "contributor", "--prove", "-o", "test.vsies"], d);
     assert!(text(&vsies(&["inspect", "test.vsies"], d)).contains("each with a proof of well-formed encryption"));
     ok(&["infer", "test.vsies", "--model", "model.json", "--keys", "server", "-o", "preds.vsies"], d);
+    // The GPU kernel's source on the CPU emulator scores the same ciphertexts, byte for byte.
+    let emulated = ["infer", "test.vsies", "--model", "model.json", "--keys", "server", "--device", "emulator"];
+    ok(&[&emulated[..], &["-o", "preds-emulated.vsies"]].concat(), d);
+    assert_eq!(std::fs::read(d.join("preds.vsies")).unwrap(), std::fs::read(d.join("preds-emulated.vsies")).unwrap());
     ok(
         &["decrypt", "preds.vsies", "--keys", "keys", "--model", "model.json", "--data", "test.vsies", "-o", "fhe.csv"],
         d,

@@ -41,7 +41,7 @@ pub mod params;
 pub mod proofs;
 pub mod ring;
 
-pub use backend::{BootstrapBackend, Cpu, LinearBackend};
+pub use backend::{BootstrapBackend, Cpu, Emulated, LinearBackend};
 pub use dataset::EncryptedDataset;
 pub use error::FheError;
 pub use infer::{infer, infer_with, EncryptedScores};

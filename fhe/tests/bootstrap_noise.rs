@@ -1,6 +1,7 @@
-//! Measures the output noise of tfhe-rs's NTT bootstrap at N = 2048 (the numbers in
-//! `docs/design/encrypted-training-notes.md`). Run with `--ignored --nocapture`; it asserts
-//! only that every bootstrap decrypts to its lookup value.
+//! Measures the output noise of tfhe-rs's NTT bootstrap at N = 2048, and its time against the
+//! f64 FFT bootstrap at the published decomposition (the numbers in
+//! `docs/design/encrypted-training-notes.md` and `BENCHMARKS.md`). Run with `--ignored
+//! --nocapture`; it asserts only that every bootstrap decrypts to its lookup value.
 
 use tfhe::core_crypto::commons::generators::DeterministicSeeder;
 use tfhe::core_crypto::commons::math::random::Seed;
@@ -72,4 +73,49 @@ fn ntt_bootstrap_output_noise_at_n_2048() {
             per * 1e3
         );
     }
+
+    // The f64 FFT bootstrap (native modulus) at the published decomposition, for its cost.
+    let native = CiphertextModulus::new_native();
+    let standard = par_allocate_and_generate_new_lwe_bootstrap_key(
+        &small_key,
+        &glwe_key,
+        DecompositionBaseLog(23),
+        DecompositionLevelCount(1),
+        glwe_noise,
+        native,
+        &mut encryption,
+    );
+    let mut fourier = FourierLweBootstrapKey::new(
+        standard.input_lwe_dimension(),
+        standard.glwe_size(),
+        standard.polynomial_size(),
+        standard.decomposition_base_log(),
+        standard.decomposition_level_count(),
+    );
+    convert_standard_lwe_bootstrap_key_to_fourier(&standard, &mut fourier);
+    let messages = 4u64;
+    let delta = (1u64 << 63) / messages;
+    let lut = generate_programmable_bootstrap_glwe_lut(
+        polynomial,
+        glwe_dimension.to_glwe_size(),
+        messages as usize,
+        native,
+        delta,
+        |x| x,
+    );
+    let samples = 24;
+    let start = std::time::Instant::now();
+    for i in 0..samples {
+        let m = i as u64 % messages;
+        let mut input = LweCiphertext::new(0u64, small.to_lwe_size(), native);
+        encrypt_lwe_ciphertext(&small_key, &mut input, Plaintext(m * delta), lwe_noise, &mut encryption);
+        let mut output = LweCiphertext::new(0u64, big_key.lwe_dimension().to_lwe_size(), native);
+        programmable_bootstrap_lwe_ciphertext(&input, &mut output, &lut, &fourier);
+        let phase = decrypt_lwe_ciphertext(&big_key, &output).0;
+        assert_eq!(phase.wrapping_add(delta / 2) / delta % messages, m, "FFT bootstrap of {m} failed");
+    }
+    println!(
+        "f64 FFT bootstrap, base 2^23 x 1 level: {:.1} ms per bootstrap (one thread)",
+        start.elapsed().as_secs_f64() / samples as f64 * 1e3
+    );
 }

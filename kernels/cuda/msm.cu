@@ -5,7 +5,9 @@
 //   offsets one thread turns the counts into each bucket's start (exclusive prefix sum);
 //   scatter one thread per (window, scalar) writes the scalar's index (and sign) into its bucket;
 //   buckets one thread per bucket adds its points (mixed additions with the affine bases);
-//   windows one thread per window reduces its buckets with the running-sum trick;
+//   segments one thread per (window, segment of its buckets) reduces the segment with the
+//           running-sum trick and a small scalar multiple;
+//   windows one thread per window adds its segments;
 //   combine one thread adds the windows, doubling c times between them.
 // Scalars are canonical (not Montgomery) little-endian limbs; bases are affine (x, y) in
 // Montgomery form, 8 limbs each; points out are Jacobian, 12 limbs each. A bucket's additions
@@ -88,14 +90,50 @@ VSIES_KERNEL void vsies_msm_buckets(const u64* bases, const u32* offsets, const 
     }
 }
 
-VSIES_KERNEL void vsies_msm_windows(const u64* buckets, u32 windows, u32 slots, u64* window_sums) {
-    for (u64 w = VSIES_GLOBAL_X; w < windows; w += VSIES_GRID_THREADS_X) {
+// k · p for a small k, double-and-add from the top bit.
+VSIES_DEVICE G1J vsies_g1_scale(G1J p, u32 k) {
+    G1J r = vsies_g1_infinity();
+    for (int bit = 31; bit >= 0; --bit) {
+        r = vsies_g1_double(r);
+        if ((k >> bit) & 1) r = vsies_g1_add(r, p);
+    }
+    return r;
+}
+
+// One thread per (window, segment of its buckets): the segment's share Σ_b b · bucket_b of the
+// window sum, by the running-sum trick inside the segment and one small scalar multiple:
+// over [lo, hi), the trick gives Σ (b - lo + 1) · bucket_b, and (lo - 1) · Σ bucket_b completes it.
+VSIES_KERNEL void vsies_msm_segments(const u64* buckets, u32 windows, u32 slots, u32 segments, u64* partial) {
+    for (u64 t = VSIES_GLOBAL_X; t < (u64)windows * segments; t += VSIES_GRID_THREADS_X) {
+        u32 w = (u32)(t / segments), segment = (u32)(t % segments);
+        u32 width = (slots + segments - 1) / segments;
+        u32 lo = segment * width;
+        u32 hi = lo + width < slots ? lo + width : slots;
         G1J running = vsies_g1_infinity();
         G1J total = vsies_g1_infinity();
-        for (u32 b = slots - 1; b >= 1; --b) {
-            running = vsies_g1_add(running, vsies_g1_load(buckets + 12 * (w * slots + b)));
+        for (u32 b = hi; b > lo;) {
+            --b;
+            running = vsies_g1_add(running, vsies_g1_load(buckets + 12 * ((u64)w * slots + b)));
             total = vsies_g1_add(total, running);
         }
+        if (lo > 1) total = vsies_g1_add(total, vsies_g1_scale(running, lo - 1));
+        // lo = 0: the segment counted each bucket b as b + 1; take one of each back.
+        if (lo == 0) {
+            G1J minus = running;
+            Fq zero;
+            for (int i = 0; i < 4; ++i) zero.l[i] = 0;
+            minus.y = vsies_fq_sub(zero, minus.y);
+            total = vsies_g1_add(total, minus);
+        }
+        vsies_g1_store(partial + 12 * t, total);
+    }
+}
+
+// One thread per window: the sum of its segments' shares.
+VSIES_KERNEL void vsies_msm_windows(const u64* partial, u32 windows, u32 segments, u64* window_sums) {
+    for (u64 w = VSIES_GLOBAL_X; w < windows; w += VSIES_GRID_THREADS_X) {
+        G1J total = vsies_g1_infinity();
+        for (u32 s = 0; s < segments; ++s) total = vsies_g1_add(total, vsies_g1_load(partial + 12 * (w * segments + s)));
         vsies_g1_store(window_sums + 12 * w, total);
     }
 }

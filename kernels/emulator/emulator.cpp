@@ -7,6 +7,7 @@
 #include "../cuda/aggregate.cu"
 #include "../cuda/ntt.cu"
 #include "../cuda/msm.cu"
+#include "../cuda/lwe.cu"
 
 namespace vsies_emulator {
 thread_local u32 thread_x = 0;
@@ -91,11 +92,20 @@ void vsies_emu_msm_buckets(u32 grid, u32 block, const u64* bases, const u32* off
     vsies_emulator::launch(grid, block, false, [&] { vsies_msm_buckets(bases, offsets, counts, entries, total_slots, buckets); });
 }
 
-void vsies_emu_msm_windows(u32 grid, u32 block, const u64* buckets, u32 windows, u32 slots, u64* window_sums) {
-    vsies_emulator::launch(grid, block, false, [&] { vsies_msm_windows(buckets, windows, slots, window_sums); });
+void vsies_emu_msm_segments(u32 grid, u32 block, const u64* buckets, u32 windows, u32 slots, u32 segments, u64* partial) {
+    vsies_emulator::launch(grid, block, false, [&] { vsies_msm_segments(buckets, windows, slots, segments, partial); });
+}
+
+void vsies_emu_msm_windows(u32 grid, u32 block, const u64* partial, u32 windows, u32 segments, u64* window_sums) {
+    vsies_emulator::launch(grid, block, false, [&] { vsies_msm_windows(partial, windows, segments, window_sums); });
 }
 
 void vsies_emu_msm_combine(u32 grid, u32 block, const u64* window_sums, u32 windows, u32 c, u64* out) {
     vsies_emulator::launch(grid, block, false, [&] { vsies_msm_combine(window_sums, windows, c, out); });
+}
+
+void vsies_emu_lwe_compact_rows(u32 grid, u32 block, const u64* mask, const u64* bodies, const u64* weights, u64 n, u64 rows,
+                                u64 columns, u64* out) {
+    vsies_emulator::launch(grid, block, false, [&] { vsies_lwe_compact_rows(mask, bodies, weights, n, rows, columns, out); });
 }
 }

@@ -149,6 +149,7 @@ impl Gpu {
         let mut cursors = stream.alloc_zeros::<u32>(total as usize)?;
         let mut entries = stream.alloc_zeros::<u32>(plan.digits().max(1))?;
         let mut buckets = stream.alloc_zeros::<u64>(12 * total as usize)?;
+        let mut partial = stream.alloc_zeros::<u64>(12 * plan.partials())?;
         let mut window_sums = stream.alloc_zeros::<u64>(12 * plan.windows as usize)?;
         let mut out = stream.alloc_zeros::<u64>(12)?;
         let (n, c, windows, slots) = (plan.n, plan.window_bits, plan.windows, plan.slots);
@@ -176,9 +177,14 @@ impl Gpu {
             let mut b = stream.launch_builder(&f);
             b.arg(bases).arg(&offsets).arg(&counts).arg(&entries).arg(&total).arg(&mut buckets);
             b.launch(config(plan.per_bucket))?;
+            let segments = plan.segments;
+            let f = self.function("msm.cu", "vsies_msm_segments")?;
+            let mut b = stream.launch_builder(&f);
+            b.arg(&buckets).arg(&windows).arg(&slots).arg(&segments).arg(&mut partial);
+            b.launch(config(plan.per_segment))?;
             let f = self.function("msm.cu", "vsies_msm_windows")?;
             let mut b = stream.launch_builder(&f);
-            b.arg(&buckets).arg(&windows).arg(&slots).arg(&mut window_sums);
+            b.arg(&partial).arg(&windows).arg(&segments).arg(&mut window_sums);
             b.launch(config(Launch::covering(u64::from(windows), 64, 64)))?;
             let f = self.function("msm.cu", "vsies_msm_combine")?;
             let mut b = stream.launch_builder(&f);

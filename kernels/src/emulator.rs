@@ -86,12 +86,21 @@ unsafe extern "C" {
         total_slots: u32,
         buckets: *mut u64,
     );
-    pub(crate) fn vsies_emu_msm_windows(
+    pub(crate) fn vsies_emu_msm_segments(
         grid: u32,
         block: u32,
         buckets: *const u64,
         windows: u32,
         slots: u32,
+        segments: u32,
+        partial: *mut u64,
+    );
+    pub(crate) fn vsies_emu_msm_windows(
+        grid: u32,
+        block: u32,
+        partial: *const u64,
+        windows: u32,
+        segments: u32,
         window_sums: *mut u64,
     );
     pub(crate) fn vsies_emu_msm_combine(
@@ -100,6 +109,17 @@ unsafe extern "C" {
         window_sums: *const u64,
         windows: u32,
         c: u32,
+        out: *mut u64,
+    );
+    pub(crate) fn vsies_emu_lwe_compact_rows(
+        grid: u32,
+        block: u32,
+        mask: *const u64,
+        bodies: *const u64,
+        weights: *const u64,
+        n: u64,
+        rows: u64,
+        columns: u64,
         out: *mut u64,
     );
 }

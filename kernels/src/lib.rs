@@ -17,11 +17,12 @@
 //! Kernels so far:
 //! - [`aggregate`]: secure aggregation's packed ciphertext sums.
 //! - [`ntt`]: the radix-2 NTT over BN254's scalar field.
+//! - [`lwe`]: encrypted inference's linear layer on compact ciphertext lists.
 //! - [`msm`]: multi-scalar multiplication on BN254 G1 (Pippenger, signed digits, buckets on
 //!   the device).
 //!
-//! Work left (issue 17): the G2 MSM, the prover's wiring, and TFHE's linear layer, key switching
-//! and bootstrap kernels.
+//! Work left (issue 17): the G2 MSM, the GPU prover backend, and TFHE's key switching and bootstrap
+//! kernels.
 
 pub mod aggregate;
 #[cfg(feature = "cuda")]
@@ -30,6 +31,7 @@ pub mod device;
 // FFI to the emulator's C entry points: the only way to call the host-compiled kernels.
 #[allow(unsafe_code)]
 pub mod emulator;
+pub mod lwe;
 pub mod msm;
 pub mod ntt;
 // FFI to NVIDIA's libnvrtc, loaded at run time: there is no safe binding without the toolkit.

@@ -33,6 +33,10 @@ pub struct MsmPlan {
     pub per_digit: Launch,
     /// One thread per bucket.
     pub per_bucket: Launch,
+    /// Segments each window's buckets are reduced in, one thread each.
+    pub segments: u32,
+    /// One thread per (window, segment).
+    pub per_segment: Launch,
 }
 
 /// arkworks' default window for `n` points: about `ln n + 2` bits.
@@ -60,6 +64,8 @@ impl MsmPlan {
         let n = bases as u64;
         let windows = 254u32.div_ceil(window_bits) + 1;
         let slots = (1u32 << (window_bits - 1)) + 1;
+        // About 64 buckets per segment, at most 256 segments per window.
+        let segments = slots.div_ceil(64).clamp(1, 256);
         Ok(Self {
             n,
             window_bits,
@@ -68,12 +74,19 @@ impl MsmPlan {
             per_scalar: Launch::covering(n, BLOCK, 1024),
             per_digit: Launch::covering(n * u64::from(windows), BLOCK, 256),
             per_bucket: Launch::covering(u64::from(windows * slots), BLOCK, 1024),
+            segments,
+            per_segment: Launch::covering(u64::from(windows * segments), BLOCK, 1024),
         })
     }
 
     /// Bucket slots over all windows.
     pub fn total_slots(&self) -> u32 {
         self.windows * self.slots
+    }
+
+    /// Segment shares over all windows.
+    pub fn partials(&self) -> usize {
+        self.windows as usize * self.segments as usize
     }
 
     /// Digits (and bucket entries) over all windows.
@@ -93,12 +106,13 @@ pub fn msm_g1_emulated(bases: &[G1Affine], scalars: &[Limbs], window_bits: u32) 
     let mut cursors = vec![0u32; total as usize];
     let mut entries = vec![0u32; plan.digits()];
     let mut buckets = vec![0u64; 12 * total as usize];
+    let mut partial = vec![0u64; 12 * plan.partials()];
     let mut window_sums = vec![0u64; 12 * plan.windows as usize];
     let mut out = [0u64; 12];
     let (n, c, windows, slots) = (plan.n, plan.window_bits, plan.windows, plan.slots);
     // SAFETY: every buffer is sized from the plan exactly as the kernels index it: digits and
-    // entries windows·n, counts/offsets/cursors total slots, buckets 12 per slot, window sums
-    // 12 per window; scalars 4 limbs and bases 8 limbs per point (checked equal counts).
+    // entries windows·n, counts/offsets/cursors total slots, buckets 12 per slot, partial 12
+    // per (window, segment), window sums 12 per window; scalars 4 limbs and bases 8 limbs per point (checked equal counts).
     unsafe {
         let (s, d, b) = (plan.per_scalar, plan.per_digit, plan.per_bucket);
         emulator::vsies_emu_msm_digits(
@@ -132,7 +146,17 @@ pub fn msm_g1_emulated(bases: &[G1Affine], scalars: &[Limbs], window_bits: u32) 
             total,
             buckets.as_mut_ptr(),
         );
-        emulator::vsies_emu_msm_windows(1, BLOCK, buckets.as_ptr(), windows, slots, window_sums.as_mut_ptr());
+        let g = plan.per_segment;
+        emulator::vsies_emu_msm_segments(
+            g.grid,
+            g.block,
+            buckets.as_ptr(),
+            windows,
+            slots,
+            plan.segments,
+            partial.as_mut_ptr(),
+        );
+        emulator::vsies_emu_msm_windows(1, BLOCK, partial.as_ptr(), windows, plan.segments, window_sums.as_mut_ptr());
         emulator::vsies_emu_msm_combine(1, 1, window_sums.as_ptr(), windows, c, out.as_mut_ptr());
     }
     Ok(out)

@@ -17,6 +17,7 @@ pub const FILES: &[SourceFile] = &[
     SourceFile { name: "aggregate.cu", text: include_str!("../cuda/aggregate.cu") },
     SourceFile { name: "ntt.cu", text: include_str!("../cuda/ntt.cu") },
     SourceFile { name: "msm.cu", text: include_str!("../cuda/msm.cu") },
+    SourceFile { name: "lwe.cu", text: include_str!("../cuda/lwe.cu") },
 ];
 
 /// The kernel programs NVRTC compiles: each `.cu` file, with its headers supplied by name.

@@ -9,7 +9,7 @@ use vsies_core::metrics::accuracy;
 use vsies_core::predictions::predictions_csv;
 use vsies_core::{LabelPolicy, Model};
 use vsies_fhe::keys::{EVALUATION_KEY_FILE, PUBLIC_KEY_FILE, SECRET_KEY_FILE};
-use vsies_fhe::{infer, EncryptedDataset, EncryptedScores, EvaluationKey, Keys, PublicKey, SecretKey};
+use vsies_fhe::{EncryptedDataset, EncryptedScores, EvaluationKey, Keys, PublicKey, SecretKey};
 
 #[derive(Args)]
 pub struct KeygenArgs {
@@ -120,6 +120,10 @@ pub struct InferArgs {
     /// Output encrypted scores.
     #[arg(short, long)]
     output: PathBuf,
+    /// Where the linear layer runs: cpu, emulator (the GPU kernel's source on the CPU
+    /// emulator; the same scores), cuda or auto.
+    #[arg(long, default_value_t = vsies_kernels::Device::Cpu)]
+    device: vsies_kernels::Device,
 }
 
 pub fn infer_command(args: InferArgs) -> anyhow::Result<i32> {
@@ -131,7 +135,11 @@ pub fn infer_command(args: InferArgs) -> anyhow::Result<i32> {
             .map_err(|err| err.context(format!("checking the encryption proofs of {}", args.data.display())))?;
     }
     let start = std::time::Instant::now();
-    let scores = infer(&data, &model, &key)?;
+    let backend: &dyn vsies_fhe::LinearBackend = match args.device.check()? {
+        vsies_kernels::Device::Emulator => &vsies_fhe::Emulated,
+        _ => &vsies_fhe::Cpu,
+    };
+    let scores = vsies_fhe::infer_with(backend, &data, &model, &key)?;
     let elapsed = start.elapsed();
     scores.save(&args.output)?;
     println!(

@@ -4,14 +4,17 @@
 //! same bits on the same inputs and keys (exact integer arithmetic: NTT, never a
 //! floating-point FFT, wherever bytes must match).
 //!
-//! - [`LinearBackend`]: the LWE linear layer of encrypted inference, `Σ_j w_j · ct_j` per row.
+//! - [`LinearBackend`]: the LWE linear layer of encrypted inference, `Σ_j w_j · ct_j` per row
+//!   ([`Emulated`]: the GPU kernel's source on vsies-kernels' CPU emulator).
 //! - [`BootstrapBackend`]: batched programmable bootstrapping (NTT blind rotation, sample
 //!   extraction) and LWE key switching, which encrypted training calls per sample and weight.
 
 mod bootstrap;
 mod cpu;
+mod emulated;
 mod linear;
 
 pub use bootstrap::BootstrapBackend;
 pub use cpu::Cpu;
+pub use emulated::Emulated;
 pub use linear::LinearBackend;

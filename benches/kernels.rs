@@ -1,0 +1,71 @@
+//! Criterion benches of the kernel seams on the CPU: the backend traits cost nothing on the CPU
+//! path (arkworks called directly against `groth16::Cpu` through `&dyn Backend`, and the
+//! aggregation sum directly against the `SumBackend` seam), and the CPU emulator's speed on the
+//! kernels' own sources (a correctness vehicle, not a performance path).
+use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_ec::{CurveGroup, VariableBaseMSM};
+use ark_ff::UniformRand;
+use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
+use criterion::{criterion_main, Criterion};
+use std::hint::black_box;
+use vsies_zk::groth16::{Backend, Cpu, Emulated};
+
+fn points(n: usize) -> (Vec<G1Affine>, Vec<Fr>) {
+    let mut rng = ark_std::test_rng();
+    let step = G1Projective::rand(&mut rng);
+    let projective: Vec<_> =
+        std::iter::successors(Some(G1Projective::rand(&mut rng)), |p| Some(*p + step)).take(n).collect();
+    (G1Projective::normalize_batch(&projective), (0..n).map(|_| Fr::rand(&mut rng)).collect())
+}
+
+fn seams(c: &mut Criterion) {
+    let (bases, scalars) = points(1 << 12);
+    let domain = GeneralEvaluationDomain::<Fr>::new(1 << 14).unwrap();
+    let coefficients: Vec<Fr> = (0..1u64 << 14).map(Fr::from).collect();
+    let backend: &dyn Backend = &Cpu;
+    let mut group = c.benchmark_group("seams");
+    group.sample_size(20);
+    group.bench_function("msm_g1_2^12_arkworks_direct", |b| {
+        b.iter(|| G1Projective::msm_unchecked(black_box(&bases), &scalars))
+    });
+    group.bench_function("msm_g1_2^12_through_the_seam", |b| b.iter(|| backend.msm_g1(black_box(&bases), &scalars)));
+    group.bench_function("fft_2^14_arkworks_direct", |b| {
+        b.iter(|| {
+            let mut values = coefficients.clone();
+            domain.fft_in_place(&mut values);
+            values
+        })
+    });
+    group.bench_function("fft_2^14_through_the_seam", |b| {
+        b.iter(|| {
+            let mut values = coefficients.clone();
+            backend.fft_in_place(&domain, &mut values);
+            values
+        })
+    });
+    group.finish();
+}
+
+fn emulator(c: &mut Criterion) {
+    let (bases, scalars) = points(1 << 10);
+    let domain = GeneralEvaluationDomain::<Fr>::new(1 << 12).unwrap();
+    let coefficients: Vec<Fr> = (0..1u64 << 12).map(Fr::from).collect();
+    let mut group = c.benchmark_group("emulator");
+    group.sample_size(10);
+    group.bench_function("msm_g1_2^10", |b| b.iter(|| Emulated.msm_g1(black_box(&bases), &scalars)));
+    group.bench_function("msm_g1_2^10_cpu", |b| b.iter(|| Cpu.msm_g1(black_box(&bases), &scalars)));
+    group.bench_function("ntt_2^12", |b| {
+        b.iter(|| {
+            let mut values = coefficients.clone();
+            Emulated.fft_in_place(&domain, &mut values);
+            values
+        })
+    });
+    group.finish();
+}
+
+mod group {
+    #![allow(missing_docs)]
+    criterion::criterion_group!(benches, super::seams, super::emulator);
+}
+criterion_main!(group::benches);
