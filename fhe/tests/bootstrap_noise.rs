@@ -31,16 +31,7 @@ fn ntt_bootstrap_output_noise_at_n_2048() {
             modulus,
             &mut encryption,
         );
-        let mut bsk = NttLweBootstrapKey::new(
-            0u64,
-            standard.input_lwe_dimension(),
-            standard.glwe_size(),
-            standard.polynomial_size(),
-            standard.decomposition_base_log(),
-            standard.decomposition_level_count(),
-            modulus,
-        );
-        convert_standard_lwe_bootstrap_key_to_ntt64(&standard, &mut bsk, NttLweBootstrapKeyOption::Normalize);
+        let bsk = vsies_fhe::backend::ntt_bootstrap_key(&standard);
         let messages = 4u64;
         let delta = ((p / 2) / messages as u128) as u64;
         let lut = generate_programmable_bootstrap_glwe_lut(

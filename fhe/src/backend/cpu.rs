@@ -141,16 +141,7 @@ mod tests {
             modulus,
             &mut encryption,
         );
-        let mut bsk = NttLweBootstrapKey::new(
-            0u64,
-            standard.input_lwe_dimension(),
-            standard.glwe_size(),
-            standard.polynomial_size(),
-            standard.decomposition_base_log(),
-            standard.decomposition_level_count(),
-            modulus,
-        );
-        convert_standard_lwe_bootstrap_key_to_ntt64(&standard, &mut bsk, NttLweBootstrapKeyOption::Normalize);
+        let bsk = crate::backend::ntt_bootstrap_key(&standard);
         let ksk = allocate_and_generate_new_lwe_keyswitch_key(
             &big_key,
             &small_key,

@@ -14,7 +14,7 @@ mod cpu;
 mod emulated;
 mod linear;
 
-pub use bootstrap::BootstrapBackend;
+pub use bootstrap::{ntt_bootstrap_key, BootstrapBackend};
 pub use cpu::Cpu;
 pub use emulated::Emulated;
 pub use linear::LinearBackend;
