@@ -32,6 +32,11 @@ fn a_training_proof_is_the_spec_and_verifies_with_its_models() {
     prepare(dir);
     let out = prove(dir, &["--round", "3", "--node", "0x00000000000000000000000000000000000000C1"], "tp.json");
     assert!(out.status.success(), "{}", text(&out));
+    // On the GPU kernels' path (their sources on the CPU emulator): the same proof bytes.
+    let node = ["--round", "3", "--node", "0x00000000000000000000000000000000000000C1"];
+    let out = prove(dir, &[&node[..], &["--device", "emulator"]].concat(), "tp-emulated.json");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(std::fs::read(dir.join("tp.json")).unwrap(), std::fs::read(dir.join("tp-emulated.json")).unwrap());
     ok(&["train", "part.csv", "--schema", "schema.toml", "--epochs", "2", "-o", "trained.json"], dir);
     assert_eq!(std::fs::read(dir.join("m.json")).unwrap(), std::fs::read(dir.join("trained.json")).unwrap());
     #[cfg(unix)]

@@ -133,6 +133,14 @@ pub struct ProveDataArgs {
     device: Device,
 }
 
+/// The prover's backend for `--device` (a device this build cannot use: exit 2).
+pub fn prover_backend(device: Device) -> anyhow::Result<&'static dyn vsies_zk::groth16::Backend> {
+    Ok(match device.check()? {
+        Device::Emulator => &vsies_zk::groth16::Emulated,
+        _ => &vsies_zk::groth16::Cpu,
+    })
+}
+
 /// A `--node` value: `0x` and 40 hex digits, either case.
 pub fn parse_node_flag(text: &str) -> anyhow::Result<[u8; 20]> {
     vsies_zk::relations::training::parse_node(&text.to_lowercase())
@@ -234,10 +242,7 @@ pub fn prove(command: ProveCommand) -> anyhow::Result<i32> {
     })?;
     let node = parse_node_flag(&args.node)?;
     let dataset = load_dataset(&args.data, &schema, LabelPolicy::Required)?;
-    let backend: &dyn vsies_zk::groth16::Backend = match args.device.check()? {
-        Device::Emulator => &vsies_zk::groth16::Emulated,
-        _ => &vsies_zk::groth16::Cpu,
-    };
+    let backend = prover_backend(args.device)?;
     let proof = match prover.prove_for_on(backend, &dataset, node, &mut rng(args.insecure_seed)) {
         Ok(proof) => proof,
         Err(err) => {

@@ -69,6 +69,10 @@ pub struct ProveTrainArgs {
     /// If the witness breaks a constraint, print the constraint's (secret) witness values too.
     #[arg(long)]
     debug: bool,
+    /// Where the G1 MSMs and FFTs run: cpu, emulator (the GPU kernels' sources on the CPU
+    /// emulator; the same proof), cuda or auto.
+    #[arg(long, default_value_t = vsies_kernels::Device::Cpu)]
+    device: vsies_kernels::Device,
 }
 
 pub fn setup(args: SetupTrainArgs) -> anyhow::Result<i32> {
@@ -107,7 +111,8 @@ pub fn prove(args: ProveTrainArgs) -> anyhow::Result<i32> {
     let initial = args.init.as_deref().map(Model::load).transpose()?;
     let node = super::zk::parse_node_flag(&args.node)?;
     let mut rng: StdRng = super::zk::rng(args.insecure_seed);
-    let proved = match prover.prove_training(&dataset, initial.as_ref(), args.round, node, &mut rng) {
+    let backend = super::zk::prover_backend(args.device)?;
+    let proved = match prover.prove_training_on(backend, &dataset, initial.as_ref(), args.round, node, &mut rng) {
         Ok(proved) => proved,
         Err(err) => {
             if let (true, Some(failure)) = (args.debug, err.constraint_failure()) {

@@ -154,10 +154,23 @@ impl TrainingProver {
         node: [u8; 20],
         rng: &mut G,
     ) -> Result<ProvedTraining, ZkError> {
+        self.prove_training_on(&crate::groth16::Cpu, dataset, initial, round, node, rng)
+    }
+
+    /// [`TrainingProver::prove_training`] with the MSMs and FFTs on `backend`.
+    pub fn prove_training_on<G: RngCore + CryptoRng>(
+        &self,
+        backend: &dyn crate::groth16::Backend,
+        dataset: &QuantizedDataset,
+        initial: Option<&Model>,
+        round: u64,
+        node: [u8; 20],
+        rng: &mut G,
+    ) -> Result<ProvedTraining, ZkError> {
         let relation = &self.relation;
         let (witness, model) = relation.witness(dataset, initial, Fr::rand(rng))?;
         let statement = relation.statement(round, node, &witness);
-        let proof = self.prove_committed(&statement, &witness, rng)?;
+        let proof = self.prove_committed_with(backend, &statement, &witness, rng)?;
         let opening = ModelOpening {
             commitment: statement.trained,
             model_id: model.content_id(),
