@@ -18,10 +18,17 @@ VSIES_DEVICE Fq vsies_fq_one() {
 
 VSIES_DEVICE G1J vsies_g1_infinity() {
     G1J p;
-    for (int i = 0; i < 4; ++i) { p.x.l[i] = 0; p.y.l[i] = 0; p.z.l[i] = 0; }
     p.x = vsies_fq_one();
     p.y = vsies_fq_one();
+    for (int i = 0; i < 4; ++i) p.z.l[i] = 0;
     return p;
+}
+
+// -y (0 - y mod q): the y coordinate of the negated point, affine or Jacobian.
+VSIES_DEVICE Fq vsies_fq_neg(Fq y) {
+    Fq zero;
+    for (int i = 0; i < 4; ++i) zero.l[i] = 0;
+    return vsies_fq_sub(zero, y);
 }
 
 VSIES_DEVICE bool vsies_g1_is_infinity(G1J p) { return vsies_fq_is_zero(p.z); }

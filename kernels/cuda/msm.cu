@@ -79,11 +79,7 @@ VSIES_KERNEL void vsies_msm_buckets(const u64* bases, const u32* offsets, const 
             G1A point;
             point.x = vsies_fq_load(bases + 8 * index);
             point.y = vsies_fq_load(bases + 8 * index + 4);
-            if (entry & 0x80000000u) {
-                Fq zero;
-                for (int i = 0; i < 4; ++i) zero.l[i] = 0;
-                point.y = vsies_fq_sub(zero, point.y);
-            }
+            if (entry & 0x80000000u) point.y = vsies_fq_neg(point.y);
             acc = vsies_g1_add_affine(acc, point);
         }
         vsies_g1_store(buckets + 12 * k, acc);
@@ -120,9 +116,7 @@ VSIES_KERNEL void vsies_msm_segments(const u64* buckets, u32 windows, u32 slots,
         // lo = 0: the segment counted each bucket b as b + 1; take one of each back.
         if (lo == 0) {
             G1J minus = running;
-            Fq zero;
-            for (int i = 0; i < 4; ++i) zero.l[i] = 0;
-            minus.y = vsies_fq_sub(zero, minus.y);
+            minus.y = vsies_fq_neg(minus.y);
             total = vsies_g1_add(total, minus);
         }
         vsies_g1_store(partial + 12 * t, total);

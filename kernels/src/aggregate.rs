@@ -21,7 +21,7 @@ pub fn add_packed_emulated(acc: &mut [u128], input: &[u8], width: usize, bits: u
             acc.len()
         )));
     }
-    let mut limbs: Vec<u64> = acc.iter().flat_map(|&a| [a as u64, (a >> 64) as u64]).collect();
+    let mut limbs = to_limbs(acc);
     let launch = Launch::covering(acc.len() as u64, BLOCK, 1024);
     // SAFETY: `limbs` holds 2 * acc.len() limbs and `input` acc.len() * width bytes, checked
     // above, which are all the kernel indexes.
@@ -36,10 +36,20 @@ pub fn add_packed_emulated(acc: &mut [u128], input: &[u8], width: usize, bits: u
             bits,
         )
     };
+    from_limbs(acc, &limbs);
+    Ok(())
+}
+
+/// The kernel's layout of accumulators: each `u128` as two 64-bit limbs, low first.
+pub(crate) fn to_limbs(acc: &[u128]) -> Vec<u64> {
+    acc.iter().flat_map(|&a| [a as u64, (a >> 64) as u64]).collect()
+}
+
+/// Reads accumulators back from [`to_limbs`]' layout.
+pub(crate) fn from_limbs(acc: &mut [u128], limbs: &[u64]) {
     for (a, pair) in acc.iter_mut().zip(limbs.chunks_exact(2)) {
         *a = u128::from(pair[0]) | (u128::from(pair[1]) << 64);
     }
-    Ok(())
 }
 
 /// The bounds the kernel indexes by: `count` fields of `width` bytes (at most 16) holding

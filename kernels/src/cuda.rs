@@ -69,14 +69,11 @@ impl Gpu {
 
     /// [`crate::aggregate::add_packed_emulated`] on the GPU, copies included.
     pub fn add_packed(&self, acc: &mut [u128], input: &[u8], width: usize, bits: u32) -> Result<(), GpuError> {
-        let limbs: Vec<u64> = acc.iter().flat_map(|&a| [a as u64, (a >> 64) as u64]).collect();
-        let mut device_acc = self.stream.clone_htod(&limbs)?;
+        let mut device_acc = self.stream.clone_htod(&crate::aggregate::to_limbs(acc))?;
         let device_input = self.stream.clone_htod(input)?;
         self.add_packed_resident(&mut device_acc, &device_input, width, bits)?;
         let back = self.stream.clone_dtoh(&device_acc)?;
-        for (a, pair) in acc.iter_mut().zip(back.chunks_exact(2)) {
-            *a = u128::from(pair[0]) | (u128::from(pair[1]) << 64);
-        }
+        crate::aggregate::from_limbs(acc, &back);
         Ok(())
     }
 

@@ -5,10 +5,13 @@
 #![cfg(feature = "cuda")]
 
 use ark_bn254::Fr;
-use ark_ff::{BigInt, UniformRand};
+use ark_ff::UniformRand;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use common::{affine, fr, from_jacobian, limbs};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use std::time::Instant;
+
+mod common;
 use vsies_kernels::cuda::Gpu;
 use vsies_kernels::ntt::{fr_ntt_emulated, Limbs};
 use vsies_kernels::nvrtc::{default_dir, Nvrtc};
@@ -26,10 +29,6 @@ fn figure(name: &str, value: f64, unit: &str) {
 
 fn seed() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(7)
-}
-
-fn limbs(x: Fr) -> Limbs {
-    x.0 .0
 }
 
 #[test]
@@ -53,7 +52,7 @@ fn gpu_ntt_equals_the_emulator_and_arkworks() {
         let start = Instant::now();
         domain.fft_in_place(&mut expected);
         let cpu_seconds = start.elapsed().as_secs_f64();
-        let got: Vec<Fr> = on_gpu.iter().map(|&l| Fr::new_unchecked(BigInt(l))).collect();
+        let got: Vec<Fr> = on_gpu.iter().map(|&l| fr(l)).collect();
         assert_eq!(got, expected, "GPU NTT of 2^{log_n} against arkworks");
         if log_n <= 13 {
             let mut emulated: Vec<Limbs> = coefficients.iter().map(|&c| limbs(c)).collect();
@@ -124,16 +123,7 @@ fn gpu_msm_equals_arkworks_and_the_emulator() {
     use vsies_kernels::msm::{default_window_bits, msm_g1_emulated};
     let gpu = gpu();
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed());
-    let affine = |p: ark_bn254::G1Affine| {
-        let mut limbs = [0u64; 8];
-        limbs[..4].copy_from_slice(&p.x.0 .0);
-        limbs[4..].copy_from_slice(&p.y.0 .0);
-        limbs
-    };
-    let point = |limbs: [u64; 12]| {
-        let c = |i: usize| ark_bn254::Fq::new_unchecked(BigInt(limbs[4 * i..4 * i + 4].try_into().unwrap()));
-        ark_bn254::G1Projective::new_unchecked(c(0), c(1), c(2)).into_affine()
-    };
+    let point = |limbs: [u64; 12]| from_jacobian(limbs).into_affine();
     // Bases: a random start and its successive sums with another random point (cheap to make
     // in the millions), normalized together.
     let make_bases = |n: usize, rng: &mut rand_chacha::ChaCha20Rng| {

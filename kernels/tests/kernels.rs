@@ -2,9 +2,12 @@
 //! CPU implementation it replaces, on random inputs.
 
 use ark_bn254::Fr;
-use ark_ff::{BigInt, Field, UniformRand};
+use ark_ff::{Field, UniformRand};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use common::{affine, fr, from_jacobian, limbs};
 use std::process::Command;
+
+mod common;
 use vsies_kernels::ntt::{fr_ntt_emulated, Limbs};
 use vsies_kernels::nvrtc::Nvrtc;
 use vsies_kernels::source::{kernel_names, programs};
@@ -46,10 +49,6 @@ fn a_broken_kernel_is_reported() {
     assert!(error.to_string().contains("undefined_name"), "{error}");
 }
 
-fn limbs(x: Fr) -> Limbs {
-    x.0 .0
-}
-
 /// The emulated NTT equals arkworks' FFT bit for bit, at sizes below, at and above one tile.
 #[test]
 fn emulated_ntt_equals_arkworks_fft() {
@@ -63,7 +62,7 @@ fn emulated_ntt_equals_arkworks_fft() {
         let twiddles: Vec<Limbs> = (0..n / 2).map(|k| limbs(domain.group_gen().pow([k as u64]))).collect();
         let mut values: Vec<Limbs> = coefficients.iter().map(|&c| limbs(c)).collect();
         fr_ntt_emulated(&mut values, &twiddles).expect("shape");
-        let got: Vec<Fr> = values.iter().map(|&l| Fr::new_unchecked(BigInt(l))).collect();
+        let got: Vec<Fr> = values.iter().map(|&l| fr(l)).collect();
         assert_eq!(got, expected, "n = 2^{log_n}");
     }
 }
@@ -95,18 +94,6 @@ fn emulated_butterflies_at_field_edges() {
             assert_eq!(values[0], limbs(b * w), "{b} * {w}");
         }
     }
-}
-
-fn affine(point: ark_bn254::G1Affine) -> vsies_kernels::msm::G1Affine {
-    let mut limbs = [0u64; 8];
-    limbs[..4].copy_from_slice(&point.x.0 .0);
-    limbs[4..].copy_from_slice(&point.y.0 .0);
-    limbs
-}
-
-fn from_jacobian(limbs: vsies_kernels::msm::G1Jacobian) -> ark_bn254::G1Projective {
-    let coordinate = |i: usize| ark_bn254::Fq::new_unchecked(BigInt(limbs[4 * i..4 * i + 4].try_into().unwrap()));
-    ark_bn254::G1Projective::new_unchecked(coordinate(0), coordinate(1), coordinate(2))
 }
 
 /// The emulated MSM equals arkworks' as a group element, on random points and scalars at
