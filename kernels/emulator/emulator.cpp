@@ -8,6 +8,8 @@
 #include "../cuda/ntt.cu"
 #include "../cuda/msm.cu"
 #include "../cuda/lwe.cu"
+#include "../cuda/bootstrap.cu"
+#include "../cuda/keyswitch.cu"
 
 namespace vsies_emulator {
 thread_local u32 thread_x = 0;
@@ -107,5 +109,30 @@ void vsies_emu_msm_combine(u32 grid, u32 block, const u64* window_sums, u32 wind
 void vsies_emu_lwe_compact_rows(u32 grid, u32 block, const u64* mask, const u64* bodies, const u64* weights, u64 n, u64 rows,
                                 u64 columns, u64* out) {
     vsies_emulator::launch(grid, block, false, [&] { vsies_lwe_compact_rows(mask, bodies, weights, n, rows, columns, out); });
+}
+
+// The NTTs and the bootstrap meet at a barrier after every stage: their threads run concurrently.
+void vsies_emu_tfhe_ntt_forward(u32 grid, u32 block, u64* polys, const u64* psi_rev, u32 log_n, u64 count) {
+    vsies_emulator::launch(grid, block, true, [&] { vsies_tfhe_ntt_forward(polys, psi_rev, log_n, count); });
+}
+
+void vsies_emu_tfhe_ntt_inverse(u32 grid, u32 block, u64* polys, const u64* psi_inv_rev, u32 log_n, u64 n_inv, u64 count) {
+    vsies_emulator::launch(grid, block, true, [&] { vsies_tfhe_ntt_inverse(polys, psi_inv_rev, log_n, n_inv, count); });
+}
+
+void vsies_emu_tfhe_bootstrap(u32 grid, u32 block, const u64* key, const u64* lut, const u64* inputs, u64 count,
+                              u64 lwe_dimension, u32 log_n, u32 glwe_size, u32 base_log, u32 levels, const u64* psi_rev,
+                              const u64* psi_inv_rev, u64 n_inv, u64* scratch, u64* out) {
+    vsies_emulator::launch(grid, block, true, [&] {
+        vsies_tfhe_bootstrap(key, lut, inputs, count, lwe_dimension, log_n, glwe_size, base_log, levels, psi_rev, psi_inv_rev,
+                             n_inv, scratch, out);
+    });
+}
+
+void vsies_emu_tfhe_keyswitch(u32 grid, u32 block, const u64* key, const u64* inputs, u64 count, u64 input_dimension,
+                              u64 output_dimension, u32 base_log, u32 levels, u64* out) {
+    vsies_emulator::launch(grid, block, false, [&] {
+        vsies_tfhe_keyswitch(key, inputs, count, input_dimension, output_dimension, base_log, levels, out);
+    });
 }
 }

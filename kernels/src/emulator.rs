@@ -122,4 +122,51 @@ unsafe extern "C" {
         columns: u64,
         out: *mut u64,
     );
+    pub(crate) fn vsies_emu_tfhe_ntt_forward(
+        grid: u32,
+        block: u32,
+        polys: *mut u64,
+        psi_rev: *const u64,
+        log_n: u32,
+        count: u64,
+    );
+    pub(crate) fn vsies_emu_tfhe_ntt_inverse(
+        grid: u32,
+        block: u32,
+        polys: *mut u64,
+        psi_inv_rev: *const u64,
+        log_n: u32,
+        n_inv: u64,
+        count: u64,
+    );
+    pub(crate) fn vsies_emu_tfhe_bootstrap(
+        grid: u32,
+        block: u32,
+        key: *const u64,
+        lut: *const u64,
+        inputs: *const u64,
+        count: u64,
+        lwe_dimension: u64,
+        log_n: u32,
+        glwe_size: u32,
+        base_log: u32,
+        levels: u32,
+        psi_rev: *const u64,
+        psi_inv_rev: *const u64,
+        n_inv: u64,
+        scratch: *mut u64,
+        out: *mut u64,
+    );
+    pub(crate) fn vsies_emu_tfhe_keyswitch(
+        grid: u32,
+        block: u32,
+        key: *const u64,
+        inputs: *const u64,
+        count: u64,
+        input_dimension: u64,
+        output_dimension: u64,
+        base_log: u32,
+        levels: u32,
+        out: *mut u64,
+    );
 }

@@ -20,9 +20,10 @@
 //! - [`lwe`]: encrypted inference's linear layer on compact ciphertext lists.
 //! - [`msm`]: multi-scalar multiplication on BN254 G1 (Pippenger, signed digits, buckets on
 //!   the device).
+//! - [`tfhe`]: TFHE's key switch and programmable bootstrap modulo tfhe-rs's NTT prime, bit
+//!   for bit tfhe-rs's deterministic (NTT) bootstrap.
 //!
-//! Work left (issue 17): the G2 MSM, the GPU prover backend, and TFHE's key switching and bootstrap
-//! kernels.
+//! Work left (issue 17): the G2 MSM and the GPU prover backend.
 
 pub mod aggregate;
 #[cfg(feature = "cuda")]
@@ -38,6 +39,7 @@ pub mod ntt;
 #[allow(unsafe_code)]
 pub mod nvrtc;
 pub mod source;
+pub mod tfhe;
 
 pub use device::{Device, DeviceError};
 pub use emulator::Launch;

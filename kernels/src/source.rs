@@ -18,6 +18,9 @@ pub const FILES: &[SourceFile] = &[
     SourceFile { name: "ntt.cu", text: include_str!("../cuda/ntt.cu") },
     SourceFile { name: "msm.cu", text: include_str!("../cuda/msm.cu") },
     SourceFile { name: "lwe.cu", text: include_str!("../cuda/lwe.cu") },
+    SourceFile { name: "p64.cuh", text: include_str!("../cuda/p64.cuh") },
+    SourceFile { name: "bootstrap.cu", text: include_str!("../cuda/bootstrap.cu") },
+    SourceFile { name: "keyswitch.cu", text: include_str!("../cuda/keyswitch.cu") },
 ];
 
 /// The kernel programs NVRTC compiles: each `.cu` file, with its headers supplied by name.

@@ -137,3 +137,40 @@ fn emulated_msm_equals_arkworks() {
     assert!(vsies_kernels::msm::msm_g1_emulated(&[affine(p)], &[], 4).is_err());
     assert!(vsies_kernels::msm::msm_g1_emulated(&[affine(p)], &[[0; 4]], 17).is_err());
 }
+
+/// The negacyclic NTT modulo tfhe-rs's prime: the inverse undoes the forward transform, and a
+/// pointwise product in its domain is the schoolbook product in Z_p[X]/(X^N + 1), on random
+/// coefficients and on the values next to 0, 2^32 and p.
+#[test]
+fn emulated_negacyclic_ntt_multiplies_modulo_x_n_plus_1() {
+    use rand_chacha::rand_core::{RngCore, SeedableRng};
+    use vsies_kernels::tfhe::{negacyclic_ntt_emulated, NegacyclicPlan, P64};
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(64);
+    let edges = [0, 1, 2, (1 << 32) - 1, 1 << 32, (1 << 32) + 1, P64 / 2, P64 / 2 + 1, P64 - 2, P64 - 1];
+    let mulmod = |a: u64, b: u64| ((u128::from(a) * u128::from(b)) % u128::from(P64)) as u64;
+    for n in [2usize, 16, 256, 2048] {
+        let plan = NegacyclicPlan::new(n).expect("plan");
+        let mut random = |i: usize| if i % 5 == 0 { edges[(i / 5) % edges.len()] } else { rng.next_u64() % P64 };
+        let a: Vec<u64> = (0..n).map(&mut random).collect();
+        let b: Vec<u64> = (0..n).map(|i| random(i + 3)).collect();
+        let mut expected = vec![0u64; n];
+        for (i, &x) in a.iter().enumerate() {
+            for (j, &y) in b.iter().enumerate() {
+                let (k, term) = ((i + j) % n, mulmod(x, y));
+                let term = if i + j >= n { (P64 - term) % P64 } else { term };
+                expected[k] = ((u128::from(expected[k]) + u128::from(term)) % u128::from(P64)) as u64;
+            }
+        }
+        let mut both = [a.clone(), b].concat();
+        negacyclic_ntt_emulated(&mut both, &plan, false).expect("forward");
+        let mut round_trip = both[..n].to_vec();
+        negacyclic_ntt_emulated(&mut round_trip, &plan, true).expect("inverse");
+        assert_eq!(round_trip, a, "inverse of forward at N = {n}");
+        let mut product: Vec<u64> = (0..n).map(|k| mulmod(both[k], both[n + k])).collect();
+        negacyclic_ntt_emulated(&mut product, &plan, true).expect("inverse");
+        assert_eq!(product, expected, "negacyclic product at N = {n}");
+    }
+    assert!(NegacyclicPlan::new(3).is_err() && NegacyclicPlan::new(1 << 17).is_err());
+    let plan = NegacyclicPlan::new(4).expect("plan");
+    assert!(negacyclic_ntt_emulated(&mut [P64, 0, 0, 0], &plan, false).is_err(), "unreduced input accepted");
+}
