@@ -68,6 +68,11 @@ pub enum FheError {
         /// Why.
         reason: String,
     },
+    /// Ciphertexts, keys or lookup tables that do not fit each other (dimensions, moduli, or
+    /// values not reduced modulo the ciphertext modulus): refused before any bootstrap or key
+    /// switch runs.
+    #[error("evaluation refused: {0}")]
+    Evaluation(String),
     /// Scores that are not the model's on the encrypted dataset given: not decrypted.
     #[error("refusing to decrypt: the scores are not what `vsies infer` computes from the encrypted dataset and the model given: {reason}")]
     UnjustifiedScores {
@@ -89,6 +94,7 @@ impl FheError {
                 | Self::TooManyFeatures { .. }
                 | Self::UnjustifiedScores { .. }
                 | Self::UnprovedEncryption { .. }
+                | Self::Evaluation(_)
         )
     }
 

@@ -1,10 +1,11 @@
 //! The CPU backend: today's code, the default, and the reference every accelerator is
 //! tested against bit for bit.
 
-use super::bootstrap::BootstrapBackend;
+use super::bootstrap::{check_bootstrap, check_key, check_keyswitch, ntt_bootstrap_key, BootstrapBackend, KeyShape};
 use super::linear::LinearBackend;
 use crate::dataset::{seeded_row, Ciphertexts, EncryptedDataset};
 use crate::params::LWE_DIMENSION;
+use crate::FheError;
 use rayon::prelude::*;
 use tfhe::core_crypto::prelude::*;
 
@@ -79,12 +80,25 @@ impl LinearBackend for Cpu {
 }
 
 impl BootstrapBackend for Cpu {
+    type Key = NttLweBootstrapKeyOwned<u64>;
+
+    fn prepare_key(&self, standard: &LweBootstrapKeyOwned<u64>) -> Result<Self::Key, FheError> {
+        check_key(standard)?;
+        Ok(ntt_bootstrap_key(standard))
+    }
+
     fn bootstrap(
         &self,
-        key: &NttLweBootstrapKeyOwned<u64>,
+        key: &Self::Key,
         accumulator: &GlweCiphertextOwned<u64>,
         inputs: &LweCiphertextListOwned<u64>,
-    ) -> LweCiphertextListOwned<u64> {
+    ) -> Result<LweCiphertextListOwned<u64>, FheError> {
+        let shape = KeyShape {
+            input_lwe_dimension: key.input_lwe_dimension(),
+            glwe_size: key.glwe_size(),
+            polynomial_size: key.polynomial_size(),
+        };
+        check_bootstrap(shape, accumulator, inputs)?;
         let output_size = key.output_lwe_dimension().to_lwe_size();
         let modulus = accumulator.ciphertext_modulus();
         let mut outputs = LweCiphertextList::new(0u64, output_size, inputs.lwe_ciphertext_count(), modulus);
@@ -93,93 +107,57 @@ impl BootstrapBackend for Cpu {
         outputs.par_iter_mut().zip(inputs.par_iter()).for_each(|(mut output, input)| {
             programmable_bootstrap_ntt64_lwe_ciphertext(&input, &mut output, accumulator, key);
         });
-        outputs
+        Ok(outputs)
     }
 
     fn keyswitch(
         &self,
         key: &LweKeyswitchKeyOwned<u64>,
         inputs: &LweCiphertextListOwned<u64>,
-    ) -> LweCiphertextListOwned<u64> {
+    ) -> Result<LweCiphertextListOwned<u64>, FheError> {
+        check_keyswitch(key, inputs)?;
         let output_size = key.output_lwe_size();
         let mut outputs =
             LweCiphertextList::new(0u64, output_size, inputs.lwe_ciphertext_count(), key.ciphertext_modulus());
         outputs.par_iter_mut().zip(inputs.par_iter()).for_each(|(mut output, input)| {
             keyswitch_lwe_ciphertext(key, &input, &mut output);
         });
-        outputs
+        Ok(outputs)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tfhe::core_crypto::commons::generators::DeterministicSeeder;
-    use tfhe::core_crypto::commons::math::random::Seed;
+    use crate::backend::fixture::{Toy, ToyShape};
 
     /// The CPU backend's bootstraps and key switches compute the lookup table exactly, and the
     /// batched call equals one-by-one calls (so a batch's result cannot depend on threads).
     /// Toy parameters (tfhe-rs's own NTT example set): a test of the seam, not of security.
     #[test]
     fn batched_bootstraps_and_key_switches_evaluate_the_lookup_table() {
-        let modulus = CiphertextModulus::try_new((1u128 << 64) - (1 << 32) + 1).unwrap();
-        let (small, glwe_dimension, polynomial) = (LweDimension(742), GlweDimension(1), PolynomialSize(2048));
-        let lwe_noise = Gaussian::from_dispersion_parameter(StandardDev(0.000007069849454709433), 0.0);
-        let glwe_noise = Gaussian::from_dispersion_parameter(StandardDev(0.00000000000000029403601535432533), 0.0);
-        let mut seeder = DeterministicSeeder::<DefaultRandomGenerator>::new(Seed(3));
-        let mut secret = SecretRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
-        let mut encryption = EncryptionRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed(), &mut seeder);
-        let small_key = LweSecretKey::generate_new_binary(small, &mut secret);
-        let glwe_key = GlweSecretKey::generate_new_binary(glwe_dimension, polynomial, &mut secret);
-        let big_key = glwe_key.clone().into_lwe_secret_key();
-        let standard = par_allocate_and_generate_new_lwe_bootstrap_key(
-            &small_key,
-            &glwe_key,
-            DecompositionBaseLog(23),
-            DecompositionLevelCount(1),
-            glwe_noise,
-            modulus,
-            &mut encryption,
-        );
-        let bsk = crate::backend::ntt_bootstrap_key(&standard);
-        let ksk = allocate_and_generate_new_lwe_keyswitch_key(
-            &big_key,
-            &small_key,
-            DecompositionBaseLog(4),
-            DecompositionLevelCount(5),
-            lwe_noise,
-            modulus,
-            &mut encryption,
-        );
+        let shape = ToyShape { small: 742, glwe_dimension: 1, polynomial: 2048, bootstrap: (23, 1), keyswitch: (4, 5) };
+        let mut toy = Toy::new(shape, 3);
+        let bsk = Cpu.prepare_key(&toy.standard).unwrap();
         let messages = 1u64 << 4;
         let delta = (1u64 << 63) / messages;
         let table = |x: u64| (3 * x + 1) % messages;
-        let lut = generate_programmable_bootstrap_glwe_lut(
-            polynomial,
-            glwe_dimension.to_glwe_size(),
-            messages as usize,
-            modulus,
-            delta,
-            table,
-        );
-        let mut inputs =
-            LweCiphertextList::new(0u64, small.to_lwe_size(), LweCiphertextCount(messages as usize), modulus);
-        for (m, mut ct) in inputs.iter_mut().enumerate() {
-            encrypt_lwe_ciphertext(&small_key, &mut ct, Plaintext(m as u64 * delta), lwe_noise, &mut encryption);
-        }
-        let bootstrapped = Cpu.bootstrap(&bsk, &lut, &inputs);
+        let lut = toy.lut(messages, delta, table);
+        let inputs = toy.encrypt(&(0..messages).map(|m| m * delta).collect::<Vec<_>>());
+        let bootstrapped = Cpu.bootstrap(&bsk, &lut, &inputs).unwrap();
         let decode = |key: &LweSecretKeyOwned<u64>, ct: &LweCiphertextView<'_, u64>| {
             let phase = decrypt_lwe_ciphertext(key, ct).0;
             divide_round(phase, delta) % messages
         };
         for (m, ct) in bootstrapped.iter().enumerate() {
-            assert_eq!(decode(&big_key, &ct), table(m as u64), "bootstrap of {m}");
+            assert_eq!(decode(&toy.big_key, &ct), table(m as u64), "bootstrap of {m}");
         }
-        let one = LweCiphertextList::from_container(inputs.get(5).as_ref().to_vec(), small.to_lwe_size(), modulus);
-        assert_eq!(Cpu.bootstrap(&bsk, &lut, &one).get(0).as_ref(), bootstrapped.get(5).as_ref());
-        let switched = Cpu.keyswitch(&ksk, &bootstrapped);
+        let modulus = inputs.ciphertext_modulus();
+        let one = LweCiphertextList::from_container(inputs.get(5).as_ref().to_vec(), inputs.lwe_size(), modulus);
+        assert_eq!(Cpu.bootstrap(&bsk, &lut, &one).unwrap().get(0).as_ref(), bootstrapped.get(5).as_ref());
+        let switched = Cpu.keyswitch(&toy.ksk, &bootstrapped).unwrap();
         for (m, ct) in switched.iter().enumerate() {
-            assert_eq!(decode(&small_key, &ct), table(m as u64), "key switch of {m}");
+            assert_eq!(decode(&toy.small_key, &ct), table(m as u64), "key switch of {m}");
         }
     }
 }

@@ -7,14 +7,20 @@
 //! - [`LinearBackend`]: the LWE linear layer of encrypted inference, `Σ_j w_j · ct_j` per row
 //!   ([`Emulated`]: the GPU kernel's source on vsies-kernels' CPU emulator).
 //! - [`BootstrapBackend`]: batched programmable bootstrapping (NTT blind rotation, sample
-//!   extraction) and LWE key switching, which encrypted training calls per sample and weight.
+//!   extraction) and LWE key switching, which encrypted training calls per sample and weight
+//!   ([`Emulated`]: the GPU kernels' sources on the emulator, bit for bit tfhe-rs's NTT
+//!   bootstrap).
 
 mod bootstrap;
 mod cpu;
 mod emulated;
+#[cfg(test)]
+mod fixture;
 mod linear;
 
-pub use bootstrap::{ntt_bootstrap_key, BootstrapBackend};
+pub use bootstrap::{
+    check_bootstrap, check_key, check_keyswitch, ntt_bootstrap_key, ntt_modulus, BootstrapBackend, KeyShape, NTT_PRIME,
+};
 pub use cpu::Cpu;
 pub use emulated::Emulated;
 pub use linear::LinearBackend;
