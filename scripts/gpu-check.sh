@@ -19,11 +19,14 @@ echo "== GPU tests"
 status=0
 (cd "$root" && cargo test --release --quiet -p vsies-kernels --features cuda --test gpu -- --ignored --nocapture --test-threads 1) \
     > "$log" 2>&1 || status=$?
+echo "== CPU bootstrap throughput on all cores (the baseline of the GPU bootstrap's figure)"
+(cd "$root" && cargo test --release --quiet -p vsies-fhe --test bootstrap_noise cpu_bootstrap_throughput_on_all_cores \
+    -- --ignored --nocapture) >> "$log" 2>&1 || status=$?
 if command -v compute-sanitizer >/dev/null; then
     echo "== compute-sanitizer (memcheck) on the parity tests"
     binary="$(cd "$root" && cargo test --release -p vsies-kernels --features cuda --test gpu --no-run --message-format=json 2>/dev/null \
         | python3 -c 'import json,sys; print([j["executable"] for j in map(json.loads, sys.stdin) if j.get("executable")][-1])')"
-    compute-sanitizer --tool memcheck --error-exitcode 3 "$binary" --ignored --test-threads 1 gpu_ntt gpu_sums \
+    compute-sanitizer --tool memcheck --error-exitcode 3 "$binary" --ignored --test-threads 1 gpu_ntt gpu_sums gpu_bootstrap \
         >> "$log" 2>&1 || status=$?
 fi
 {

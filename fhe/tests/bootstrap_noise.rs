@@ -110,3 +110,52 @@ fn ntt_bootstrap_output_noise_at_n_2048() {
         start.elapsed().as_secs_f64() / samples as f64 * 1e3
     );
 }
+
+/// The CPU path's batched NTT bootstrap throughput on every core (the `Cpu` backend, rayon),
+/// at the shape the GPU test measures (n = 918 → N = 2048, base 2^15 x 2), printed as a
+/// `FIGURE` line for `scripts/gpu-check.sh`'s table; the same batch through the `Emulated`
+/// backend's first ciphertexts must give the same bits.
+#[test]
+#[ignore = "measurement: CPU bootstraps per second on all cores (scripts/gpu-check.sh)"]
+fn cpu_bootstrap_throughput_on_all_cores() {
+    use vsies_fhe::backend::{ntt_modulus, BootstrapBackend, NTT_PRIME};
+    use vsies_fhe::{Cpu, Emulated};
+    let modulus = ntt_modulus();
+    let (small, glwe_dimension, polynomial) = (LweDimension(918), GlweDimension(1), PolynomialSize(2048));
+    let lwe_noise = TUniform::<u64>::new(45);
+    let mut seeder = DeterministicSeeder::<DefaultRandomGenerator>::new(Seed(6));
+    let mut secret = SecretRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
+    let mut encryption = EncryptionRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed(), &mut seeder);
+    let small_key = LweSecretKey::generate_new_binary(small, &mut secret);
+    let glwe_key = GlweSecretKey::generate_new_binary(glwe_dimension, polynomial, &mut secret);
+    let standard = par_allocate_and_generate_new_lwe_bootstrap_key(
+        &small_key,
+        &glwe_key,
+        DecompositionBaseLog(15),
+        DecompositionLevelCount(2),
+        TUniform::<u64>::new(17),
+        modulus,
+        &mut encryption,
+    );
+    let delta = (NTT_PRIME / 2) / 4;
+    let lut =
+        generate_programmable_bootstrap_glwe_lut(polynomial, glwe_dimension.to_glwe_size(), 4, modulus, delta, |x| x);
+    let count = 16 * rayon::current_num_threads();
+    let mut inputs = LweCiphertextList::new(0u64, small.to_lwe_size(), LweCiphertextCount(count), modulus);
+    for (i, mut ct) in inputs.iter_mut().enumerate() {
+        encrypt_lwe_ciphertext(&small_key, &mut ct, Plaintext((i as u64 % 4) * delta), lwe_noise, &mut encryption);
+    }
+    let key = Cpu.prepare_key(&standard).expect("key");
+    let start = std::time::Instant::now();
+    let outputs = Cpu.bootstrap(&key, &lut, &inputs).expect("bootstrap");
+    let per_second = count as f64 / start.elapsed().as_secs_f64();
+    let first =
+        LweCiphertextList::from_container(inputs.as_ref()[..small.0 + 1].to_vec(), small.to_lwe_size(), modulus);
+    let emulated_key = Emulated.prepare_key(&standard).expect("emulated key");
+    let emulated = Emulated.bootstrap(&emulated_key, &lut, &first).expect("emulated bootstrap");
+    assert_eq!(emulated.as_ref(), outputs.get(0).as_ref(), "the emulated kernel against tfhe-rs at full size");
+    println!(
+        "FIGURE|CPU bootstraps per second, n 918 -> N 2048, 2^15 x 2 ({count} on {} threads)|{per_second:.1}|PBS/s",
+        rayon::current_num_threads()
+    );
+}

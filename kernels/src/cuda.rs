@@ -8,6 +8,7 @@ use crate::msm::{G1Affine, G1Jacobian, MsmPlan};
 use crate::ntt::Limbs;
 use crate::nvrtc::{Nvrtc, NvrtcError};
 use crate::source::programs;
+use crate::tfhe::{BootstrapShape, KeyswitchShape, NegacyclicPlan};
 use crate::{KernelError, Launch};
 use cudarc::driver::{
     CudaContext, CudaFunction, CudaModule, CudaSlice, CudaStream, DriverError, LaunchConfig, PushKernelArg,
@@ -191,4 +192,109 @@ impl Gpu {
         let back = stream.clone_dtoh(&out)?;
         Ok(back.try_into().expect("12 limbs"))
     }
+
+    /// Uploads tfhe-rs's standard-domain bootstrap key and transforms it on the device into
+    /// the kernels' NTT domain, where it stays for [`Gpu::bootstrap`].
+    #[allow(unsafe_code, reason = "launches a kernel whose bounds were checked with the emulator's shape check")]
+    pub fn prepare_bootstrap_key(&self, standard: &[u64], shape: BootstrapShape) -> Result<GpuBootstrapKey, GpuError> {
+        let plan = crate::tfhe::check_bootstrap_key(standard, &shape)?;
+        let stream = &self.stream;
+        let mut ntt = stream.clone_htod(standard)?;
+        let psi_rev = stream.clone_htod(&plan.psi_rev)?;
+        let psi_inv_rev = stream.clone_htod(&plan.psi_inv_rev)?;
+        let count = (standard.len() / shape.polynomial_size) as u64;
+        let function = self.function("bootstrap.cu", "vsies_tfhe_ntt_forward")?;
+        let mut builder = stream.launch_builder(&function);
+        builder.arg(&mut ntt).arg(&psi_rev).arg(&plan.log_n).arg(&count);
+        let launch = Launch { grid: count.clamp(1, 65_535) as u32, block: GPU_NTT_BLOCK };
+        // SAFETY: the key holds `count` polynomials of N values and each table N values.
+        unsafe { builder.launch(config(launch)) }?;
+        Ok(GpuBootstrapKey { shape, plan, ntt, psi_rev, psi_inv_rev })
+    }
+
+    /// [`crate::tfhe::bootstrap_emulated`] on the GPU, one block per ciphertext, the inputs'
+    /// upload and the outputs' download included.
+    #[allow(unsafe_code, reason = "launches a kernel whose bounds were checked with the emulator's shape check")]
+    pub fn bootstrap(&self, key: &GpuBootstrapKey, lut: &[u64], inputs: &[u64]) -> Result<Vec<u64>, GpuError> {
+        let shape = key.shape;
+        let count = crate::tfhe::check_bootstrap(&shape, lut, inputs)?;
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let stream = &self.stream;
+        let launch = Launch { grid: count.min(65_535) as u32, block: GPU_NTT_BLOCK };
+        let device_lut = stream.clone_htod(lut)?;
+        let device_inputs = stream.clone_htod(inputs)?;
+        let mut scratch =
+            stream.alloc_zeros::<u64>(launch.grid as usize * crate::tfhe::bootstrap_scratch_per_block(&shape))?;
+        let mut out = stream.alloc_zeros::<u64>(count * shape.output_lwe_size())?;
+        let (count, dimension) = (count as u64, shape.lwe_dimension as u64);
+        let (glwe_size, base_log, levels) = (shape.glwe_size as u32, shape.base_log as u32, shape.levels as u32);
+        let function = self.function("bootstrap.cu", "vsies_tfhe_bootstrap")?;
+        let mut builder = stream.launch_builder(&function);
+        builder
+            .arg(&key.ntt)
+            .arg(&device_lut)
+            .arg(&device_inputs)
+            .arg(&count)
+            .arg(&dimension)
+            .arg(&key.plan.log_n)
+            .arg(&glwe_size)
+            .arg(&base_log)
+            .arg(&levels)
+            .arg(&key.psi_rev)
+            .arg(&key.psi_inv_rev)
+            .arg(&key.plan.n_inv)
+            .arg(&mut scratch)
+            .arg(&mut out);
+        // SAFETY: the argument list matches the kernel's signature; the key was checked when
+        // prepared, the table and inputs above, and scratch and out are sized as the emulator
+        // sizes them.
+        unsafe { builder.launch(config(launch)) }?;
+        Ok(stream.clone_dtoh(&out)?)
+    }
+
+    /// [`crate::tfhe::keyswitch_emulated`] on the GPU, with the same launch; the key's and
+    /// inputs' uploads included.
+    #[allow(unsafe_code, reason = "launches a kernel whose bounds were checked with the emulator's shape check")]
+    pub fn keyswitch(&self, shape: KeyswitchShape, key: &[u64], inputs: &[u64]) -> Result<Vec<u64>, GpuError> {
+        let count = shape.check(key, inputs)?;
+        let stream = &self.stream;
+        let out_len = count * (shape.output_dimension + 1);
+        let device_key = stream.clone_htod(key)?;
+        let device_inputs = stream.clone_htod(inputs)?;
+        let mut out = stream.alloc_zeros::<u64>(out_len.max(1))?;
+        let (count, input_dimension, output_dimension) =
+            (count as u64, shape.input_dimension as u64, shape.output_dimension as u64);
+        let (base_log, levels) = (shape.base_log as u32, shape.levels as u32);
+        let function = self.function("keyswitch.cu", "vsies_tfhe_keyswitch")?;
+        let mut builder = stream.launch_builder(&function);
+        builder
+            .arg(&device_key)
+            .arg(&device_inputs)
+            .arg(&count)
+            .arg(&input_dimension)
+            .arg(&output_dimension)
+            .arg(&base_log)
+            .arg(&levels)
+            .arg(&mut out);
+        // SAFETY: the argument list matches the kernel's signature and the sizes were checked.
+        unsafe { builder.launch(config(Launch::covering(out_len as u64, 256, 65_535))) }?;
+        let mut back = stream.clone_dtoh(&out)?;
+        back.truncate(out_len);
+        Ok(back)
+    }
+}
+
+/// Threads per block of the GPU's bootstrap and NTT (N/2 butterflies per stage are spread
+/// over them).
+const GPU_NTT_BLOCK: u32 = 256;
+
+/// A bootstrap key resident on the device in the kernels' NTT domain, with its twiddles.
+pub struct GpuBootstrapKey {
+    shape: BootstrapShape,
+    plan: NegacyclicPlan,
+    ntt: CudaSlice<u64>,
+    psi_rev: CudaSlice<u64>,
+    psi_inv_rev: CudaSlice<u64>,
 }

@@ -157,7 +157,7 @@ pub struct PreparedBootstrapKey {
 #[allow(unsafe_code, reason = "launches emulated kernels through their C entry points, after checking their bounds")]
 pub fn negacyclic_ntt_emulated(polys: &mut [u64], plan: &NegacyclicPlan, inverse: bool) -> Result<(), KernelError> {
     let n = plan.polynomial_size();
-    if polys.len() % n != 0 {
+    if !polys.len().is_multiple_of(n) {
         return Err(KernelError::Shape(format!("{} values are not whole polynomials of {n}", polys.len())));
     }
     check_canonical("polynomial", polys)?;
@@ -195,24 +195,17 @@ pub fn prepare_bootstrap_key_emulated(
     standard: &[u64],
     shape: BootstrapShape,
 ) -> Result<PreparedBootstrapKey, KernelError> {
-    let plan = shape.check()?;
-    if standard.len() != shape.key_len() {
-        return Err(KernelError::Shape(format!(
-            "a bootstrap key of {} values for {shape:?} (needs {})",
-            standard.len(),
-            shape.key_len()
-        )));
-    }
+    let plan = check_bootstrap_key(standard, &shape)?;
     let mut ntt = standard.to_vec();
     negacyclic_ntt_emulated(&mut ntt, &plan, false)?;
     Ok(PreparedBootstrapKey { shape, plan, ntt })
 }
 
-/// Checks a bootstrap's buffers; returns the number of ciphertexts.
-pub fn check_bootstrap(key: &PreparedBootstrapKey, lut: &[u64], inputs: &[u64]) -> Result<usize, KernelError> {
-    let shape = key.shape;
+/// Checks a bootstrap's table and inputs against the key's shape; returns the number of
+/// ciphertexts.
+pub fn check_bootstrap(shape: &BootstrapShape, lut: &[u64], inputs: &[u64]) -> Result<usize, KernelError> {
     let input_size = shape.lwe_dimension + 1;
-    if lut.len() != shape.glwe_len() || inputs.len() % input_size != 0 || key.ntt.len() != shape.key_len() {
+    if lut.len() != shape.glwe_len() || !inputs.len().is_multiple_of(input_size) {
         return Err(KernelError::Shape(format!(
             "a bootstrap of {} values (whole ciphertexts of {input_size}) through a table of {} (needs {})",
             inputs.len(),
@@ -225,6 +218,20 @@ pub fn check_bootstrap(key: &PreparedBootstrapKey, lut: &[u64], inputs: &[u64]) 
     Ok(inputs.len() / input_size)
 }
 
+/// Checks a standard-domain key against its shape and returns the shape's plan.
+pub fn check_bootstrap_key(standard: &[u64], shape: &BootstrapShape) -> Result<NegacyclicPlan, KernelError> {
+    let plan = shape.check()?;
+    if standard.len() != shape.key_len() {
+        return Err(KernelError::Shape(format!(
+            "a bootstrap key of {} values for {shape:?} (needs {})",
+            standard.len(),
+            shape.key_len()
+        )));
+    }
+    check_canonical("bootstrap key", standard)?;
+    Ok(plan)
+}
+
 /// Values of work memory the bootstrap kernel needs per block.
 pub fn bootstrap_scratch_per_block(shape: &BootstrapShape) -> usize {
     3 * shape.glwe_len() + shape.polynomial_size
@@ -234,8 +241,8 @@ pub fn bootstrap_scratch_per_block(shape: &BootstrapShape) -> usize {
 /// p) through the lookup table `lut`, run by the emulator: `k · N + 1` values per output.
 #[allow(unsafe_code, reason = "launches an emulated kernel through its C entry point, after checking its bounds")]
 pub fn bootstrap_emulated(key: &PreparedBootstrapKey, lut: &[u64], inputs: &[u64]) -> Result<Vec<u64>, KernelError> {
-    let count = check_bootstrap(key, lut, inputs)?;
     let shape = key.shape;
+    let count = check_bootstrap(&shape, lut, inputs)?;
     let mut out = vec![0u64; count * shape.output_lwe_size()];
     if count == 0 {
         return Ok(out);
@@ -291,7 +298,7 @@ impl KeyswitchShape {
     pub fn check(&self, key: &[u64], inputs: &[u64]) -> Result<usize, KernelError> {
         check_decomposition(self.base_log, self.levels)?;
         let input_size = self.input_dimension + 1;
-        if self.output_dimension == 0 || key.len() != self.key_len() || inputs.len() % input_size != 0 {
+        if self.output_dimension == 0 || key.len() != self.key_len() || !inputs.len().is_multiple_of(input_size) {
             return Err(KernelError::Shape(format!(
                 "a key switch of {} values (whole ciphertexts of {input_size}) with a key of {} for {self:?} (needs {})",
                 inputs.len(),

@@ -150,7 +150,8 @@ fn emulated_negacyclic_ntt_multiplies_modulo_x_n_plus_1() {
     let mulmod = |a: u64, b: u64| ((u128::from(a) * u128::from(b)) % u128::from(P64)) as u64;
     for n in [2usize, 16, 256, 2048] {
         let plan = NegacyclicPlan::new(n).expect("plan");
-        let mut random = |i: usize| if i % 5 == 0 { edges[(i / 5) % edges.len()] } else { rng.next_u64() % P64 };
+        let mut random =
+            |i: usize| if i.is_multiple_of(5) { edges[(i / 5) % edges.len()] } else { rng.next_u64() % P64 };
         let a: Vec<u64> = (0..n).map(&mut random).collect();
         let b: Vec<u64> = (0..n).map(|i| random(i + 3)).collect();
         let mut expected = vec![0u64; n];
