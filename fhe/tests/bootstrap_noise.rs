@@ -7,6 +7,19 @@ use tfhe::core_crypto::commons::generators::DeterministicSeeder;
 use tfhe::core_crypto::commons::math::random::Seed;
 use tfhe::core_crypto::prelude::*;
 
+/// The published set's dimensions (n = 918, N = 2048, k = 1): the two secret keys and an
+/// encryption generator, from `seed`.
+fn published_dimension_keys(
+    seed: u128,
+) -> (LweSecretKeyOwned<u64>, GlweSecretKeyOwned<u64>, EncryptionRandomGenerator<DefaultRandomGenerator>) {
+    let mut seeder = DeterministicSeeder::<DefaultRandomGenerator>::new(Seed(seed));
+    let mut secret = SecretRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
+    let encryption = EncryptionRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed(), &mut seeder);
+    let small_key = LweSecretKey::generate_new_binary(LweDimension(918), &mut secret);
+    let glwe_key = GlweSecretKey::generate_new_binary(GlweDimension(1), PolynomialSize(2048), &mut secret);
+    (small_key, glwe_key, encryption)
+}
+
 #[test]
 #[ignore = "measurement: prints the NTT bootstrap's output noise per decomposition"]
 fn ntt_bootstrap_output_noise_at_n_2048() {
@@ -15,11 +28,7 @@ fn ntt_bootstrap_output_noise_at_n_2048() {
     let (small, glwe_dimension, polynomial) = (LweDimension(918), GlweDimension(1), PolynomialSize(2048));
     let lwe_noise = TUniform::<u64>::new(45);
     let glwe_noise = TUniform::<u64>::new(17);
-    let mut seeder = DeterministicSeeder::<DefaultRandomGenerator>::new(Seed(5));
-    let mut secret = SecretRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
-    let mut encryption = EncryptionRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed(), &mut seeder);
-    let small_key = LweSecretKey::generate_new_binary(small, &mut secret);
-    let glwe_key = GlweSecretKey::generate_new_binary(glwe_dimension, polynomial, &mut secret);
+    let (small_key, glwe_key, mut encryption) = published_dimension_keys(5);
     let big_key = glwe_key.clone().into_lwe_secret_key();
     for (base_log, levels) in [(23usize, 1usize), (15, 2), (11, 3), (8, 5)] {
         let standard = par_allocate_and_generate_new_lwe_bootstrap_key(
@@ -123,11 +132,7 @@ fn cpu_bootstrap_throughput_on_all_cores() {
     let modulus = ntt_modulus();
     let (small, glwe_dimension, polynomial) = (LweDimension(918), GlweDimension(1), PolynomialSize(2048));
     let lwe_noise = TUniform::<u64>::new(45);
-    let mut seeder = DeterministicSeeder::<DefaultRandomGenerator>::new(Seed(6));
-    let mut secret = SecretRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
-    let mut encryption = EncryptionRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed(), &mut seeder);
-    let small_key = LweSecretKey::generate_new_binary(small, &mut secret);
-    let glwe_key = GlweSecretKey::generate_new_binary(glwe_dimension, polynomial, &mut secret);
+    let (small_key, glwe_key, mut encryption) = published_dimension_keys(6);
     let standard = par_allocate_and_generate_new_lwe_bootstrap_key(
         &small_key,
         &glwe_key,
