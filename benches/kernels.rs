@@ -1,7 +1,9 @@
 //! Criterion benches of the kernel seams on the CPU: the backend traits cost nothing on the CPU
 //! path (arkworks called directly against `groth16::Cpu` through `&dyn Backend`, and the
 //! aggregation sum directly against the `SumBackend` seam), and the CPU emulator's speed on the
-//! kernels' own sources (a correctness vehicle, not a performance path).
+//! kernels' own sources (a correctness vehicle, not a performance path). The TFHE bootstrap
+//! seam (`vsies_fhe::BootstrapBackend` for `Cpu`) against tfhe-rs's NTT bootstrap called
+//! directly, and the emulated bootstrap kernel, at n = 918 → N = 2048, base 2^15 x 2.
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::UniformRand;
@@ -64,8 +66,69 @@ fn emulator(c: &mut Criterion) {
     group.finish();
 }
 
+fn bootstrap(c: &mut Criterion) {
+    use tfhe::core_crypto::commons::generators::DeterministicSeeder;
+    use tfhe::core_crypto::commons::math::random::Seed;
+    use tfhe::core_crypto::prelude::*;
+    use vsies_fhe::backend::{ntt_modulus, BootstrapBackend, NTT_PRIME};
+    let modulus = ntt_modulus();
+    let (small, polynomial) = (LweDimension(918), PolynomialSize(2048));
+    let mut seeder = DeterministicSeeder::<DefaultRandomGenerator>::new(Seed(8));
+    let mut secret = SecretRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
+    let mut encryption = EncryptionRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed(), &mut seeder);
+    let small_key = LweSecretKey::generate_new_binary(small, &mut secret);
+    let glwe_key = GlweSecretKey::generate_new_binary(GlweDimension(1), polynomial, &mut secret);
+    let standard = par_allocate_and_generate_new_lwe_bootstrap_key(
+        &small_key,
+        &glwe_key,
+        DecompositionBaseLog(15),
+        DecompositionLevelCount(2),
+        TUniform::<u64>::new(17),
+        modulus,
+        &mut encryption,
+    );
+    let delta = (NTT_PRIME / 2) / 4;
+    let lut = generate_programmable_bootstrap_glwe_lut(polynomial, GlweSize(2), 4, modulus, delta, |x| x);
+    let mut inputs = LweCiphertextList::new(0u64, small.to_lwe_size(), LweCiphertextCount(2), modulus);
+    for (i, mut ct) in inputs.iter_mut().enumerate() {
+        encrypt_lwe_ciphertext(
+            &small_key,
+            &mut ct,
+            Plaintext(i as u64 * delta),
+            TUniform::<u64>::new(45),
+            &mut encryption,
+        );
+    }
+    let cpu_key = vsies_fhe::Cpu.prepare_key(&standard).unwrap();
+    let emulated_key = vsies_fhe::Emulated.prepare_key(&standard).unwrap();
+    let mut group = c.benchmark_group("tfhe_bootstrap");
+    group.sample_size(10);
+    group.bench_function("2_bootstraps_tfhe_direct", |b| {
+        b.iter(|| {
+            let mut outputs = LweCiphertextList::new(0u64, LweSize(2049), LweCiphertextCount(2), modulus);
+            for (mut output, input) in outputs.iter_mut().zip(inputs.iter()) {
+                programmable_bootstrap_ntt64_lwe_ciphertext(&input, &mut output, &lut, &cpu_key);
+            }
+            outputs
+        })
+    });
+    let one_thread = rayon_one_thread();
+    group.bench_function("2_bootstraps_through_the_seam", |b| {
+        b.iter(|| one_thread.install(|| vsies_fhe::Cpu.bootstrap(&cpu_key, &lut, black_box(&inputs)).unwrap()))
+    });
+    group.bench_function("2_bootstraps_emulated_kernel", |b| {
+        b.iter(|| vsies_fhe::Emulated.bootstrap(&emulated_key, &lut, black_box(&inputs)).unwrap())
+    });
+    group.finish();
+}
+
+/// One worker, so the seam's batch runs on one thread as the direct loop does.
+fn rayon_one_thread() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap()
+}
+
 mod group {
     #![allow(missing_docs)]
-    criterion::criterion_group!(benches, super::seams, super::emulator);
+    criterion::criterion_group!(benches, super::seams, super::emulator, super::bootstrap);
 }
 criterion_main!(group::benches);
