@@ -67,40 +67,18 @@ fn emulator(c: &mut Criterion) {
 }
 
 fn bootstrap(c: &mut Criterion) {
-    use tfhe::core_crypto::commons::generators::DeterministicSeeder;
-    use tfhe::core_crypto::commons::math::random::Seed;
     use tfhe::core_crypto::prelude::*;
+    use vsies_fhe::backend::fixture::{Toy, ToyShape};
     use vsies_fhe::backend::{ntt_modulus, BootstrapBackend, NTT_PRIME};
+    let shape = ToyShape { small: 918, glwe_dimension: 1, polynomial: 2048, bootstrap: (15, 2), keyswitch: (4, 5) };
+    let mut toy = Toy::new(shape, 8);
     let modulus = ntt_modulus();
-    let (small, polynomial) = (LweDimension(918), PolynomialSize(2048));
-    let mut seeder = DeterministicSeeder::<DefaultRandomGenerator>::new(Seed(8));
-    let mut secret = SecretRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
-    let mut encryption = EncryptionRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed(), &mut seeder);
-    let small_key = LweSecretKey::generate_new_binary(small, &mut secret);
-    let glwe_key = GlweSecretKey::generate_new_binary(GlweDimension(1), polynomial, &mut secret);
-    let standard = par_allocate_and_generate_new_lwe_bootstrap_key(
-        &small_key,
-        &glwe_key,
-        DecompositionBaseLog(15),
-        DecompositionLevelCount(2),
-        TUniform::<u64>::new(17),
-        modulus,
-        &mut encryption,
-    );
     let delta = (NTT_PRIME / 2) / 4;
-    let lut = generate_programmable_bootstrap_glwe_lut(polynomial, GlweSize(2), 4, modulus, delta, |x| x);
-    let mut inputs = LweCiphertextList::new(0u64, small.to_lwe_size(), LweCiphertextCount(2), modulus);
-    for (i, mut ct) in inputs.iter_mut().enumerate() {
-        encrypt_lwe_ciphertext(
-            &small_key,
-            &mut ct,
-            Plaintext(i as u64 * delta),
-            TUniform::<u64>::new(45),
-            &mut encryption,
-        );
-    }
-    let cpu_key = vsies_fhe::Cpu.prepare_key(&standard).unwrap();
-    let emulated_key = vsies_fhe::Emulated.prepare_key(&standard).unwrap();
+    let lut = toy.lut(4, delta, |x| x);
+    let inputs = toy.encrypt(&[0, delta]);
+    let standard = &toy.standard;
+    let cpu_key = vsies_fhe::Cpu.prepare_key(standard).unwrap();
+    let emulated_key = vsies_fhe::Emulated.prepare_key(standard).unwrap();
     let mut group = c.benchmark_group("tfhe_bootstrap");
     group.sample_size(10);
     group.bench_function("2_bootstraps_tfhe_direct", |b| {

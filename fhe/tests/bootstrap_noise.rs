@@ -7,19 +7,6 @@ use tfhe::core_crypto::commons::generators::DeterministicSeeder;
 use tfhe::core_crypto::commons::math::random::Seed;
 use tfhe::core_crypto::prelude::*;
 
-/// The published set's dimensions (n = 918, N = 2048, k = 1): the two secret keys and an
-/// encryption generator, from `seed`.
-fn published_dimension_keys(
-    seed: u128,
-) -> (LweSecretKeyOwned<u64>, GlweSecretKeyOwned<u64>, EncryptionRandomGenerator<DefaultRandomGenerator>) {
-    let mut seeder = DeterministicSeeder::<DefaultRandomGenerator>::new(Seed(seed));
-    let mut secret = SecretRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
-    let encryption = EncryptionRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed(), &mut seeder);
-    let small_key = LweSecretKey::generate_new_binary(LweDimension(918), &mut secret);
-    let glwe_key = GlweSecretKey::generate_new_binary(GlweDimension(1), PolynomialSize(2048), &mut secret);
-    (small_key, glwe_key, encryption)
-}
-
 #[test]
 #[ignore = "measurement: prints the NTT bootstrap's output noise per decomposition"]
 fn ntt_bootstrap_output_noise_at_n_2048() {
@@ -28,7 +15,11 @@ fn ntt_bootstrap_output_noise_at_n_2048() {
     let (small, glwe_dimension, polynomial) = (LweDimension(918), GlweDimension(1), PolynomialSize(2048));
     let lwe_noise = TUniform::<u64>::new(45);
     let glwe_noise = TUniform::<u64>::new(17);
-    let (small_key, glwe_key, mut encryption) = published_dimension_keys(5);
+    let mut seeder = DeterministicSeeder::<DefaultRandomGenerator>::new(Seed(5));
+    let mut secret = SecretRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
+    let mut encryption = EncryptionRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed(), &mut seeder);
+    let small_key = LweSecretKey::generate_new_binary(small, &mut secret);
+    let glwe_key = GlweSecretKey::generate_new_binary(glwe_dimension, polynomial, &mut secret);
     let big_key = glwe_key.clone().into_lwe_secret_key();
     for (base_log, levels) in [(23usize, 1usize), (15, 2), (11, 3), (8, 5)] {
         let standard = par_allocate_and_generate_new_lwe_bootstrap_key(
@@ -127,36 +118,26 @@ fn ntt_bootstrap_output_noise_at_n_2048() {
 #[test]
 #[ignore = "measurement: CPU bootstraps per second on all cores (scripts/gpu-check.sh)"]
 fn cpu_bootstrap_throughput_on_all_cores() {
-    use vsies_fhe::backend::{ntt_modulus, BootstrapBackend, NTT_PRIME};
+    use vsies_fhe::backend::fixture::{Toy, ToyShape};
+    use vsies_fhe::backend::{BootstrapBackend, NTT_PRIME};
     use vsies_fhe::{Cpu, Emulated};
-    let modulus = ntt_modulus();
-    let (small, glwe_dimension, polynomial) = (LweDimension(918), GlweDimension(1), PolynomialSize(2048));
-    let lwe_noise = TUniform::<u64>::new(45);
-    let (small_key, glwe_key, mut encryption) = published_dimension_keys(6);
-    let standard = par_allocate_and_generate_new_lwe_bootstrap_key(
-        &small_key,
-        &glwe_key,
-        DecompositionBaseLog(15),
-        DecompositionLevelCount(2),
-        TUniform::<u64>::new(17),
-        modulus,
-        &mut encryption,
-    );
+    let shape = ToyShape { small: 918, glwe_dimension: 1, polynomial: 2048, bootstrap: (15, 2), keyswitch: (4, 5) };
+    let mut toy = Toy::new(shape, 6);
     let delta = (NTT_PRIME / 2) / 4;
-    let lut =
-        generate_programmable_bootstrap_glwe_lut(polynomial, glwe_dimension.to_glwe_size(), 4, modulus, delta, |x| x);
+    let lut = toy.lut(4, delta, |x| x);
     let count = 16 * rayon::current_num_threads();
-    let mut inputs = LweCiphertextList::new(0u64, small.to_lwe_size(), LweCiphertextCount(count), modulus);
-    for (i, mut ct) in inputs.iter_mut().enumerate() {
-        encrypt_lwe_ciphertext(&small_key, &mut ct, Plaintext((i as u64 % 4) * delta), lwe_noise, &mut encryption);
-    }
-    let key = Cpu.prepare_key(&standard).expect("key");
+    let inputs = toy.encrypt(&(0..count as u64).map(|i| (i % 4) * delta).collect::<Vec<_>>());
+    let standard = &toy.standard;
+    let key = Cpu.prepare_key(standard).expect("key");
     let start = std::time::Instant::now();
     let outputs = Cpu.bootstrap(&key, &lut, &inputs).expect("bootstrap");
     let per_second = count as f64 / start.elapsed().as_secs_f64();
-    let first =
-        LweCiphertextList::from_container(inputs.as_ref()[..small.0 + 1].to_vec(), small.to_lwe_size(), modulus);
-    let emulated_key = Emulated.prepare_key(&standard).expect("emulated key");
+    let first = LweCiphertextList::from_container(
+        inputs.as_ref()[..shape.small + 1].to_vec(),
+        inputs.lwe_size(),
+        inputs.ciphertext_modulus(),
+    );
+    let emulated_key = Emulated.prepare_key(standard).expect("emulated key");
     let emulated = Emulated.bootstrap(&emulated_key, &lut, &first).expect("emulated bootstrap");
     assert_eq!(emulated.as_ref(), outputs.get(0).as_ref(), "the emulated kernel against tfhe-rs at full size");
     println!(

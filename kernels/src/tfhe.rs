@@ -70,7 +70,7 @@ impl NegacyclicPlan {
         let log_n = n.trailing_zeros();
         let psi = pow(GENERATOR, (P64 - 1) / (2 * n));
         let psi_inv = pow(psi, 2 * n - 1);
-        let reversed = |k: u64| if log_n == 0 { 0 } else { k.reverse_bits() >> (64 - log_n) };
+        let reversed = |k: u64| k.reverse_bits() >> (64 - log_n);
         let psi_rev = (0..n).map(|k| pow(psi, reversed(k))).collect();
         let psi_inv_rev = (0..n).map(|k| pow(psi_inv, reversed(k))).collect();
         Ok(Self { log_n, psi_rev, psi_inv_rev, n_inv: pow(n, P64 - 2) })

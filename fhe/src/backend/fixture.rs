@@ -1,5 +1,5 @@
-//! Test keys for the backend seams: tfhe-rs's own NTT example noise, any shape. For tests of
-//! the seams' arithmetic, not of security.
+//! Keys for tests and benchmarks of the backend seams: tfhe-rs's own NTT example noise, any
+//! shape, from a fixed seed. For the seams' arithmetic and speed, never for security.
 
 use super::bootstrap::ntt_modulus;
 use tfhe::core_crypto::commons::generators::DeterministicSeeder;
@@ -8,7 +8,7 @@ use tfhe::core_crypto::prelude::*;
 
 /// The dimensions of a test key set.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct ToyShape {
+pub struct ToyShape {
     /// The small LWE dimension (the bootstrap's input).
     pub small: usize,
     /// k.
@@ -23,18 +23,25 @@ pub(crate) struct ToyShape {
 
 /// Secret keys, a bootstrap key and a key-switching key back to the small key, all modulo the
 /// NTT prime, from a fixed seed.
-pub(crate) struct Toy {
+pub struct Toy {
+    /// The bootstrap's input key.
     pub small_key: LweSecretKeyOwned<u64>,
+    /// The GLWE key seen as an LWE key: the bootstrap's output key.
     pub big_key: LweSecretKeyOwned<u64>,
+    /// `k + 1`.
     pub glwe_size: GlweSize,
+    /// `N`.
     pub polynomial: PolynomialSize,
+    /// The standard-domain bootstrap key.
     pub standard: LweBootstrapKeyOwned<u64>,
+    /// The key-switching key from the big key back to the small one.
     pub ksk: LweKeyswitchKeyOwned<u64>,
     lwe_noise: Gaussian<f64>,
     encryption: EncryptionRandomGenerator<DefaultRandomGenerator>,
 }
 
 impl Toy {
+    /// Generates the key set of `shape` from `seed`.
     pub fn new(shape: ToyShape, seed: u128) -> Self {
         let modulus = ntt_modulus();
         let lwe_noise = Gaussian::from_dispersion_parameter(StandardDev(0.000007069849454709433), 0.0);

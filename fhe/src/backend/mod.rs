@@ -14,8 +14,7 @@
 mod bootstrap;
 mod cpu;
 mod emulated;
-#[cfg(test)]
-mod fixture;
+pub mod fixture;
 mod linear;
 
 pub use bootstrap::{
