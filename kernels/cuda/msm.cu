@@ -1,4 +1,4 @@
-// Multi-scalar multiplication on BN254 G1, Pippenger with signed c-bit digits and the buckets
+// Multi-scalar multiplication on BN254 G1 and G2, Pippenger with signed c-bit digits and the buckets
 // accumulated on the device:
 //   digits  one thread per scalar recodes it into `windows` digits in [-2^(c-1), 2^(c-1)];
 //   count   one thread per (window, scalar) counts the nonzero digits of each bucket (atomics);
@@ -9,11 +9,14 @@
 //           running-sum trick and a small scalar multiple;
 //   windows one thread per window adds its segments;
 //   combine one thread adds the windows, doubling c times between them.
-// Scalars are canonical (not Montgomery) little-endian limbs; bases are affine (x, y) in
-// Montgomery form, 8 limbs each; points out are Jacobian, 12 limbs each. A bucket's additions
+// The first four kernels see only scalars and serve both groups; the last four are templates
+// over the coordinate field (curve.cuh), one entry point per group (`vsies_msm_*` for G1,
+// `vsies_msm_g2_*` for G2). Scalars are canonical (not Montgomery) little-endian limbs; bases
+// are affine (x, y) in Montgomery form, 8 limbs each in G1 and 16 in G2; points out are
+// Jacobian, 12 limbs each in G1 and 24 in G2. A bucket's additions
 // happen in scatter order, which atomics make vary between runs on a GPU: the Jacobian limbs may
 // differ, the group element (its affine form) may not.
-#include "g1.cuh"
+#include "curve.cuh"
 
 VSIES_DEVICE u32 vsies_scalar_bits(const u64* s, u32 offset, u32 count) {
     if (offset >= 256) return 0;
@@ -69,75 +72,85 @@ VSIES_KERNEL void vsies_msm_scatter(const i32* digits, u64 n, u32 windows, u32 s
     }
 }
 
-VSIES_KERNEL void vsies_msm_buckets(const u64* bases, const u32* offsets, const u32* counts, const u32* entries,
-                                    u32 total_slots, u64* buckets) {
+template <class F>
+VSIES_DEVICE void msm_buckets(const u64* bases, const u32* offsets, const u32* counts, const u32* entries, u32 total_slots,
+                              u64* buckets) {
     for (u64 k = VSIES_GLOBAL_X; k < total_slots; k += VSIES_GRID_THREADS_X) {
-        G1J acc = vsies_g1_infinity();
+        Jacobian<F> acc = jacobian_infinity<F>();
         for (u32 e = offsets[k]; e < offsets[k] + counts[k]; ++e) {
             u32 entry = entries[e];
             u64 index = entry & 0x7fffffffu;
-            G1A point;
-            point.x = vsies_fq_load(bases + 8 * index);
-            point.y = vsies_fq_load(bases + 8 * index + 4);
-            if (entry & 0x80000000u) point.y = vsies_fq_neg(point.y);
-            acc = vsies_g1_add_affine(acc, point);
+            Affine<F> point = affine_load<F>(bases + affine_limbs<F>() * index);
+            if (entry & 0x80000000u) point.y = field_neg(point.y);
+            acc = jacobian_add_affine(acc, point);
         }
-        vsies_g1_store(buckets + 12 * k, acc);
+        jacobian_store(buckets + jacobian_limbs<F>() * k, acc);
     }
-}
-
-// k · p for a small k, double-and-add from the top bit.
-VSIES_DEVICE G1J vsies_g1_scale(G1J p, u32 k) {
-    G1J r = vsies_g1_infinity();
-    for (int bit = 31; bit >= 0; --bit) {
-        r = vsies_g1_double(r);
-        if ((k >> bit) & 1) r = vsies_g1_add(r, p);
-    }
-    return r;
 }
 
 // One thread per (window, segment of its buckets): the segment's share Σ_b b · bucket_b of the
 // window sum, by the running-sum trick inside the segment and one small scalar multiple:
 // over [lo, hi), the trick gives Σ (b - lo + 1) · bucket_b, and (lo - 1) · Σ bucket_b completes it.
-VSIES_KERNEL void vsies_msm_segments(const u64* buckets, u32 windows, u32 slots, u32 segments, u64* partial) {
+template <class F>
+VSIES_DEVICE void msm_segments(const u64* buckets, u32 windows, u32 slots, u32 segments, u64* partial) {
+    const u64 stride = jacobian_limbs<F>();
     for (u64 t = VSIES_GLOBAL_X; t < (u64)windows * segments; t += VSIES_GRID_THREADS_X) {
         u32 w = (u32)(t / segments), segment = (u32)(t % segments);
         u32 width = (slots + segments - 1) / segments;
         u32 lo = segment * width;
         u32 hi = lo + width < slots ? lo + width : slots;
-        G1J running = vsies_g1_infinity();
-        G1J total = vsies_g1_infinity();
+        Jacobian<F> running = jacobian_infinity<F>();
+        Jacobian<F> total = jacobian_infinity<F>();
         for (u32 b = hi; b > lo;) {
             --b;
-            running = vsies_g1_add(running, vsies_g1_load(buckets + 12 * ((u64)w * slots + b)));
-            total = vsies_g1_add(total, running);
+            running = jacobian_add(running, jacobian_load<F>(buckets + stride * ((u64)w * slots + b)));
+            total = jacobian_add(total, running);
         }
-        if (lo > 1) total = vsies_g1_add(total, vsies_g1_scale(running, lo - 1));
+        if (lo > 1) total = jacobian_add(total, jacobian_scale(running, lo - 1));
         // lo = 0: the segment counted each bucket b as b + 1; take one of each back.
-        if (lo == 0) {
-            G1J minus = running;
-            minus.y = vsies_fq_neg(minus.y);
-            total = vsies_g1_add(total, minus);
-        }
-        vsies_g1_store(partial + 12 * t, total);
+        if (lo == 0) total = jacobian_add(total, jacobian_neg(running));
+        jacobian_store(partial + stride * t, total);
     }
 }
 
 // One thread per window: the sum of its segments' shares.
-VSIES_KERNEL void vsies_msm_windows(const u64* partial, u32 windows, u32 segments, u64* window_sums) {
+template <class F> VSIES_DEVICE void msm_windows(const u64* partial, u32 windows, u32 segments, u64* window_sums) {
+    const u64 stride = jacobian_limbs<F>();
     for (u64 w = VSIES_GLOBAL_X; w < windows; w += VSIES_GRID_THREADS_X) {
-        G1J total = vsies_g1_infinity();
-        for (u32 s = 0; s < segments; ++s) total = vsies_g1_add(total, vsies_g1_load(partial + 12 * (w * segments + s)));
-        vsies_g1_store(window_sums + 12 * w, total);
+        Jacobian<F> total = jacobian_infinity<F>();
+        for (u32 s = 0; s < segments; ++s) total = jacobian_add(total, jacobian_load<F>(partial + stride * (w * segments + s)));
+        jacobian_store(window_sums + stride * w, total);
     }
 }
 
-VSIES_KERNEL void vsies_msm_combine(const u64* window_sums, u32 windows, u32 c, u64* out) {
+template <class F> VSIES_DEVICE void msm_combine(const u64* window_sums, u32 windows, u32 c, u64* out) {
     if (VSIES_GLOBAL_X != 0) return;
-    G1J acc = vsies_g1_infinity();
+    Jacobian<F> acc = jacobian_infinity<F>();
     for (u32 w = windows; w-- > 0;) {
-        for (u32 k = 0; k < c; ++k) acc = vsies_g1_double(acc);
-        acc = vsies_g1_add(acc, vsies_g1_load(window_sums + 12 * w));
+        for (u32 k = 0; k < c; ++k) acc = jacobian_double(acc);
+        acc = jacobian_add(acc, jacobian_load<F>(window_sums + jacobian_limbs<F>() * w));
     }
-    vsies_g1_store(out, acc);
+    jacobian_store(out, acc);
 }
+
+// The entry points, one per group and stage (source::kernel_names reads these lines).
+VSIES_KERNEL void vsies_msm_buckets(const u64* bases, const u32* offsets, const u32* counts, const u32* entries, u32 total_slots, u64* buckets) {
+    msm_buckets<Fq>(bases, offsets, counts, entries, total_slots, buckets);
+}
+VSIES_KERNEL void vsies_msm_g2_buckets(const u64* bases, const u32* offsets, const u32* counts, const u32* entries, u32 total_slots, u64* buckets) {
+    msm_buckets<Fq2>(bases, offsets, counts, entries, total_slots, buckets);
+}
+VSIES_KERNEL void vsies_msm_segments(const u64* buckets, u32 windows, u32 slots, u32 segments, u64* partial) {
+    msm_segments<Fq>(buckets, windows, slots, segments, partial);
+}
+VSIES_KERNEL void vsies_msm_g2_segments(const u64* buckets, u32 windows, u32 slots, u32 segments, u64* partial) {
+    msm_segments<Fq2>(buckets, windows, slots, segments, partial);
+}
+VSIES_KERNEL void vsies_msm_windows(const u64* partial, u32 windows, u32 segments, u64* window_sums) {
+    msm_windows<Fq>(partial, windows, segments, window_sums);
+}
+VSIES_KERNEL void vsies_msm_g2_windows(const u64* partial, u32 windows, u32 segments, u64* window_sums) {
+    msm_windows<Fq2>(partial, windows, segments, window_sums);
+}
+VSIES_KERNEL void vsies_msm_combine(const u64* window_sums, u32 windows, u32 c, u64* out) { msm_combine<Fq>(window_sums, windows, c, out); }
+VSIES_KERNEL void vsies_msm_g2_combine(const u64* window_sums, u32 windows, u32 c, u64* out) { msm_combine<Fq2>(window_sums, windows, c, out); }

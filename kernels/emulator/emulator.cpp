@@ -89,22 +89,27 @@ void vsies_emu_msm_scatter(u32 grid, u32 block, const i32* digits, u64 n, u32 wi
     vsies_emulator::launch(grid, block, true, [&] { vsies_msm_scatter(digits, n, windows, slots, cursors, entries); });
 }
 
-void vsies_emu_msm_buckets(u32 grid, u32 block, const u64* bases, const u32* offsets, const u32* counts, const u32* entries,
-                           u32 total_slots, u64* buckets) {
-    vsies_emulator::launch(grid, block, false, [&] { vsies_msm_buckets(bases, offsets, counts, entries, total_slots, buckets); });
-}
-
-void vsies_emu_msm_segments(u32 grid, u32 block, const u64* buckets, u32 windows, u32 slots, u32 segments, u64* partial) {
-    vsies_emulator::launch(grid, block, false, [&] { vsies_msm_segments(buckets, windows, slots, segments, partial); });
-}
-
-void vsies_emu_msm_windows(u32 grid, u32 block, const u64* partial, u32 windows, u32 segments, u64* window_sums) {
-    vsies_emulator::launch(grid, block, false, [&] { vsies_msm_windows(partial, windows, segments, window_sums); });
-}
-
-void vsies_emu_msm_combine(u32 grid, u32 block, const u64* window_sums, u32 windows, u32 c, u64* out) {
-    vsies_emulator::launch(grid, block, false, [&] { vsies_msm_combine(window_sums, windows, c, out); });
-}
+// The bucket and reduction stages of both groups: one thread's work never reads another's.
+#define VSIES_EMU_MSM_GROUP(PREFIX)                                                                                        \
+    void vsies_emu_##PREFIX##_buckets(u32 grid, u32 block, const u64* bases, const u32* offsets, const u32* counts,       \
+                                      const u32* entries, u32 total_slots, u64* buckets) {                                \
+        vsies_emulator::launch(grid, block, false,                                                                         \
+                               [&] { vsies_##PREFIX##_buckets(bases, offsets, counts, entries, total_slots, buckets); }); \
+    }                                                                                                                      \
+    void vsies_emu_##PREFIX##_segments(u32 grid, u32 block, const u64* buckets, u32 windows, u32 slots, u32 segments,    \
+                                       u64* partial) {                                                                     \
+        vsies_emulator::launch(grid, block, false,                                                                         \
+                               [&] { vsies_##PREFIX##_segments(buckets, windows, slots, segments, partial); });           \
+    }                                                                                                                      \
+    void vsies_emu_##PREFIX##_windows(u32 grid, u32 block, const u64* partial, u32 windows, u32 segments,                \
+                                      u64* window_sums) {                                                                  \
+        vsies_emulator::launch(grid, block, false, [&] { vsies_##PREFIX##_windows(partial, windows, segments, window_sums); }); \
+    }                                                                                                                      \
+    void vsies_emu_##PREFIX##_combine(u32 grid, u32 block, const u64* window_sums, u32 windows, u32 c, u64* out) {       \
+        vsies_emulator::launch(grid, block, false, [&] { vsies_##PREFIX##_combine(window_sums, windows, c, out); });      \
+    }
+VSIES_EMU_MSM_GROUP(msm)
+VSIES_EMU_MSM_GROUP(msm_g2)
 
 void vsies_emu_lwe_compact_rows(u32 grid, u32 block, const u64* mask, const u64* bodies, const u64* weights, u64 n, u64 rows,
                                 u64 columns, u64* out) {

@@ -111,6 +111,41 @@ unsafe extern "C" {
         c: u32,
         out: *mut u64,
     );
+    pub(crate) fn vsies_emu_msm_g2_buckets(
+        grid: u32,
+        block: u32,
+        bases: *const u64,
+        offsets: *const u32,
+        counts: *const u32,
+        entries: *const u32,
+        total_slots: u32,
+        buckets: *mut u64,
+    );
+    pub(crate) fn vsies_emu_msm_g2_segments(
+        grid: u32,
+        block: u32,
+        buckets: *const u64,
+        windows: u32,
+        slots: u32,
+        segments: u32,
+        partial: *mut u64,
+    );
+    pub(crate) fn vsies_emu_msm_g2_windows(
+        grid: u32,
+        block: u32,
+        partial: *const u64,
+        windows: u32,
+        segments: u32,
+        window_sums: *mut u64,
+    );
+    pub(crate) fn vsies_emu_msm_g2_combine(
+        grid: u32,
+        block: u32,
+        window_sums: *const u64,
+        windows: u32,
+        c: u32,
+        out: *mut u64,
+    );
     pub(crate) fn vsies_emu_lwe_compact_rows(
         grid: u32,
         block: u32,

@@ -1,7 +1,7 @@
-//! Multi-scalar multiplication on BN254 G1 on the kernel path (`cuda/msm.cu`): Pippenger with
-//! signed digits, buckets on the device. The result equals arkworks' `VariableBaseMSM::msm`
-//! as a group element (tested); its Jacobian limbs may differ between runs on a GPU, where
-//! atomics order each bucket's additions.
+//! Multi-scalar multiplication on BN254 G1 and G2 on the kernel path (`cuda/msm.cu`):
+//! Pippenger with signed digits, buckets on the device. The result equals arkworks'
+//! `VariableBaseMSM::msm` as a group element (tested); its Jacobian limbs may differ between
+//! runs on a GPU, where atomics order each bucket's additions.
 
 use crate::emulator::{self, Launch};
 use crate::ntt::Limbs;
@@ -11,6 +11,51 @@ use crate::KernelError;
 pub type G1Affine = [u64; 8];
 /// A Jacobian G1 point: `X, Y, Z`, Montgomery limbs of Fq (arkworks' `Projective`).
 pub type G1Jacobian = [u64; 12];
+/// An affine G2 point: `x.c0, x.c1, y.c0, y.c1`, Montgomery limbs of Fq (arkworks' order).
+pub type G2Affine = [u64; 16];
+/// A Jacobian G2 point: `X, Y, Z` over Fq2, each `c0` then `c1` (arkworks' `Projective`).
+pub type G2Jacobian = [u64; 24];
+
+/// The group an MSM runs in: the scalar stages are shared, the point stages have one entry
+/// point per group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// BN254 G1, over Fq.
+    G1,
+    /// BN254 G2, over Fq2.
+    G2,
+}
+
+impl Group {
+    /// Limbs of one affine point.
+    pub fn affine_limbs(self) -> usize {
+        match self {
+            Self::G1 => 8,
+            Self::G2 => 16,
+        }
+    }
+
+    /// Limbs of one Jacobian point.
+    pub fn jacobian_limbs(self) -> usize {
+        self.affine_limbs() / 2 * 3
+    }
+
+    /// The kernel of a point stage (`buckets`, `segments`, `windows`, `combine`) in this group.
+    pub fn kernel(self, stage: &str) -> String {
+        match self {
+            Self::G1 => format!("vsies_msm_{stage}"),
+            Self::G2 => format!("vsies_msm_g2_{stage}"),
+        }
+    }
+
+    /// The points of `limbs` affine limbs, or the reason they are not whole points.
+    pub fn points(self, limbs: usize) -> Result<usize, KernelError> {
+        if limbs % self.affine_limbs() != 0 {
+            return Err(KernelError::Shape(format!("{limbs} limbs of {self:?} bases: not whole points")));
+        }
+        Ok(limbs / self.affine_limbs())
+    }
+}
 
 /// Threads per block: the atomic kernels' concurrent threads in the emulator.
 const BLOCK: u32 = 64;
@@ -95,24 +140,65 @@ impl MsmPlan {
     }
 }
 
-/// `Σ scalars[i] · bases[i]` (scalars canonical, not Montgomery), run by the emulator.
-#[allow(unsafe_code, reason = "launches emulated kernels through their C entry points, after checking their bounds")]
+/// The emulator's entry points of one group's point stages.
+struct PointStages {
+    buckets: unsafe extern "C" fn(u32, u32, *const u64, *const u32, *const u32, *const u32, u32, *mut u64),
+    segments: unsafe extern "C" fn(u32, u32, *const u64, u32, u32, u32, *mut u64),
+    windows: unsafe extern "C" fn(u32, u32, *const u64, u32, u32, *mut u64),
+    combine: unsafe extern "C" fn(u32, u32, *const u64, u32, u32, *mut u64),
+}
+
+fn point_stages(group: Group) -> PointStages {
+    match group {
+        Group::G1 => PointStages {
+            buckets: emulator::vsies_emu_msm_buckets,
+            segments: emulator::vsies_emu_msm_segments,
+            windows: emulator::vsies_emu_msm_windows,
+            combine: emulator::vsies_emu_msm_combine,
+        },
+        Group::G2 => PointStages {
+            buckets: emulator::vsies_emu_msm_g2_buckets,
+            segments: emulator::vsies_emu_msm_g2_segments,
+            windows: emulator::vsies_emu_msm_g2_windows,
+            combine: emulator::vsies_emu_msm_g2_combine,
+        },
+    }
+}
+
+/// `Σ scalars[i] · bases[i]` in G1 (scalars canonical, not Montgomery), run by the emulator.
 pub fn msm_g1_emulated(bases: &[G1Affine], scalars: &[Limbs], window_bits: u32) -> Result<G1Jacobian, KernelError> {
-    let plan = MsmPlan::new(bases.len(), scalars.len(), window_bits)?;
+    let out = msm_emulated(Group::G1, bases.as_flattened(), scalars, window_bits)?;
+    Ok(out.try_into().expect("a G1 point"))
+}
+
+/// `Σ scalars[i] · bases[i]` in G2 (scalars canonical, not Montgomery), run by the emulator.
+pub fn msm_g2_emulated(bases: &[G2Affine], scalars: &[Limbs], window_bits: u32) -> Result<G2Jacobian, KernelError> {
+    let out = msm_emulated(Group::G2, bases.as_flattened(), scalars, window_bits)?;
+    Ok(out.try_into().expect("a G2 point"))
+}
+
+/// `Σ scalars[i] · bases[i]` in `group`, bases as flat affine limbs, run by the emulator; the
+/// Jacobian limbs of the sum.
+#[allow(unsafe_code, reason = "launches emulated kernels through their C entry points, after checking their bounds")]
+pub fn msm_emulated(group: Group, bases: &[u64], scalars: &[Limbs], window_bits: u32) -> Result<Vec<u64>, KernelError> {
+    let plan = MsmPlan::new(group.points(bases.len())?, scalars.len(), window_bits)?;
+    let point = group.jacobian_limbs();
+    let stages = point_stages(group);
     let total = plan.total_slots();
     let mut digits = vec![0i32; plan.digits()];
     let mut counts = vec![0u32; total as usize];
     let mut offsets = vec![0u32; total as usize];
     let mut cursors = vec![0u32; total as usize];
     let mut entries = vec![0u32; plan.digits()];
-    let mut buckets = vec![0u64; 12 * total as usize];
-    let mut partial = vec![0u64; 12 * plan.partials()];
-    let mut window_sums = vec![0u64; 12 * plan.windows as usize];
-    let mut out = [0u64; 12];
+    let mut buckets = vec![0u64; point * total as usize];
+    let mut partial = vec![0u64; point * plan.partials()];
+    let mut window_sums = vec![0u64; point * plan.windows as usize];
+    let mut out = vec![0u64; point];
     let (n, c, windows, slots) = (plan.n, plan.window_bits, plan.windows, plan.slots);
     // SAFETY: every buffer is sized from the plan exactly as the kernels index it: digits and
-    // entries windows·n, counts/offsets/cursors total slots, buckets 12 per slot, partial 12
-    // per (window, segment), window sums 12 per window; scalars 4 limbs and bases 8 limbs per point (checked equal counts).
+    // entries windows·n, counts/offsets/cursors total slots, buckets one Jacobian point per
+    // slot, partial one per (window, segment), window sums one per window; scalars 4 limbs and
+    // bases one affine point per point (checked equal counts), all in the group's limb sizes.
     unsafe {
         let (s, d, b) = (plan.per_scalar, plan.per_digit, plan.per_bucket);
         emulator::vsies_emu_msm_digits(
@@ -136,10 +222,10 @@ pub fn msm_g1_emulated(bases: &[G1Affine], scalars: &[Limbs], window_bits: u32) 
             cursors.as_mut_ptr(),
             entries.as_mut_ptr(),
         );
-        emulator::vsies_emu_msm_buckets(
+        (stages.buckets)(
             b.grid,
             b.block,
-            bases.as_flattened().as_ptr(),
+            bases.as_ptr(),
             offsets.as_ptr(),
             counts.as_ptr(),
             entries.as_ptr(),
@@ -147,17 +233,9 @@ pub fn msm_g1_emulated(bases: &[G1Affine], scalars: &[Limbs], window_bits: u32) 
             buckets.as_mut_ptr(),
         );
         let g = plan.per_segment;
-        emulator::vsies_emu_msm_segments(
-            g.grid,
-            g.block,
-            buckets.as_ptr(),
-            windows,
-            slots,
-            plan.segments,
-            partial.as_mut_ptr(),
-        );
-        emulator::vsies_emu_msm_windows(1, BLOCK, partial.as_ptr(), windows, plan.segments, window_sums.as_mut_ptr());
-        emulator::vsies_emu_msm_combine(1, 1, window_sums.as_ptr(), windows, c, out.as_mut_ptr());
+        (stages.segments)(g.grid, g.block, buckets.as_ptr(), windows, slots, plan.segments, partial.as_mut_ptr());
+        (stages.windows)(1, BLOCK, partial.as_ptr(), windows, plan.segments, window_sums.as_mut_ptr());
+        (stages.combine)(1, 1, window_sums.as_ptr(), windows, c, out.as_mut_ptr());
     }
     Ok(out)
 }

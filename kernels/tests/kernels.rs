@@ -96,26 +96,32 @@ fn emulated_butterflies_at_field_edges() {
     }
 }
 
-/// The emulated MSM equals arkworks' as a group element, on random points and scalars at
-/// several window widths, and on the cases that hit every special branch: zero and one
-/// scalars, r - 1 (a negative top digit), repeated points (doublings inside a bucket), a point
-/// and its negation (a bucket summing to infinity), and no points at all.
-#[test]
-fn emulated_msm_equals_arkworks() {
+/// The emulated MSM of `group` equals arkworks' as a group element, on random points and
+/// scalars at several window widths, and on the cases that hit every special branch: zero and
+/// one scalars, r - 1 (a negative top digit), repeated points (doublings inside a bucket), a
+/// point and its negation (a bucket summing to infinity), and no points at all.
+fn emulated_msm_equals_arkworks_in<P>(group: vsies_kernels::msm::Group, random_points: usize, windows: &[u32])
+where
+    P: ark_ec::short_weierstrass::SWCurveConfig<ScalarField = Fr>,
+    P::BaseField: Field<BasePrimeField = ark_bn254::Fq>,
+{
+    use ark_ec::short_weierstrass::{Affine, Projective};
     use ark_ec::{CurveGroup, VariableBaseMSM};
     use ark_ff::PrimeField;
+    use vsies_kernels::msm::msm_emulated;
     let mut rng = ark_std::test_rng();
-    let check = |points: &[ark_bn254::G1Affine], scalars: &[Fr], window_bits: u32| {
-        let expected = ark_bn254::G1Projective::msm(points, scalars).expect("lengths").into_affine();
-        let bases: Vec<_> = points.iter().map(|&p| affine(p)).collect();
+    let check = |points: &[Affine<P>], scalars: &[Fr], window_bits: u32| {
+        let expected = Projective::<P>::msm(points, scalars).expect("lengths").into_affine();
+        let bases: Vec<u64> = points.iter().flat_map(|&p| common::affine_limbs(p)).collect();
         let limbs: Vec<Limbs> = scalars.iter().map(|s| s.into_bigint().0).collect();
-        let got = vsies_kernels::msm::msm_g1_emulated(&bases, &limbs, window_bits).expect("shape");
-        assert_eq!(from_jacobian(got).into_affine(), expected, "{} points, c = {window_bits}", points.len());
+        let got = msm_emulated(group, &bases, &limbs, window_bits).expect("shape");
+        assert_eq!(got.len(), group.jacobian_limbs());
+        let got = common::from_jacobian_limbs::<P>(&got).into_affine();
+        assert_eq!(got, expected, "{group:?}: {} points, c = {window_bits}", points.len());
     };
-    let random: Vec<ark_bn254::G1Affine> =
-        (0..200).map(|_| ark_bn254::G1Projective::rand(&mut rng).into_affine()).collect();
-    let scalars: Vec<Fr> = (0..200).map(|_| Fr::rand(&mut rng)).collect();
-    for window_bits in [1u32, 4, 7, 13] {
+    let random: Vec<Affine<P>> = (0..random_points).map(|_| Projective::<P>::rand(&mut rng).into_affine()).collect();
+    let scalars: Vec<Fr> = (0..random_points).map(|_| Fr::rand(&mut rng)).collect();
+    for &window_bits in windows {
         check(&random, &scalars, window_bits);
     }
     let p = random[0];
@@ -134,8 +140,30 @@ fn emulated_msm_equals_arkworks() {
         check(&[p, -p], &[Fr::from(7u64), Fr::from(7u64)], window_bits);
         check(&[], &[], window_bits);
     }
-    assert!(vsies_kernels::msm::msm_g1_emulated(&[affine(p)], &[], 4).is_err());
-    assert!(vsies_kernels::msm::msm_g1_emulated(&[affine(p)], &[[0; 4]], 17).is_err());
+    let one = common::affine_limbs(p);
+    assert!(msm_emulated(group, &one, &[], 4).is_err(), "fewer scalars than bases");
+    assert!(msm_emulated(group, &one, &[[0; 4]], 17).is_err(), "a 17-bit window");
+    assert!(msm_emulated(group, &one[1..], &[[0; 4]], 4).is_err(), "a partial point");
+}
+
+#[test]
+fn emulated_g1_msm_equals_arkworks() {
+    emulated_msm_equals_arkworks_in::<ark_bn254::g1::Config>(vsies_kernels::msm::Group::G1, 200, &[1, 4, 7, 13]);
+    // The typed entry point is the same computation.
+    let mut rng = ark_std::test_rng();
+    let p = ark_bn254::G1Affine::rand(&mut rng);
+    let typed = vsies_kernels::msm::msm_g1_emulated(&[affine(p)], &[[5, 0, 0, 0]], 4).expect("shape");
+    assert_eq!(from_jacobian(typed), p * Fr::from(5u64));
+}
+
+#[test]
+fn emulated_g2_msm_equals_arkworks() {
+    emulated_msm_equals_arkworks_in::<ark_bn254::g2::Config>(vsies_kernels::msm::Group::G2, 64, &[1, 5, 9]);
+    let mut rng = ark_std::test_rng();
+    let p = ark_bn254::G2Affine::rand(&mut rng);
+    let base: vsies_kernels::msm::G2Affine = common::affine_limbs(p).try_into().expect("16 limbs");
+    let typed = vsies_kernels::msm::msm_g2_emulated(&[base], &[[5, 0, 0, 0]], 4).expect("shape");
+    assert_eq!(common::from_jacobian_limbs::<ark_bn254::g2::Config>(&typed), p * Fr::from(5u64));
 }
 
 /// The negacyclic NTT modulo tfhe-rs's prime: the inverse undoes the forward transform, and a
