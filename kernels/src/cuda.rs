@@ -4,7 +4,7 @@
 //! `scripts/gpu-check.sh`). cudarc loads the CUDA driver at run time: building needs no
 //! toolkit.
 
-use crate::msm::{G1Affine, G1Jacobian, MsmPlan};
+use crate::msm::{G1Jacobian, G2Jacobian, Group, MsmPlan};
 use crate::ntt::Limbs;
 use crate::nvrtc::{Nvrtc, NvrtcError};
 use crate::source::programs;
@@ -15,7 +15,7 @@ use cudarc::driver::{
 };
 use cudarc::nvrtc::Ptx;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Why the GPU path failed.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +30,23 @@ pub enum GpuError {
     /// Inputs the kernels refuse.
     #[error(transparent)]
     Kernel(#[from] KernelError),
+    /// The shared GPU could not be opened (the first attempt's error, kept).
+    #[error("no usable CUDA GPU: {0}")]
+    Unavailable(String),
+}
+
+/// The process's GPU, opened once: ordinal 0 (select another with `CUDA_VISIBLE_DEVICES`),
+/// the kernels compiled by the NVRTC of [`crate::nvrtc::default_dir`]. Every backend's `Cuda`
+/// type runs on it.
+pub fn shared() -> Result<&'static Gpu, GpuError> {
+    static SHARED: OnceLock<Result<Gpu, String>> = OnceLock::new();
+    SHARED
+        .get_or_init(|| {
+            let nvrtc = Nvrtc::load(&crate::nvrtc::default_dir()).map_err(|error| error.to_string())?;
+            Gpu::open(0, &nvrtc).map_err(|error| error.to_string())
+        })
+        .as_ref()
+        .map_err(|error| GpuError::Unavailable(error.clone()))
 }
 
 /// One GPU with every kernel loaded.
@@ -98,6 +115,43 @@ impl Gpu {
         Ok(())
     }
 
+    /// [`crate::lwe::compact_rows_emulated`] on the GPU, with the same launch: the list's and
+    /// weights' uploads and the rows' download included.
+    #[allow(unsafe_code, reason = "launches a kernel whose bounds were checked with the emulator's shape check")]
+    pub fn compact_rows(
+        &self,
+        mask: &[u64],
+        bodies: &[u64],
+        weights: &[u64],
+        rows: usize,
+    ) -> Result<Vec<Vec<u64>>, GpuError> {
+        crate::lwe::check_compact_rows(mask.len(), bodies.len(), weights.len(), rows)?;
+        let (n, columns) = (mask.len(), weights.len());
+        let out_len = rows * (n + 1);
+        if out_len == 0 {
+            return Ok(Vec::new());
+        }
+        let stream = &self.stream;
+        let (device_mask, device_bodies) = (stream.clone_htod(mask)?, stream.clone_htod(bodies)?);
+        let device_weights = stream.clone_htod(weights)?;
+        let mut out = stream.alloc_zeros::<u64>(out_len)?;
+        let (n, rows, columns) = (n as u64, rows as u64, columns as u64);
+        let function = self.function("lwe.cu", "vsies_lwe_compact_rows")?;
+        let mut builder = stream.launch_builder(&function);
+        builder
+            .arg(&device_mask)
+            .arg(&device_bodies)
+            .arg(&device_weights)
+            .arg(&n)
+            .arg(&rows)
+            .arg(&columns)
+            .arg(&mut out);
+        // SAFETY: the argument list matches the kernel's signature and the sizes were checked.
+        unsafe { builder.launch(config(Launch::covering(out_len as u64, 256, 65_535))) }?;
+        let back = stream.clone_dtoh(&out)?;
+        Ok(back.chunks_exact(n as usize + 1).map(<[u64]>::to_vec).collect())
+    }
+
     /// [`crate::ntt::fr_ntt_emulated`] on the GPU, with the same launches.
     #[allow(unsafe_code, reason = "launches kernels whose bounds were checked with the emulator's shape check")]
     pub fn fr_ntt(&self, values: &mut [Limbs], twiddles: &[Limbs]) -> Result<(), GpuError> {
@@ -128,16 +182,34 @@ impl Gpu {
         Ok(())
     }
 
-    /// Copies MSM bases to the device once, for [`Gpu::msm_g1`].
-    pub fn upload_bases(&self, bases: &[G1Affine]) -> Result<CudaSlice<u64>, GpuError> {
-        Ok(self.stream.clone_htod(bases.as_flattened())?)
+    /// Copies MSM bases (flat affine limbs of [`Group`], as [`crate::msm::msm_emulated`]
+    /// takes them) to the device once, for [`Gpu::msm`].
+    pub fn upload_bases(&self, bases: &[u64]) -> Result<CudaSlice<u64>, GpuError> {
+        Ok(self.stream.clone_htod(bases)?)
     }
 
-    /// [`crate::msm::msm_g1_emulated`] on the GPU, with resident bases (8 limbs per point) and
-    /// the scalars' upload included.
-    #[allow(unsafe_code, reason = "launches kernels whose bounds were checked with the emulator's plan")]
+    /// [`crate::msm::msm_g1_emulated`] on the GPU: [`Gpu::msm`] in G1.
     pub fn msm_g1(&self, bases: &CudaSlice<u64>, scalars: &[Limbs], window_bits: u32) -> Result<G1Jacobian, GpuError> {
-        let plan = MsmPlan::new(bases.len() / 8, scalars.len(), window_bits)?;
+        Ok(self.msm(Group::G1, bases, scalars, window_bits)?.try_into().expect("a G1 point"))
+    }
+
+    /// [`crate::msm::msm_g2_emulated`] on the GPU: [`Gpu::msm`] in G2.
+    pub fn msm_g2(&self, bases: &CudaSlice<u64>, scalars: &[Limbs], window_bits: u32) -> Result<G2Jacobian, GpuError> {
+        Ok(self.msm(Group::G2, bases, scalars, window_bits)?.try_into().expect("a G2 point"))
+    }
+
+    /// [`crate::msm::msm_emulated`] on the GPU, with resident bases and the scalars' upload
+    /// included: the Jacobian limbs of the sum in `group`.
+    #[allow(unsafe_code, reason = "launches kernels whose bounds were checked with the emulator's plan")]
+    pub fn msm(
+        &self,
+        group: Group,
+        bases: &CudaSlice<u64>,
+        scalars: &[Limbs],
+        window_bits: u32,
+    ) -> Result<Vec<u64>, GpuError> {
+        let plan = MsmPlan::new(group.points(bases.len())?, scalars.len(), window_bits)?;
+        let point = group.jacobian_limbs();
         let stream = &self.stream;
         let total = plan.total_slots();
         let device_scalars = stream.clone_htod(scalars.as_flattened())?;
@@ -146,14 +218,16 @@ impl Gpu {
         let mut offsets = stream.alloc_zeros::<u32>(total as usize)?;
         let mut cursors = stream.alloc_zeros::<u32>(total as usize)?;
         let mut entries = stream.alloc_zeros::<u32>(plan.digits().max(1))?;
-        let mut buckets = stream.alloc_zeros::<u64>(12 * total as usize)?;
-        let mut partial = stream.alloc_zeros::<u64>(12 * plan.partials())?;
-        let mut window_sums = stream.alloc_zeros::<u64>(12 * plan.windows as usize)?;
-        let mut out = stream.alloc_zeros::<u64>(12)?;
+        let mut buckets = stream.alloc_zeros::<u64>(point * total as usize)?;
+        let mut partial = stream.alloc_zeros::<u64>(point * plan.partials())?;
+        let mut window_sums = stream.alloc_zeros::<u64>(point * plan.windows as usize)?;
+        let mut out = stream.alloc_zeros::<u64>(point)?;
         let (n, c, windows, slots) = (plan.n, plan.window_bits, plan.windows, plan.slots);
         let one = Launch { grid: 1, block: 1 };
+        let point_stage = |stage: &str| self.function("msm.cu", &group.kernel(stage));
         // SAFETY: every buffer is sized from the plan as the kernels index it (as in the
-        // emulator), and each argument list matches its kernel's signature.
+        // emulator), in the group's limb sizes, and each argument list matches its kernel's
+        // signature.
         unsafe {
             let f = self.function("msm.cu", "vsies_msm_digits")?;
             let mut b = stream.launch_builder(&f);
@@ -171,26 +245,25 @@ impl Gpu {
             let mut b = stream.launch_builder(&f);
             b.arg(&digits).arg(&n).arg(&windows).arg(&slots).arg(&mut cursors).arg(&mut entries);
             b.launch(config(plan.per_digit))?;
-            let f = self.function("msm.cu", "vsies_msm_buckets")?;
+            let f = point_stage("buckets")?;
             let mut b = stream.launch_builder(&f);
             b.arg(bases).arg(&offsets).arg(&counts).arg(&entries).arg(&total).arg(&mut buckets);
             b.launch(config(plan.per_bucket))?;
             let segments = plan.segments;
-            let f = self.function("msm.cu", "vsies_msm_segments")?;
+            let f = point_stage("segments")?;
             let mut b = stream.launch_builder(&f);
             b.arg(&buckets).arg(&windows).arg(&slots).arg(&segments).arg(&mut partial);
             b.launch(config(plan.per_segment))?;
-            let f = self.function("msm.cu", "vsies_msm_windows")?;
+            let f = point_stage("windows")?;
             let mut b = stream.launch_builder(&f);
             b.arg(&partial).arg(&windows).arg(&segments).arg(&mut window_sums);
             b.launch(config(Launch::covering(u64::from(windows), 64, 64)))?;
-            let f = self.function("msm.cu", "vsies_msm_combine")?;
+            let f = point_stage("combine")?;
             let mut b = stream.launch_builder(&f);
             b.arg(&window_sums).arg(&windows).arg(&c).arg(&mut out);
             b.launch(config(one))?;
         }
-        let back = stream.clone_dtoh(&out)?;
-        Ok(back.try_into().expect("12 limbs"))
+        Ok(stream.clone_dtoh(&out)?)
     }
 
     /// Uploads tfhe-rs's standard-domain bootstrap key and transforms it on the device into

@@ -23,23 +23,41 @@ pub enum DeviceError {
     #[error("unknown device {0:?}: expected cpu, emulator, cuda or auto")]
     Unknown(String),
     /// The CUDA path is not in this build.
-    #[error("this build of vsies has no CUDA launch path yet (docs/GPU.md)")]
+    #[error("this build of vsies has no CUDA launch path: build it with `--features cuda` (docs/GPU.md)")]
     CudaUnavailable,
+    /// The CUDA path is built but no GPU opened (driver, device or NVRTC missing).
+    #[error("--device cuda: {0}")]
+    CudaFailed(String),
 }
 
 impl Device {
-    /// `auto`: CUDA when this build can launch on a GPU, else the CPU.
+    /// `auto`: CUDA when this build has the launch path and a GPU opens, else the CPU.
     pub fn auto() -> Self {
-        Self::Cpu
+        if cfg!(feature = "cuda") && Self::Cuda.check().is_ok() {
+            Self::Cuda
+        } else {
+            Self::Cpu
+        }
     }
 
-    /// Checks that this device can run kernels in this build.
+    /// Checks that this device can run kernels in this build: for CUDA, opens the process's
+    /// GPU and compiles the kernels (once), so a missing GPU is reported before any work.
     pub fn check(self) -> Result<Self, DeviceError> {
         match self {
-            Self::Cuda => Err(DeviceError::CudaUnavailable),
+            Self::Cuda => open_cuda().map(|()| self),
             other => Ok(other),
         }
     }
+}
+
+#[cfg(feature = "cuda")]
+fn open_cuda() -> Result<(), DeviceError> {
+    crate::cuda::shared().map(drop).map_err(|error| DeviceError::CudaFailed(error.to_string()))
+}
+
+#[cfg(not(feature = "cuda"))]
+fn open_cuda() -> Result<(), DeviceError> {
+    Err(DeviceError::CudaUnavailable)
 }
 
 impl FromStr for Device {
@@ -71,13 +89,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn devices_parse_and_cuda_is_refused_in_this_build() {
+    fn devices_parse_and_cuda_needs_the_feature_and_a_gpu() {
         for device in [Device::Cpu, Device::Emulator, Device::Cuda] {
             assert_eq!(device.to_string().parse::<Device>(), Ok(device));
         }
-        assert_eq!("auto".parse::<Device>(), Ok(Device::Cpu));
         assert!(matches!("gpu".parse::<Device>(), Err(DeviceError::Unknown(_))));
-        assert_eq!(Device::Cuda.check(), Err(DeviceError::CudaUnavailable));
         assert_eq!(Device::Emulator.check(), Ok(Device::Emulator));
+        assert_eq!(Device::Cpu.check(), Ok(Device::Cpu));
+        // `auto` is CUDA exactly when CUDA checks out.
+        let cuda = Device::Cuda.check();
+        assert_eq!("auto".parse::<Device>(), Ok(if cuda.is_ok() { Device::Cuda } else { Device::Cpu }));
+        if cfg!(feature = "cuda") {
+            assert!(!matches!(cuda, Err(DeviceError::CudaUnavailable)), "{cuda:?}");
+        } else {
+            assert_eq!(cuda, Err(DeviceError::CudaUnavailable));
+        }
     }
 }

@@ -34,6 +34,8 @@ mod relation;
 pub mod snarkjs;
 pub mod witness;
 
+#[cfg(feature = "cuda")]
+pub use backend::Cuda;
 pub use backend::{Backend, Cpu, Emulated};
 pub use commitment::{Commitment, CommitmentKey, CommittedProof};
 pub use keys::{Circuit, Keys, Prover, ProvingKeyLocation, Verifier};
