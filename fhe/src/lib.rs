@@ -41,6 +41,8 @@ pub mod params;
 pub mod proofs;
 pub mod ring;
 
+#[cfg(feature = "cuda")]
+pub use backend::Cuda;
 pub use backend::{BootstrapBackend, Cpu, Emulated, LinearBackend};
 pub use dataset::EncryptedDataset;
 pub use error::FheError;

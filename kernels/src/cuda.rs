@@ -15,6 +15,7 @@ use cudarc::driver::{
 };
 use cudarc::nvrtc::Ptx;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// Why the GPU path failed.
@@ -47,6 +48,22 @@ pub fn shared() -> Result<&'static Gpu, GpuError> {
         })
         .as_ref()
         .map_err(|error| GpuError::Unavailable(error.clone()))
+}
+
+/// Runs `on_gpu` on [`shared`]'s GPU, or `on_cpu` if it is unusable or fails, warning once per
+/// process on stderr: for the seams whose CPU path gives the same result, so a GPU that runs
+/// out of memory mid-proof costs time, never the work.
+pub fn on_gpu_or_cpu<T>(on_gpu: impl FnOnce(&Gpu) -> Result<T, GpuError>, on_cpu: impl FnOnce() -> T) -> T {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    match shared().and_then(on_gpu) {
+        Ok(value) => value,
+        Err(error) => {
+            if !WARNED.swap(true, Ordering::Relaxed) {
+                eprintln!("warning: the GPU failed ({error}); running on the CPU instead (the same results)");
+            }
+            on_cpu()
+        }
+    }
 }
 
 /// One GPU with every kernel loaded.
@@ -87,6 +104,10 @@ impl Gpu {
 
     /// [`crate::aggregate::add_packed_emulated`] on the GPU, copies included.
     pub fn add_packed(&self, acc: &mut [u128], input: &[u8], width: usize, bits: u32) -> Result<(), GpuError> {
+        if acc.is_empty() {
+            // Nothing to add, and the driver allocates no empty buffer.
+            return Ok(crate::aggregate::check_shape(0, input.len(), width, bits)?);
+        }
         let mut device_acc = self.stream.clone_htod(&crate::aggregate::to_limbs(acc))?;
         let device_input = self.stream.clone_htod(input)?;
         self.add_packed_resident(&mut device_acc, &device_input, width, bits)?;
@@ -365,7 +386,8 @@ const GPU_NTT_BLOCK: u32 = 256;
 
 /// A bootstrap key resident on the device in the kernels' NTT domain, with its twiddles.
 pub struct GpuBootstrapKey {
-    shape: BootstrapShape,
+    /// The key's shape.
+    pub shape: BootstrapShape,
     plan: NegacyclicPlan,
     ntt: CudaSlice<u64>,
     psi_rev: CudaSlice<u64>,

@@ -50,7 +50,7 @@ impl Group {
 
     /// The points of `limbs` affine limbs, or the reason they are not whole points.
     pub fn points(self, limbs: usize) -> Result<usize, KernelError> {
-        if limbs % self.affine_limbs() != 0 {
+        if !limbs.is_multiple_of(self.affine_limbs()) {
             return Err(KernelError::Shape(format!("{limbs} limbs of {self:?} bases: not whole points")));
         }
         Ok(limbs / self.affine_limbs())

@@ -36,6 +36,26 @@ impl SumBackend for Emulated {
     }
 }
 
+/// The aggregation kernel on the process's GPU (the `cuda` feature): each addition copies the
+/// sum and the input over and back. Falls back to [`Cpu`] (with one warning) when the GPU
+/// fails: the same sums either way.
+#[cfg(feature = "cuda")]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Cuda;
+
+#[cfg(feature = "cuda")]
+impl SumBackend for Cuda {
+    fn add_packed_into(&self, acc: &mut [u128], input: &[u8], bits: u32) {
+        let width = ring::width(bits);
+        // `add_packed` writes `acc` only after the kernel succeeded, so the CPU starts from
+        // the same sum.
+        vsies_kernels::cuda::on_gpu_or_cpu(
+            |gpu| gpu.add_packed(acc, input, width, bits),
+            || ring::add_packed_into(acc, input, bits),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,6 +58,8 @@ mod ring;
 pub mod signing;
 pub mod update;
 
+#[cfg(feature = "cuda")]
+pub use backend::Cuda;
 pub use backend::{Cpu, Emulated, SumBackend};
 pub use committee::{generate, save_all, Committee, KeyShare, PublicKey};
 pub use decrypt::{combine, combine_sum, DecryptionShare, ShareCheck};

@@ -205,6 +205,8 @@ fn sum(args: SumArgs) -> anyhow::Result<i32> {
     // A device this build cannot use is a usage error (exit 2).
     let aggregate = match args.device.check()? {
         Device::Emulator => EncryptedUpdate::sum_checked_files_on(&args.updates, vsies_secure_agg::Emulated, check)?,
+        #[cfg(feature = "cuda")]
+        Device::Cuda => EncryptedUpdate::sum_checked_files_on(&args.updates, vsies_secure_agg::Cuda, check)?,
         _ => EncryptedUpdate::sum_checked_files(&args.updates, check)?,
     };
     aggregate.save(&args.output)?;

@@ -137,6 +137,8 @@ pub fn infer_command(args: InferArgs) -> anyhow::Result<i32> {
     let start = std::time::Instant::now();
     let backend: &dyn vsies_fhe::LinearBackend = match args.device.check()? {
         vsies_kernels::Device::Emulator => &vsies_fhe::Emulated,
+        #[cfg(feature = "cuda")]
+        vsies_kernels::Device::Cuda => &vsies_fhe::Cuda,
         _ => &vsies_fhe::Cpu,
     };
     let scores = vsies_fhe::infer_with(backend, &data, &model, &key)?;

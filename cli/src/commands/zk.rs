@@ -137,6 +137,8 @@ pub struct ProveDataArgs {
 pub fn prover_backend(device: Device) -> anyhow::Result<&'static dyn vsies_zk::groth16::Backend> {
     Ok(match device.check()? {
         Device::Emulator => &vsies_zk::groth16::Emulated,
+        #[cfg(feature = "cuda")]
+        Device::Cuda => &vsies_zk::groth16::Cuda,
         _ => &vsies_zk::groth16::Cpu,
     })
 }

@@ -10,16 +10,24 @@
 //!   extraction) and LWE key switching, which encrypted training calls per sample and weight
 //!   ([`Emulated`]: the GPU kernels' sources on the emulator, bit for bit tfhe-rs's NTT
 //!   bootstrap).
+//!
+//! `Cuda` (the `cuda` feature) runs the same kernels on the process's GPU behind both seams.
 
 mod bootstrap;
+pub mod conformance;
 mod cpu;
+#[cfg(feature = "cuda")]
+mod cuda;
 mod emulated;
 pub mod fixture;
+mod kernel;
 mod linear;
 
 pub use bootstrap::{
     check_bootstrap, check_key, check_keyswitch, ntt_bootstrap_key, ntt_modulus, BootstrapBackend, KeyShape, NTT_PRIME,
 };
 pub use cpu::Cpu;
+#[cfg(feature = "cuda")]
+pub use cuda::Cuda;
 pub use emulated::Emulated;
 pub use linear::LinearBackend;

@@ -6,8 +6,7 @@ use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::scalar_mul::BatchMulPreprocessing;
 use ark_ec::short_weierstrass::{Affine, Projective};
 use ark_std::Zero;
-use std::sync::atomic::{AtomicBool, Ordering};
-use vsies_kernels::cuda::{shared, Gpu, GpuError};
+use vsies_kernels::cuda::{on_gpu_or_cpu, Gpu, GpuError};
 use vsies_kernels::msm::default_window_bits;
 
 /// vsies-kernels' kernels on the GPU that [`vsies_kernels::cuda::shared`] opens: the G1 and G2
@@ -24,20 +23,6 @@ impl Cuda {
     pub const CHUNK: usize = 1 << 22;
 }
 
-/// Runs `on_gpu`, or `on_cpu` after a one-time warning if the GPU is unusable or fails.
-fn or_cpu<T>(on_gpu: impl FnOnce(&Gpu) -> Result<T, GpuError>, on_cpu: impl FnOnce() -> T) -> T {
-    static WARNED: AtomicBool = AtomicBool::new(false);
-    match shared().and_then(on_gpu) {
-        Ok(value) => value,
-        Err(error) => {
-            if !WARNED.swap(true, Ordering::Relaxed) {
-                eprintln!("warning: the GPU failed ({error}); running on the CPU instead (the same results)");
-            }
-            on_cpu()
-        }
-    }
-}
-
 fn msm_chunk<P: KernelCurve>(gpu: &Gpu, bases: &[Affine<P>], scalars: &[Fr]) -> Result<Projective<P>, GpuError> {
     let (points, scalars) = kernel::msm_inputs(bases, scalars);
     if scalars.is_empty() {
@@ -48,7 +33,7 @@ fn msm_chunk<P: KernelCurve>(gpu: &Gpu, bases: &[Affine<P>], scalars: &[Fr]) -> 
 }
 
 fn msm<P: KernelCurve>(bases: &[Affine<P>], scalars: &[Fr]) -> Projective<P> {
-    or_cpu(
+    on_gpu_or_cpu(
         |gpu| {
             bases
                 .chunks(Cuda::CHUNK)
@@ -87,7 +72,7 @@ impl Backend for Cuda {
 
 fn transform(domain: &Domain, values: &mut Vec<Fr>, inverse: bool) {
     // On failure `values` is as it was (zero-padded), so the CPU starts from the same input.
-    let on_gpu = or_cpu(
+    let on_gpu = on_gpu_or_cpu(
         |gpu| {
             kernel::transform(domain, values, inverse, |values, twiddles| gpu.fr_ntt(values, twiddles)).map(|()| true)
         },
