@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one command that measures vsies' GPU kernels on a machine with an NVIDIA GPU and driver:
-# builds vsies-kernels with the `cuda` feature (no CUDA toolkit needed: NVRTC is the pinned
+# builds vsies (the CLI), vsies-kernels and vsies-fhe with the `cuda` feature (no CUDA toolkit needed: NVRTC is the pinned
 # PyPI wheel, the driver is loaded at run time), runs every GPU test (parity with the CPU
-# paths on fresh random inputs, under compute-sanitizer when it is installed), and writes
+# paths on fresh random inputs, under compute-sanitizer when it is installed), proves the
+# bundled data with --device cpu and --device cuda (byte-identical proofs, both timed), and writes
 # OUT_DIR/gpu-report.md: the device, the driver and every figure the tests print.
 # Usage: scripts/gpu-check.sh OUT_DIR
 set -euo pipefail
@@ -13,12 +14,36 @@ log="$out/gpu-tests.log"
 command -v nvidia-smi >/dev/null || { echo "no nvidia-smi: this machine has no NVIDIA driver" >&2; exit 2; }
 
 "$root/scripts/install-nvrtc.sh" >/dev/null
+features="vsies/cuda,vsies-kernels/cuda,vsies-fhe/cuda"
 echo "== build (release, cuda feature)"
-cargo build --release --quiet --manifest-path "$root/Cargo.toml" -p vsies-kernels --features cuda --tests
+cargo build --release --quiet --manifest-path "$root/Cargo.toml" -p vsies -p vsies-kernels -p vsies-fhe \
+    --features "$features" --tests --bins
 echo "== GPU tests"
 status=0
 (cd "$root" && cargo test --release --quiet -p vsies-kernels --features cuda --test gpu -- --ignored --nocapture --test-threads 1) \
     > "$log" 2>&1 || status=$?
+echo "== the fhe Cuda backend against tfhe-rs (the seams' conformance suite)"
+(cd "$root" && cargo test --release --quiet -p vsies-fhe --features vsies-fhe/cuda --test gpu -- --ignored --nocapture) \
+    >> "$log" 2>&1 || status=$?
+echo "== a data-validation proof of the bundled data, --device cpu against --device cuda"
+vsies="$root/target/release/vsies"
+work="$(mktemp -d)"
+prove() { # DEVICE: prints FIGURE lines; the proofs must be byte-identical (same seed)
+    local start end
+    start=$(date +%s.%N)
+    "$vsies" prove data "$root/examples/data/breast_cancer.csv" --schema "$work/schema.toml" --keys "$work/zk" \
+        -o "$work/proof.$1.json" --insecure-seed 7 --device "$1" > /dev/null
+    end=$(date +%s.%N)
+    echo "FIGURE|Groth16 data-validation proof, 569 rows, --device $1 (process wall time)|$(python3 -c "print(f'{($end - $start) * 1000:.1f}')")|ms"
+}
+{
+    "$vsies" schema infer "$root/examples/data/breast_cancer.csv" --label malignant --name breast_cancer \
+        -o "$work/schema.toml" > /dev/null
+    "$vsies" setup data --schema "$work/schema.toml" --rows 569 -o "$work/zk" --force > /dev/null
+    prove cpu && prove cuda
+    cmp "$work/proof.cpu.json" "$work/proof.cuda.json" && echo "cpu and cuda proofs byte-identical"
+} >> "$log" 2>&1 || status=$?
+rm -rf "$work"
 echo "== CPU bootstrap throughput on all cores (the baseline of the GPU bootstrap's figure)"
 (cd "$root" && cargo test --release --quiet -p vsies-fhe --test bootstrap_noise cpu_bootstrap_throughput_on_all_cores \
     -- --ignored --nocapture) >> "$log" 2>&1 || status=$?
@@ -26,7 +51,7 @@ if command -v compute-sanitizer >/dev/null; then
     echo "== compute-sanitizer (memcheck) on the parity tests"
     binary="$(cd "$root" && cargo test --release -p vsies-kernels --features cuda --test gpu --no-run --message-format=json 2>/dev/null \
         | python3 -c 'import json,sys; print([j["executable"] for j in map(json.loads, sys.stdin) if j.get("executable")][-1])')"
-    compute-sanitizer --tool memcheck --error-exitcode 3 "$binary" --ignored --test-threads 1 gpu_ntt gpu_sums gpu_bootstrap \
+    compute-sanitizer --tool memcheck --error-exitcode 3 "$binary" --ignored --test-threads 1 gpu_ntt gpu_sums gpu_bootstrap gpu_g2 gpu_linear \
         >> "$log" 2>&1 || status=$?
 fi
 {

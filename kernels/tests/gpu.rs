@@ -138,7 +138,7 @@ fn gpu_msm_equals_arkworks_and_the_emulator() {
         let scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
         let limbs: Vec<Limbs> = scalars.iter().map(|s| s.into_bigint().0).collect();
         let bases: Vec<_> = points.iter().map(|&p| affine(p)).collect();
-        let resident = gpu.upload_bases(&bases).expect("upload");
+        let resident = gpu.upload_bases(bases.as_flattened()).expect("upload");
         let c = default_window_bits(n);
         gpu.msm_g1(&resident, &limbs, c).expect("warm-up");
         let start = Instant::now();
@@ -212,4 +212,61 @@ fn gpu_bootstrap_and_keyswitch_equal_the_emulator() {
         1024.0 / seconds,
         "KS/s",
     );
+}
+
+/// The G2 MSM (the prover's `B` query) on the GPU equals arkworks and the emulator.
+#[test]
+#[ignore = "needs an NVIDIA GPU: scripts/gpu-check.sh"]
+fn gpu_g2_msm_equals_arkworks_and_the_emulator() {
+    use ark_ec::{CurveGroup, VariableBaseMSM};
+    use ark_ff::PrimeField;
+    use common::{affine_limbs, from_jacobian_limbs};
+    use vsies_kernels::msm::{default_window_bits, msm_emulated, Group};
+    let gpu = gpu();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed());
+    for log_n in [8u32, 16] {
+        let n = 1usize << log_n;
+        let step = ark_bn254::G2Projective::rand(&mut rng);
+        let projective: Vec<_> =
+            std::iter::successors(Some(ark_bn254::G2Projective::rand(&mut rng)), |p| Some(*p + step)).take(n).collect();
+        let points = ark_bn254::G2Projective::normalize_batch(&projective);
+        let scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+        let limbs: Vec<Limbs> = scalars.iter().map(|s| s.into_bigint().0).collect();
+        let bases: Vec<u64> = points.iter().flat_map(|&p| affine_limbs(p)).collect();
+        let resident = gpu.upload_bases(&bases).expect("upload");
+        let c = default_window_bits(n);
+        gpu.msm(Group::G2, &resident, &limbs, c).expect("warm-up");
+        let start = Instant::now();
+        let got = gpu.msm(Group::G2, &resident, &limbs, c).expect("GPU G2 MSM");
+        let gpu_seconds = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        let expected = ark_bn254::G2Projective::msm(&points, &scalars).expect("lengths").into_affine();
+        let cpu_seconds = start.elapsed().as_secs_f64();
+        let point = |limbs: &[u64]| from_jacobian_limbs::<ark_bn254::g2::Config>(limbs).into_affine();
+        assert_eq!(point(&got), expected, "GPU G2 MSM of 2^{log_n} against arkworks");
+        if log_n == 8 {
+            let emulated = msm_emulated(Group::G2, &bases, &limbs, c).expect("emulated");
+            assert_eq!(point(&emulated), expected, "emulator at 2^{log_n}");
+        } else {
+            figure(&format!("G2 MSM 2^{log_n}, GPU (bases resident, scalars uploaded)"), gpu_seconds * 1e3, "ms");
+            figure(&format!("G2 MSM 2^{log_n}, CPU (arkworks, all cores)"), cpu_seconds * 1e3, "ms");
+            figure(&format!("G2 MSM 2^{log_n}, speedup"), cpu_seconds / gpu_seconds, "x");
+        }
+    }
+}
+
+/// The GPU linear layer equals the emulator on random lists (the vsies-fhe conformance suite
+/// checks it against the CPU on real encryptions).
+#[test]
+#[ignore = "needs an NVIDIA GPU: scripts/gpu-check.sh"]
+fn gpu_linear_layer_equals_the_emulator() {
+    let gpu = gpu();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed());
+    let (n, columns, rows) = (2048usize, 30usize, 68usize);
+    let mask: Vec<u64> = (0..n).map(|_| rng.next_u64()).collect();
+    let bodies: Vec<u64> = (0..rows * columns).map(|_| rng.next_u64()).collect();
+    let weights: Vec<u64> = (0..columns).map(|_| rng.next_u64()).collect();
+    let expected = vsies_kernels::lwe::compact_rows_emulated(&mask, &bodies, &weights, rows).expect("emulated");
+    assert_eq!(gpu.compact_rows(&mask, &bodies, &weights, rows).expect("GPU linear layer"), expected);
+    assert!(gpu.compact_rows(&mask, &bodies, &weights, rows + 1).is_err(), "a list too short for its rows");
 }

@@ -49,10 +49,11 @@ impl SumBackend for Cuda {
         let width = ring::width(bits);
         // `add_packed` writes `acc` only after the kernel succeeded, so the CPU starts from
         // the same sum.
-        vsies_kernels::cuda::on_gpu_or_cpu(
-            |gpu| gpu.add_packed(acc, input, width, bits),
-            || ring::add_packed_into(acc, input, bits),
-        );
+        let on_gpu =
+            vsies_kernels::cuda::on_gpu_or_cpu(|gpu| gpu.add_packed(acc, input, width, bits).map(|()| true), || false);
+        if !on_gpu {
+            ring::add_packed_into(acc, input, bits);
+        }
     }
 }
 
