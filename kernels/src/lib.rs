@@ -18,12 +18,13 @@
 //! - [`aggregate`]: secure aggregation's packed ciphertext sums.
 //! - [`ntt`]: the radix-2 NTT over BN254's scalar field.
 //! - [`lwe`]: encrypted inference's linear layer on compact ciphertext lists.
-//! - [`msm`]: multi-scalar multiplication on BN254 G1 (Pippenger, signed digits, buckets on
-//!   the device).
+//! - [`msm`]: multi-scalar multiplication on BN254 G1 and G2 (Pippenger, signed digits,
+//!   buckets on the device).
 //! - [`tfhe`]: TFHE's key switch and programmable bootstrap modulo tfhe-rs's NTT prime, bit
 //!   for bit tfhe-rs's deterministic (NTT) bootstrap.
 //!
-//! Work left (issue 17): the G2 MSM and the GPU prover backend.
+//! Work left (issue 17): the bootstrap kernel's GPU tuning, and every GPU measurement
+//! (docs/GPU.md).
 
 pub mod aggregate;
 #[cfg(feature = "cuda")]
