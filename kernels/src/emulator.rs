@@ -76,76 +76,6 @@ unsafe extern "C" {
         cursors: *mut u32,
         entries: *mut u32,
     );
-    pub(crate) fn vsies_emu_msm_buckets(
-        grid: u32,
-        block: u32,
-        bases: *const u64,
-        offsets: *const u32,
-        counts: *const u32,
-        entries: *const u32,
-        total_slots: u32,
-        buckets: *mut u64,
-    );
-    pub(crate) fn vsies_emu_msm_segments(
-        grid: u32,
-        block: u32,
-        buckets: *const u64,
-        windows: u32,
-        slots: u32,
-        segments: u32,
-        partial: *mut u64,
-    );
-    pub(crate) fn vsies_emu_msm_windows(
-        grid: u32,
-        block: u32,
-        partial: *const u64,
-        windows: u32,
-        segments: u32,
-        window_sums: *mut u64,
-    );
-    pub(crate) fn vsies_emu_msm_combine(
-        grid: u32,
-        block: u32,
-        window_sums: *const u64,
-        windows: u32,
-        c: u32,
-        out: *mut u64,
-    );
-    pub(crate) fn vsies_emu_msm_g2_buckets(
-        grid: u32,
-        block: u32,
-        bases: *const u64,
-        offsets: *const u32,
-        counts: *const u32,
-        entries: *const u32,
-        total_slots: u32,
-        buckets: *mut u64,
-    );
-    pub(crate) fn vsies_emu_msm_g2_segments(
-        grid: u32,
-        block: u32,
-        buckets: *const u64,
-        windows: u32,
-        slots: u32,
-        segments: u32,
-        partial: *mut u64,
-    );
-    pub(crate) fn vsies_emu_msm_g2_windows(
-        grid: u32,
-        block: u32,
-        partial: *const u64,
-        windows: u32,
-        segments: u32,
-        window_sums: *mut u64,
-    );
-    pub(crate) fn vsies_emu_msm_g2_combine(
-        grid: u32,
-        block: u32,
-        window_sums: *const u64,
-        windows: u32,
-        c: u32,
-        out: *mut u64,
-    );
     pub(crate) fn vsies_emu_lwe_compact_rows(
         grid: u32,
         block: u32,
@@ -205,3 +135,48 @@ unsafe extern "C" {
         out: *mut u64,
     );
 }
+
+/// The four point stages of the MSM in one group, as `emulator.cpp`'s `VSIES_EMU_MSM_GROUP`
+/// defines them (the same signatures in every group; the points' limb counts differ).
+macro_rules! msm_point_stages {
+    ($buckets:ident, $segments:ident, $windows:ident, $combine:ident) => {
+        unsafe extern "C" {
+            pub(crate) fn $buckets(
+                grid: u32,
+                block: u32,
+                bases: *const u64,
+                offsets: *const u32,
+                counts: *const u32,
+                entries: *const u32,
+                total_slots: u32,
+                buckets: *mut u64,
+            );
+            pub(crate) fn $segments(
+                grid: u32,
+                block: u32,
+                buckets: *const u64,
+                windows: u32,
+                slots: u32,
+                segments: u32,
+                partial: *mut u64,
+            );
+            pub(crate) fn $windows(
+                grid: u32,
+                block: u32,
+                partial: *const u64,
+                windows: u32,
+                segments: u32,
+                window_sums: *mut u64,
+            );
+            pub(crate) fn $combine(grid: u32, block: u32, window_sums: *const u64, windows: u32, c: u32, out: *mut u64);
+        }
+    };
+}
+
+msm_point_stages!(vsies_emu_msm_buckets, vsies_emu_msm_segments, vsies_emu_msm_windows, vsies_emu_msm_combine);
+msm_point_stages!(
+    vsies_emu_msm_g2_buckets,
+    vsies_emu_msm_g2_segments,
+    vsies_emu_msm_g2_windows,
+    vsies_emu_msm_g2_combine
+);

@@ -46,10 +46,7 @@ impl BootstrapBackend for Cuda {
         accumulator: &GlweCiphertextOwned<u64>,
         inputs: &LweCiphertextListOwned<u64>,
     ) -> Result<LweCiphertextListOwned<u64>, FheError> {
-        kernel::check_bootstrap_for(key.shape, accumulator, inputs)?;
-        let out =
-            shared().and_then(|gpu| gpu.bootstrap(key, accumulator.as_ref(), inputs.as_ref())).map_err(refused)?;
-        Ok(kernel::list(out, key.shape.output_lwe_size()))
+        kernel::bootstrap(key.shape, accumulator, inputs, |table, inputs| shared()?.bootstrap(key, table, inputs))
     }
 
     fn keyswitch(
@@ -57,8 +54,6 @@ impl BootstrapBackend for Cuda {
         key: &LweKeyswitchKeyOwned<u64>,
         inputs: &LweCiphertextListOwned<u64>,
     ) -> Result<LweCiphertextListOwned<u64>, FheError> {
-        let shape = kernel::keyswitch_shape(key, inputs)?;
-        let out = shared().and_then(|gpu| gpu.keyswitch(shape, key.as_ref(), inputs.as_ref())).map_err(refused)?;
-        Ok(kernel::list(out, key.output_lwe_size().0))
+        kernel::keyswitch(key, inputs, |shape, key, inputs| shared()?.keyswitch(shape, key, inputs))
     }
 }

@@ -42,9 +42,9 @@ impl BootstrapBackend for Emulated {
         accumulator: &GlweCiphertextOwned<u64>,
         inputs: &LweCiphertextListOwned<u64>,
     ) -> Result<LweCiphertextListOwned<u64>, FheError> {
-        kernel::check_bootstrap_for(key.shape, accumulator, inputs)?;
-        let out = kernels::bootstrap_emulated(key, accumulator.as_ref(), inputs.as_ref()).map_err(refused)?;
-        Ok(kernel::list(out, key.shape.output_lwe_size()))
+        kernel::bootstrap(key.shape, accumulator, inputs, |table, inputs| {
+            kernels::bootstrap_emulated(key, table, inputs)
+        })
     }
 
     fn keyswitch(
@@ -52,9 +52,7 @@ impl BootstrapBackend for Emulated {
         key: &LweKeyswitchKeyOwned<u64>,
         inputs: &LweCiphertextListOwned<u64>,
     ) -> Result<LweCiphertextListOwned<u64>, FheError> {
-        let shape = kernel::keyswitch_shape(key, inputs)?;
-        let out = kernels::keyswitch_emulated(shape, key.as_ref(), inputs.as_ref()).map_err(refused)?;
-        Ok(kernel::list(out, key.output_lwe_size().0))
+        kernel::keyswitch(key, inputs, kernels::keyswitch_emulated)
     }
 }
 

@@ -58,30 +58,36 @@ pub fn bootstrap_shape(standard: &LweBootstrapKeyOwned<u64>) -> Result<Bootstrap
     })
 }
 
-/// [`check_bootstrap`] for a key prepared with `shape`.
-pub fn check_bootstrap_for(
+/// A bootstrap on a kernel path: [`check_bootstrap`] for a key prepared with `shape`, then
+/// `run` on the table's and inputs' flat values, its output as a list.
+pub fn bootstrap<E: std::fmt::Display>(
     shape: BootstrapShape,
     accumulator: &GlweCiphertextOwned<u64>,
     inputs: &LweCiphertextListOwned<u64>,
-) -> Result<(), FheError> {
-    let shape = KeyShape {
+    run: impl FnOnce(&[u64], &[u64]) -> Result<Vec<u64>, E>,
+) -> Result<LweCiphertextListOwned<u64>, FheError> {
+    let key_shape = KeyShape {
         input_lwe_dimension: LweDimension(shape.lwe_dimension),
         glwe_size: GlweSize(shape.glwe_size),
         polynomial_size: PolynomialSize(shape.polynomial_size),
     };
-    check_bootstrap(shape, accumulator, inputs)
+    check_bootstrap(key_shape, accumulator, inputs)?;
+    Ok(list(run(accumulator.as_ref(), inputs.as_ref()).map_err(refused)?, shape.output_lwe_size()))
 }
 
-/// The kernels' shape of a checked key switch.
-pub fn keyswitch_shape(
+/// A key switch on a kernel path: [`check_keyswitch`], then `run` on the kernels' shape and
+/// the key's and inputs' flat values, its output as a list.
+pub fn keyswitch<E: std::fmt::Display>(
     key: &LweKeyswitchKeyOwned<u64>,
     inputs: &LweCiphertextListOwned<u64>,
-) -> Result<KeyswitchShape, FheError> {
+    run: impl FnOnce(KeyswitchShape, &[u64], &[u64]) -> Result<Vec<u64>, E>,
+) -> Result<LweCiphertextListOwned<u64>, FheError> {
     check_keyswitch(key, inputs)?;
-    Ok(KeyswitchShape {
+    let shape = KeyswitchShape {
         input_dimension: key.input_key_lwe_dimension().0,
         output_dimension: key.output_key_lwe_dimension().0,
         base_log: key.decomposition_base_log().0,
         levels: key.decomposition_level_count().0,
-    })
+    };
+    Ok(list(run(shape, key.as_ref(), inputs.as_ref()).map_err(refused)?, key.output_lwe_size().0))
 }
