@@ -4,7 +4,7 @@
 //! kernels' own sources (a correctness vehicle, not a performance path). The TFHE bootstrap
 //! seam (`vsies_fhe::BootstrapBackend` for `Cpu`) against tfhe-rs's NTT bootstrap called
 //! directly, and the emulated bootstrap kernel, at n = 918 → N = 2048, base 2^15 x 2.
-use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::UniformRand;
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
@@ -18,6 +18,12 @@ fn points(n: usize) -> (Vec<G1Affine>, Vec<Fr>) {
     let projective: Vec<_> =
         std::iter::successors(Some(G1Projective::rand(&mut rng)), |p| Some(*p + step)).take(n).collect();
     (G1Projective::normalize_batch(&projective), (0..n).map(|_| Fr::rand(&mut rng)).collect())
+}
+
+fn g2_points(n: usize) -> (Vec<G2Affine>, Vec<Fr>) {
+    let mut rng = ark_std::test_rng();
+    let projective: Vec<_> = (0..n).map(|_| G2Projective::rand(&mut rng)).collect();
+    (G2Projective::normalize_batch(&projective), (0..n).map(|_| Fr::rand(&mut rng)).collect())
 }
 
 fn seams(c: &mut Criterion) {
@@ -56,6 +62,9 @@ fn emulator(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("msm_g1_2^10", |b| b.iter(|| Emulated.msm_g1(black_box(&bases), &scalars)));
     group.bench_function("msm_g1_2^10_cpu", |b| b.iter(|| Cpu.msm_g1(black_box(&bases), &scalars)));
+    let (g2_bases, g2_scalars) = g2_points(1 << 8);
+    group.bench_function("msm_g2_2^8", |b| b.iter(|| Emulated.msm_g2(black_box(&g2_bases), &g2_scalars)));
+    group.bench_function("msm_g2_2^8_cpu", |b| b.iter(|| Cpu.msm_g2(black_box(&g2_bases), &g2_scalars)));
     group.bench_function("ntt_2^12", |b| {
         b.iter(|| {
             let mut values = coefficients.clone();
