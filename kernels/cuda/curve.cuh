@@ -62,7 +62,7 @@ template <class F> VSIES_DEVICE Jacobian<F> jacobian_neg(Jacobian<F> p) {
 }
 
 // dbl-2009-l (a = 0).
-template <class F> VSIES_DEVICE Jacobian<F> jacobian_double(Jacobian<F> p) {
+template <class F> VSIES_DEVICE_CALL Jacobian<F> jacobian_double(Jacobian<F> p) {
     if (jacobian_is_infinity(p)) return p;
     F a = field_mul(p.x, p.x);
     F b = field_mul(p.y, p.y);
@@ -80,7 +80,7 @@ template <class F> VSIES_DEVICE Jacobian<F> jacobian_double(Jacobian<F> p) {
 }
 
 // p + q for an affine q (madd-2007-bl), every special case handled.
-template <class F> VSIES_DEVICE Jacobian<F> jacobian_add_affine(Jacobian<F> p, Affine<F> q) {
+template <class F> VSIES_DEVICE_CALL Jacobian<F> jacobian_add_affine(Jacobian<F> p, Affine<F> q) {
     if (jacobian_is_infinity(p)) {
         Jacobian<F> r;
         r.x = q.x;
@@ -110,7 +110,7 @@ template <class F> VSIES_DEVICE Jacobian<F> jacobian_add_affine(Jacobian<F> p, A
 }
 
 // p + q (add-2007-bl), every special case handled.
-template <class F> VSIES_DEVICE Jacobian<F> jacobian_add(Jacobian<F> p, Jacobian<F> q) {
+template <class F> VSIES_DEVICE_CALL Jacobian<F> jacobian_add(Jacobian<F> p, Jacobian<F> q) {
     if (jacobian_is_infinity(p)) return q;
     if (jacobian_is_infinity(q)) return p;
     F z1z1 = field_mul(p.z, p.z);

@@ -20,7 +20,7 @@ VSIES_DEVICE Fq2 vsies_fq2_sub(Fq2 a, Fq2 b) {
 }
 
 // Karatsuba with u^2 = -1: (a0 b0 - a1 b1) + ((a0 + a1)(b0 + b1) - a0 b0 - a1 b1) u.
-VSIES_DEVICE Fq2 vsies_fq2_mul(Fq2 a, Fq2 b) {
+VSIES_DEVICE_CALL Fq2 vsies_fq2_mul(Fq2 a, Fq2 b) {
     Fq v0 = vsies_fq_mul(a.c0, b.c0);
     Fq v1 = vsies_fq_mul(a.c1, b.c1);
     Fq cross = vsies_fq_mul(vsies_fq_add(a.c0, a.c1), vsies_fq_add(b.c0, b.c1));

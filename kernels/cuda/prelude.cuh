@@ -10,6 +10,9 @@ typedef unsigned int u32;
 typedef int i32;
 #define VSIES_KERNEL extern "C" __global__
 #define VSIES_DEVICE __device__ __forceinline__
+// A large device function compiled once per kernel and called (the point formulas): inlining
+// them everywhere made NVVM take minutes on msm.cu.
+#define VSIES_DEVICE_CALL __device__ __noinline__
 #define VSIES_SHARED __shared__
 #define VSIES_SYNC() __syncthreads()
 #define VSIES_THREAD_X (threadIdx.x)

@@ -30,6 +30,7 @@ inline void sync() {
 
 #define VSIES_KERNEL static
 #define VSIES_DEVICE static inline
+#define VSIES_DEVICE_CALL static
 #define VSIES_SHARED static
 #define VSIES_SYNC() vsies_emulator::sync()
 #define VSIES_THREAD_X (vsies_emulator::thread_x)
