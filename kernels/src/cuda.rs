@@ -136,7 +136,7 @@ impl Gpu {
         Ok(())
     }
 
-    /// [`crate::lwe::compact_rows_emulated`] on the GPU, with the same launch: the list's and
+    /// [`crate::lwe::compact_rows_emulated`] on the GPU (a larger grid, the same result): the list's and
     /// weights' uploads and the rows' download included.
     #[allow(unsafe_code, reason = "launches a kernel whose bounds were checked with the emulator's shape check")]
     pub fn compact_rows(
@@ -173,7 +173,7 @@ impl Gpu {
         Ok(back.chunks_exact(n as usize + 1).map(<[u64]>::to_vec).collect())
     }
 
-    /// [`crate::ntt::fr_ntt_emulated`] on the GPU, with the same launches.
+    /// [`crate::ntt::fr_ntt_emulated`] on the GPU, with the same plan (`ntt::Plan`).
     #[allow(unsafe_code, reason = "launches kernels whose bounds were checked with the emulator's shape check")]
     pub fn fr_ntt(&self, values: &mut [Limbs], twiddles: &[Limbs]) -> Result<(), GpuError> {
         let plan = crate::ntt::Plan::new(values.len(), twiddles.len())?;
@@ -205,7 +205,12 @@ impl Gpu {
 
     /// Copies MSM bases (flat affine limbs of [`Group`], as [`crate::msm::msm_emulated`]
     /// takes them) to the device once, for [`Gpu::msm`].
+    /// At least one point: the driver allocates no empty buffer (an empty MSM is the identity,
+    /// with nothing to upload).
     pub fn upload_bases(&self, bases: &[u64]) -> Result<CudaSlice<u64>, GpuError> {
+        if bases.is_empty() {
+            return Err(KernelError::Shape("no MSM bases to upload".into()).into());
+        }
         Ok(self.stream.clone_htod(bases)?)
     }
 
@@ -348,11 +353,15 @@ impl Gpu {
         Ok(stream.clone_dtoh(&out)?)
     }
 
-    /// [`crate::tfhe::keyswitch_emulated`] on the GPU, with the same launch; the key's and
+    /// [`crate::tfhe::keyswitch_emulated`] on the GPU (a larger grid, the same result); the key's and
     /// inputs' uploads included.
     #[allow(unsafe_code, reason = "launches a kernel whose bounds were checked with the emulator's shape check")]
     pub fn keyswitch(&self, shape: KeyswitchShape, key: &[u64], inputs: &[u64]) -> Result<Vec<u64>, GpuError> {
         let count = shape.check(key, inputs)?;
+        if count == 0 {
+            // No ciphertexts, and the driver allocates no empty buffer.
+            return Ok(Vec::new());
+        }
         let stream = &self.stream;
         let out_len = count * (shape.output_dimension + 1);
         let device_key = stream.clone_htod(key)?;

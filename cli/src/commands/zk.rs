@@ -127,7 +127,7 @@ pub struct ProveDataArgs {
     /// are the secret data: never use this where the output is logged or shared.
     #[arg(long)]
     debug: bool,
-    /// Where the G1 MSMs and FFTs run: cpu, emulator (the GPU kernels' sources on the CPU
+    /// Where the G1 and G2 MSMs and FFTs run: cpu, emulator (the GPU kernels' sources on the CPU
     /// emulator; the same proof), cuda or auto.
     #[arg(long, default_value_t = Device::Cpu)]
     device: Device,

@@ -69,7 +69,7 @@ pub struct ProveTrainArgs {
     /// If the witness breaks a constraint, print the constraint's (secret) witness values too.
     #[arg(long)]
     debug: bool,
-    /// Where the G1 MSMs and FFTs run: cpu, emulator (the GPU kernels' sources on the CPU
+    /// Where the G1 and G2 MSMs and FFTs run: cpu, emulator (the GPU kernels' sources on the CPU
     /// emulator; the same proof), cuda or auto.
     #[arg(long, default_value_t = vsies_kernels::Device::Cpu)]
     device: vsies_kernels::Device,

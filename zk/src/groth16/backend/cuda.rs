@@ -12,7 +12,8 @@ use vsies_kernels::msm::default_window_bits;
 /// vsies-kernels' kernels on the GPU that [`vsies_kernels::cuda::shared`] opens: the G1 and G2
 /// MSMs, in chunks of [`Cuda::CHUNK`] points whose bases are uploaded as the prover reads
 /// them, and the FFTs; the fixed-base tables on [`Cpu`]. The same keys and proofs as [`Cpu`]
-/// (the kernels are tested equal, bit for bit, on the emulator and on a GPU). When the GPU
+/// (the kernels are tested equal to arkworks on the emulator in CI, and on a GPU by
+/// `scripts/gpu-check.sh`). When the GPU
 /// fails mid-run (out of memory, a lost device), the operation runs on [`Cpu`] instead, with
 /// one warning on stderr: the result is the same either way.
 #[derive(Clone, Copy, Debug, Default)]

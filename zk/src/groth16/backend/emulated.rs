@@ -55,8 +55,8 @@ mod tests {
     use ark_poly::EvaluationDomain;
     use ark_std::{test_rng, UniformRand, Zero};
 
-    /// G1 and G2 MSMs with a point at infinity among the bases, and the FFTs on a subgroup and
-    /// on a coset: the emulated kernels equal arkworks exactly.
+    /// G1 and G2 MSMs with a point at infinity among the bases, and the FFTs on a one-point
+    /// domain, a subgroup and a coset: the emulated kernels equal arkworks exactly.
     #[test]
     fn emulated_backend_equals_the_cpu_backend() {
         let rng = &mut test_rng();
@@ -67,6 +67,14 @@ mod tests {
         assert_eq!(Emulated.msm_g1(&g1, &scalars), Cpu.msm_g1(&g1, &scalars));
         assert_eq!(Emulated.msm_g2(&g2, &scalars), Cpu.msm_g2(&g2, &scalars));
         assert_eq!(Emulated.msm_g2(&g2[7..8], &scalars[7..8]), G2Projective::zero());
+        let one_point = Domain::new(1).unwrap();
+        let (mut emulated, mut on_cpu) = (scalars[..1].to_vec(), scalars[..1].to_vec());
+        Emulated.fft_in_place(&one_point, &mut emulated);
+        Cpu.fft_in_place(&one_point, &mut on_cpu);
+        assert_eq!(emulated, on_cpu, "a one-point domain");
+        Emulated.ifft_in_place(&one_point, &mut emulated);
+        Cpu.ifft_in_place(&one_point, &mut on_cpu);
+        assert_eq!(emulated, on_cpu, "a one-point domain");
         let subgroup = Domain::new(256).unwrap();
         for domain in [subgroup, subgroup.get_coset(Fr::from(7u64)).unwrap()] {
             let (mut emulated, mut on_cpu) = (scalars[..200].to_vec(), scalars[..200].to_vec());
