@@ -67,13 +67,13 @@ pub struct Keys {
 }
 
 /// Parameter header of every key file: n, log2 of the noise bound.
-fn parameter_header() -> [u8; 8] {
+pub(crate) fn parameter_header() -> [u8; 8] {
     let mut header = Writer::with_capacity(8);
     header.u32(LWE_DIMENSION as u32).u32(NOISE_BOUND_LOG2);
     header.into_bytes().try_into().expect("8 bytes")
 }
 
-fn check_parameter_header(reader: &mut Reader<'_>, path: &Path) -> Result<(), FheError> {
+pub(crate) fn check_parameter_header(reader: &mut Reader<'_>, path: &Path) -> Result<(), FheError> {
     if reader.take("parameters", 8).ok() != Some(&parameter_header()[..]) {
         return Err(FheError::malformed(path, "key parameters differ from this build's (n = 2048, TUniform(17))"));
     }
@@ -216,7 +216,10 @@ impl EvaluationKey {
         let mut reader = Reader::new(&payload);
         check_parameter_header(&mut reader, path)?;
         let key_id = reader.cid("key id").map_err(decode_error(path))?;
-        reader.finish().map_err(decode_error(path))?;
+        // `keygen --training` appends the training keys (`crate::train::TrainingKey`).
+        if reader.remaining() > 0 {
+            reader.expect("training keys", crate::train::keys::SECTION_TAG).map_err(decode_error(path))?;
+        }
         Ok(Self { key_id })
     }
 }

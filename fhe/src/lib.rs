@@ -40,6 +40,7 @@ pub mod keys;
 pub mod params;
 pub mod proofs;
 pub mod ring;
+pub mod train;
 
 #[cfg(feature = "cuda")]
 pub use backend::Cuda;

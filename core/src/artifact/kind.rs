@@ -20,6 +20,7 @@ use std::fmt;
 /// | `zk-proving-key`, `zk-verifying-key` | `vsies-zk` | the Groth16 engine's key files, for any relation |
 /// | `data-proof` | `vsies-zk` | `DataProof` (data-validation relation) |
 /// | `training-proof`, `model-opening` | `vsies-zk` | `TrainingProof`, `ModelOpening` (training relation) |
+/// | `encrypted-training-data`, `encrypted-model` | `vsies-fhe` | `EncryptedTrainingData`, `EncryptedModel` (training under TFHE) |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ArtifactKind {
@@ -71,11 +72,15 @@ pub enum ArtifactKind {
     DkgMessage,
     /// A key-generation dealer's secret seed between commit and reveal (that dealer only).
     DkgDealerSeed,
+    /// Contributors' rows encrypted bit by bit for training under TFHE.
+    EncryptedTrainingData,
+    /// A model's weights encrypted bit by bit: the output (or a checkpoint) of training under TFHE.
+    EncryptedModel,
 }
 
 impl ArtifactKind {
     /// Every kind this build knows.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 26] = [
         Self::QuantizedDataset,
         Self::Model,
         Self::FheSecretKey,
@@ -100,6 +105,8 @@ impl ArtifactKind {
         Self::DkgSession,
         Self::DkgMessage,
         Self::DkgDealerSeed,
+        Self::EncryptedTrainingData,
+        Self::EncryptedModel,
     ];
 
     /// The stable code in a binary artifact's header.
@@ -129,6 +136,8 @@ impl ArtifactKind {
             Self::DkgSession => 22,
             Self::DkgMessage => 23,
             Self::DkgDealerSeed => 24,
+            Self::EncryptedTrainingData => 25,
+            Self::EncryptedModel => 26,
         }
     }
 
@@ -159,6 +168,8 @@ impl ArtifactKind {
             Self::DkgSession => "dkg-session",
             Self::DkgMessage => "dkg-message",
             Self::DkgDealerSeed => "dkg-dealer-seed",
+            Self::EncryptedTrainingData => "encrypted-training-data",
+            Self::EncryptedModel => "encrypted-model",
         }
     }
 
@@ -171,7 +182,9 @@ impl ArtifactKind {
             | Self::FheEvaluationKey
             | Self::EncryptedDataset
             | Self::EncryptedScores
-            | Self::FheEncryptionCrs => "vsies-fhe",
+            | Self::FheEncryptionCrs
+            | Self::EncryptedTrainingData
+            | Self::EncryptedModel => "vsies-fhe",
             Self::CommitteePublicKey
             | Self::CommitteeKeyShare
             | Self::EncryptedUpdate

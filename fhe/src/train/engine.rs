@@ -1,0 +1,339 @@
+//! Blocks and lookups: the one nonlinear operation of encrypted training.
+//!
+//! A [`Ct`] is an LWE ciphertext modulo `p` under the key set's 2048-coefficient key, holding a
+//! small value (`0..8`, scale [`DELTA`]). Linear operations are exact integer arithmetic
+//! modulo `p`. A lookup ([`Engine::eval`]) key-switches its input to the small key and
+//! bootstraps it through a [`Table`] with tfhe-rs's NTT bootstrap (through a
+//! [`BootstrapBackend`]), so every step is integer arithmetic and the result is the same bits
+//! on every machine and thread count.
+
+use super::params::{add_mod, decode_block, mul_mod, neg_mod, DELTA, MAX_NOISE_WEIGHT, MESSAGES, POLYNOMIAL_SIZE};
+use crate::backend::{ntt_modulus, BootstrapBackend};
+use crate::FheError;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use tfhe::core_crypto::prelude::*;
+
+/// Coefficients of a ciphertext under the 2048-coefficient key (mask and body).
+pub const CT_LEN: usize = POLYNOMIAL_SIZE + 1;
+
+/// An encrypted block, or a known (trivially encrypted) one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ct {
+    /// Mask then body, each reduced modulo `p`; empty for a known value.
+    coefficients: Vec<u64>,
+    /// The body offset of a known value, or added to an encrypted one, in units of Δ.
+    offset: u64,
+    /// ℓ1 norm of the coefficients over fresh ciphertexts (0 for a known value).
+    noise_weight: u32,
+}
+
+impl Ct {
+    /// A known value: no mask, no noise.
+    pub fn known(value: u64) -> Self {
+        Self { coefficients: Vec::new(), offset: value, noise_weight: 0 }
+    }
+
+    /// A fresh ciphertext (a contributor's bit or a bootstrap's output).
+    pub fn fresh(coefficients: Vec<u64>) -> Self {
+        debug_assert_eq!(coefficients.len(), CT_LEN);
+        Self { coefficients, offset: 0, noise_weight: 1 }
+    }
+
+    /// The value when known.
+    pub fn value(&self) -> Option<u64> {
+        self.coefficients.is_empty().then_some(self.offset)
+    }
+
+    /// The noise weight (see [`MAX_NOISE_WEIGHT`]).
+    pub fn noise_weight(&self) -> u32 {
+        self.noise_weight
+    }
+
+    /// `self + other`.
+    pub fn add(&self, other: &Ct) -> Ct {
+        self.add_scaled(other, 1)
+    }
+
+    /// `self + k · other` for a small clear `k`.
+    pub fn add_scaled(&self, other: &Ct, k: u64) -> Ct {
+        let coefficients = match (self.coefficients.is_empty(), other.coefficients.is_empty()) {
+            (true, true) => Vec::new(),
+            (false, true) => self.coefficients.clone(),
+            (true, false) => other.coefficients.iter().map(|&c| mul_mod(c, k)).collect(),
+            (false, false) => {
+                self.coefficients.iter().zip(&other.coefficients).map(|(&a, &b)| add_mod(a, mul_mod(b, k))).collect()
+            }
+        };
+        Ct {
+            coefficients,
+            offset: self.offset + k * other.offset,
+            noise_weight: self.noise_weight + k as u32 * other.noise_weight,
+        }
+    }
+
+    /// `1 - self` for a bit.
+    pub fn not(&self) -> Ct {
+        // A bit is a fresh block (offset 0) or a complement (negated mask and body, offset
+        // 1), so `1 - b` negates the coefficients and complements the offset, exactly.
+        debug_assert!(self.offset <= 1);
+        let coefficients = self.coefficients.iter().map(|&c| neg_mod(c)).collect();
+        Ct { coefficients, offset: 1 - self.offset, noise_weight: self.noise_weight }
+    }
+
+    /// The ciphertext modulo `p`, the offset folded into its body.
+    fn materialize(&self) -> Vec<u64> {
+        let mut coefficients = self.coefficients.clone();
+        let body = coefficients.last_mut().expect("an encrypted block");
+        *body = add_mod(*body, mul_mod(DELTA, self.offset));
+        coefficients
+    }
+
+    /// The raw coefficients of an encrypted block with its offset folded in (known: `None`).
+    pub fn coefficients(&self) -> Option<Vec<u64>> {
+        (!self.coefficients.is_empty()).then(|| self.materialize())
+    }
+}
+
+/// The functions a bootstrap evaluates, on an input `v` in `0..8`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Table {
+    /// Bit `k` of `v`.
+    Bit(u32),
+    /// `(v mod 4) · (v div 4)`: a value below 4 times a bit packed at weight 4.
+    Product,
+    /// 1 when `v ≠ 0`.
+    NonZero,
+    /// `v = r + 2·neg + 4·big`: `r` when neither flag is set, else 0.
+    InRange,
+    /// `v = 2·neg + 4·big`: 1 when `big` and not `neg`.
+    Saturated,
+    /// `v = r + 2·neg + 4·big`: 0 when `neg`, else `r` or `big`.
+    Clamped,
+}
+
+impl Table {
+    const ALL: [Table; 8] = [
+        Table::Bit(0),
+        Table::Bit(1),
+        Table::Bit(2),
+        Table::Product,
+        Table::NonZero,
+        Table::InRange,
+        Table::Saturated,
+        Table::Clamped,
+    ];
+
+    /// The function itself.
+    pub fn eval(self, v: u64) -> u64 {
+        let (r, neg, big) = (v & 1, (v >> 1) & 1, (v >> 2) & 1);
+        match self {
+            Table::Bit(k) => (v >> k) & 1,
+            Table::Product => (v & 3) * (v >> 2),
+            Table::NonZero => u64::from(v != 0),
+            Table::InRange => r & (1 - neg) & (1 - big),
+            Table::Saturated => big & (1 - neg),
+            Table::Clamped => (1 - neg) & (r | big),
+        }
+    }
+
+    fn index(self) -> usize {
+        Self::ALL.iter().position(|&t| t == self).expect("every table is listed")
+    }
+}
+
+/// What a noise probe saw: the error of every bootstrap input after its key switch and modulus
+/// switch, in units of `1/2N` of the torus (a bootstrap is correct while it stays below 128).
+#[derive(Clone, Debug, Default)]
+pub struct NoiseStats {
+    /// Inputs measured.
+    pub count: u64,
+    /// Largest absolute error.
+    pub max_abs: f64,
+    /// Sum of squared errors.
+    pub sum_squares: f64,
+}
+
+impl NoiseStats {
+    /// The measured standard deviation.
+    pub fn std_dev(&self) -> f64 {
+        (self.sum_squares / self.count.max(1) as f64).sqrt()
+    }
+}
+
+/// Test instrumentation: the small secret key, to measure every bootstrap input's noise.
+pub struct NoiseProbe {
+    small_key: LweSecretKeyOwned<u64>,
+    stats: Mutex<NoiseStats>,
+}
+
+impl NoiseProbe {
+    /// A probe decrypting with `small_key`.
+    pub fn new(small_key: LweSecretKeyOwned<u64>) -> Self {
+        Self { small_key, stats: Mutex::new(NoiseStats::default()) }
+    }
+
+    /// What it has measured so far.
+    pub fn stats(&self) -> NoiseStats {
+        self.stats.lock().expect("probe lock").clone()
+    }
+
+    fn record(&self, inputs: &LweCiphertextListOwned<u64>) {
+        let two_n = 2 * POLYNOMIAL_SIZE as u64;
+        let switch = |c: u64| {
+            ((u128::from(c) * u128::from(two_n) + u128::from(crate::backend::NTT_PRIME) / 2)
+                / u128::from(crate::backend::NTT_PRIME)) as u64
+                % two_n
+        };
+        let mut stats = self.stats.lock().expect("probe lock");
+        for input in inputs.iter() {
+            let (mask, body) = input.get_mask_and_body();
+            let dot = mask
+                .as_ref()
+                .iter()
+                .zip(self.small_key.as_ref())
+                .fold(0u64, |acc, (&a, &s)| (acc + switch(a) * s) % two_n);
+            let phase = (switch(*body.data) + two_n - dot) % two_n;
+            let box_size = two_n / (2 * MESSAGES);
+            let nearest = (phase + box_size / 2) / box_size * box_size;
+            let error = phase as f64 - nearest as f64;
+            stats.count += 1;
+            stats.max_abs = stats.max_abs.max(error.abs());
+            stats.sum_squares += error * error;
+        }
+    }
+}
+
+/// Evaluates lookups: the prepared bootstrap key, the key-switching key, one lookup table per
+/// [`Table`], and a count of bootstraps.
+pub struct Engine<'a, B: BootstrapBackend> {
+    backend: &'a B,
+    bootstrap_key: B::Key,
+    keyswitch_key: &'a LweKeyswitchKeyOwned<u64>,
+    tables: Vec<GlweCiphertextOwned<u64>>,
+    bootstraps: AtomicU64,
+    probe: Option<&'a NoiseProbe>,
+}
+
+impl<'a, B: BootstrapBackend> Engine<'a, B> {
+    /// Prepares `key` for `backend`.
+    pub fn new(
+        backend: &'a B,
+        bootstrap_key: &LweBootstrapKeyOwned<u64>,
+        keyswitch_key: &'a LweKeyswitchKeyOwned<u64>,
+        probe: Option<&'a NoiseProbe>,
+    ) -> Result<Self, FheError> {
+        let bootstrap_key_prepared = backend.prepare_key(bootstrap_key)?;
+        let tables = Table::ALL
+            .iter()
+            .map(|&table| {
+                generate_programmable_bootstrap_glwe_lut(
+                    bootstrap_key.polynomial_size(),
+                    bootstrap_key.glwe_size(),
+                    MESSAGES as usize,
+                    ntt_modulus(),
+                    DELTA,
+                    |v| table.eval(v),
+                )
+            })
+            .collect();
+        Ok(Self {
+            backend,
+            bootstrap_key: bootstrap_key_prepared,
+            keyswitch_key,
+            tables,
+            bootstraps: AtomicU64::new(0),
+            probe,
+        })
+    }
+
+    /// Bootstraps run so far.
+    pub fn bootstraps(&self) -> u64 {
+        self.bootstraps.load(Ordering::Relaxed)
+    }
+
+    /// Evaluates `tables` on each input: one key switch per encrypted input, one bootstrap per
+    /// (input, table); known inputs are evaluated in the clear. Refuses an input whose value
+    /// bound or noise weight is outside the budget (a bug, never data-dependent).
+    pub fn eval(&self, jobs: &[(Ct, &[Table])]) -> Result<Vec<Vec<Ct>>, FheError> {
+        let mut outputs: Vec<Vec<Option<Ct>>> = jobs.iter().map(|(_, tables)| vec![None; tables.len()]).collect();
+        let mut encrypted = Vec::new();
+        for (index, (input, tables)) in jobs.iter().enumerate() {
+            match input.value() {
+                Some(value) => {
+                    if value >= MESSAGES {
+                        return Err(budget(format!("a known lookup input {value} is outside 0..{MESSAGES}")));
+                    }
+                    for (slot, table) in outputs[index].iter_mut().zip(tables.iter()) {
+                        *slot = Some(Ct::known(table.eval(value)));
+                    }
+                }
+                None => {
+                    if input.noise_weight > MAX_NOISE_WEIGHT || input.offset >= MESSAGES {
+                        return Err(budget(format!(
+                            "a lookup input of noise weight {} and offset {} exceeds the budget",
+                            input.noise_weight, input.offset
+                        )));
+                    }
+                    encrypted.push(index);
+                }
+            }
+        }
+        if encrypted.is_empty() {
+            return Ok(unwrap_all(outputs));
+        }
+        let mut container = Vec::with_capacity(encrypted.len() * CT_LEN);
+        for &index in &encrypted {
+            container.extend(jobs[index].0.materialize());
+        }
+        let inputs = LweCiphertextList::from_container(container, LweSize(CT_LEN), ntt_modulus());
+        let switched = self.backend.keyswitch(self.keyswitch_key, &inputs)?;
+        if let Some(probe) = self.probe {
+            probe.record(&switched);
+        }
+        let small_size = switched.lwe_size();
+        for table in Table::ALL {
+            let users: Vec<(usize, usize)> = encrypted
+                .iter()
+                .enumerate()
+                .flat_map(|(row, &index)| {
+                    jobs[index].1.iter().enumerate().filter(move |(_, &t)| t == table).map(move |(slot, _)| (row, slot))
+                })
+                .collect();
+            if users.is_empty() {
+                continue;
+            }
+            let mut batch = Vec::with_capacity(users.len() * small_size.0);
+            for &(row, _) in &users {
+                batch.extend_from_slice(switched.get(row).as_ref());
+            }
+            let batch = LweCiphertextList::from_container(batch, small_size, ntt_modulus());
+            let results = self.backend.bootstrap(&self.bootstrap_key, &self.tables[table.index()], &batch)?;
+            self.bootstraps.fetch_add(users.len() as u64, Ordering::Relaxed);
+            for ((row, slot), result) in users.into_iter().zip(results.iter()) {
+                outputs[encrypted[row]][slot] = Some(Ct::fresh(result.as_ref().to_vec()));
+            }
+        }
+        Ok(unwrap_all(outputs))
+    }
+}
+
+fn budget(reason: String) -> FheError {
+    FheError::Evaluation(format!("encrypted training: {reason}"))
+}
+
+fn unwrap_all(outputs: Vec<Vec<Option<Ct>>>) -> Vec<Vec<Ct>> {
+    outputs.into_iter().map(|row| row.into_iter().map(|ct| ct.expect("every slot evaluated")).collect()).collect()
+}
+
+/// The value an encrypted block decrypts to under the 2048-coefficient key (tests, decryption).
+pub fn decrypt_block(key: &LweSecretKeyOwned<u64>, ct: &Ct) -> u64 {
+    match ct.coefficients() {
+        None => ct.offset,
+        Some(coefficients) => {
+            let (mask, body) = coefficients.split_at(POLYNOMIAL_SIZE);
+            let dot = mask.iter().zip(key.as_ref()).fold(0u64, |acc, (&a, &s)| add_mod(acc, mul_mod(a, s)));
+            decode_block(add_mod(body[0], neg_mod(dot)))
+        }
+    }
+}

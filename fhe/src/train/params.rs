@@ -1,0 +1,98 @@
+//! The parameters of encrypted training and the encoding of its small values.
+//!
+//! Dimensions are those of tfhe-rs's published 128-bit set
+//! `V1_8_PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128` (an alias of the v1.4 set): small LWE
+//! key `n = 918` with TUniform(45) noise, GLWE `k = 1`, `N = 2048` with TUniform(17), bootstrap
+//! decomposition base `2^23` with 1 level, key switch base `2^4` with 4 levels. Two things
+//! differ, both making decryption failures rarer, never security weaker:
+//! - the arithmetic is modulo the NTT prime `p = 2^64 - 2^32 + 1` (tfhe-rs's deterministic
+//!   NTT bootstrap) instead of `2^64`: the same noise distributions on a modulus 2^-32 smaller
+//!   in relative terms, so the same security estimate;
+//! - the message space is **8 values plus a padding bit** (`Δ = p/16`), half the published
+//!   set's 16, because tfhe-rs's NTT bootstrap uses the plain modulus switch, not the published
+//!   set's centred-mean noise reduction. `docs/ENCRYPTED_TRAINING.md` has the noise budget;
+//!   the `training_noise` test measures it.
+//!
+//! The GLWE secret key of the bootstrap is the key set's 2048-coefficient LWE key read as one
+//! polynomial, so the contributors' public-key ciphertexts are already under the bootstrap's
+//! output key: they need no conversion but a rescaling from `2^64` to `p`.
+
+use super::super::backend::NTT_PRIME;
+
+/// The small LWE dimension (the bootstrap's input).
+pub const SMALL_LWE_DIMENSION: usize = 918;
+/// log2 of the TUniform bound of the small key's noise (key-switching key).
+pub const SMALL_NOISE_BOUND_LOG2: u32 = 45;
+/// The GLWE polynomial size `N` (one polynomial: `k = 1`).
+pub const POLYNOMIAL_SIZE: usize = 2048;
+/// log2 of the TUniform bound of the GLWE noise (bootstrap key).
+pub const GLWE_NOISE_BOUND_LOG2: u32 = 17;
+/// Bootstrap decomposition: base log and levels.
+pub const BOOTSTRAP_DECOMPOSITION: (usize, usize) = (23, 1);
+/// Key-switch decomposition: base log and levels.
+pub const KEYSWITCH_DECOMPOSITION: (usize, usize) = (4, 4);
+/// Values a block holds: `0..MESSAGES`.
+pub const MESSAGES: u64 = 8;
+/// The scale of a block's value modulo `p`: `⌊p / 16⌋` (8 values and a padding bit).
+pub const DELTA: u64 = NTT_PRIME / (2 * MESSAGES);
+/// log2 of the scale of a contributor's bit on the `2^64` torus (rescaled to [`DELTA`]).
+pub const NATIVE_DELTA_LOG2: u32 = 60;
+/// Most noise weight (the ℓ1 norm of a linear combination's coefficients over fresh
+/// ciphertexts) a bootstrap input may carry: the budget of `docs/ENCRYPTED_TRAINING.md`.
+pub const MAX_NOISE_WEIGHT: u32 = 8;
+
+/// Rescales a coefficient modulo `2^64` to modulo `p`: `round(c · p / 2^64)`, exact.
+pub fn rescale_native(c: u64) -> u64 {
+    let scaled = (u128::from(c) * u128::from(NTT_PRIME) + (1u128 << 63)) >> 64;
+    (scaled as u64) % NTT_PRIME
+}
+
+/// `a + b mod p` for reduced operands.
+pub fn add_mod(a: u64, b: u64) -> u64 {
+    let (sum, overflow) = a.overflowing_add(b);
+    if overflow || sum >= NTT_PRIME {
+        sum.wrapping_sub(NTT_PRIME)
+    } else {
+        sum
+    }
+}
+
+/// `-a mod p` for a reduced operand.
+pub fn neg_mod(a: u64) -> u64 {
+    if a == 0 {
+        0
+    } else {
+        NTT_PRIME - a
+    }
+}
+
+/// `a · k mod p` for a reduced operand and a small clear factor.
+pub fn mul_mod(a: u64, k: u64) -> u64 {
+    ((u128::from(a) * u128::from(k)) % u128::from(NTT_PRIME)) as u64
+}
+
+/// The block value a phase modulo `p` rounds to (`round(phase / Δ) mod 16`).
+pub fn decode_block(phase: u64) -> u64 {
+    ((u128::from(phase) + u128::from(DELTA / 2)) / u128::from(DELTA)) as u64 % (2 * MESSAGES)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modular_helpers_agree_with_wide_arithmetic() {
+        let p = u128::from(NTT_PRIME);
+        for &(a, b) in &[(0u64, 0u64), (NTT_PRIME - 1, NTT_PRIME - 1), (NTT_PRIME - 1, 1), (1 << 63, 1 << 63), (5, 7)] {
+            assert_eq!(u128::from(add_mod(a, b)), (u128::from(a) + u128::from(b)) % p);
+            assert_eq!(u128::from(add_mod(a, neg_mod(b))), (u128::from(a) + p - u128::from(b)) % p);
+            assert_eq!(u128::from(mul_mod(a, 3)), u128::from(a) * 3 % p);
+        }
+        for m in 0..MESSAGES {
+            let native = m << NATIVE_DELTA_LOG2;
+            assert_eq!(decode_block(rescale_native(native)), m);
+            assert_eq!(decode_block(m * DELTA), m);
+        }
+        assert!(rescale_native(u64::MAX) < NTT_PRIME);
+    }
+}
