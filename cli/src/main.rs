@@ -42,7 +42,10 @@ enum Command {
     Encrypt(commands::fhe::EncryptArgs),
     /// Score an encrypted dataset with a model's clear weights, using only eval.key.
     Infer(commands::fhe::InferArgs),
-    /// Decrypt encrypted scores into the `row,class,score` CSV of `vsies predict`.
+    /// Train logistic regression on encrypted data (reads only eval.key): the encrypted model.
+    TrainEncrypted(commands::fhe_train::TrainEncryptedArgs),
+    /// Decrypt encrypted scores into the `row,class,score` CSV of `vsies predict`, or an
+    /// attested encrypted model into model.json.
     Decrypt(commands::fhe::DecryptArgs),
     /// Secure aggregation of a federated round: committee keys, client encryption, sums,
     /// threshold decryption into the FedAvg model.
@@ -94,6 +97,7 @@ fn main() {
         Command::Encrypt(args) => commands::fhe::encrypt(args),
         Command::Infer(args) => commands::fhe::infer_command(args),
         Command::Decrypt(args) => commands::fhe::decrypt(args),
+        Command::TrainEncrypted(args) => commands::fhe_train::train_encrypted(args),
         Command::Agg(command) => commands::agg::run(command),
         Command::Setup(command) => commands::zk::setup(command),
         Command::Prove(command) => commands::zk::prove(command),

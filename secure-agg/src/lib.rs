@@ -69,7 +69,7 @@ pub use justify::{
     LIFETIME_DISTANCE_LOG2,
 };
 pub use proof::{prove_update, update_params, EncryptionRandomness, ProvedTraining, UpdateChecker, UpdateProof};
-pub use signing::{ClientKey, ClientRegistry, ClientSignature};
+pub use signing::{Attestation, ClientKey, ClientRegistry, ClientSignature};
 pub use update::{Aggregator, EncryptedUpdate};
 
 /// A small trained model for the crate-level example.

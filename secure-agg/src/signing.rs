@@ -294,3 +294,70 @@ mod tests {
         assert!(ClientRegistry::load(&dir.path().join("dup.json")).is_err());
     }
 }
+
+/// Domain tag of an attestation's signed message.
+const ATTESTATION_TAG: &[u8] = b"vsies/attestation/v1\n";
+
+/// keccak256 of what a validator signs: that re-executing a task gave `content_id`.
+pub fn attestation_message(content_id: &ContentId) -> [u8; 32] {
+    let mut hasher = Keccak256::new();
+    hasher.update(ATTESTATION_TAG);
+    hasher.update(content_id.to_string().as_bytes());
+    hasher.finalize().into()
+}
+
+/// A validator's signed statement that re-executing a task (an encrypted training) produced
+/// the artifact `content_id`: the evidence a key holder needs before it decrypts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attestation {
+    /// The content id the signer computed.
+    pub content_id: String,
+    /// The signer's address (`0x` and 40 hex digits).
+    pub signer: String,
+    /// `r ‖ s ‖ v`, hex.
+    pub signature: String,
+}
+
+impl Attestation {
+    /// Signs `content_id` with `key`.
+    pub fn sign(key: &ClientKey, content_id: &ContentId) -> Self {
+        let signed = key.sign_digest(&attestation_message(content_id));
+        Self {
+            content_id: content_id.to_string(),
+            signer: format_address(&signed.address),
+            signature: codec::hex(&signed.signature),
+        }
+    }
+
+    /// The signer's address if the signature is valid for `content_id`; refuses another
+    /// content id, a malformed or forged signature, or a signer other than the recovered one.
+    pub fn verify(&self, content_id: &ContentId) -> Result<Address, AggError> {
+        if self.content_id != content_id.to_string() {
+            return Err(AggError::Committee(format!(
+                "the attestation of {} is for {}, not this artifact",
+                self.signer,
+                vsies_core::clip::clip(&self.content_id)
+            )));
+        }
+        let address = parse_address(&self.signer)?;
+        let signature = codec::unhex_array::<65>(&self.signature).ok_or_else(|| {
+            AggError::Committee(format!("the attestation of {} has no 65-byte signature", self.signer))
+        })?;
+        let signed = ClientSignature { address, signature };
+        if !signed.verify_digest(&attestation_message(content_id)) {
+            return Err(AggError::Committee(format!("the attestation of {} has a forged signature", self.signer)));
+        }
+        Ok(address)
+    }
+
+    /// Writes the attestation (JSON).
+    pub fn save(&self, path: &Path) -> Result<(), AggError> {
+        artifact::write_json(path, ArtifactKind::Attestation, self).map_err(AggError::from)
+    }
+
+    /// Reads an attestation.
+    pub fn load(path: &Path) -> Result<Self, AggError> {
+        artifact::read_json(path, ArtifactKind::Attestation).map_err(AggError::from)
+    }
+}

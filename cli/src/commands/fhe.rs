@@ -20,15 +20,26 @@ pub struct KeygenArgs {
     /// removed; the new set replaces the old one in one step).
     #[arg(long)]
     force: bool,
+    /// Add the training keys of `vsies train-encrypted` to eval.key (a bootstrap key and a
+    /// key-switching key, 120 MB). On an existing key set (without --force) they are added for
+    /// the same secret key and nothing else changes.
+    #[arg(long)]
+    training: bool,
 }
 
 pub fn keygen(args: KeygenArgs) -> anyhow::Result<i32> {
+    if args.training && !args.force && args.output.join(SECRET_KEY_FILE).exists() {
+        return super::fhe_train::add_training_keys(&args.output);
+    }
     let keys = Keys::generate();
     let staging = KeySetStaging::begin(&args.output, args.force, |name| {
         // The encryption CRS (`vsies setup encryption`) lives beside the keys and goes with them.
         [SECRET_KEY_FILE, PUBLIC_KEY_FILE, EVALUATION_KEY_FILE, vsies_fhe::proofs::CRS_FILE].contains(&name)
     })?;
     keys.save(staging.path())?;
+    if args.training {
+        super::fhe_train::write_training_keys(&keys.secret, &keys.evaluation, staging.path())?;
+    }
     staging.commit()?;
     println!("wrote {}/{{{SECRET_KEY_FILE}, {PUBLIC_KEY_FILE}, {EVALUATION_KEY_FILE}}}", args.output.display());
     println!("key id {}", keys.evaluation.key_id);
@@ -56,6 +67,10 @@ pub struct EncryptArgs {
     /// compute nodes refuse public-key data without proofs.
     #[arg(long, conflicts_with = "secret_key")]
     prove: bool,
+    /// Encrypt labelled rows bit by bit, labels included, for `vsies train-encrypted`
+    /// (with public.key).
+    #[arg(long, conflicts_with_all = ["secret_key", "prove"])]
+    training: bool,
     /// Output encrypted dataset.
     #[arg(short, long)]
     output: PathBuf,
@@ -64,6 +79,9 @@ pub struct EncryptArgs {
 pub fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
     let schema = load_schema(&args.schema)?;
     let data = load_dataset(&args.data, &schema, LabelPolicy::Optional)?;
+    if args.training {
+        return super::fhe_train::encrypt_training(&data, &args.keys, &args.output);
+    }
     let secret_path = args.keys.join(SECRET_KEY_FILE);
     let public_path = args.keys.join(PUBLIC_KEY_FILE);
     // The commitment a validation proof of the same rows states. It covers the labels, so rows
@@ -157,36 +175,65 @@ pub fn infer_command(args: InferArgs) -> anyhow::Result<i32> {
 
 #[derive(Args)]
 pub struct DecryptArgs {
-    /// Encrypted scores from `vsies infer`.
+    /// Encrypted scores from `vsies infer`, or an encrypted model from `vsies train-encrypted`.
     scores: PathBuf,
     /// Key directory; secret.key is read.
     #[arg(long)]
     keys: PathBuf,
-    /// The model the scores were computed with; must match.
+    /// Scores: the model the scores were computed with; must match.
     #[arg(long)]
-    model: PathBuf,
-    /// The encrypted dataset the scores were computed from (from `vsies encrypt`, as sent to
-    /// the compute node): the scores are recomputed from it and the model, and anything else
-    /// is refused (exit 1) without being decrypted, so a compute node cannot use decryption
-    /// as an oracle on the secret key.
+    model: Option<PathBuf>,
+    /// Scores: the encrypted dataset the scores were computed from (from `vsies encrypt`, as
+    /// sent to the compute node): the scores are recomputed from it and the model, and
+    /// anything else is refused (exit 1) without being decrypted, so a compute node cannot use
+    /// decryption as an oracle on the secret key.
     #[arg(long)]
-    data: PathBuf,
-    /// Labelled CSV of the same rows, to print accuracy (optional).
+    data: Option<PathBuf>,
+    /// Scores: labelled CSV of the same rows, to print accuracy (optional).
     #[arg(long)]
     labels: Option<PathBuf>,
-    /// Write the `row,class,score` CSV of `vsies predict` here; stdout when absent.
+    /// An encrypted model: attestations of its content id by validators who re-executed the
+    /// training (`vsies train-encrypted --attest`); it is decrypted only with enough of them.
+    #[arg(long, num_args = 1..)]
+    attestations: Vec<PathBuf>,
+    /// An encrypted model: the compute node's address, whose own attestation does not count.
+    #[arg(long)]
+    node: Option<String>,
+    /// An encrypted model: independent attestations required.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    min_attestations: u16,
+    /// An encrypted model: the schema it was trained under (model.json holds it).
+    #[arg(long)]
+    schema: Option<PathBuf>,
+    /// Scores: write the `row,class,score` CSV of `vsies predict` here (stdout when absent).
+    /// A model: the `model.json` to write.
     #[arg(short, long)]
     output: Option<PathBuf>,
 }
 
 pub fn decrypt(args: DecryptArgs) -> anyhow::Result<i32> {
+    let kind = vsies_core::artifact::read_header(&args.scores)?.kind;
+    if kind == vsies_core::artifact::ArtifactKind::EncryptedModel {
+        return super::fhe_train::decrypt_model(super::fhe_train::ModelDecryption {
+            model: &args.scores,
+            keys: &args.keys,
+            schema: args.schema.as_deref(),
+            attestations: &args.attestations,
+            node: args.node.as_deref(),
+            min_attestations: usize::from(args.min_attestations),
+            output: args.output.as_deref(),
+        });
+    }
+    let (Some(model_path), Some(data_path)) = (&args.model, &args.data) else {
+        anyhow::bail!("decrypting scores needs --model and --data (the scores are recomputed from them)");
+    };
     let key = SecretKey::load(&args.keys.join(SECRET_KEY_FILE))?;
     let encrypted = EncryptedScores::load(&args.scores)?;
-    let model = Model::load(&args.model)?;
-    let data = EncryptedDataset::load(&args.data)?;
+    let model = Model::load(model_path)?;
+    let data = EncryptedDataset::load(data_path)?;
     let scores = encrypted
         .decrypt_justified(&data, &model, &key)
-        .with_context(|| format!("{} (with {})", args.scores.display(), args.data.display()))?;
+        .with_context(|| format!("{} (with {})", args.scores.display(), data_path.display()))?;
     let csv = predictions_csv(&model.schema, &scores);
     match &args.output {
         Some(path) => {

@@ -7,6 +7,7 @@ pub mod agg_proofs;
 pub mod ceremony;
 pub mod fhe;
 pub mod fhe_proofs;
+pub mod fhe_train;
 pub mod inspect;
 pub mod predict;
 pub mod quantize;

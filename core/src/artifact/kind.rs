@@ -21,6 +21,7 @@ use std::fmt;
 /// | `data-proof` | `vsies-zk` | `DataProof` (data-validation relation) |
 /// | `training-proof`, `model-opening` | `vsies-zk` | `TrainingProof`, `ModelOpening` (training relation) |
 /// | `encrypted-training-data`, `encrypted-model` | `vsies-fhe` | `EncryptedTrainingData`, `EncryptedModel` (training under TFHE) |
+/// | `attestation` | `vsies-secure-agg` | `Attestation` (a validator's signed re-execution result) |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ArtifactKind {
@@ -76,11 +77,13 @@ pub enum ArtifactKind {
     EncryptedTrainingData,
     /// A model's weights encrypted bit by bit: the output (or a checkpoint) of training under TFHE.
     EncryptedModel,
+    /// A validator's signature on the content id it got by re-executing a task (JSON).
+    Attestation,
 }
 
 impl ArtifactKind {
     /// Every kind this build knows.
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 27] = [
         Self::QuantizedDataset,
         Self::Model,
         Self::FheSecretKey,
@@ -107,6 +110,7 @@ impl ArtifactKind {
         Self::DkgDealerSeed,
         Self::EncryptedTrainingData,
         Self::EncryptedModel,
+        Self::Attestation,
     ];
 
     /// The stable code in a binary artifact's header.
@@ -138,6 +142,7 @@ impl ArtifactKind {
             Self::DkgDealerSeed => 24,
             Self::EncryptedTrainingData => 25,
             Self::EncryptedModel => 26,
+            Self::Attestation => 27,
         }
     }
 
@@ -170,6 +175,7 @@ impl ArtifactKind {
             Self::DkgDealerSeed => "dkg-dealer-seed",
             Self::EncryptedTrainingData => "encrypted-training-data",
             Self::EncryptedModel => "encrypted-model",
+            Self::Attestation => "attestation",
         }
     }
 
@@ -193,7 +199,8 @@ impl ArtifactKind {
             | Self::ClientRegistry
             | Self::DkgSession
             | Self::DkgMessage
-            | Self::DkgDealerSeed => "vsies-secure-agg",
+            | Self::DkgDealerSeed
+            | Self::Attestation => "vsies-secure-agg",
             Self::ZkProvingKey
             | Self::ZkVerifyingKey
             | Self::DataProof
@@ -208,7 +215,12 @@ impl ArtifactKind {
     pub fn is_json(self) -> bool {
         matches!(
             self,
-            Self::Model | Self::DataProof | Self::TrainingProof | Self::ModelOpening | Self::CeremonyTranscript
+            Self::Model
+                | Self::DataProof
+                | Self::TrainingProof
+                | Self::ModelOpening
+                | Self::CeremonyTranscript
+                | Self::Attestation
         )
     }
 

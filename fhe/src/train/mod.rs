@@ -68,6 +68,7 @@ pub struct Trainer<'a, B: BootstrapBackend> {
     data: &'a EncryptedTrainingData,
     data_id: vsies_core::ContentId,
     initial: Vec<i64>,
+    initial_model: Option<vsies_core::ContentId>,
     weights: Vec<Vec<Ct>>,
     schedule: Schedule,
 }
@@ -131,6 +132,7 @@ impl<'a, B: BootstrapBackend> Trainer<'a, B> {
             data_id: data.content_id(),
             weights: known_weights(&initial, format),
             initial,
+            initial_model: None,
             schedule,
         })
     }
@@ -165,7 +167,15 @@ impl<'a, B: BootstrapBackend> Trainer<'a, B> {
                 ))
             })?;
         trainer.weights = checkpoint.weights.clone();
+        trainer.initial_model = checkpoint.initial_model;
         Ok(trainer)
+    }
+
+    /// Records the content id of the model the initial weights came from (as `vsies train
+    /// --init` records it in `model.json`).
+    pub fn with_initial_model(mut self, id: vsies_core::ContentId) -> Self {
+        self.initial_model = Some(id);
+        self
     }
 
     /// Trains on the next batch; `false` when the training had finished.
@@ -197,6 +207,7 @@ impl<'a, B: BootstrapBackend> Trainer<'a, B> {
             schema_id: self.data.schema_id(),
             config: self.config,
             initial: self.initial.clone(),
+            initial_model: self.initial_model,
             rows: self.data.rows() as u64,
             completed: self.schedule.completed(),
             weights: self.weights.clone(),

@@ -32,6 +32,8 @@ pub struct EncryptedModel {
     pub config: TrainingConfig,
     /// The public weights training started from (`d + 1`, bias last).
     pub initial: Vec<i64>,
+    /// The content id of the model they came from, if any (as `model.json` records it).
+    pub initial_model: Option<ContentId>,
     /// Rows of the training data.
     pub rows: u64,
     /// Batches completed.
@@ -73,6 +75,14 @@ impl EncryptedModel {
         out.u64(self.rows).u64(self.completed).u32(self.initial.len() as u32);
         for &w in &self.initial {
             out.u64(w as u64);
+        }
+        match &self.initial_model {
+            None => {
+                out.u8(0);
+            }
+            Some(id) => {
+                out.u8(1).cid(id);
+            }
         }
         for bit in self.weights.iter().flatten() {
             match bit.coefficients() {
@@ -118,6 +128,11 @@ impl EncryptedModel {
             return Err(FheError::malformed(path, "a model has at least one feature weight and a bias"));
         }
         let initial = read_u64s(&mut reader, count, path)?.into_iter().map(|w| w as i64).collect();
+        let initial_model = match reader.u8("initial model").map_err(decode_error(path))? {
+            0 => None,
+            1 => Some(reader.cid("initial model").map_err(decode_error(path))?),
+            v => return Err(FheError::malformed(path, &format!("initial model flag {v}"))),
+        };
         let mut weights = Vec::with_capacity(count);
         for j in 0..count {
             let mut bits = Vec::with_capacity(bw as usize);
@@ -141,7 +156,7 @@ impl EncryptedModel {
             weights.push(bits);
         }
         reader.finish().map_err(decode_error(path))?;
-        Ok(Self { key_id, data_id, schema_id, config, initial, rows, completed, weights })
+        Ok(Self { key_id, data_id, schema_id, config, initial, initial_model, rows, completed, weights })
     }
 
     /// Decrypts the weights (`d + 1`, bias last). Only the key holder can, and should only
