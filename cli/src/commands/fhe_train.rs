@@ -92,6 +92,10 @@ pub struct TrainEncryptedArgs {
     /// an uninterrupted run's.
     #[arg(long)]
     resume: bool,
+    /// Train at most this many batches in this run, then stop with the checkpoint written
+    /// (continue with --resume): for time-sliced compute.
+    #[arg(long)]
+    max_batches: Option<u64>,
     /// Sign the encrypted model's content id with this signing key (`vsies agg client-keygen`),
     /// as a validator re-executing the task does.
     #[arg(long)]
@@ -135,14 +139,14 @@ fn train_on<B: BootstrapBackend>(backend: &B, args: TrainEncryptedArgs) -> anyho
     let checkpoint_path = checkpoint_dir.join("checkpoint.vsies");
     let mut trainer = if args.resume {
         let checkpoint = EncryptedModel::load(&checkpoint_path)?;
+        let expected_initial = weights.clone().unwrap_or_else(|| vec![0; data.features() + 1]);
         anyhow::ensure!(
-            checkpoint.config == config && Some(&checkpoint.initial) == weights.as_ref().or(Some(&checkpoint.initial)),
-            "{} is of a training with other parameters than these flags",
+            checkpoint.config == config
+                && checkpoint.initial == expected_initial
+                && checkpoint.initial_model == initial.as_ref().map(Model::content_id),
+            "{} is of a training with other parameters or another --init than these",
             checkpoint_path.display()
         );
-        if weights.is_none() && checkpoint.initial.iter().any(|&w| w != 0) {
-            anyhow::bail!("{} started from an initial model: pass the same --init", checkpoint_path.display());
-        }
         Trainer::resume(backend, &key, &data, &checkpoint)?
     } else {
         let trainer = Trainer::new(backend, &key, &data, config, weights.as_deref())?;
@@ -159,24 +163,35 @@ fn train_on<B: BootstrapBackend>(backend: &B, args: TrainEncryptedArgs) -> anyho
         data.features(),
         done + 1
     );
+    let this_run = args.max_batches.unwrap_or(u64::MAX).min(total - done);
     let steps = Steps::new("training under TFHE");
-    steps.start(total - done);
+    steps.start(this_run);
     let start = Instant::now();
-    while trainer.step()? {
+    for _ in 0..this_run {
+        trainer.step()?;
         trainer.checkpoint().save(&checkpoint_path)?;
         let (done, total) = trainer.progress();
         steps.step(&format!("batch {done}/{total}"));
     }
     drop(steps);
     let elapsed = start.elapsed();
+    let (now_done, _) = trainer.progress();
+    if now_done < total {
+        println!(
+            "stopped after {this_run} batches ({now_done}/{total}, {:.1} s, {} bootstraps); checkpoint {}; continue with --resume",
+            elapsed.as_secs_f64(),
+            trainer.bootstraps(),
+            checkpoint_path.display()
+        );
+        return Ok(0);
+    }
     let model = trainer.checkpoint();
     model.save(&args.output)?;
     std::fs::remove_file(&checkpoint_path).ok();
     std::fs::remove_dir(&checkpoint_dir).ok();
-    let batches = (total - done).max(1);
+    let batches = this_run.max(1);
     println!(
-        "trained {} batches in {:.1} s ({:.1} s per batch, {} bootstraps, {:.0} per batch)",
-        total - done,
+        "trained {this_run} batches in {:.1} s ({:.1} s per batch, {} bootstraps, {:.0} per batch)",
         elapsed.as_secs_f64(),
         elapsed.as_secs_f64() / batches as f64,
         trainer.bootstraps(),
