@@ -63,6 +63,12 @@ fn encrypted_training_equals_the_spec_after_every_batch_and_resumes_byte_identic
         stats.count
     );
     assert!(stats.count > 0 && stats.max_abs < 128.0);
+    // The count is data-independent: the counting backend predicts it (batches of 2, 2, 1; the
+    // first from public weights).
+    let count = |rows, public: Option<&[i64]>| {
+        vsies_fhe::train::cost::bootstraps_per_batch(&config(), data.format(), 2, rows, public).unwrap()
+    };
+    assert_eq!(trainer.bootstraps(), count(2, Some(&initial)) + count(2, None) + count(1, None));
 
     // A checkpoint written, read back and resumed gives the uninterrupted run's bytes.
     let dir = tempfile::tempdir().unwrap();
@@ -73,4 +79,17 @@ fn encrypted_training_equals_the_spec_after_every_batch_and_resumes_byte_identic
     let mut resumed = Trainer::resume(&Cpu, &training_key, &encrypted, &loaded).unwrap();
     while resumed.step().unwrap() {}
     assert_eq!(resumed.checkpoint().content_id(), checkpoints.last().unwrap().content_id());
+}
+
+/// The reference sizes' bootstrap counts (what `vsies bench fhe-train` reports).
+#[test]
+#[ignore = "measurement: prints bootstraps per batch at the reference sizes"]
+fn bootstraps_per_batch_at_the_reference_sizes() {
+    let config = TrainingConfig::default();
+    let zero = [0i64; 31];
+    for public in [Some(&zero[..]), None] {
+        let count =
+            vsies_fhe::train::cost::bootstraps_per_batch(&config, FixedFormat::FEATURES, 30, 8, public).unwrap();
+        eprintln!("30 features, batch 8, public weights {}: {count} bootstraps", public.is_some());
+    }
 }

@@ -41,6 +41,7 @@
 //! ```
 
 pub mod columns;
+pub mod cost;
 mod data;
 pub mod engine;
 pub mod keys;

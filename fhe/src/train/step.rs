@@ -105,34 +105,54 @@ fn rounding(shift: u32) -> i128 {
     }
 }
 
+/// The part of every score that depends on the weights alone, normalized once per batch:
+/// `-2^(bx-1) · Σ_{j<d} (w_j + 2^(bw-1)) + 2^fx · w_d` and the constants of the offset
+/// expansion, the rounding of `rs(z, s_z)` and the sigmoid's `2^(fp-1)`.
+fn score_weight_part<B: BootstrapBackend>(
+    engine: &Engine<'_, B>,
+    layout: &Layout,
+    weights: &[Vec<Ct>],
+) -> Result<Vec<Ct>, FheError> {
+    let (bx, bw, fx) = (
+        layout.feature_format.bits as usize,
+        layout.weight_format.bits as usize,
+        layout.feature_format.frac_bits as usize,
+    );
+    let (fp, s_z) = (layout.sigmoid_frac_bits as usize, layout.shifts.sigmoid);
+    let mut part = Columns::new(layout.score_width());
+    for weight in &weights[..layout.features] {
+        part.subtract_terms(&terms(weight, 0), bx - 1);
+        part.add_constant(1i128 << (bx - 1 + bw - 1));
+    }
+    for term in terms(&weights[layout.features], fx) {
+        part.add_term(&term, 0);
+    }
+    part.add_constant(-(1i128 << (bw - 1 + fx)));
+    part.add_constant(rounding(s_z) + (1i128 << (s_z as usize + fp - 1)));
+    part.normalize(engine)
+}
+
 /// The error `e + 2^fp` of one sample as terms: the sigmoid's `fp + 1` bits and `1 - y` at
 /// column `fp`.
 fn error_terms<B: BootstrapBackend>(
     engine: &Engine<'_, B>,
     layout: &Layout,
     weights: &[Vec<Ct>],
+    weight_part: &[Ct],
     row: &EncryptedRow,
 ) -> Result<Vec<Term>, FheError> {
-    let (bx, bw, fx) = (
-        layout.feature_format.bits as usize,
-        layout.weight_format.bits as usize,
-        layout.feature_format.frac_bits as usize,
-    );
+    let bw = layout.weight_format.bits as usize;
     let fp = layout.sigmoid_frac_bits as usize;
     let s_z = layout.shifts.sigmoid;
     let mut score = Columns::new(layout.score_width());
     for (weight, feature) in weights.iter().zip(&row.features) {
-        let (w, x) = (terms(weight, 0), terms(feature, 0));
-        score.add_product(engine, &w, &x)?;
-        score.subtract_terms(&w, bx - 1);
+        let x = terms(feature, 0);
+        score.add_product(engine, &terms(weight, 0), &x)?;
         score.subtract_terms(&x, bw - 1);
-        score.add_constant(1i128 << (bx - 1 + bw - 1));
     }
-    for term in terms(&weights[layout.features], fx) {
+    for term in terms(weight_part, 0) {
         score.add_term(&term, 0);
     }
-    score.add_constant(-(1i128 << (bw - 1 + fx)));
-    score.add_constant(rounding(s_z) + (1i128 << (s_z as usize + fp - 1)));
     let bits = score.normalize(engine)?;
     let r = &bits[s_z as usize..];
     let neg = r[layout.sigmoid_input_bits - 1].clone();
@@ -144,7 +164,32 @@ fn error_terms<B: BootstrapBackend>(
     Ok(error)
 }
 
-/// The new bits of weight `j` from the batch's errors.
+/// The part of every feature weight's gradient that depends on the errors alone, normalized
+/// once per batch: `-2^(bx-1) · Σ_i (e_i + 2^fp)`, the constants of the offset expansion, the
+/// rounding of `rs(G, s_u)` and the offset `2^(s_u+h-1)` that makes the shifted sum unsigned.
+fn gradient_error_part<B: BootstrapBackend>(
+    engine: &Engine<'_, B>,
+    layout: &Layout,
+    errors: &[Vec<Term>],
+) -> Result<Vec<Ct>, FheError> {
+    let (bx, fp) = (layout.feature_format.bits as usize, layout.sigmoid_frac_bits as usize);
+    let mut part = Columns::new(layout.gradient_width());
+    for error in errors {
+        part.subtract_terms(error, bx - 1);
+        part.add_constant(1i128 << (fp + bx - 1));
+    }
+    part.add_constant(gradient_offset(layout));
+    part.normalize(engine)
+}
+
+/// The rounding of `rs(G, s_u)` and the offset `2^(s_u+h-1)`.
+fn gradient_offset(layout: &Layout) -> i128 {
+    let s_u = layout.shifts.update;
+    rounding(s_u) + (1i128 << (s_u as usize + layout.gradient_bits - 1))
+}
+
+/// The new bits of weight `j` from the batch's errors (`error_part`: see
+/// [`gradient_error_part`]).
 fn updated_weight<B: BootstrapBackend>(
     engine: &Engine<'_, B>,
     layout: &Layout,
@@ -152,27 +197,31 @@ fn updated_weight<B: BootstrapBackend>(
     weight: &[Ct],
     rows: &[EncryptedRow],
     errors: &[Vec<Term>],
+    error_part: &[Ct],
 ) -> Result<Vec<Ct>, FheError> {
-    let (bx, fx) = (layout.feature_format.bits as usize, layout.feature_format.frac_bits as usize);
+    let fx = layout.feature_format.frac_bits as usize;
     let (bw, fp) = (layout.weight_format.bits as usize, layout.sigmoid_frac_bits as usize);
     let s_u = layout.shifts.update;
     let mut gradient = Columns::new(layout.gradient_width());
-    for (row, error) in rows.iter().zip(errors) {
-        if j < layout.features {
+    if j < layout.features {
+        for (row, error) in rows.iter().zip(errors) {
             let x = terms(&row.features[j], 0);
             gradient.add_product(engine, error, &x)?;
-            gradient.subtract_terms(error, bx - 1);
             gradient.subtract_terms(&x, fp);
-            gradient.add_constant(1i128 << (fp + bx - 1));
-        } else {
+        }
+        for term in terms(error_part, 0) {
+            gradient.add_term(&term, 0);
+        }
+    } else {
+        for error in errors {
             for term in error {
                 gradient.add_term(term, fx);
             }
             gradient.add_constant(-(1i128 << (fp + fx)));
         }
+        gradient.add_constant(gradient_offset(layout));
     }
     let h = layout.gradient_bits;
-    gradient.add_constant(rounding(s_u) + (1i128 << (s_u as usize + h - 1)));
     let shifted = gradient.normalize(engine)?.split_off(s_u as usize);
     let mut update = Columns::new(layout.update_bits);
     for term in terms(weight, 0) {
@@ -194,9 +243,15 @@ pub fn train_batch<B: BootstrapBackend>(
     weights: &[Vec<Ct>],
     rows: &[EncryptedRow],
 ) -> Result<Vec<Vec<Ct>>, FheError> {
+    let weight_part = score_weight_part(engine, layout, weights)?;
     let errors: Vec<Vec<Term>> =
-        rows.par_iter().map(|row| error_terms(engine, layout, weights, row)).collect::<Result<_, _>>()?;
-    weights.par_iter().enumerate().map(|(j, weight)| updated_weight(engine, layout, j, weight, rows, &errors)).collect()
+        rows.par_iter().map(|row| error_terms(engine, layout, weights, &weight_part, row)).collect::<Result<_, _>>()?;
+    let error_part = gradient_error_part(engine, layout, &errors)?;
+    weights
+        .par_iter()
+        .enumerate()
+        .map(|(j, weight)| updated_weight(engine, layout, j, weight, rows, &errors, &error_part))
+        .collect()
 }
 
 /// The offset bits `w + 2^(bw-1)` of clear weights, as known blocks.
