@@ -63,6 +63,21 @@ fn encrypted_training_equals_the_spec_after_every_batch_and_resumes_byte_identic
         stats.count
     );
     assert!(stats.count > 0 && stats.max_abs < 128.0);
+    // Every noise weight's measured spread within the predicted budget (a noise-weight class
+    // with few inputs is checked on its maximum only).
+    for (weight, stats) in probe.stats_by_weight() {
+        let predicted = vsies_fhe::train::params::predicted_noise_std(weight);
+        eprintln!(
+            "noise weight {weight}: {} inputs, sigma {:.2} (predicted {predicted:.2}), max {:.0}",
+            stats.count,
+            stats.std_dev(),
+            stats.max_abs
+        );
+        assert!(stats.max_abs < vsies_fhe::train::params::NOISE_BOUND_UNITS);
+        if stats.count >= 50 {
+            assert!(stats.std_dev() < 1.2 * predicted, "weight {weight}: {} vs {predicted}", stats.std_dev());
+        }
+    }
     // The count is data-independent: the counting backend predicts it (batches of 2, 2, 1; the
     // first from public weights).
     let count = |rows, public: Option<&[i64]>| {

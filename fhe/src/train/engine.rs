@@ -161,24 +161,36 @@ impl NoiseStats {
     }
 }
 
-/// Test instrumentation: the small secret key, to measure every bootstrap input's noise.
+/// Test instrumentation: the small secret key, to measure every bootstrap input's noise, by
+/// the input's noise weight (what the budget of `docs/ENCRYPTED_TRAINING.md` depends on).
 pub struct NoiseProbe {
     small_key: LweSecretKeyOwned<u64>,
-    stats: Mutex<NoiseStats>,
+    stats: Mutex<std::collections::BTreeMap<u32, NoiseStats>>,
 }
 
 impl NoiseProbe {
     /// A probe decrypting with `small_key`.
     pub fn new(small_key: LweSecretKeyOwned<u64>) -> Self {
-        Self { small_key, stats: Mutex::new(NoiseStats::default()) }
+        Self { small_key, stats: Mutex::new(Default::default()) }
     }
 
-    /// What it has measured so far.
-    pub fn stats(&self) -> NoiseStats {
+    /// What it has measured so far, by noise weight.
+    pub fn stats_by_weight(&self) -> std::collections::BTreeMap<u32, NoiseStats> {
         self.stats.lock().expect("probe lock").clone()
     }
 
-    fn record(&self, inputs: &LweCiphertextListOwned<u64>) {
+    /// What it has measured so far, all inputs together.
+    pub fn stats(&self) -> NoiseStats {
+        let mut all = NoiseStats::default();
+        for stats in self.stats.lock().expect("probe lock").values() {
+            all.count += stats.count;
+            all.max_abs = all.max_abs.max(stats.max_abs);
+            all.sum_squares += stats.sum_squares;
+        }
+        all
+    }
+
+    fn record(&self, inputs: &LweCiphertextListOwned<u64>, weights: &[u32]) {
         let two_n = 2 * POLYNOMIAL_SIZE as u64;
         let switch = |c: u64| {
             ((u128::from(c) * u128::from(two_n) + u128::from(crate::backend::NTT_PRIME) / 2)
@@ -186,7 +198,8 @@ impl NoiseProbe {
                 % two_n
         };
         let mut stats = self.stats.lock().expect("probe lock");
-        for input in inputs.iter() {
+        for (input, &weight) in inputs.iter().zip(weights) {
+            let stats = stats.entry(weight).or_default();
             let (mask, body) = input.get_mask_and_body();
             let dot = mask
                 .as_ref()
@@ -289,7 +302,8 @@ impl<'a, B: BootstrapBackend> Engine<'a, B> {
         let inputs = LweCiphertextList::from_container(container, LweSize(CT_LEN), ntt_modulus());
         let switched = self.backend.keyswitch(self.keyswitch_key, &inputs)?;
         if let Some(probe) = self.probe {
-            probe.record(&switched);
+            let weights: Vec<u32> = encrypted.iter().map(|&index| jobs[index].0.noise_weight).collect();
+            probe.record(&switched, &weights);
         }
         let small_size = switched.lwe_size();
         for table in Table::ALL {

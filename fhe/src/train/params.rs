@@ -41,6 +41,61 @@ pub const NATIVE_DELTA_LOG2: u32 = 60;
 /// ciphertexts) a bootstrap input may carry: the budget of `docs/ENCRYPTED_TRAINING.md`.
 pub const MAX_NOISE_WEIGHT: u32 = 8;
 
+/// log2 of the standard deviation of a bootstrap's output noise modulo `p`, measured by
+/// `fhe/tests/bootstrap_noise.rs` at these dimensions and decomposition (2^48.8).
+pub const BOOTSTRAP_OUTPUT_STD_LOG2: f64 = 48.8;
+
+/// The unit of the noise budget: `p / 2N`, the step of the modulus switch a bootstrap
+/// starts with (a bootstrap is correct while its input's error stays below 128 units).
+pub fn noise_unit() -> f64 {
+    NTT_PRIME as f64 / (2 * POLYNOMIAL_SIZE) as f64
+}
+
+/// The error a bootstrap input may carry: half a lookup box, in units.
+pub const NOISE_BOUND_UNITS: f64 = (POLYNOMIAL_SIZE as f64 * 2.0) / (4.0 * MESSAGES as f64);
+
+/// Variance of a TUniform(b) distribution.
+fn t_uniform_variance(bound_log2: u32) -> f64 {
+    (2f64.powi(2 * bound_log2 as i32 + 1) + 1.0) / 6.0
+}
+
+/// The predicted standard deviation (units of [`noise_unit`]) of the error at a bootstrap
+/// input of noise weight `weight`, after its key switch and the modulus switch:
+/// - modulus switch: 918 mask coefficients and the body rounded to the unit, each error
+///   uniform in `[-1/2, 1/2)`, the mask's weighted by the binary key (half its bits set):
+///   variance `(1 + n/2) / 12`;
+/// - key switch, rounding: each of the 2048 input coefficients rounded to `B^ℓ = 2^16`
+///   (error uniform within `±p/2^17`), half the big key's bits set;
+/// - key switch, key noise: `2048 · ℓ` digits in `[-B/2, B/2)` times TUniform(45) noise;
+/// - the input itself: at most `weight` bootstrap outputs' noise, in the worst case added in
+///   the same direction (ℓ1), so `weight · σ_pbs`. Fresh contributor ciphertexts
+///   (public-key noise about 2^21.7) are far below and count as one output.
+pub fn predicted_noise_std(weight: u32) -> f64 {
+    let unit = noise_unit();
+    let modulus_switch = (1.0 + SMALL_LWE_DIMENSION as f64 / 2.0) / 12.0;
+    let (base_log, levels) = KEYSWITCH_DECOMPOSITION;
+    let precision = 2f64.powi((base_log * levels) as i32);
+    let rounding = (POLYNOMIAL_SIZE as f64 / 2.0) * (NTT_PRIME as f64 / precision / unit).powi(2) / 12.0;
+    let base = 2f64.powi(base_log as i32);
+    let key_noise =
+        (POLYNOMIAL_SIZE * levels) as f64 * (base * base / 12.0) * t_uniform_variance(SMALL_NOISE_BOUND_LOG2)
+            / (unit * unit);
+    let input = f64::from(weight) * 2f64.powf(BOOTSTRAP_OUTPUT_STD_LOG2) / unit;
+    (modulus_switch + rounding + key_noise + input * input).sqrt()
+}
+
+/// log2 of a bound on one bootstrap's failure probability at the largest noise weight:
+/// Bernstein's inequality for a sum of independent zero-mean terms each at most half a unit
+/// (the modulus switch's roundings dominate; the other terms are far smaller), variance from
+/// [`predicted_noise_std`], deviation [`NOISE_BOUND_UNITS`]:
+/// `P ≤ 2 exp(-t² / (2 (σ² + M t / 3)))`.
+pub fn bootstrap_failure_log2() -> f64 {
+    let variance = predicted_noise_std(MAX_NOISE_WEIGHT).powi(2);
+    let t = NOISE_BOUND_UNITS;
+    let exponent = t * t / (2.0 * (variance + 0.5 * t / 3.0));
+    1.0 - exponent / std::f64::consts::LN_2
+}
+
 /// Rescales a coefficient modulo `2^64` to modulo `p`: `round(c · p / 2^64)`, exact.
 pub fn rescale_native(c: u64) -> u64 {
     let scaled = (u128::from(c) * u128::from(NTT_PRIME) + (1u128 << 63)) >> 64;
@@ -94,5 +149,13 @@ mod tests {
             assert_eq!(decode_block(m * DELTA), m);
         }
         assert!(rescale_native(u64::MAX) < NTT_PRIME);
+    }
+
+    #[test]
+    fn the_noise_budget_leaves_a_negligible_failure_probability() {
+        assert_eq!(NOISE_BOUND_UNITS, 128.0);
+        let sigma = predicted_noise_std(MAX_NOISE_WEIGHT);
+        assert!((6.0..7.0).contains(&sigma), "{sigma}");
+        assert!(bootstrap_failure_log2() < -150.0, "{}", bootstrap_failure_log2());
     }
 }
