@@ -7,6 +7,7 @@ mod ceremony;
 mod core;
 mod dkg;
 mod fhe;
+mod fhe_train;
 mod measure;
 mod synthetic;
 mod train;
@@ -20,6 +21,9 @@ pub enum BenchCommand {
     Core(core::CoreArgs),
     /// Encrypted inference: keygen, encryption, inference latency and throughput, sizes.
     Fhe(fhe::FheArgs),
+    /// Training under TFHE: key generation and sizes, time per bootstrap, bootstraps per batch
+    /// (counted), time per batch and epoch (extrapolated), a measured run on a slice, memory.
+    FheTrain(fhe_train::FheTrainArgs),
     /// Secure aggregation: client encryption, aggregation GB/s against memcpy, decryption.
     Agg(agg::AggArgs),
     /// Validation proofs: constraints per value, setup, prove, verify, key size, memory,
@@ -38,6 +42,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<i32> {
     match command {
         BenchCommand::Core(args) => core::core(args),
         BenchCommand::Fhe(args) => fhe::fhe(args),
+        BenchCommand::FheTrain(args) => fhe_train::fhe_train(args),
         BenchCommand::Agg(args) => agg::agg(args),
         BenchCommand::Zk(args) => zk::zk(args),
         BenchCommand::Train(args) => train::train(args),

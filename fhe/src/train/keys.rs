@@ -96,6 +96,16 @@ impl TrainingKey {
         self.key_id
     }
 
+    /// The bootstrap key (standard domain, modulo the NTT prime).
+    pub fn bootstrap_key(&self) -> &LweBootstrapKeyOwned<u64> {
+        &self.bootstrap
+    }
+
+    /// The key-switching key from the 2048-coefficient key to the small one.
+    pub fn keyswitch_key(&self) -> &LweKeyswitchKeyOwned<u64> {
+        &self.keyswitch
+    }
+
     /// Bytes of the two keys' coefficients.
     pub fn size_bytes(&self) -> usize {
         8 * (bootstrap_len() + keyswitch_len())

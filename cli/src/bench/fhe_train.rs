@@ -1,0 +1,165 @@
+//! `vsies bench fhe-train`: training under TFHE. Bootstraps per batch are counted exactly
+//! (they do not depend on the data); the time per bootstrap is measured on this machine; time
+//! per batch and per epoch at the reference sizes are their product (extrapolated, and said
+//! so), checked against a real run on a narrow slice whose time is measured end to end.
+
+use super::measure::{human, median_seconds_of};
+use crate::commands::{load_dataset, load_schema};
+use crate::memory::peak_memory_gib;
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Instant;
+use vsies_core::{train_test_split, FixedFormat, LabelPolicy, QuantizedDataset, TrainingConfig};
+use vsies_fhe::train::cost::bootstraps_per_batch;
+use vsies_fhe::train::engine::{Engine, Table};
+use vsies_fhe::train::{EncryptedTrainingData, Trainer, TrainingKey};
+use vsies_fhe::{Cpu, Keys};
+
+#[derive(Args)]
+pub struct FheTrainArgs {
+    /// Labelled CSV (the bundled breast-cancer data by default).
+    #[arg(default_value = "examples/data/breast_cancer.csv")]
+    data: PathBuf,
+    /// Schema (TOML).
+    #[arg(long)]
+    schema: PathBuf,
+    /// Bootstraps (each with its key switch) in the throughput measurement.
+    #[arg(long, default_value_t = 256)]
+    lookups: usize,
+    /// Rows of the measured end-to-end run on a narrow slice (the first two features of the
+    /// training rows at 3 bits, 4-bit weights, batches of 4); 0 skips it.
+    #[arg(long, default_value_t = 8)]
+    slice_rows: usize,
+}
+
+/// The slice of the measured run: two features shifted from 8 to 3 bits.
+fn narrow_slice(train: &QuantizedDataset, rows: usize) -> anyhow::Result<(QuantizedDataset, TrainingConfig)> {
+    let format = FixedFormat { bits: 3, frac_bits: 1 };
+    let rows = rows.min(train.rows());
+    let shift = train.format().bits.saturating_sub(format.bits);
+    let values = (0..rows).flat_map(|i| train.row(i)[..2].iter().map(move |&x| x >> shift)).collect();
+    let labels = train.labels().map(|l| l[..rows].to_vec());
+    let slice = QuantizedDataset::from_values(train.schema_id(), format, 2, values, labels)?;
+    let config = TrainingConfig {
+        weight_format: FixedFormat { bits: 4, frac_bits: 2 },
+        sigmoid_frac_bits: 1,
+        batch_size_log2: 2,
+        learning_rate_log2: 0,
+        epochs: 1,
+        seed: 0,
+    };
+    Ok((slice, config))
+}
+
+/// Hours (and seconds) for long durations.
+fn long(seconds: f64) -> String {
+    if seconds >= 3600.0 {
+        format!("{:.1} h ({seconds:.0} s)", seconds / 3600.0)
+    } else {
+        human(seconds)
+    }
+}
+
+pub fn fhe_train(args: FheTrainArgs) -> anyhow::Result<i32> {
+    let schema = load_schema(&args.schema)?;
+    let data = load_dataset(&args.data, &schema, LabelPolicy::Required)?;
+    let split = train_test_split(data.rows(), 0.25, 0)?;
+    let train = data.select_rows(&split.train);
+    let threads = rayon::current_num_threads();
+    let mut table: Vec<(String, String)> = Vec::new();
+
+    let keys = Keys::generate();
+    let start = Instant::now();
+    let training_key = TrainingKey::generate(&keys.secret);
+    table.push(("training key generation (bootstrap + key-switching key)".into(), human(start.elapsed().as_secs_f64())));
+    table.push(("eval.key with training keys".into(), format!("{:.1} MB", training_key.size_bytes() as f64 / 1e6)));
+
+    // Throughput: key switch + NTT bootstrap of contributors' fresh bits, all threads.
+    let sample = train.select_rows(&(0..train.rows().min(4)).collect::<Vec<_>>());
+    let encrypted = EncryptedTrainingData::encrypt(&sample, &keys.public)?;
+    let per_row_bytes = {
+        let path = std::env::temp_dir().join(format!("vsies-bench-train-{}.vsies", std::process::id()));
+        encrypted.save(&path)?;
+        let bytes = std::fs::metadata(&path)?.len() as f64 / encrypted.rows() as f64;
+        std::fs::remove_file(&path)?;
+        bytes
+    };
+    let blocks: Vec<_> = (0..encrypted.rows())
+        .flat_map(|i| {
+            let row = encrypted.row(i);
+            row.features.into_iter().flatten().chain(std::iter::once(row.label))
+        })
+        .cycle()
+        .take(args.lookups)
+        .collect();
+    let engine = Engine::new(&Cpu, training_key.bootstrap_key(), training_key.keyswitch_key(), None)?;
+    let tables = [Table::Bit(0)];
+    let jobs: Vec<_> = blocks.into_iter().map(|ct| (ct, &tables[..])).collect();
+    // The first call also builds every thread's NTT plan; the median of three after it.
+    engine.eval(&jobs[..jobs.len().min(2 * threads)])?;
+    let (seconds, _) = median_seconds_of(3, || engine.eval(&jobs))?;
+    let per_lookup = seconds / args.lookups as f64;
+    table.push((
+        format!("key switch + NTT bootstrap, {} on {threads} threads", args.lookups),
+        format!("{} each ({:.1} per second)", human(per_lookup), 1.0 / per_lookup),
+    ));
+    table.push(("encrypted training row (30 features x 8 bits + label)".into(), format!("{per_row_bytes:.0} B")));
+
+    // Counted bootstraps at the reference sizes.
+    let config = TrainingConfig::default();
+    let features = train.columns();
+    let batch = 1usize << config.batch_size_log2;
+    let zero = vec![0i64; features + 1];
+    let first = bootstraps_per_batch(&config, train.format(), features, batch, Some(&zero))?;
+    let later = bootstraps_per_batch(&config, train.format(), features, batch, None)?;
+    table.push((format!("bootstraps, batch of {batch}, public weights (first batch)"), first.to_string()));
+    table.push((
+        format!("bootstraps, batch of {batch}, encrypted weights"),
+        format!("{later} ({} per sample)", later / batch as u64),
+    ));
+    table.push((
+        format!("time per batch of {batch} (extrapolated: bootstraps x time per bootstrap)"),
+        long(later as f64 * per_lookup),
+    ));
+    for (label, rows) in [(format!("bundled train split, {} rows", train.rows()), train.rows()), ("10,000 rows".to_string(), 10_000)] {
+        let full = rows / batch;
+        let rest = rows % batch;
+        let mut count = later * full as u64;
+        if rest > 0 {
+            count += bootstraps_per_batch(&config, train.format(), features, rest, None)?;
+        }
+        table.push((
+            format!("time per epoch, {label} x {features} features (extrapolated)"),
+            format!("{} ({count} bootstraps)", long(count as f64 * per_lookup)),
+        ));
+    }
+
+    // A measured end-to-end run on a narrow slice, against its prediction.
+    if args.slice_rows > 0 {
+        let (slice, slice_config) = narrow_slice(&train, args.slice_rows)?;
+        let encrypted = EncryptedTrainingData::encrypt(&slice, &keys.public)?;
+        let start = Instant::now();
+        let mut trainer = Trainer::new(&Cpu, &training_key, &encrypted, slice_config, None)?;
+        while trainer.step()? {}
+        let seconds = start.elapsed().as_secs_f64();
+        let exact = trainer.checkpoint().decrypt(&keys.secret)? == vsies_core::spec::train(&slice, &slice_config, None)?.to_vec();
+        let (batches, _) = trainer.progress();
+        table.push((
+            format!("measured: {} rows x 2 features at 3 bits, 4-bit weights, {batches} batches", slice.rows()),
+            format!(
+                "{} ({} per batch, {} bootstraps; predicted {}; decrypted = spec: {exact})",
+                human(seconds),
+                human(seconds / batches as f64),
+                trainer.bootstraps(),
+                human(trainer.bootstraps() as f64 * per_lookup)
+            ),
+        ));
+    }
+    table.push(("peak memory".into(), super::measure::gib(peak_memory_gib())));
+    println!("| training under TFHE ({}, {} features, reference parameters) | median |", args.data.display(), features);
+    println!("|---|---|");
+    for (stage, value) in table {
+        println!("| {stage} | {value} |");
+    }
+    Ok(0)
+}
