@@ -57,6 +57,35 @@ echo "encrypted inference (secret-key encryption): byte-identical to plaintext p
 cmp "$out/preds.csv" "$out/preds.pk.csv" || fail "encrypted predictions (public key) differ from plaintext"
 echo "encrypted inference (public-key encryption): byte-identical to plaintext predictions"
 
+# Training under TFHE on a slice small enough for about a minute: 8 training rows (4 of each
+# class), the first two features at 3 bits, 4-bit weights, batches of 4. The key holder adds
+# the training keys to its key set; the compute node (eval.key only) trains one batch, stops,
+# resumes; a validator re-executes; the key holder decrypts only with the validator's
+# attestation, and the model is vsies train's, byte for byte. (At the reference sizes a batch
+# costs 68,250 bootstraps: docs/ENCRYPTED_TRAINING.md, BENCHMARKS.md.)
+awk -F, 'NR == 1 { print; next } $31 == 0 && zero < 4 { zero++; print; next } $31 == 1 && one < 4 { one++; print }' \
+  "$out/train.csv" | cut -d, -f1,2,31 > "$out/slice.csv"
+step schema infer "$out/slice.csv" --label malignant --name slice -o "$out/slice.toml"
+sed -i 's/^bits = .*/bits = 3/; s/^frac_bits = .*/frac_bits = 1/' "$out/slice.toml"
+narrow=(--weight-bits 4 --weight-frac-bits 2 --sigmoid-frac-bits 1 --batch-size-log2 2 --learning-rate-log2 0 --epochs 1)
+step keygen --training -o "$out/keys"
+step encrypt --training "$out/slice.csv" --schema "$out/slice.toml" --keys "$out/keys" -o "$out/slice.vsies"
+mkdir -p "$out/node" && cp "$out/keys/eval.key" "$out/node/eval.key"
+node_address=$("$vsies" agg client-keygen -o "$out/node.key" --force | awk '/^address/ { print $2 }')
+echo "the compute node's address: $node_address"
+step agg client-keygen -o "$out/validator.key" --force
+rm -rf "$out/slice.model.vsies.checkpoint"
+step train-encrypted "$out/slice.vsies" --keys "$out/node" "${narrow[@]}" -o "$out/slice.model.vsies" --max-batches 1
+step train-encrypted "$out/slice.vsies" --keys "$out/node" "${narrow[@]}" -o "$out/slice.model.vsies" --resume --attest "$out/node.key"
+step train-encrypted "$out/slice.vsies" --keys "$out/node" "${narrow[@]}" -o "$out/slice.check.vsies" --attest "$out/validator.key"
+cmp "$out/slice.model.vsies" "$out/slice.check.vsies" || fail "a validator's re-execution differs from the node's encrypted model"
+echo "a validator's re-execution of the encrypted training gives the node's model.vsies, byte for byte"
+step decrypt "$out/slice.model.vsies" --keys "$out/keys" --schema "$out/slice.toml" --node "$node_address" \
+  --attestations "$out/slice.model.vsies.attestation.json" "$out/slice.check.vsies.attestation.json" -o "$out/slice.fhe.json"
+step train "$out/slice.csv" --schema "$out/slice.toml" "${narrow[@]}" -o "$out/slice.json"
+cmp "$out/slice.json" "$out/slice.fhe.json" || fail "the model trained under TFHE differs from vsies train's"
+echo "training under TFHE: the decrypted model is vsies train's model.json, byte for byte"
+
 echo
 echo "== validation proofs: Groth16 that the data passes the schema, revealing only commitment, rows, histogram"
 step setup data --schema "$out/schema.toml" --rows 569 -o "$out/zk" --force
