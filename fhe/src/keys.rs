@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `secret.key` | the binary LWE secret key (2048 bits) and the key id | the data owner only: it decrypts everything encrypted under this key set. Written 0600, zeroized in memory on drop |
 //! | `public.key` | the LWE compact public key (2 x 2048 coefficients, 32 KiB) | anyone who contributes data: it encrypts, and cannot decrypt |
-//! | `eval.key` | the parameters and the key id | the compute node: encrypted inference here is a linear combination with clear weights, so it needs no bootstrapping or keyswitching key; the file lets the node refuse ciphertexts of another key set |
+//! | `eval.key` | the parameters and the key id; after `vsies keygen --training`, also the training keys ([`crate::train::TrainingKey`]: a bootstrap key and a key-switching key, 120 MB) | the compute node: encrypted inference is a linear combination with clear weights and needs no more; training under TFHE needs the training keys, which are encryptions under this key set and reveal nothing. The file lets the node refuse ciphertexts of another key set |
 //!
 //! The key id is the content id of the public key's canonical bytes; every ciphertext records
 //! it, so material from another `keygen` is refused by name, not decrypted to garbage.
