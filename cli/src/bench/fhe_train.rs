@@ -71,7 +71,8 @@ pub fn fhe_train(args: FheTrainArgs) -> anyhow::Result<i32> {
     let keys = Keys::generate();
     let start = Instant::now();
     let training_key = TrainingKey::generate(&keys.secret);
-    table.push(("training key generation (bootstrap + key-switching key)".into(), human(start.elapsed().as_secs_f64())));
+    table
+        .push(("training key generation (bootstrap + key-switching key)".into(), human(start.elapsed().as_secs_f64())));
     table.push(("eval.key with training keys".into(), format!("{:.1} MB", training_key.size_bytes() as f64 / 1e6)));
 
     // Throughput: key switch + NTT bootstrap of contributors' fresh bits, all threads.
@@ -121,7 +122,9 @@ pub fn fhe_train(args: FheTrainArgs) -> anyhow::Result<i32> {
         format!("time per batch of {batch} (extrapolated: bootstraps x time per bootstrap)"),
         long(later as f64 * per_lookup),
     ));
-    for (label, rows) in [(format!("bundled train split, {} rows", train.rows()), train.rows()), ("10,000 rows".to_string(), 10_000)] {
+    for (label, rows) in
+        [(format!("bundled train split, {} rows", train.rows()), train.rows()), ("10,000 rows".to_string(), 10_000)]
+    {
         let full = rows / batch;
         let rest = rows % batch;
         let mut count = later * full as u64;
@@ -142,7 +145,8 @@ pub fn fhe_train(args: FheTrainArgs) -> anyhow::Result<i32> {
         let mut trainer = Trainer::new(&Cpu, &training_key, &encrypted, slice_config, None)?;
         while trainer.step()? {}
         let seconds = start.elapsed().as_secs_f64();
-        let exact = trainer.checkpoint().decrypt(&keys.secret)? == vsies_core::spec::train(&slice, &slice_config, None)?.to_vec();
+        let exact = trainer.checkpoint().decrypt(&keys.secret)?
+            == vsies_core::spec::train(&slice, &slice_config, None)?.to_vec();
         let (batches, _) = trainer.progress();
         table.push((
             format!("measured: {} rows x 2 features at 3 bits, 4-bit weights, {batches} batches", slice.rows()),
