@@ -256,6 +256,52 @@ fn targets(work: &Path) -> Vec<Target> {
         let source = if file.ends_with(".key") { fhe.join(file) } else { work.join(file) };
         targets.push(Target { name, file, envelope: Envelope::Binary(kind), seed: read(&source), parse });
     }
+    // Training under TFHE: rows of one 3-bit feature, and a model after one batch (so that its
+    // seed holds encrypted bits); the training keys' own section is fuzzed through eval.key's
+    // reader above and refused by `fhe/tests/training_files.rs`.
+    let tiny = QuantizedDataset::from_values(
+        dataset.schema_id(),
+        vsies_core::FixedFormat { bits: 3, frac_bits: 1 },
+        1,
+        vec![1, -2],
+        Some(vec![1, 0]),
+    )
+    .unwrap();
+    let tiny_config = TrainingConfig {
+        weight_format: vsies_core::FixedFormat { bits: 4, frac_bits: 2 },
+        sigmoid_frac_bits: 1,
+        batch_size_log2: 1,
+        learning_rate_log2: 0,
+        epochs: 1,
+        seed: 0,
+    };
+    let training_data = vsies_fhe::train::EncryptedTrainingData::encrypt(&tiny, &keys.public).unwrap();
+    training_data.save(&work.join("t.vsies")).unwrap();
+    let training_key = vsies_fhe::train::TrainingKey::generate_with_seeder(
+        &keys.secret,
+        &mut DeterministicSeeder::<DefaultRandomGenerator>::new(Seed(2)),
+    );
+    let mut trainer =
+        vsies_fhe::train::Trainer::new(&vsies_fhe::Cpu, &training_key, &training_data, tiny_config, None).unwrap();
+    trainer.step().unwrap();
+    trainer.checkpoint().save(&work.join("em.vsies")).unwrap();
+    let training_targets: [(&str, &'static str, ArtifactKind, Parse); 2] = [
+        (
+            "encrypted-training-data",
+            "t.vsies",
+            ArtifactKind::EncryptedTrainingData,
+            Box::new(|p| drop(vsies_fhe::train::EncryptedTrainingData::load(p))),
+        ),
+        (
+            "encrypted-model",
+            "em.vsies",
+            ArtifactKind::EncryptedModel,
+            Box::new(|p| drop(vsies_fhe::train::EncryptedModel::load(p))),
+        ),
+    ];
+    for (name, file, kind, parse) in training_targets {
+        targets.push(Target { name, file, envelope: Envelope::Binary(kind), seed: read(&work.join(file)), parse });
+    }
 
     // Secure aggregation.
     use vsies_secure_agg::test_support::CountingSeeder;
@@ -276,6 +322,16 @@ fn targets(work: &Path) -> Vec<Target> {
     let mut registry = vsies_secure_agg::ClientRegistry::new(public.id());
     registry.register(client.address());
     registry.save(&work.join("clients.json")).unwrap();
+    vsies_secure_agg::Attestation::sign(&client, &vsies_core::ContentId::of(b"an encrypted model"))
+        .save(&work.join("attestation.json"))
+        .unwrap();
+    targets.push(Target {
+        name: "attestation",
+        file: "attestation.json",
+        envelope: Envelope::Json(ArtifactKind::Attestation),
+        seed: read(&work.join("attestation.json")),
+        parse: Box::new(|p| drop(vsies_secure_agg::Attestation::load(p))),
+    });
     let agg_targets: [(&str, &'static str, Envelope, Parse); 6] = [
         (
             "committee-public-key",
