@@ -5,7 +5,10 @@ use tfhe::core_crypto::commons::generators::DeterministicSeeder;
 use tfhe::core_crypto::commons::math::random::Seed;
 use tfhe::core_crypto::prelude::DefaultRandomGenerator;
 use vsies_core::spec::TrainingState;
-use vsies_core::{ContentId, FixedFormat, QuantizedDataset, TrainingConfig};
+mod common;
+
+use common::{tiny_dataset, tiny_training_config};
+use vsies_core::{FixedFormat, QuantizedDataset, TrainingConfig};
 use vsies_fhe::train::{EncryptedModel, EncryptedTrainingData, NoiseProbe, Trainer, TrainingKey};
 use vsies_fhe::{Cpu, Keys};
 
@@ -13,25 +16,11 @@ use vsies_fhe::{Cpu, Keys};
 fn dataset() -> QuantizedDataset {
     let values = vec![3, -4, -4, 3, 3, 3, -4, -4, 1, -2];
     let labels = vec![0, 1, 1, 0, 1];
-    QuantizedDataset::from_values(
-        ContentId::of(b"tiny schema"),
-        FixedFormat { bits: 3, frac_bits: 1 },
-        2,
-        values,
-        Some(labels),
-    )
-    .unwrap()
+    tiny_dataset(2, values, labels)
 }
 
 fn config() -> TrainingConfig {
-    TrainingConfig {
-        weight_format: FixedFormat { bits: 4, frac_bits: 2 },
-        sigmoid_frac_bits: 1,
-        batch_size_log2: 1,
-        learning_rate_log2: 0,
-        epochs: 1,
-        seed: 3,
-    }
+    tiny_training_config(3)
 }
 
 #[test]

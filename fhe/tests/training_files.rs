@@ -7,32 +7,21 @@ use tfhe::core_crypto::commons::math::random::Seed;
 use tfhe::core_crypto::prelude::DefaultRandomGenerator;
 use vsies_core::artifact::{self, ArtifactKind};
 use vsies_core::codec::Writer;
-use vsies_core::{ContentId, FixedFormat, QuantizedDataset, TrainingConfig};
+mod common;
+
+use common::{tiny_dataset, tiny_training_config};
+use vsies_core::{ContentId, QuantizedDataset, TrainingConfig};
 use vsies_fhe::train::{EncryptedModel, EncryptedTrainingData, Trainer, TrainingKey};
 use vsies_fhe::{Cpu, EvaluationKey, Keys};
 
 const NTT_PRIME: u64 = 0xFFFF_FFFF_0000_0001;
 
 fn dataset(values: Vec<i32>, labels: Vec<u8>) -> QuantizedDataset {
-    QuantizedDataset::from_values(
-        ContentId::of(b"schema"),
-        FixedFormat { bits: 3, frac_bits: 1 },
-        1,
-        values,
-        Some(labels),
-    )
-    .unwrap()
+    tiny_dataset(1, values, labels)
 }
 
 fn config() -> TrainingConfig {
-    TrainingConfig {
-        weight_format: FixedFormat { bits: 4, frac_bits: 2 },
-        sigmoid_frac_bits: 1,
-        batch_size_log2: 1,
-        learning_rate_log2: 0,
-        epochs: 1,
-        seed: 0,
-    }
+    tiny_training_config(0)
 }
 
 fn refused<T>(result: Result<T, vsies_fhe::FheError>, needle: &str) {

@@ -24,3 +24,23 @@ pub fn model_and_test_rows() -> (Model, QuantizedDataset) {
     let model = Model::train(&schema, &data.select_rows(&split.train), TrainingConfig::default(), None).unwrap();
     (model, data.select_rows(&split.test))
 }
+
+/// The narrow formats of the encrypted-training tests: 3-bit features, 4-bit weights,
+/// `fp = 1`, batches of 2, learning rate 1, one epoch (a batch costs a few hundred bootstraps).
+pub fn tiny_training_config(seed: u32) -> TrainingConfig {
+    TrainingConfig {
+        weight_format: vsies_core::FixedFormat { bits: 4, frac_bits: 2 },
+        sigmoid_frac_bits: 1,
+        batch_size_log2: 1,
+        learning_rate_log2: 0,
+        epochs: 1,
+        seed,
+    }
+}
+
+/// Labelled rows of `columns` 3-bit features (row-major `values`).
+pub fn tiny_dataset(columns: usize, values: Vec<i32>, labels: Vec<u8>) -> QuantizedDataset {
+    let format = vsies_core::FixedFormat { bits: 3, frac_bits: 1 };
+    QuantizedDataset::from_values(vsies_core::ContentId::of(b"tiny schema"), format, columns, values, Some(labels))
+        .unwrap()
+}
