@@ -59,7 +59,8 @@ echo "encrypted inference (public-key encryption): byte-identical to plaintext p
 
 # Training under TFHE on a slice small enough for about a minute: 8 training rows (4 of each
 # class), the first two features at 3 bits, 4-bit weights, batches of 4. The key holder adds
-# the training keys to its key set; the compute node (eval.key only) trains one batch, stops,
+# the training keys to its key set and makes the CRS of row proofs; contributors prove every
+# row encrypts bits; the compute node (public files only) checks the proofs, trains one batch, stops,
 # resumes; a validator re-executes; the key holder decrypts only with the validator's
 # attestation, and the model is vsies train's, byte for byte. (At the reference sizes a batch
 # costs 68,250 bootstraps: docs/ENCRYPTED_TRAINING.md, BENCHMARKS.md.)
@@ -69,8 +70,9 @@ step schema infer "$out/slice.csv" --label malignant --name slice -o "$out/slice
 sed -i 's/^bits = .*/bits = 3/; s/^frac_bits = .*/frac_bits = 1/' "$out/slice.toml"
 narrow=(--weight-bits 4 --weight-frac-bits 2 --sigmoid-frac-bits 1 --batch-size-log2 2 --learning-rate-log2 0 --epochs 1)
 step keygen --training -o "$out/keys"
-step encrypt --training "$out/slice.csv" --schema "$out/slice.toml" --keys "$out/keys" -o "$out/slice.vsies"
-mkdir -p "$out/node" && cp "$out/keys/eval.key" "$out/node/eval.key"
+step setup encryption --training --keys "$out/keys" --force
+step encrypt --training --prove "$out/slice.csv" --schema "$out/slice.toml" --keys "$out/keys" -o "$out/slice.vsies"
+mkdir -p "$out/node" && cp "$out/keys/eval.key" "$out/keys/public.key" "$out/keys/training.crs" "$out/node/"
 node_address=$("$vsies" agg client-keygen -o "$out/node.key" --force | awk '/^address/ { print $2 }')
 echo "the compute node's address: $node_address"
 step agg client-keygen -o "$out/validator.key" --force

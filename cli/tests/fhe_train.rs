@@ -79,13 +79,36 @@ fn encrypted_training_end_to_end_with_resume_determinism_and_attestations() {
     let key_id = made.lines().find(|l| l.starts_with("key id")).unwrap();
     assert!(added.contains(key_id.trim_start_matches("key id ")), "{added}");
     assert!(ok(&["keygen", "--training", "-o", "keys"], d).contains("already holds training keys"));
-    ok(&["encrypt", "--training", "tiny.csv", "--schema", "tiny.toml", "--keys", "keys", "-o", "train.vsies"], d);
+    ok(&["setup", "encryption", "--training", "--keys", "keys"], d);
+    ok(
+        &[
+            "encrypt",
+            "--training",
+            "--prove",
+            "tiny.csv",
+            "--schema",
+            "tiny.toml",
+            "--keys",
+            "keys",
+            "-o",
+            "train.vsies",
+        ],
+        d,
+    );
+    ok(&["encrypt", "--training", "tiny.csv", "--schema", "tiny.toml", "--keys", "keys", "-o", "unproved.vsies"], d);
     let node = address(&ok(&["agg", "client-keygen", "-o", "node.key"], d));
     ok(&["agg", "client-keygen", "-o", "validator.key"], d);
 
-    // The compute node: one batch, stop, resume (reads only eval.key: the others are moved away).
+    // The compute node: one batch, stop, resume (it holds only the public eval.key, public.key
+    // and training.crs).
     std::fs::create_dir(d.join("node")).unwrap();
-    std::fs::copy(d.join("keys/eval.key"), d.join("node/eval.key")).unwrap();
+    for public in ["eval.key", "public.key", "training.crs"] {
+        std::fs::copy(d.join("keys").join(public), d.join("node").join(public)).unwrap();
+    }
+    // Rows without proofs are refused before any bootstrap.
+    let (rc, out) = code(&with_flags(&["train-encrypted", "unproved.vsies", "--keys", "node", "-o", "u.vsies"]), d);
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains("no proofs") && !d.join("u.vsies").exists(), "{out}");
     let stopped = ok(
         &with_flags(&["train-encrypted", "train.vsies", "--keys", "node", "-o", "m.vsies", "--max-batches", "1"]),
         d,

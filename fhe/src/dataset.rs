@@ -126,12 +126,12 @@ fn read_compact_lists(
 }
 
 /// An empty compact list of `count` ciphertexts.
-fn empty_list(count: usize) -> LweCompactCiphertextListOwned<u64> {
+pub(crate) fn empty_list(count: usize) -> LweCompactCiphertextListOwned<u64> {
     LweCompactCiphertextList::new(0u64, lwe_size(), LweCiphertextCount(count), CiphertextModulus::new_native())
 }
 
 /// A stored compact list (mask, then one body per value) as tfhe-rs's type.
-fn compact_list(container: &[u64]) -> LweCompactCiphertextListOwned<u64> {
+pub(crate) fn compact_list(container: &[u64]) -> LweCompactCiphertextListOwned<u64> {
     let count = container.len() - LWE_DIMENSION;
     LweCompactCiphertextList::from_container(
         container.to_vec(),
@@ -142,7 +142,7 @@ fn compact_list(container: &[u64]) -> LweCompactCiphertextListOwned<u64> {
 }
 
 /// An encryption generator seeded from the operating system's entropy.
-fn encryption_generator() -> EncryptionRandomGenerator<DefaultRandomGenerator> {
+pub(crate) fn encryption_generator() -> EncryptionRandomGenerator<DefaultRandomGenerator> {
     let mut seeder = new_seeder();
     EncryptionRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed(), seeder.as_mut())
 }
@@ -245,6 +245,7 @@ impl EncryptedDataset {
         let rows_per_list = rows_per_compact_list(data.columns());
         let chunks: Vec<&[i32]> = data.values().chunks(data.columns() * rows_per_list).collect();
         let context = ProofContext {
+            tag: proofs::FEATURES_TAG,
             key_id: key.key_id(),
             schema_id: data.schema_id(),
             dataset_id: data.content_id(),
@@ -292,6 +293,7 @@ impl EncryptedDataset {
             )));
         }
         let context = ProofContext {
+            tag: proofs::FEATURES_TAG,
             key_id: self.key_id,
             schema_id: self.schema_id,
             dataset_id: self.dataset_id,

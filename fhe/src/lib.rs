@@ -49,4 +49,4 @@ pub use dataset::EncryptedDataset;
 pub use error::FheError;
 pub use infer::{infer, infer_with, EncryptedScores};
 pub use keys::{EvaluationKey, Keys, PublicKey, SecretKey};
-pub use proofs::EncryptionCrs;
+pub use proofs::{EncryptionCrs, TrainingCrs};

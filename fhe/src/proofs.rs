@@ -50,6 +50,8 @@ pub struct EncryptionCrs {
 
 /// Everything a proof is bound to besides its list.
 pub(crate) struct ProofContext<'a> {
+    /// The domain: what kind of list the proof is of.
+    pub tag: &'static [u8],
     pub key_id: ContentId,
     pub schema_id: ContentId,
     pub dataset_id: ContentId,
@@ -57,11 +59,16 @@ pub(crate) struct ProofContext<'a> {
     pub lists: usize,
 }
 
+/// The domain of proofs of inference datasets' lists.
+pub(crate) const FEATURES_TAG: &[u8] = b"vsies/encryption-proof/v1\n";
+/// The domain of proofs of training rows (one list per row, every message a bit).
+pub(crate) const TRAINING_TAG: &[u8] = b"vsies/training-row-proof/v1\n";
+
 impl ProofContext<'_> {
     /// tfhe-rs's metadata for list `index`: an injective encoding of the context and the index.
     pub(crate) fn metadata(&self, index: usize) -> Vec<u8> {
         let mut out = Writer::new();
-        out.raw(b"vsies/encryption-proof/v1\n").cid(&self.key_id).cid(&self.schema_id).cid(&self.dataset_id);
+        out.raw(self.tag).cid(&self.key_id).cid(&self.schema_id).cid(&self.dataset_id);
         match self.commitment {
             Some(commitment) => out.u8(1).raw(commitment.as_bytes()),
             None => out.u8(0),
@@ -76,8 +83,98 @@ pub(crate) fn offset(format: FixedFormat) -> i64 {
     format.min()
 }
 
-fn padding(format: FixedFormat) -> u64 {
-    u64::from(MESSAGE_BITS - format.bits)
+/// A CRS whose proofs bound every message below `2^range_bits` (at scale `2^40`).
+fn new_crs(
+    range_bits: u32,
+    generator: &mut RandomGenerator<DefaultRandomGenerator>,
+) -> Result<CompactPkeCrs, FheError> {
+    if range_bits >= MESSAGE_BITS {
+        return Err(FheError::Proving(format!("{range_bits}-bit values leave no room for a proof's range")));
+    }
+    CompactPkeCrs::new(
+        LweDimension(LWE_DIMENSION),
+        LweCiphertextCount(LWE_DIMENSION),
+        TUniform::<u64>::new(NOISE_BOUND_LOG2),
+        CiphertextModulus::new_native(),
+        1u64 << MESSAGE_BITS,
+        ZkMSBZeroPaddingBitCount(u64::from(MESSAGE_BITS - range_bits)),
+        generator,
+    )
+    .map_err(|err| FheError::Proving(format!("making the encryption CRS: {err}")))
+}
+
+/// A CRS file's payload: two marker bytes (a feature format, or `1, 0` for training bits),
+/// then tfhe-rs's serialization.
+fn crs_payload(crs: &CompactPkeCrs, marker: [u8; 2]) -> Vec<u8> {
+    let mut serialized = Vec::new();
+    safe_serialize(crs, &mut serialized, u64::MAX).expect("a CRS serializes into memory");
+    let mut out = Writer::with_capacity(serialized.len() + 2);
+    out.raw(&marker).raw(&serialized);
+    out.into_bytes()
+}
+
+/// Reads a CRS file: its marker, the CRS (checked against this build's parameters) and the
+/// payload's content id.
+fn read_crs(path: &Path) -> Result<([u8; 2], CompactPkeCrs, ContentId), FheError> {
+    let payload = artifact::read_binary(path, ArtifactKind::FheEncryptionCrs)?;
+    let mut reader = Reader::new(&payload);
+    let marker = reader.array::<2>("format").map_err(decode_error(path))?;
+    let rest = reader.take("crs", reader.remaining()).map_err(decode_error(path))?;
+    let crs: CompactPkeCrs = safe_deserialize(rest, rest.len() as u64)
+        .map_err(|err| FheError::malformed(path, &format!("not an encryption CRS: {err}")))?;
+    // The padding (the proved range) is inside the CRS, which tfhe-rs does not expose: the
+    // CRS is the owner's own file, and every proved file records its id.
+    let matches = crs.lwe_dimension() == LweDimension(LWE_DIMENSION)
+        && crs.max_num_messages() == LweCiphertextCount(LWE_DIMENSION)
+        && crs.plaintext_modulus() == 1u64 << MESSAGE_BITS
+        && matches!(crs.scheme_version(), CompactPkeZkScheme::V2);
+    if !matches {
+        return Err(FheError::malformed(path, "the CRS is not for this build's encryption parameters"));
+    }
+    Ok((marker, crs, ContentId::of(&payload)))
+}
+
+/// Encrypts `values` into `list` under `key` at scale `2^40` and proves it with `crs`.
+fn prove_list(
+    crs: &CompactPkeCrs,
+    key: &PublicKey,
+    list: &mut LweCompactCiphertextListOwned<u64>,
+    values: &[u64],
+    metadata: &[u8],
+    generator: &mut EncryptionRandomGenerator<DefaultRandomGenerator>,
+) -> Result<Vec<u8>, FheError> {
+    let noise = TUniform::<u64>::new(NOISE_BOUND_LOG2);
+    let proof = encrypt_and_prove_lwe_compact_ciphertext_list_with_compact_public_key(
+        &key.key,
+        list,
+        &values.to_vec(),
+        1u64 << DELTA_LOG2,
+        noise,
+        noise,
+        generator.noise_generator_mut(),
+        crs,
+        metadata,
+        ZkComputeLoad::Proof,
+    )
+    .map_err(|err| FheError::Proving(format!("proving an encryption: {err}")))?;
+    let mut bytes = Vec::new();
+    safe_serialize(&proof, &mut bytes, MAX_PROOF_BYTES).expect("a proof serializes into memory");
+    Ok(bytes)
+}
+
+/// Whether `proof` (serialized) proves `list` well formed under `key` and `crs` for `metadata`.
+fn verify_list(
+    crs: &CompactPkeCrs,
+    key: &PublicKey,
+    list: &LweCompactCiphertextListOwned<u64>,
+    proof: &[u8],
+    metadata: &[u8],
+) -> bool {
+    let conformance = CompactPkeProofConformanceParams::new(CompactPkeZkScheme::V2);
+    let Ok(proof) = safe_deserialize_conformant::<CompactPkeProof>(proof, MAX_PROOF_BYTES, &conformance) else {
+        return false;
+    };
+    verify_lwe_compact_ciphertext_list(list, &key.key, &proof, crs, metadata).is_valid()
 }
 
 impl EncryptionCrs {
@@ -86,62 +183,31 @@ impl EncryptionCrs {
         format: FixedFormat,
         generator: &mut RandomGenerator<DefaultRandomGenerator>,
     ) -> Result<Self, FheError> {
-        if format.bits >= MESSAGE_BITS {
-            return Err(FheError::Proving(format!("{}-bit features leave no room for a proof's range", format.bits)));
-        }
-        let crs = CompactPkeCrs::new(
-            LweDimension(LWE_DIMENSION),
-            LweCiphertextCount(LWE_DIMENSION),
-            TUniform::<u64>::new(NOISE_BOUND_LOG2),
-            CiphertextModulus::new_native(),
-            1u64 << MESSAGE_BITS,
-            ZkMSBZeroPaddingBitCount(padding(format)),
-            generator,
-        )
-        .map_err(|err| FheError::Proving(format!("making the encryption CRS: {err}")))?;
-        let payload = Self::payload(&crs, format);
-        Ok(Self { crs, format, id: ContentId::of(&payload) })
+        let crs = new_crs(format.bits, generator)?;
+        let id = ContentId::of(&crs_payload(&crs, Self::marker(format)));
+        Ok(Self { crs, format, id })
     }
 
-    fn payload(crs: &CompactPkeCrs, format: FixedFormat) -> Vec<u8> {
-        let mut serialized = Vec::new();
-        safe_serialize(crs, &mut serialized, u64::MAX).expect("a CRS serializes into memory");
-        let mut out = Writer::with_capacity(serialized.len() + 2);
-        out.u8(format.bits as u8).u8(format.frac_bits as u8).raw(&serialized);
-        out.into_bytes()
+    fn marker(format: FixedFormat) -> [u8; 2] {
+        [format.bits as u8, format.frac_bits as u8]
     }
 
     /// Writes `encryption.crs`.
     pub fn save(&self, path: &Path) -> Result<(), FheError> {
-        artifact::write_binary(path, ArtifactKind::FheEncryptionCrs, &Self::payload(&self.crs, self.format))
+        artifact::write_binary(path, ArtifactKind::FheEncryptionCrs, &crs_payload(&self.crs, Self::marker(self.format)))
             .map_err(FheError::from)
     }
 
     /// Reads `encryption.crs` (its size bounds the deserialization).
     pub fn load(path: &Path) -> Result<Self, FheError> {
-        let payload = artifact::read_binary(path, ArtifactKind::FheEncryptionCrs)?;
-        let mut reader = Reader::new(&payload);
-        let bits = reader.u8("format.bits").map_err(decode_error(path))?;
-        let frac_bits = reader.u8("format.frac_bits").map_err(decode_error(path))?;
+        let ([bits, frac_bits], crs, id) = read_crs(path)?;
         let format = FixedFormat { bits: bits.into(), frac_bits: frac_bits.into() }
             .validate()
-            .map_err(|err| FheError::malformed(path, &err.to_string()))?;
-        let rest = reader.take("crs", reader.remaining()).map_err(decode_error(path))?;
-        let crs: CompactPkeCrs = safe_deserialize(rest, rest.len() as u64)
-            .map_err(|err| FheError::malformed(path, &format!("not an encryption CRS: {err}")))?;
-        // The padding (the format's range) is inside the CRS, which tfhe-rs does not expose:
-        // the CRS is the owner's own file, and every proved dataset records its id.
-        let matches = crs.lwe_dimension() == LweDimension(LWE_DIMENSION)
-            && crs.max_num_messages() == LweCiphertextCount(LWE_DIMENSION)
-            && crs.plaintext_modulus() == 1u64 << MESSAGE_BITS
-            && matches!(crs.scheme_version(), CompactPkeZkScheme::V2);
-        if !matches || format.bits >= MESSAGE_BITS {
-            return Err(FheError::malformed(
-                path,
-                "the CRS is not for this build's encryption parameters and its format",
-            ));
+            .map_err(|err| FheError::malformed(path, &format!("not a CRS of a feature format: {err}")))?;
+        if format.bits >= MESSAGE_BITS {
+            return Err(FheError::malformed(path, "the CRS's format leaves no room for a range"));
         }
-        Ok(Self { crs, format, id: ContentId::of(&payload) })
+        Ok(Self { crs, format, id })
     }
 
     /// Encrypts `values` (offsets below `2^bits`) into `list` under `key` and proves it.
@@ -153,23 +219,7 @@ impl EncryptionCrs {
         metadata: &[u8],
         generator: &mut EncryptionRandomGenerator<DefaultRandomGenerator>,
     ) -> Result<Vec<u8>, FheError> {
-        let noise = TUniform::<u64>::new(NOISE_BOUND_LOG2);
-        let proof = encrypt_and_prove_lwe_compact_ciphertext_list_with_compact_public_key(
-            &key.key,
-            list,
-            &values.to_vec(),
-            1u64 << DELTA_LOG2,
-            noise,
-            noise,
-            generator.noise_generator_mut(),
-            &self.crs,
-            metadata,
-            ZkComputeLoad::Proof,
-        )
-        .map_err(|err| FheError::Proving(format!("proving an encryption: {err}")))?;
-        let mut bytes = Vec::new();
-        safe_serialize(&proof, &mut bytes, MAX_PROOF_BYTES).expect("a proof serializes into memory");
-        Ok(bytes)
+        prove_list(&self.crs, key, list, values, metadata, generator)
     }
 
     /// Whether `proof` (serialized) proves `list` well formed under `key` for `metadata`.
@@ -180,11 +230,71 @@ impl EncryptionCrs {
         proof: &[u8],
         metadata: &[u8],
     ) -> bool {
-        let conformance = CompactPkeProofConformanceParams::new(CompactPkeZkScheme::V2);
-        let Ok(proof) = safe_deserialize_conformant::<CompactPkeProof>(proof, MAX_PROOF_BYTES, &conformance) else {
-            return false;
-        };
-        verify_lwe_compact_ciphertext_list(list, &key.key, &proof, &self.crs, metadata).is_valid()
+        verify_list(&self.crs, key, list, proof, metadata)
+    }
+}
+
+/// File name of the training CRS in a key directory.
+pub const TRAINING_CRS_FILE: &str = "training.crs";
+
+/// The common reference string of proofs that training rows encrypt bits
+/// (`vsies setup encryption --training`): every message of a proved list is 0 or 1 at scale
+/// `2^40`, its mask and noise honest. Made by the key owner, as [`EncryptionCrs`] is.
+pub struct TrainingCrs {
+    pub(crate) crs: CompactPkeCrs,
+    /// Content id of the file's payload.
+    pub id: ContentId,
+}
+
+impl TrainingCrs {
+    const MARKER: [u8; 2] = [1, 0];
+
+    /// A CRS for rows of up to 2,048 bits, from `generator`'s randomness.
+    pub fn generate(generator: &mut RandomGenerator<DefaultRandomGenerator>) -> Result<Self, FheError> {
+        let crs = new_crs(1, generator)?;
+        let id = ContentId::of(&crs_payload(&crs, Self::MARKER));
+        Ok(Self { crs, id })
+    }
+
+    /// Writes `training.crs`.
+    pub fn save(&self, path: &Path) -> Result<(), FheError> {
+        artifact::write_binary(path, ArtifactKind::FheEncryptionCrs, &crs_payload(&self.crs, Self::MARKER))
+            .map_err(FheError::from)
+    }
+
+    /// Reads `training.crs`; refuses a CRS of a feature format.
+    pub fn load(path: &Path) -> Result<Self, FheError> {
+        let (marker, crs, id) = read_crs(path)?;
+        if marker != Self::MARKER {
+            return Err(FheError::malformed(
+                path,
+                "a CRS of a feature format, not of training bits (`setup encryption --training`)",
+            ));
+        }
+        Ok(Self { crs, id })
+    }
+
+    /// Encrypts `bits` into `list` under `key` and proves it.
+    pub(crate) fn encrypt_and_prove(
+        &self,
+        key: &PublicKey,
+        list: &mut LweCompactCiphertextListOwned<u64>,
+        bits: &[u64],
+        metadata: &[u8],
+        generator: &mut EncryptionRandomGenerator<DefaultRandomGenerator>,
+    ) -> Result<Vec<u8>, FheError> {
+        prove_list(&self.crs, key, list, bits, metadata, generator)
+    }
+
+    /// Whether `proof` proves `list` an honest encryption of bits under `key` for `metadata`.
+    pub(crate) fn verify(
+        &self,
+        key: &PublicKey,
+        list: &LweCompactCiphertextListOwned<u64>,
+        proof: &[u8],
+        metadata: &[u8],
+    ) -> bool {
+        verify_list(&self.crs, key, list, proof, metadata)
     }
 }
 
@@ -205,6 +315,17 @@ pub mod test_support {
         }
         let crs = EncryptionCrs::generate(format, &mut RandomGenerator::new(Seed(0x7e57))).expect("a test CRS");
         // Written atomically: a concurrent test binary reads the old file or the whole new one.
+        let _ = crs.save(&path);
+        crs
+    }
+
+    /// The shared test CRS of training bits.
+    pub fn cached_training_crs() -> TrainingCrs {
+        let path = std::env::temp_dir().join("vsies-test-training-v1.crs");
+        if let Ok(crs) = TrainingCrs::load(&path) {
+            return crs;
+        }
+        let crs = TrainingCrs::generate(&mut RandomGenerator::new(Seed(0x7e58))).expect("a test CRS");
         let _ = crs.save(&path);
         crs
     }

@@ -76,8 +76,8 @@ fn crafted_models_data_and_keys_are_refused_by_name() {
     // Training data: rows the bytes cannot back, an impossible width.
     let data_header = |features: u32, rows: u64| {
         let mut out = Writer::new();
-        out.raw(b"vsiesTD1").cid(&ContentId::of(b"k")).cid(&ContentId::of(b"s"));
-        out.u32(3).u32(1).u32(features).u64(rows);
+        out.raw(b"vsiesTD2").cid(&ContentId::of(b"k")).cid(&ContentId::of(b"s"));
+        out.u32(3).u32(1).u32(features).u64(rows).u8(0);
         out.into_bytes()
     };
     write(ArtifactKind::EncryptedTrainingData, &data_header(1, u64::MAX));

@@ -9,11 +9,14 @@ use crate::memory::peak_memory_gib;
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
+use tfhe::core_crypto::commons::math::random::RandomGenerator;
+use tfhe::core_crypto::prelude::DefaultRandomGenerator;
+use tfhe::core_crypto::seeders::new_seeder;
 use vsies_core::{train_test_split, FixedFormat, LabelPolicy, QuantizedDataset, TrainingConfig};
 use vsies_fhe::train::cost::bootstraps_per_batch;
 use vsies_fhe::train::engine::{Engine, Table};
 use vsies_fhe::train::{EncryptedTrainingData, Trainer, TrainingKey};
-use vsies_fhe::{Cpu, Keys};
+use vsies_fhe::{Cpu, Keys, TrainingCrs};
 
 #[derive(Args)]
 pub struct FheTrainArgs {
@@ -105,6 +108,21 @@ pub fn fhe_train(args: FheTrainArgs) -> anyhow::Result<i32> {
         format!("{} each ({:.1} per second)", human(per_lookup), 1.0 / per_lookup),
     ));
     table.push(("encrypted training row (30 features x 8 bits + label)".into(), format!("{per_row_bytes:.0} B")));
+    // A contributor's proof that its row encrypts bits, and the node's check.
+    let start = Instant::now();
+    let crs = TrainingCrs::generate(&mut RandomGenerator::<DefaultRandomGenerator>::new(new_seeder().seed()))?;
+    table.push(("training.crs generation".into(), human(start.elapsed().as_secs_f64())));
+    let one = train.select_rows(&[0]);
+    let (prove, proved) = median_seconds_of(3, || EncryptedTrainingData::encrypt_proved(&one, &keys.public, &crs))?;
+    let (verify, ()) = median_seconds_of(3, || proved.check_proofs(&keys.public, &crs))?;
+    table.push((
+        format!(
+            "encrypt and prove one row ({} bits), {threads} threads",
+            one.columns() * one.format().bits as usize + 1
+        ),
+        human(prove),
+    ));
+    table.push(("verify one row's proof".into(), human(verify)));
 
     // Counted bootstraps at the reference sizes.
     let config = TrainingConfig::default();

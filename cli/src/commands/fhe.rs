@@ -34,7 +34,14 @@ pub fn keygen(args: KeygenArgs) -> anyhow::Result<i32> {
     let keys = Keys::generate();
     let staging = KeySetStaging::begin(&args.output, args.force, |name| {
         // The encryption CRS (`vsies setup encryption`) lives beside the keys and goes with them.
-        [SECRET_KEY_FILE, PUBLIC_KEY_FILE, EVALUATION_KEY_FILE, vsies_fhe::proofs::CRS_FILE].contains(&name)
+        [
+            SECRET_KEY_FILE,
+            PUBLIC_KEY_FILE,
+            EVALUATION_KEY_FILE,
+            vsies_fhe::proofs::CRS_FILE,
+            vsies_fhe::proofs::TRAINING_CRS_FILE,
+        ]
+        .contains(&name)
     })?;
     keys.save(staging.path())?;
     if args.training {
@@ -68,8 +75,9 @@ pub struct EncryptArgs {
     #[arg(long, conflicts_with = "secret_key")]
     prove: bool,
     /// Encrypt labelled rows bit by bit, labels included, for `vsies train-encrypted`
-    /// (with public.key).
-    #[arg(long, conflicts_with_all = ["secret_key", "prove"])]
+    /// (with public.key; with --prove, every row proved to encrypt bits with the owner's
+    /// training.crs from `vsies setup encryption --training`).
+    #[arg(long, conflicts_with = "secret_key")]
     training: bool,
     /// Output encrypted dataset.
     #[arg(short, long)]
@@ -80,7 +88,7 @@ pub fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
     let schema = load_schema(&args.schema)?;
     let data = load_dataset(&args.data, &schema, LabelPolicy::Optional)?;
     if args.training {
-        return super::fhe_train::encrypt_training(&data, &args.keys, &args.output);
+        return super::fhe_train::encrypt_training(&data, &args.keys, args.prove, &args.output);
     }
     let secret_path = args.keys.join(SECRET_KEY_FILE);
     let public_path = args.keys.join(PUBLIC_KEY_FILE);

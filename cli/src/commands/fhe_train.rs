@@ -54,16 +54,21 @@ pub fn write_training_keys(secret: &SecretKey, evaluation: &EvaluationKey, direc
     Ok(())
 }
 
-/// `vsies encrypt --training`: rows bit by bit, labels included, with `public.key`.
-pub fn encrypt_training(data: &QuantizedDataset, keys: &Path, output: &Path) -> anyhow::Result<i32> {
+/// `vsies encrypt --training [--prove]`: rows bit by bit, labels included, with `public.key`.
+pub fn encrypt_training(data: &QuantizedDataset, keys: &Path, prove: bool, output: &Path) -> anyhow::Result<i32> {
     anyhow::ensure!(data.labels().is_some(), "training data needs its label column");
-    let key = PublicKey::load(&keys.join(PUBLIC_KEY_FILE))?;
-    let encrypted = EncryptedTrainingData::encrypt(data, &key)?;
+    let encrypted = if prove {
+        let (key, crs) = super::fhe_proofs::load_training_parts(keys)?;
+        EncryptedTrainingData::encrypt_proved(data, &key, &crs)?
+    } else {
+        EncryptedTrainingData::encrypt(data, &PublicKey::load(&keys.join(PUBLIC_KEY_FILE))?)?
+    };
     encrypted.save(output)?;
     println!(
-        "encrypted {} labelled rows x {} features bit by bit for training with the public key",
+        "encrypted {} labelled rows x {} features bit by bit for training with the public key{}",
         encrypted.rows(),
-        encrypted.features()
+        encrypted.features(),
+        if prove { ", every row proved to encrypt bits" } else { "" }
     );
     println!("training data content id {}", encrypted.content_id());
     println!("wrote {}", output.display());
@@ -74,9 +79,14 @@ pub fn encrypt_training(data: &QuantizedDataset, keys: &Path, output: &Path) -> 
 pub struct TrainEncryptedArgs {
     /// Encrypted training data from `vsies encrypt --training`.
     data: PathBuf,
-    /// Key directory: only eval.key is read (with the training keys of `keygen --training`).
+    /// Key directory: eval.key (with the training keys of `keygen --training`), and, to check
+    /// the rows' proofs, public.key and training.crs (all three public).
     #[arg(long)]
     keys: PathBuf,
+    /// Train on rows without proofs: a contributor's crafted row can then make the model
+    /// wrong, or make it depend on key bits.
+    #[arg(long)]
+    unproved: bool,
     /// Output encrypted model.
     #[arg(short, long)]
     output: PathBuf,
@@ -127,6 +137,11 @@ pub fn train_encrypted(args: TrainEncryptedArgs) -> anyhow::Result<i32> {
 fn train_on<B: BootstrapBackend>(backend: &B, args: TrainEncryptedArgs) -> anyhow::Result<i32> {
     let key = TrainingKey::load(&args.keys.join(EVALUATION_KEY_FILE))?;
     let data = EncryptedTrainingData::load(&args.data)?;
+    if !args.unproved {
+        let (public, crs) = super::fhe_proofs::load_training_parts(&args.keys)?;
+        data.check_proofs(&public, &crs)
+            .with_context(|| format!("checking the row proofs of {}", args.data.display()))?;
+    }
     let config = args.training.config();
     let initial = args.init.as_deref().map(Model::load).transpose()?;
     if let Some(model) = &initial {

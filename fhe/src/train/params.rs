@@ -15,7 +15,8 @@
 //!
 //! The GLWE secret key of the bootstrap is the key set's 2048-coefficient LWE key read as one
 //! polynomial, so the contributors' public-key ciphertexts are already under the bootstrap's
-//! output key: they need no conversion but a rescaling from `2^64` to `p`.
+//! output key: they need no conversion but a scaling (their bits from `2^40` to `2^60`) and a
+//! rescaling from `2^64` to `p`.
 
 use super::super::backend::NTT_PRIME;
 
@@ -35,8 +36,6 @@ pub const KEYSWITCH_DECOMPOSITION: (usize, usize) = (4, 4);
 pub const MESSAGES: u64 = 8;
 /// The scale of a block's value modulo `p`: `⌊p / 16⌋` (8 values and a padding bit).
 pub const DELTA: u64 = NTT_PRIME / (2 * MESSAGES);
-/// log2 of the scale of a contributor's bit on the `2^64` torus (rescaled to [`DELTA`]).
-pub const NATIVE_DELTA_LOG2: u32 = 60;
 /// Most noise weight (the ℓ1 norm of a linear combination's coefficients over fresh
 /// ciphertexts) a bootstrap input may carry: the budget of `docs/ENCRYPTED_TRAINING.md`.
 pub const MAX_NOISE_WEIGHT: u32 = 8;
@@ -68,8 +67,8 @@ fn t_uniform_variance(bound_log2: u32) -> f64 {
 ///   (error uniform within `±p/2^17`), half the big key's bits set;
 /// - key switch, key noise: `2048 · ℓ` digits in `[-B/2, B/2)` times TUniform(45) noise;
 /// - the input itself: at most `weight` bootstrap outputs' noise, in the worst case added in
-///   the same direction (ℓ1), so `weight · σ_pbs`. Fresh contributor ciphertexts
-///   (public-key noise about 2^21.7) are far below and count as one output.
+///   the same direction (ℓ1), so `weight · σ_pbs`. Contributors' bits (public-key noise
+///   about 2^21.7 at scale 2^40, 2^41.7 once moved to 2^60) are far below and count as one.
 pub fn predicted_noise_std(weight: u32) -> f64 {
     let unit = noise_unit();
     let modulus_switch = (1.0 + SMALL_LWE_DIMENSION as f64 / 2.0) / 12.0;
@@ -144,7 +143,8 @@ mod tests {
             assert_eq!(u128::from(mul_mod(a, 3)), u128::from(a) * 3 % p);
         }
         for m in 0..MESSAGES {
-            let native = m << NATIVE_DELTA_LOG2;
+            // A contributor's bit at 2^40, moved to 2^60 by the node, rescaled to p.
+            let native = (m << 40).wrapping_mul(1 << 20);
             assert_eq!(decode_block(rescale_native(native)), m);
             assert_eq!(decode_block(m * DELTA), m);
         }
