@@ -260,7 +260,8 @@ impl EncryptedDataset {
                 let mut generator = encryption_generator();
                 let values: Vec<u64> = chunk.iter().map(|&x| (i64::from(x) - min) as u64).collect();
                 let mut list = empty_list(chunk.len());
-                let proof = crs.encrypt_and_prove(key, &mut list, &values, &context.metadata(index), &mut generator)?;
+                let proof =
+                    proofs::prove_list(&crs.crs, key, &mut list, &values, &context.metadata(index), &mut generator)?;
                 Ok((list.into_container(), proof))
             })
             .collect::<Result<_, FheError>>()?;
@@ -301,7 +302,7 @@ impl EncryptedDataset {
             lists: lists.len(),
         };
         let failed = lists.par_iter().zip(proofs).enumerate().find_first(|(index, (list, proof))| {
-            !crs.verify(key, &compact_list(list), proof, &context.metadata(*index))
+            !proofs::verify_list(&crs.crs, key, &compact_list(list), proof, &context.metadata(*index))
         });
         match failed {
             Some((index, _)) => Err(refused(format!(
@@ -647,10 +648,10 @@ mod proof_tests {
         let mut list = empty_list(2);
         let mut generator = encryption_generator();
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            crs().encrypt_and_prove(key, &mut list, &[1, 256], b"m", &mut generator)
+            proofs::prove_list(&crs().crs, key, &mut list, &[1, 256], b"m", &mut generator)
         }));
         if let Ok(Ok(proof)) = outcome {
-            assert!(!crs().verify(key, &list, &proof, b"m"), "an out-of-range value was proved");
+            assert!(!proofs::verify_list(&crs().crs, key, &list, &proof, b"m"), "an out-of-range value was proved");
         }
     }
 }

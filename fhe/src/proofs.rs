@@ -134,8 +134,9 @@ fn read_crs(path: &Path) -> Result<([u8; 2], CompactPkeCrs, ContentId), FheError
     Ok((marker, crs, ContentId::of(&payload)))
 }
 
-/// Encrypts `values` into `list` under `key` at scale `2^40` and proves it with `crs`.
-fn prove_list(
+/// Encrypts `values` into `list` under `key` at scale `2^40` and proves it with `crs` (an
+/// [`EncryptionCrs`]'s or a [`TrainingCrs`]'s).
+pub(crate) fn prove_list(
     crs: &CompactPkeCrs,
     key: &PublicKey,
     list: &mut LweCompactCiphertextListOwned<u64>,
@@ -163,7 +164,7 @@ fn prove_list(
 }
 
 /// Whether `proof` (serialized) proves `list` well formed under `key` and `crs` for `metadata`.
-fn verify_list(
+pub(crate) fn verify_list(
     crs: &CompactPkeCrs,
     key: &PublicKey,
     list: &LweCompactCiphertextListOwned<u64>,
@@ -209,29 +210,6 @@ impl EncryptionCrs {
         }
         Ok(Self { crs, format, id })
     }
-
-    /// Encrypts `values` (offsets below `2^bits`) into `list` under `key` and proves it.
-    pub(crate) fn encrypt_and_prove(
-        &self,
-        key: &PublicKey,
-        list: &mut LweCompactCiphertextListOwned<u64>,
-        values: &[u64],
-        metadata: &[u8],
-        generator: &mut EncryptionRandomGenerator<DefaultRandomGenerator>,
-    ) -> Result<Vec<u8>, FheError> {
-        prove_list(&self.crs, key, list, values, metadata, generator)
-    }
-
-    /// Whether `proof` (serialized) proves `list` well formed under `key` for `metadata`.
-    pub(crate) fn verify(
-        &self,
-        key: &PublicKey,
-        list: &LweCompactCiphertextListOwned<u64>,
-        proof: &[u8],
-        metadata: &[u8],
-    ) -> bool {
-        verify_list(&self.crs, key, list, proof, metadata)
-    }
 }
 
 /// File name of the training CRS in a key directory.
@@ -272,29 +250,6 @@ impl TrainingCrs {
             ));
         }
         Ok(Self { crs, id })
-    }
-
-    /// Encrypts `bits` into `list` under `key` and proves it.
-    pub(crate) fn encrypt_and_prove(
-        &self,
-        key: &PublicKey,
-        list: &mut LweCompactCiphertextListOwned<u64>,
-        bits: &[u64],
-        metadata: &[u8],
-        generator: &mut EncryptionRandomGenerator<DefaultRandomGenerator>,
-    ) -> Result<Vec<u8>, FheError> {
-        prove_list(&self.crs, key, list, bits, metadata, generator)
-    }
-
-    /// Whether `proof` proves `list` an honest encryption of bits under `key` for `metadata`.
-    pub(crate) fn verify(
-        &self,
-        key: &PublicKey,
-        list: &LweCompactCiphertextListOwned<u64>,
-        proof: &[u8],
-        metadata: &[u8],
-    ) -> bool {
-        verify_list(&self.crs, key, list, proof, metadata)
     }
 }
 

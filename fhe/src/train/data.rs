@@ -21,7 +21,7 @@ use crate::dataset::{compact_list, empty_list, encryption_generator};
 use crate::error::FheError;
 use crate::keys::{decode_error, noise_distribution, read_u64s, PublicKey};
 use crate::params::DELTA_LOG2;
-use crate::proofs::{ProofContext, TrainingCrs, MAX_PROOF_BYTES, TRAINING_TAG};
+use crate::proofs::{prove_list, verify_list, ProofContext, TrainingCrs, MAX_PROOF_BYTES, TRAINING_TAG};
 use rayon::prelude::*;
 use std::path::Path;
 use tfhe::core_crypto::prelude::*;
@@ -134,7 +134,7 @@ impl EncryptedTrainingData {
                 let bits = row_bits(data, labels, i);
                 let mut list = empty_list(bits.len());
                 let proof =
-                    crs.encrypt_and_prove(key, &mut list, &bits, &context.metadata(i), &mut encryption_generator())?;
+                    prove_list(&crs.crs, key, &mut list, &bits, &context.metadata(i), &mut encryption_generator())?;
                 Ok((list.into_container(), proof))
             })
             .collect::<Result<_, FheError>>()?;
@@ -165,12 +165,9 @@ impl EncryptedTrainingData {
             return Err(refused(format!("proved with CRS {}, the CRS given is {}", proofs.crs_id, crs.id)));
         }
         let context = Self::context(self.key_id, self.schema_id, proofs.dataset_id, self.rows);
-        let failed = self
-            .lists
-            .par_iter()
-            .zip(&proofs.proofs)
-            .enumerate()
-            .find_first(|(i, (list, proof))| !crs.verify(key, &compact_list(list), proof, &context.metadata(*i)));
+        let failed = self.lists.par_iter().zip(&proofs.proofs).enumerate().find_first(|(i, (list, proof))| {
+            !verify_list(&crs.crs, key, &compact_list(list), proof, &context.metadata(*i))
+        });
         match failed {
             Some((i, _)) => Err(refused(format!("the proof of row {i} does not hold"))),
             None => Ok(()),
