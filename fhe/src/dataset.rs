@@ -147,6 +147,21 @@ pub(crate) fn encryption_generator() -> EncryptionRandomGenerator<DefaultRandomG
     EncryptionRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed(), seeder.as_mut())
 }
 
+/// One compact list of `plaintexts` under the public key (fresh randomness, TUniform noise):
+/// its container, mask then bodies.
+pub(crate) fn encrypt_compact_list(key: &PublicKey, plaintexts: Vec<u64>) -> Vec<u64> {
+    let mut list = empty_list(plaintexts.len());
+    encrypt_lwe_compact_ciphertext_list_with_compact_public_key(
+        &key.key,
+        &mut list,
+        &PlaintextList::from_container(plaintexts),
+        noise_distribution(),
+        noise_distribution(),
+        encryption_generator().noise_generator_mut(),
+    );
+    list.into_container()
+}
+
 /// Rows per compact list: as many whole rows as fit in one 2048-value mask.
 fn rows_per_compact_list(columns: usize) -> usize {
     (LWE_DIMENSION / columns).max(1)
@@ -205,21 +220,7 @@ impl EncryptedDataset {
         let lists = data
             .values()
             .par_chunks(data.columns() * rows_per_list)
-            .map(|chunk| {
-                let mut generator = encryption_generator();
-                let plaintexts =
-                    PlaintextList::from_container(chunk.iter().map(|&x| encode(x.into())).collect::<Vec<_>>());
-                let mut list = empty_list(chunk.len());
-                encrypt_lwe_compact_ciphertext_list_with_compact_public_key(
-                    &key.key,
-                    &mut list,
-                    &plaintexts,
-                    noise_distribution(),
-                    noise_distribution(),
-                    generator.noise_generator_mut(),
-                );
-                list.into_container()
-            })
+            .map(|chunk| encrypt_compact_list(key, chunk.iter().map(|&x| encode(x.into())).collect()))
             .collect();
         Ok(Self::new(data, key.key_id(), Ciphertexts::CompactLists { rows_per_list, lists }))
     }

@@ -17,9 +17,9 @@
 use super::engine::Ct;
 use super::params::{rescale_native, POLYNOMIAL_SIZE};
 use super::step::EncryptedRow;
-use crate::dataset::{compact_list, empty_list, encryption_generator};
+use crate::dataset::{compact_list, empty_list, encrypt_compact_list, encryption_generator};
 use crate::error::FheError;
-use crate::keys::{decode_error, noise_distribution, read_u64s, PublicKey};
+use crate::keys::{decode_error, read_u64s, PublicKey};
 use crate::params::DELTA_LOG2;
 use crate::proofs::{prove_list, verify_list, ProofContext, TrainingCrs, MAX_PROOF_BYTES, TRAINING_TAG};
 use rayon::prelude::*;
@@ -104,21 +104,7 @@ impl EncryptedTrainingData {
         let labels = Self::check_shape(data)?;
         let lists = (0..data.rows())
             .into_par_iter()
-            .map(|i| {
-                let bits = row_bits(data, labels, i);
-                let mut list = empty_list(bits.len());
-                let plaintexts =
-                    PlaintextList::from_container(bits.iter().map(|b| b << DELTA_LOG2).collect::<Vec<_>>());
-                encrypt_lwe_compact_ciphertext_list_with_compact_public_key(
-                    &key.key,
-                    &mut list,
-                    &plaintexts,
-                    noise_distribution(),
-                    noise_distribution(),
-                    encryption_generator().noise_generator_mut(),
-                );
-                list.into_container()
-            })
+            .map(|i| encrypt_compact_list(key, row_bits(data, labels, i).iter().map(|b| b << DELTA_LOG2).collect()))
             .collect();
         Ok(Self::new(data, key, lists, None))
     }
