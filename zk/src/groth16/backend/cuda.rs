@@ -3,7 +3,6 @@
 use super::kernel::{self, KernelCurve};
 use super::{Backend, Cpu, Domain};
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::scalar_mul::BatchMulPreprocessing;
 use ark_ec::short_weierstrass::{Affine, Projective};
 use ark_std::Zero;
 use vsies_kernels::cuda::{on_gpu_or_cpu, Gpu, GpuError};
@@ -60,14 +59,6 @@ impl Backend for Cuda {
 
     fn ifft_in_place(&self, domain: &Domain, values: &mut Vec<Fr>) {
         transform(domain, values, true);
-    }
-
-    fn fixed_base_g1(&self, table: &BatchMulPreprocessing<G1Projective>, scalars: &[Fr]) -> Vec<G1Affine> {
-        Cpu.fixed_base_g1(table, scalars)
-    }
-
-    fn fixed_base_g2(&self, table: &BatchMulPreprocessing<G2Projective>, scalars: &[Fr]) -> Vec<G2Affine> {
-        Cpu.fixed_base_g2(table, scalars)
     }
 }
 

@@ -1,16 +1,15 @@
 //! The kernels' CUDA sources on vsies-kernels' CPU emulator.
 
 use super::kernel::{self, KernelCurve};
-use super::{Backend, Cpu, Domain};
+use super::{Backend, Domain};
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::scalar_mul::BatchMulPreprocessing;
 use ark_ec::short_weierstrass::{Affine, Projective};
 use vsies_kernels::msm::{default_window_bits, msm_emulated};
 use vsies_kernels::ntt::fr_ntt_emulated;
 
 /// vsies-kernels' CUDA sources run by its CPU emulator: the G1 and G2 MSMs and the FFTs
 /// (cosets included) on the kernel path; the fixed-base tables of key generation (no kernel)
-/// on [`Cpu`]. Keys and proofs are byte-identical to [`Cpu`]'s (tested): the kernels give the
+/// on [`Cpu`](super::Cpu). Keys and proofs are byte-identical to [`Cpu`](super::Cpu)'s (tested): the kernels give the
 /// same group elements and field vectors.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Emulated;
@@ -38,19 +37,12 @@ impl Backend for Emulated {
     fn ifft_in_place(&self, domain: &Domain, values: &mut Vec<Fr>) {
         kernel::transform(domain, values, true, fr_ntt_emulated).expect("a radix-2 domain and n/2 twiddles");
     }
-
-    fn fixed_base_g1(&self, table: &BatchMulPreprocessing<G1Projective>, scalars: &[Fr]) -> Vec<G1Affine> {
-        Cpu.fixed_base_g1(table, scalars)
-    }
-
-    fn fixed_base_g2(&self, table: &BatchMulPreprocessing<G2Projective>, scalars: &[Fr]) -> Vec<G2Affine> {
-        Cpu.fixed_base_g2(table, scalars)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::groth16::backend::Cpu;
     use ark_ec::{AffineRepr, CurveGroup};
     use ark_poly::EvaluationDomain;
     use ark_std::{test_rng, UniformRand, Zero};

@@ -35,9 +35,14 @@ pub trait Backend: Sync {
     /// Coefficients of the polynomial with evaluations `values` over `domain`, in place.
     fn ifft_in_place(&self, domain: &Domain, values: &mut Vec<Fr>);
     /// `scalars_i · base` for every scalar, with the base's precomputed window table.
-    fn fixed_base_g1(&self, table: &BatchMulPreprocessing<G1Projective>, scalars: &[Fr]) -> Vec<G1Affine>;
+    /// No backend has a kernel for them yet, so every backend takes arkworks's by default.
+    fn fixed_base_g1(&self, table: &BatchMulPreprocessing<G1Projective>, scalars: &[Fr]) -> Vec<G1Affine> {
+        table.batch_mul(scalars)
+    }
     /// As [`Backend::fixed_base_g1`], in G2.
-    fn fixed_base_g2(&self, table: &BatchMulPreprocessing<G2Projective>, scalars: &[Fr]) -> Vec<G2Affine>;
+    fn fixed_base_g2(&self, table: &BatchMulPreprocessing<G2Projective>, scalars: &[Fr]) -> Vec<G2Affine> {
+        table.batch_mul(scalars)
+    }
 }
 
 /// arkworks on the CPU's threads.
@@ -59,13 +64,5 @@ impl Backend for Cpu {
 
     fn ifft_in_place(&self, domain: &Domain, values: &mut Vec<Fr>) {
         domain.ifft_in_place(values);
-    }
-
-    fn fixed_base_g1(&self, table: &BatchMulPreprocessing<G1Projective>, scalars: &[Fr]) -> Vec<G1Affine> {
-        table.batch_mul(scalars)
-    }
-
-    fn fixed_base_g2(&self, table: &BatchMulPreprocessing<G2Projective>, scalars: &[Fr]) -> Vec<G2Affine> {
-        table.batch_mul(scalars)
     }
 }
