@@ -3,6 +3,9 @@
 //! Exit codes: 0 success; 1 the input was checked and is invalid (a schema violation); 2 usage
 //! or I/O error, including unreadable or corrupted artifacts.
 
+#[macro_use]
+mod output;
+
 mod bench;
 mod commands;
 mod failure;
@@ -85,6 +88,7 @@ fn main() {
     failure::exit_cleanly_on_stdout_errors();
     failure::clean_up_on_signals();
     let cli = Cli::parse();
+    output::route_messages(std::env::args_os().skip(1));
     progress::install();
     let result = match cli.command {
         Command::Schema(SchemaCommand::Infer(args)) => commands::schema::infer(args),

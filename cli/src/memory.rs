@@ -17,5 +17,5 @@ pub fn reset_peak_memory() -> bool {
 /// The line `vsies setup` and `vsies prove` end with (parsed by `vsies bench zk`).
 pub fn print_peak_memory(start: std::time::Instant) {
     let peak = peak_memory_gib().map_or("n/a".into(), |gib| format!("{gib:.2} GiB"));
-    println!("time {:.1} s, peak memory {peak}", start.elapsed().as_secs_f64());
+    say!("time {:.1} s, peak memory {peak}", start.elapsed().as_secs_f64());
 }

@@ -221,8 +221,8 @@ fn members_decrypt_only_genuine_aggregates_once_per_round() {
     // An aggregate that is not the sum of the files shown.
     ok(&["agg", "sum", "u0.vsies", "u1.vsies", "--unproved", "-o", "two.vsies"], d);
     refused(decrypt("two.vsies", &["u0.vsies", "u1.vsies", "u2.vsies"], 1, "s2"), "not the sum of the 3", "s2");
-    // One client's ciphertext under a re-encoded header (another round, re-checksummed) is
-    // the same client: summing it with the original is refused as a duplicate.
+    // One client's ciphertext under a re-encoded header (re-checksummed) is refused: headers
+    // have one encoding, so a file cannot pass for a second client.
     let payload =
         vsies_core::artifact::read_binary(&d.join("u0.vsies"), vsies_core::ArtifactKind::EncryptedUpdate).unwrap();
     let update = vsies_secure_agg::EncryptedUpdate::load(&d.join("u0.vsies")).unwrap();
@@ -237,8 +237,17 @@ fn members_decrypt_only_genuine_aggregates_once_per_round() {
         .unwrap();
     assert_ne!(std::fs::read(d.join("again.vsies")).unwrap(), std::fs::read(d.join("u0.vsies")).unwrap());
     let out = vsies(&["agg", "sum", "u0.vsies", "u1.vsies", "again.vsies", "--unproved", "-o", "dup.vsies"], d);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("again.vsies") && text(&out).contains("canonical encoding"), "{}", text(&out));
+    // The same ciphertext twice is one client, found by its hash.
+    let out = vsies(&["agg", "sum", "u0.vsies", "u1.vsies", "u0.vsies", "--unproved", "-o", "dup.vsies"], d);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("again.vsies"), "{}", text(&out));
+    assert!(!d.join("dup.vsies").exists());
+    // A member's minimum is never below 3 clients.
+    let low = ["agg", "decrypt-share", "sum.vsies", "--share", "committee/member-1.key", "--updates", "u0.vsies"];
+    let out = vsies(&[&low[..], &["--min-clients", "2", "--unregistered", "--unproved", "-o", "s0"]].concat(), d);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("at least 3"), "{}", text(&out));
     // The genuine aggregate decrypts, once; a second aggregate of the same round does not.
     assert!(decrypt("sum.vsies", &["u0.vsies", "u1.vsies", "u2.vsies"], 1, "p1").status.success());
     assert!(d.join("committee/member-1.key.decrypted").exists());

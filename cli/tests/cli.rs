@@ -361,3 +361,78 @@ fn echoed_values_are_cut() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).len() < 1000, "{} bytes", text(&out).len());
 }
+
+/// `-o /dev/stdout` into a pipe delivers the artifact alone: every message goes to stderr.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_artifact_written_to_stdout_is_not_mixed_with_messages() {
+    use std::process::{Command, Stdio};
+    let dir = workspace();
+    let d = dir.path();
+    let piped = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vsies"))
+            .args(args)
+            .current_dir(d)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        out
+    };
+    let out = piped(&["quantize", "data.csv", "--schema", "schema.toml", "-o", "/dev/stdout"]);
+    std::fs::write(d.join("piped.vqd"), &out.stdout).unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/dev/stdout"), "{}", text(&out));
+    let out = piped(&["train", "piped.vqd", "--schema", "schema.toml", "--output=/dev/stdout"]);
+    std::fs::write(d.join("piped.json"), &out.stdout).unwrap();
+    vsies(&["quantize", "data.csv", "--schema", "schema.toml", "-o", "file.vqd"], d);
+    vsies(&["train", "file.vqd", "--schema", "schema.toml", "-o", "file.json"], d);
+    assert_eq!(std::fs::read(d.join("piped.vqd")).unwrap(), std::fs::read(d.join("file.vqd")).unwrap());
+    assert_eq!(std::fs::read(d.join("piped.json")).unwrap(), std::fs::read(d.join("file.json")).unwrap());
+    // Without an output on stdout, messages stay on stdout.
+    let out = piped(&["inspect", "file.json"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("model"), "{}", text(&out));
+}
+
+/// `/dev/zero` where a CSV, a schema or an artifact belongs is refused after a bounded read.
+#[cfg(target_os = "linux")]
+#[test]
+fn endless_inputs_are_refused_after_a_bounded_read() {
+    let dir = workspace();
+    let d = dir.path();
+    let out = vsies(&["schema", "check", "/dev/zero", "--schema", "schema.toml"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("line 1 is longer than 16 MiB"), "{}", text(&out));
+    let out = vsies(&["schema", "infer", "/dev/zero", "--label", "malignant", "-o", "s.toml"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("line 1 is longer than 16 MiB"), "{}", text(&out));
+    let out = vsies(&["schema", "check", "data.csv", "--schema", "/dev/zero"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("/dev/zero") && text(&out).contains("MiB a schema may take"), "{}", text(&out));
+    // Not an artifact: `inspect` reads it as a schema, `train` as a CSV, each bounded.
+    let out = vsies(&["inspect", "/dev/zero"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("/dev/zero") && text(&out).contains("MiB a schema may take"), "{}", text(&out));
+    let out = vsies(&["train", "/dev/zero", "--schema", "schema.toml", "-o", "m.json"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("line 1 is longer than 16 MiB") && !d.join("m.json").exists(), "{}", text(&out));
+}
+
+/// A schema's content errors name the schema file.
+#[test]
+fn schema_content_errors_name_the_file() {
+    let dir = workspace();
+    let d = dir.path();
+    let schema = std::fs::read_to_string(d.join("schema.toml")).unwrap();
+    std::fs::write(d.join("bad.toml"), schema.replacen("scale = ", "scale = -", 1)).unwrap();
+    let out = vsies(&["schema", "check", "data.csv", "--schema", "bad.toml"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("schema bad.toml field `features[0].scale"), "{}", text(&out));
+    let bits: Vec<String> =
+        schema.lines().map(|line| if line.starts_with("bits = ") { "bits = 99".into() } else { line.into() }).collect();
+    assert_ne!(bits.join("\n"), schema.trim_end(), "the inferred schema states its bits");
+    std::fs::write(d.join("bits.toml"), bits.join("\n")).unwrap();
+    let out = vsies(&["schema", "check", "data.csv", "--schema", "bits.toml"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("schema bits.toml quantization"), "{}", text(&out));
+}

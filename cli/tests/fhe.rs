@@ -83,6 +83,14 @@ fn a_contributor_encrypts_with_the_public_key_alone_and_proves_it() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("carry no proofs") && !d.join("p.vsies").exists(), "{}", text(&out));
     ok(&["infer", "plain.vsies", "--model", "model.json", "--keys", "server", "--unproved", "-o", "p.vsies"], d);
+    // The key holder checks the proofs too: the scores it would decrypt are recomputed from
+    // these rows, so crafted rows would make decryption an oracle. Refused, unless --unproved.
+    let decrypt = ["decrypt", "p.vsies", "--keys", "keys", "--model", "model.json", "--data", "plain.vsies"];
+    let out = vsies(&[&decrypt[..], &["-o", "plain.csv"]].concat(), d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("carry no proofs") && !d.join("plain.csv").exists(), "{}", text(&out));
+    ok(&[&decrypt[..], &["--unproved", "-o", "plain.csv"]].concat(), d);
+    assert_eq!(std::fs::read(d.join("plain.csv")).unwrap(), std::fs::read(d.join("preds.csv")).unwrap());
 }
 
 #[cfg(unix)]

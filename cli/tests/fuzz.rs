@@ -417,21 +417,22 @@ fn targets(work: &Path) -> Vec<Target> {
             "dp.json",
             Envelope::Json(ArtifactKind::DataProof),
             work.join("dp.json"),
-            Box::new(|p| drop(vsies_zk::DataProof::load(p))),
+            // The envelope, then the proof's points.
+            Box::new(|p| drop(vsies_zk::DataProof::load(p).map(|proof| proof.groth16(p)))),
         ),
         (
             "training-proof",
             "tp.json",
             Envelope::Json(ArtifactKind::TrainingProof),
             work.join("tp.json"),
-            Box::new(|p| drop(TrainingProof::load(p))),
+            Box::new(|p| drop(TrainingProof::load(p).map(|proof| proof.committed_proof(p)))),
         ),
         (
             "model-opening",
             "o.json",
             Envelope::Json(ArtifactKind::ModelOpening),
             work.join("o.json"),
-            Box::new(|p| drop(ModelOpening::load(p))),
+            Box::new(|p| drop(ModelOpening::load(p).map(|opening| opening.blinding(p)))),
         ),
         (
             "zk-verifying-key-data",
@@ -500,7 +501,14 @@ fn targets(work: &Path) -> Vec<Target> {
             "piece.dkg",
             Envelope::Binary(ArtifactKind::DkgMessage),
             work.join("piece.dkg"),
-            Box::new(move |p| drop(vsies_secure_agg::dkg::Piece::load(p, &session))),
+            // One kind carries four messages: every mutant meets every message's parser.
+            Box::new(move |p| {
+                use vsies_secure_agg::dkg::{Commitment, Contribution, MissingPiece, Piece};
+                drop(Piece::load(p, &session));
+                drop(Commitment::load(p, &session));
+                drop(Contribution::load(p, &session));
+                drop(MissingPiece::load(p, &session));
+            }),
         ),
         (
             "dkg-dealer-seed",

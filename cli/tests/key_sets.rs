@@ -29,6 +29,13 @@ fn an_existing_key_set_needs_force_and_is_replaced_whole() {
 
     // A committee of 5 replaced by one of 3: members 4 and 5 of the old one do not linger.
     common::dealer_committee(5, 3, "committee", &[], d);
+    let committee_key = std::fs::read(d.join("committee/public.key")).unwrap();
+    let args = ["agg", "keygen", "--trusted-dealer", "--members", "3", "--threshold", "2", "--packing", "1"];
+    let refused = vsies(&[&args[..], &["-o", "committee"]].concat(), d);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(text(&refused).contains("committee: a key set is already there; give --force"), "{}", text(&refused));
+    assert_eq!(std::fs::read(d.join("committee/public.key")).unwrap(), committee_key, "untouched");
+    assert_eq!(entries(&d.join("committee")).len(), 6, "five members and the public key");
     common::dealer_committee(3, 2, "committee", &["--force"], d);
     assert_eq!(entries(&d.join("committee")), ["member-1.key", "member-2.key", "member-3.key", "public.key"]);
 
@@ -64,11 +71,17 @@ fn an_existing_key_set_needs_force_and_is_replaced_whole() {
     assert_eq!(entries(d), ["committee", "keys", "schema.toml", "zk"], "no staging directory left");
 }
 
-/// SIGINT while `setup` streams its proving key: exit 130, and neither the temporary key file
-/// nor the staging directory remains.
+/// SIGINT or SIGTERM while `setup` streams its proving key: exit 130, and neither the
+/// temporary key file nor the staging directory remains.
 #[cfg(target_os = "linux")]
 #[test]
 fn an_interrupted_setup_leaves_nothing_behind() {
+    for signal in ["-INT", "-TERM"] {
+        interrupt_setup(signal);
+    }
+}
+
+fn interrupt_setup(signal: &str) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     ok(&["schema", "infer", common::bundled().to_str().unwrap(), "--label", "malignant", "-o", "schema.toml"], d);
@@ -91,9 +104,9 @@ fn an_interrupted_setup_leaves_nothing_behind() {
         assert!(std::time::Instant::now() < deadline, "setup never started writing");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(entries(d), ["schema.toml"], "nothing left behind");
+    assert_eq!(out.status.code(), Some(130), "{signal}: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(entries(d), ["schema.toml"], "{signal}: nothing left behind");
 }

@@ -53,6 +53,33 @@ fn prove_and_verify_a_dataset_and_reject_tampering() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("invalid"), "{}", text(&out));
 
+    // Other spellings of the same proof bytes (checksums recomputed) are refused: uppercase,
+    // a 0x prefix, a trailing byte, white space, and the first point flagged as the identity.
+    let hex = file["body"]["proof"].as_str().unwrap().to_string();
+    let mut identity = vsies_core::codec::unhex(&hex).unwrap();
+    identity[31] ^= 0x40;
+    let spellings = [
+        hex.to_uppercase(),
+        format!("0x{hex}"),
+        format!("{hex}00"),
+        format!(" {hex}"),
+        vsies_core::codec::hex(&identity),
+    ];
+    for (index, spelling) in spellings.iter().enumerate() {
+        let mut other = file.clone();
+        other["body"]["rows"] = proof["body"]["rows"].clone();
+        other["body"]["proof"] = serde_json::json!(spelling);
+        let name = format!("spelled-{index}.json");
+        std::fs::write(
+            dir.join(&name),
+            vsies_core::artifact::encode_json(vsies_core::ArtifactKind::DataProof, &other["body"]),
+        )
+        .unwrap();
+        let out = vsies(&["verify", &name, "--keys", "zk"], dir);
+        assert_ne!(out.status.code(), Some(0), "{index}: {}", text(&out));
+        assert!(text(&out).contains("`proof`"), "{index}: {}", text(&out));
+    }
+
     // A bit flip without fixing the checksum: unreadable, exit 2.
     let mut raw = std::fs::read(dir.join("proof.json")).unwrap();
     let at = raw.len() / 2;

@@ -93,11 +93,11 @@ pub enum InferError {
         found: Vec<String>,
     },
     /// The CSV cannot be parsed.
-    #[error("{path}: line {line}: {reason}")]
+    #[error("{path}: {}{reason}", at_line(*.line))]
     Unreadable {
         /// The file.
         path: PathBuf,
-        /// Physical line (1-based).
+        /// Physical line (1-based; 0 where the reader cannot say).
         line: u64,
         /// Why.
         reason: String,
@@ -116,7 +116,16 @@ impl InferError {
     /// Whether the file was read and its content refused (exit 1), rather than unreadable
     /// (exit 2).
     pub fn is_checked_invalid(&self) -> bool {
-        !matches!(self, Self::Io { .. } | Self::Unreadable { .. })
+        !matches!(self, Self::Io { .. })
+    }
+}
+
+/// `line N: ` for an error message, nothing for line 0 (not known).
+fn at_line(line: u64) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!("line {line}: ")
     }
 }
 
@@ -132,14 +141,19 @@ struct ColumnStats {
 /// Infers a schema from the CSV at `path`, with `label` as the label column.
 pub fn infer_schema(path: &Path, label: &str, name: &str) -> Result<Schema, InferError> {
     let io = |source| InferError::Io { path: path.into(), source };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(std::io::BufReader::new(file));
+    let input = crate::csv_input::open_csv(path).map_err(io)?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut record = csv::ByteRecord::new();
-    let unreadable = |err: csv::Error| InferError::Unreadable {
-        path: path.into(),
-        line: err.position().map_or(0, |p| p.line()),
-        reason: err.to_string(),
+    // A failure to read is I/O (exit 2); anything the CSV reader refuses, or a line over
+    // the input's limits, is invalid data (exit 1).
+    let unreadable = |err: csv::Error| {
+        let (line, reason) = (err.position().map_or(0, |p| p.line()), err.to_string());
+        match err.into_kind() {
+            csv::ErrorKind::Io(source) if source.kind() != std::io::ErrorKind::InvalidData => {
+                InferError::Io { path: path.into(), source }
+            }
+            _ => InferError::Unreadable { path: path.into(), line, reason },
+        }
     };
     if !reader.read_byte_record(&mut record).map_err(unreadable)? {
         return Err(InferError::Empty { path: path.into() });

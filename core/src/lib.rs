@@ -46,6 +46,7 @@ pub mod cid;
 pub mod clip;
 pub mod codec;
 pub mod commitment;
+pub mod csv_input;
 pub mod dataset;
 pub mod fedavg;
 pub mod fixed;

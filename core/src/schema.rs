@@ -99,17 +99,37 @@ pub enum SchemaError {
         message: String,
     },
     /// A field breaks a schema rule.
-    #[error("schema field `{field}` is invalid: {reason}")]
+    #[error("schema{} field `{field}` is invalid: {reason}", in_file(.path))]
     Invalid {
+        /// The file (empty for a schema not read from one).
+        path: PathBuf,
         /// The field.
         field: String,
         /// Why.
         reason: String,
     },
     /// The quantization format is invalid.
-    #[error("schema quantization: {0}")]
-    Format(#[from] FixedFormatError),
+    #[error("schema{} quantization: {source}", in_file(.path))]
+    Format {
+        /// The file (empty for a schema not read from one).
+        path: PathBuf,
+        /// Why.
+        source: FixedFormatError,
+    },
 }
+
+/// ` <path>` for an error message, nothing for a schema not read from a file.
+fn in_file(path: &Path) -> String {
+    if path.as_os_str().is_empty() {
+        String::new()
+    } else {
+        format!(" {}", path.display())
+    }
+}
+
+/// The largest schema file read (65,536 features take a few MiB of TOML): a bound on what a
+/// hostile file, `/dev/zero` or a FIFO can make the reader allocate.
+pub const MAX_SCHEMA_BYTES: u64 = 64 << 20;
 
 impl SchemaError {
     /// Whether the schema was read and its content refused (exit 1), rather than unreadable
@@ -125,9 +145,19 @@ pub const MAX_FEATURES: usize = 1 << 16;
 impl Schema {
     /// Reads and validates a TOML schema.
     pub fn load(path: &Path) -> Result<Self, SchemaError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SchemaError::Io { path: path.into(), source })?;
+        use std::io::Read;
+        let io = |source| SchemaError::Io { path: path.into(), source };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path).map_err(io)?.take(MAX_SCHEMA_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+        let parse = |message: String| SchemaError::Parse { path: path.into(), message };
+        if bytes.len() as u64 > MAX_SCHEMA_BYTES {
+            return Err(parse(format!("larger than the {} MiB a schema may take", MAX_SCHEMA_BYTES >> 20)));
+        }
+        let text = String::from_utf8(bytes).map_err(|err| parse(format!("not UTF-8 text: {err}")))?;
         Self::from_toml(&text).map_err(|err| match err {
-            SchemaError::Parse { message, .. } => SchemaError::Parse { path: path.into(), message },
+            SchemaError::Parse { message, .. } => parse(message),
+            SchemaError::Invalid { field, reason, .. } => SchemaError::Invalid { path: path.into(), field, reason },
+            SchemaError::Format { source, .. } => SchemaError::Format { path: path.into(), source },
             other => other,
         })
     }
@@ -146,8 +176,10 @@ impl Schema {
 
     /// Checks the invariants every later stage relies on.
     pub fn validate(self) -> Result<Self, SchemaError> {
-        let invalid = |field: String, reason: &str| Err(SchemaError::Invalid { field, reason: reason.into() });
-        self.quantization.validate()?;
+        let invalid = |field: String, reason: &str| {
+            Err(SchemaError::Invalid { path: PathBuf::new(), field, reason: reason.into() })
+        };
+        self.quantization.validate().map_err(|source| SchemaError::Format { path: PathBuf::new(), source })?;
         if self.features.is_empty() {
             return invalid("features".into(), "at least one feature column is required");
         }

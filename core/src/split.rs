@@ -83,9 +83,8 @@ pub fn split_csv_file(
     fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SplitError + '_ {
         move |source| SplitError::Io { path: path.into(), source }
     }
-    let file = std::fs::File::open(data).map_err(io(data))?;
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(std::io::BufReader::new(file));
+    let input = crate::csv_input::open_csv(data).map_err(io(data))?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut records = Vec::new();
     for record in reader.byte_records() {
         records.push(record.map_err(|err| SplitError::Csv {

@@ -292,8 +292,8 @@ impl Collector {
 
 /// Validates the CSV file at `path`.
 pub fn validate_csv_file(path: &Path, schema: &Schema, options: ValidateOptions) -> Result<RawDataset, ValidateError> {
-    let file = std::fs::File::open(path).map_err(|source| ValidateError::Io { path: path.into(), source })?;
-    validate_csv(std::io::BufReader::new(file), path, schema, options)
+    let input = crate::csv_input::open_csv(path).map_err(|source| ValidateError::Io { path: path.into(), source })?;
+    validate_csv(input, path, schema, options)
 }
 
 /// Validates CSV bytes from any reader; `name` is the file name reports carry.

@@ -7,8 +7,8 @@
 //! client by difference. A member therefore recomputes the sum itself (the aggregator is
 //! untrusted), requires a minimum number of distinct clients (ids by ciphertext hash, so a
 //! re-encoded header does not make a second client), and keeps a record beside its key of the
-//! rounds it decrypted. Sybil clients are out of scope here: they need the registered signing
-//! keys of the hostile-inputs work.
+//! rounds it decrypted. Sybil clients are kept out by the client registry: with one, every
+//! update must be signed by a distinct client registered for the committee ([`check_signed`]).
 
 use crate::committee::KeyShare;
 use crate::error::AggError;
@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 use vsies_core::codec;
 use vsies_core::ContentId;
 
-/// Distinct clients an aggregate needs before a member decrypts it, unless told otherwise.
+/// Distinct clients an aggregate needs before a member decrypts it, unless told otherwise; also
+/// the floor: a smaller minimum is raised to it, because with two clients each learns the
+/// other's update from the published FedAvg model, and with one the model is the update.
 pub const DEFAULT_MIN_CLIENTS: usize = 3;
 
 /// log2 of the statistical distance a member's key may spend over its lifetime: every
@@ -39,7 +41,7 @@ pub fn lifetime_value_budget() -> u64 {
 const MAX_RECORD_BYTES: u64 = 16 << 20;
 
 /// Checks that `aggregate` is exactly the sum of the update files `updates` and sums at least
-/// `min_clients` distinct clients; with a `registry`, also that every update is signed, for
+/// `min_clients` distinct clients (never fewer than [`DEFAULT_MIN_CLIENTS`]); with a `registry`, also that every update is signed, for
 /// this committee and round, by a distinct address registered with the committee; with
 /// `proofs`, that every update carries a valid proof of honest encryption
 /// ([`crate::proof`]), without which a crafted mask would reveal the member's key pieces.
@@ -94,8 +96,9 @@ pub fn check_aggregate_of<'a>(
     if recomputed.digest() != aggregate.digest() {
         return Err(AggError::NotTheSum { updates: count });
     }
-    if recomputed.contributors.len() < min_clients {
-        return Err(AggError::TooFewClients { found: recomputed.contributors.len(), min: min_clients });
+    let min = min_clients.max(DEFAULT_MIN_CLIENTS);
+    if recomputed.contributors.len() < min {
+        return Err(AggError::TooFewClients { found: recomputed.contributors.len(), min });
     }
     Ok(())
 }

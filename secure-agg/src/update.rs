@@ -359,8 +359,14 @@ impl EncryptedUpdate {
         let committee_id = reader.cid("committee id").map_err(codec)?;
         let committee = Committee::read_header(&mut reader, path)?;
         let round = reader.u64("round").map_err(codec)?;
-        let model: ModelDescriptor = serde_json::from_slice(reader.bytes("model descriptor").map_err(codec)?)
+        let descriptor = reader.bytes("model descriptor").map_err(codec)?;
+        let model: ModelDescriptor = serde_json::from_slice(descriptor)
             .map_err(|err| AggError::malformed(path, format!("model descriptor: {err}")))?;
+        // One encoding per header: a re-encoded descriptor (white space, key order, number
+        // spellings) would otherwise give one ciphertext two files' identities.
+        if serde_json::to_vec(&model).ok().as_deref() != Some(descriptor) {
+            return Err(malformed("the model descriptor is not in its canonical encoding"));
+        }
         model.check(path)?;
         let coordinates = reader.u32("coordinates").map_err(codec)? as usize;
         if coordinates != model.coordinates() {

@@ -114,6 +114,17 @@ fn an_honest_committed_proof_verifies_and_its_statement_is_bound() {
     assert_eq!(proof.to_bytes().len(), 192);
     let parsed = vsies_zk::groth16::CommittedProof::from_bytes(&proof.to_bytes(), Path::new("p")).unwrap();
     assert_eq!(parsed, proof);
+    // Other spellings of a proof are refused: any point flagged as the identity (whose
+    // coordinates a lax parser ignores), a trailing byte.
+    let bytes = proof.to_bytes();
+    for point_end in [32, 96, 128, 160, 192] {
+        let mut other = bytes.clone();
+        other[point_end - 1] ^= 0x40;
+        let parsed = vsies_zk::groth16::CommittedProof::from_bytes(&other, Path::new("p"));
+        assert!(parsed.is_err_and(|err| err.is_invalid_proof()), "the point ending at byte {point_end}");
+    }
+    let longer = [&bytes[..], &[0]].concat();
+    assert!(vsies_zk::groth16::CommittedProof::from_bytes(&longer, Path::new("p")).is_err());
     let err = verifier.verify_committed(&(statement + Fr::one()), &proof, Path::new("p")).unwrap_err();
     assert!(err.is_invalid_proof(), "{err}");
     // The commitment hides the values: two proofs of the same witness commit differently.

@@ -123,3 +123,36 @@ fn a_damaged_or_foreign_proving_key_makes_no_proof() {
     let err = DataProver::load(dir.path()).err().expect("refused");
     assert!(err.to_string().contains("does not belong"), "{err}");
 }
+
+/// Length fields crafted in a proving key whose checksum is recomputed (as an attacker who
+/// ships keys would): refused from the lengths, before anything of that size is allocated.
+#[test]
+fn crafted_length_fields_in_a_proving_key_are_refused_before_allocating() {
+    use vsies_core::artifact::{encode_binary, read_binary};
+    use vsies_core::ArtifactKind;
+    let dir = tempfile::tempdir().unwrap();
+    DataKeys::generate(relation(), &mut StdRng::seed_from_u64(13), dir.path()).unwrap();
+    let path = dir.path().join(PROVING_KEY_FILE);
+    let payload = read_binary(&path, ArtifactKind::ZkProvingKey).unwrap();
+    let dataset = doc_dataset().1;
+    let refused = |payload: &[u8]| {
+        std::fs::write(&path, encode_binary(ArtifactKind::ZkProvingKey, payload)).unwrap();
+        match DataProver::load(dir.path()) {
+            Err(err) => err.to_string(),
+            Ok(prover) => prover.prove(&dataset, &mut StdRng::seed_from_u64(1)).unwrap_err().to_string(),
+        }
+    };
+    // The parameters header claims 4 GiB.
+    let mut huge_params = payload.clone();
+    huge_params[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let err = refused(&huge_params);
+    assert!(err.contains("4294967295-byte parameters header"), "{err}");
+    // The verifying key's input basis claims 2^60 points (after alpha in G1 and beta, gamma,
+    // delta in G2, uncompressed).
+    let json_len = u32::from_le_bytes(payload[..4].try_into().unwrap()) as usize;
+    let at = 4 + json_len + 64 + 3 * 128;
+    let mut huge_basis = payload.clone();
+    huge_basis[at..at + 8].copy_from_slice(&(1u64 << 60).to_le_bytes());
+    let err = refused(&huge_basis);
+    assert!(err.contains("verifying key"), "{err}");
+}

@@ -1,6 +1,7 @@
 //! Proofs of training: the circuit accepts exactly the spec's training on the committed rows,
 //! and the proof verifies; adversarial witnesses (a wrong rounding, a skipped clamp, a changed
-//! gradient, other rows, other starting weights) leave it unsatisfied, located.
+//! gradient or error term, another learning rate, other rows, a row not in D, another order,
+//! other starting weights) leave it unsatisfied, located.
 
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
@@ -133,6 +134,28 @@ fn a_changed_gradient_or_new_weight_is_caught() {
     let mut weight = honest.clone();
     weight.trace.updates[6][1] += 1;
     assert!(failure_of(&relation, &honest, &weight).unwrap().contains("weight 2"));
+    // One sample's error term changed (its sigmoid's low part): every gradient term `e·x_j`
+    // of that sample changes with it.
+    let mut error = honest.clone();
+    error.trace.samples[3][1] += 1;
+    assert!(failure_of(&relation, &honest, &error).is_some());
+}
+
+#[test]
+fn a_trace_at_another_learning_rate_is_caught() {
+    let relation = relation();
+    let honest = witness(&relation, &[10, -20, 30, 5]);
+    let slower = TrainingRelation::new(TrainingParams {
+        training: TrainingConfig { learning_rate_log2: config().learning_rate_log2 + 1, ..config() },
+        ..relation.params.clone()
+    })
+    .unwrap();
+    let (_, dataset) = doc_dataset();
+    let (trace, _) = slower.trace(&dataset, &[10, -20, 30, 5]).unwrap();
+    assert_ne!(trace.updates, honest.trace.updates, "the learning rate changes the training");
+    let other_rate = TrainingWitness { trace, ..honest.clone() };
+    let failure = failure_of(&relation, &honest, &other_rate).expect("unsatisfied");
+    assert!(failure.contains("weight"), "{failure}");
 }
 
 #[test]
@@ -148,6 +171,23 @@ fn training_on_other_rows_or_from_other_weights_cannot_claim_the_committed_ones(
     let other_rows = TrainingWitness { offsets: data.offsets(&other).unwrap(), trace, ..honest.clone() };
     let failure = failure_of(&relation, &honest, &other_rows).expect("unsatisfied");
     assert!(failure.contains("stage `statement`, constraint `statement digest`"), "{failure}");
+    // A row that is in no row of D (a value of row 0 changed within the schema's range).
+    let columns = dataset.columns();
+    let mut values = dataset.values().to_vec();
+    values[0] = values[columns];
+    let foreign = vsies_core::QuantizedDataset::from_values(
+        dataset.schema_id(),
+        dataset.format(),
+        columns,
+        values,
+        dataset.labels().map(<[u8]>::to_vec),
+    )
+    .unwrap();
+    assert!((0..dataset.rows()).all(|row| dataset.row(row) != foreign.row(0)), "row 0 is new");
+    let (trace, _) = relation.trace(&foreign, &[0; 4]).unwrap();
+    let foreign_row = TrainingWitness { offsets: data.offsets(&foreign).unwrap(), trace, ..honest.clone() };
+    let failure = failure_of(&relation, &honest, &foreign_row).expect("unsatisfied");
+    assert!(failure.contains("stage `statement`, constraint `statement digest`"), "{failure}");
     // Other starting weights than the statement's C_in.
     let other_start = witness(&relation, &[1, 0, 0, 0]);
     assert!(failure_of(&relation, &honest, &other_start).unwrap().contains("statement digest"));
@@ -158,8 +198,10 @@ fn training_on_other_rows_or_from_other_weights_cannot_claim_the_committed_ones(
     })
     .unwrap();
     let (trace, _) = reseeded.trace(&dataset, &[0; 4]).unwrap();
+    assert_ne!(trace.samples, honest.trace.samples, "another order trains differently");
     let other_order = TrainingWitness { trace, ..honest.clone() };
-    assert!(failure_of(&relation, &honest, &other_order).is_some());
+    let failure = failure_of(&relation, &honest, &other_order).expect("unsatisfied");
+    assert!(failure.contains("stage `") && failure.contains("epoch "), "{failure}");
 }
 
 #[test]

@@ -122,16 +122,16 @@ fn keygen(args: KeygenArgs) -> anyhow::Result<i32> {
     save_all(&public, &shares, staging.path())?;
     staging.commit()?;
     let dir = args.output.display();
-    println!("wrote {dir}/{PUBLIC_KEY_FILE} and {dir}/member-{{1..{}}}.key", committee.members);
-    println!("committee {}", public.id());
-    println!(
+    say!("wrote {dir}/{PUBLIC_KEY_FILE} and {dir}/member-{{1..{}}}.key", committee.members);
+    say!("committee {}", public.id());
+    say!(
         "{} of {} members decrypt; {} key pieces; at most {} clients per aggregate (and 2^bw for bw-bit weights)",
         committee.threshold,
         committee.members,
         committee.piece_sets().len(),
         committee.max_clients()
     );
-    println!("give {PUBLIC_KEY_FILE} to clients and {} only to member K", share_file_name(1).replace('1', "K"));
+    say!("give {PUBLIC_KEY_FILE} to clients and {} only to member K", share_file_name(1).replace('1', "K"));
     Ok(0)
 }
 
@@ -170,13 +170,13 @@ fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
     args.proof.prove(&mut update, &public, &randomness, (&model, &args.update))?;
     drop(randomness);
     update.save(&args.output)?;
-    println!(
+    say!(
         "encrypted {} values (weights, bias, rows) for round {}: {:.2} bytes per value",
         update.coordinates(),
         args.round,
         bytes_per_value(update.coordinates(), public.committee.packing)
     );
-    println!("wrote {}", args.output.display());
+    say!("wrote {}", args.output.display());
     Ok(0)
 }
 
@@ -210,8 +210,8 @@ fn sum(args: SumArgs) -> anyhow::Result<i32> {
         _ => EncryptedUpdate::sum_checked_files(&args.updates, check)?,
     };
     aggregate.save(&args.output)?;
-    println!("summed {} client updates of round {}", aggregate.contributors.len(), aggregate.round);
-    println!("wrote {}", args.output.display());
+    say!("summed {} client updates of round {}", aggregate.contributors.len(), aggregate.round);
+    say!("wrote {}", args.output.display());
     Ok(0)
 }
 
@@ -234,8 +234,9 @@ pub struct DecryptShareArgs {
     /// itself (Sybil updates) or replay an earlier round's update under a new header.
     #[arg(long)]
     unregistered: bool,
-    /// Distinct clients the aggregate must sum (fewer would reveal a client's update).
-    #[arg(long, default_value_t = vsies_secure_agg::DEFAULT_MIN_CLIENTS)]
+    /// Distinct clients the aggregate must sum (fewer would reveal a client's update); at
+    /// least 3.
+    #[arg(long, default_value_t = vsies_secure_agg::DEFAULT_MIN_CLIENTS, value_parser = super::at_least_min_clients)]
     min_clients: usize,
     #[command(flatten)]
     check: super::agg_proofs::CheckFlags,
@@ -257,8 +258,8 @@ fn decrypt_share(args: DecryptShareArgs) -> anyhow::Result<i32> {
     // Recorded before the share exists: a crash in between loses a share, never a record.
     record.append(&aggregate, &share)?;
     partial.save(&args.output)?;
-    println!("member {} decrypted its share of {} clients' aggregate", partial.member, aggregate.contributors.len());
-    println!("wrote {}", args.output.display());
+    say!("member {} decrypted its share of {} clients' aggregate", partial.member, aggregate.contributors.len());
+    say!("wrote {}", args.output.display());
     Ok(0)
 }
 
@@ -295,14 +296,14 @@ fn combine_command(args: CombineArgs) -> anyhow::Result<i32> {
     let check = if args.unchecked { ShareCheck::Unchecked } else { ShareCheck::CrossChecked };
     let model = combine(&aggregate, &shares, schema.as_ref(), check)?;
     model.save(&args.output)?;
-    println!(
+    say!(
         "FedAvg of {} clients ({} rows) from {} members' shares",
         aggregate.contributors.len(),
         model.training_samples,
         shares.len()
     );
-    println!("model content id {}", model.content_id());
-    println!("wrote {}", args.output.display());
+    say!("model content id {}", model.content_id());
+    say!("wrote {}", args.output.display());
     Ok(0)
 }
 
@@ -319,8 +320,8 @@ fn fedavg_command(args: FedavgArgs) -> anyhow::Result<i32> {
     let models = args.models.iter().map(|path| Model::load(path)).collect::<Result<Vec<_>, _>>()?;
     let model = vsies_core::fedavg::fedavg(&models)?;
     model.save(&args.output)?;
-    println!("plaintext FedAvg of {} models ({} rows)", models.len(), model.training_samples);
-    println!("model content id {}", model.content_id());
-    println!("wrote {}", args.output.display());
+    say!("plaintext FedAvg of {} models ({} rows)", models.len(), model.training_samples);
+    say!("model content id {}", model.content_id());
+    say!("wrote {}", args.output.display());
     Ok(0)
 }

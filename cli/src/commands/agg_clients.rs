@@ -23,8 +23,8 @@ pub fn client_keygen(args: ClientKeygenArgs) -> anyhow::Result<i32> {
     }
     let key = ClientKey::generate();
     key.save(&args.output)?;
-    println!("address {}", format_address(&key.address()));
-    println!("wrote {} (0600); register the address with the committee: vsies agg register", args.output.display());
+    say!("address {}", format_address(&key.address()));
+    say!("wrote {} (0600); register the address with the committee: vsies agg register", args.output.display());
     Ok(0)
 }
 
@@ -69,7 +69,7 @@ pub fn register(args: RegisterArgs) -> anyhow::Result<i32> {
         registry.register(*address);
     }
     registry.save(&args.registry)?;
-    println!("{} clients registered with committee {committee}", registry.clients().len());
-    println!("wrote {}", args.registry.display());
+    say!("{} clients registered with committee {committee}", registry.clients().len());
+    say!("wrote {}", args.registry.display());
     Ok(0)
 }

@@ -92,7 +92,7 @@ pub fn setup(args: SetupKeygenArgs) -> anyhow::Result<i32> {
     let committee = args.shape.committee()?;
     let relation = contribution_relation(&committee)?;
     let shape = relation.shape()?;
-    println!(
+    say!(
         "relation: key-generation contributions of {}/{} committees (ring degree {}, packing {}, {} piece sets): {} constraints, {} committed",
         committee.members,
         committee.threshold,
@@ -146,7 +146,7 @@ fn session(args: SessionArgs) -> anyhow::Result<i32> {
         session = session.with_proof_key(verifier.id);
     }
     session.save(&args.output)?;
-    println!(
+    say!(
         "session {} for {}/{}: {}",
         vsies_core::codec::hex(&session.id()),
         committee.members,
@@ -154,11 +154,11 @@ fn session(args: SessionArgs) -> anyhow::Result<i32> {
         args.output.display()
     );
     for (i, address) in session.members.iter().enumerate() {
-        println!("  member {}: {}", i + 1, format_address(address));
+        say!("  member {}: {}", i + 1, format_address(address));
     }
     match session.proof_key {
-        Some(id) => println!("contributions proved with verifying key {id}"),
-        None => println!("contributions unproved (--unproved)"),
+        Some(id) => say!("contributions proved with verifying key {id}"),
+        None => say!("contributions unproved (--unproved)"),
     }
     Ok(0)
 }
@@ -275,11 +275,7 @@ fn deal(args: DealArgs) -> anyhow::Result<i32> {
     create(&args.board)?;
     dkg::save_seed(&args.state, &seed)?;
     dealing.commitment(&key).save(&args.board.join(commitment_file(args.member)))?;
-    println!(
-        "member {}: commitment on the board; seed kept in {} (0600) until reveal",
-        args.member,
-        args.state.display()
-    );
+    say!("member {}: commitment on the board; seed kept in {} (0600) until reveal", args.member, args.state.display());
     Ok(0)
 }
 
@@ -336,7 +332,7 @@ fn reveal(args: RevealArgs) -> anyhow::Result<i32> {
             piece.save(&inbox.join(format!("piece-{}-{:x}.dkg", deal.member, piece.set)))?;
         }
     }
-    println!(
+    say!(
         "member {}: contribution on the board, pieces in the inboxes; seed kept in {} until finish (answers need it)",
         deal.member,
         deal.state.display()
@@ -367,7 +363,7 @@ fn answer(args: DealArgs) -> anyhow::Result<i32> {
             answered += 1;
         }
     }
-    println!("member {}: answered {answered} complaints of missing pieces on the board", args.member);
+    say!("member {}: answered {answered} complaints of missing pieces on the board", args.member);
     Ok(0)
 }
 
@@ -443,7 +439,7 @@ fn check(check: CheckArgs) -> anyhow::Result<i32> {
     for piece in &checked.complaints {
         let path = args.board.join(format!("complaint-{}-{}-{:x}.dkg", args.member, piece.dealer, piece.set));
         piece.publish(&path)?;
-        println!(
+        say!(
             "complaint: dealer {}'s piece of set {:#x} does not match its commitment or its proof ({})",
             piece.dealer,
             piece.set,
@@ -461,15 +457,12 @@ fn check(check: CheckArgs) -> anyhow::Result<i32> {
             Some(key) => {
                 let path = args.board.join(format!("missing-{}-{dealer}-{set:x}.dkg", args.member));
                 MissingPiece::new(&session, args.member, dealer, set, key).save(&path)?;
-                println!(
-                    "complaint: dealer {dealer} sent no piece of set {set:#x} ({}); it must answer",
-                    path.display()
-                );
+                say!("complaint: dealer {dealer} sent no piece of set {set:#x} ({}); it must answer", path.display());
             }
-            None => println!("missing: dealer {dealer} sent no piece of set {set:#x} (give --key to complain)"),
+            None => say!("missing: dealer {dealer} sent no piece of set {set:#x} (give --key to complain)"),
         }
     }
-    println!(
+    say!(
         "member {}: {} pieces match their commitments, {} complaints, {gaps} missing",
         args.member,
         checked.pieces.len(),
@@ -504,20 +497,20 @@ fn finish(args: FinishArgs) -> anyhow::Result<i32> {
     match &args.state {
         Some(state) => {
             std::fs::remove_file(state).with_context(|| format!("deleting {}", state.display()))?;
-            println!("dealing seed {} deleted", state.display());
+            say!("dealing seed {} deleted", state.display());
         }
         None => eprintln!("note: this member's dealing seed is still on disk: delete it (or pass --state)"),
     }
     for exclusion in &excluded {
-        println!("excluded dealer {}: {}", exclusion.dealer, exclusion.reason);
+        say!("excluded dealer {}: {}", exclusion.dealer, exclusion.reason);
     }
-    println!(
+    say!(
         "committee {} from {} dealers; wrote {}/{{{PUBLIC_KEY_FILE}, {}}}",
         public.id(),
         public.committee.dealers,
         args.output.display(),
         share_file_name(member.member)
     );
-    println!("at most {} clients per aggregate", public.committee.max_clients());
+    say!("at most {} clients per aggregate", public.committee.max_clients());
     Ok(0)
 }

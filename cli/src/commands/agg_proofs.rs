@@ -33,7 +33,7 @@ pub fn setup(args: SetupUpdateArgs) -> anyhow::Result<i32> {
     let params = update_params(public.committee.packing, model.weights.len() + 1, model.training.weight_format);
     let relation = UpdateRelation::new(params)?;
     let shape = relation.shape()?;
-    println!(
+    say!(
         "relation: updates of {} values under a ring of degree {}, packing {}: {} constraints, {} committed",
         relation.coordinates(),
         relation.params.ring.degree,
@@ -192,7 +192,7 @@ pub fn verify_update(args: VerifyUpdateArgs) -> anyhow::Result<i32> {
         UpdateChecker::new(Verifier::<UpdateRelation>::load(&args.proof_keys)?, PublicKey::load(&args.public)?);
     let (trained, rows) = checker.check(&update, &args.update)?;
     let signer = update.signature.map(|s| vsies_secure_agg::signing::format_address(&s.address)).unwrap_or_default();
-    println!(
+    say!(
         "valid: {} is an honest encryption of {rows} rows times the weights of commitment {}, for round {}, signed by {signer}",
         args.update.display(),
         vsies_zk::field::field_hex(&trained),
@@ -219,7 +219,7 @@ pub fn verify_update(args: VerifyUpdateArgs) -> anyhow::Result<i32> {
             );
             return Ok(crate::failure::EXIT_INVALID);
         }
-        println!("and it opens the trained commitment and states the rows, round and node of {}", path.display());
+        say!("and it opens the trained commitment and states the rows, round and node of {}", path.display());
     }
     Ok(0)
 }

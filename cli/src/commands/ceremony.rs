@@ -9,7 +9,7 @@
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
-use vsies_core::artifact::{self, ArtifactKind};
+use vsies_core::artifact::{self, read_capped, ArtifactKind, MAX_JSON_BYTES};
 use vsies_zk::ceremony::phase2::required_power;
 use vsies_zk::ceremony::transcript::{Transcript, TRANSCRIPT_FILE};
 use vsies_zk::ceremony::{Ceremony, Contribution, ContributionKind, Powers};
@@ -116,7 +116,7 @@ pub fn run(command: CeremonyCommand) -> anyhow::Result<i32> {
         CeremonyCommand::Powers(args) => {
             refuse_existing(&args.output)?;
             let powers = Powers::new(&args.output, args.power)?;
-            println!("phase 1 started in {} for domains up to 2^{}", args.output.display(), powers.power());
+            say!("phase 1 started in {} for domains up to 2^{}", args.output.display(), powers.power());
             Ok(0)
         }
         CeremonyCommand::Init(args) => init(args),
@@ -167,8 +167,8 @@ fn contribute(directory: &Path, add: impl FnOnce(&mut Phase) -> anyhow::Result<C
         Phase::Powers(powers) => ("phase 1", powers.transcript.contributions.len()),
         Phase::Two(ceremony) => ("phase 2", ceremony.transcript.contributions.len()),
     };
-    println!("{label}: contribution {count} (`{}`) added", contribution.name);
-    println!("state checksum {} (publish it: the next contributor checks it)", hex::encode(contribution.state));
+    say!("{label}: contribution {count} (`{}`) added", contribution.name);
+    say!("state checksum {} (publish it: the next contributor checks it)", hex::encode(contribution.state));
     Ok(0)
 }
 
@@ -181,10 +181,10 @@ fn beacon(args: BeaconArgs) -> anyhow::Result<i32> {
     if inline {
         // The beacon ends the inline phase 1: phase 2 starts from it.
         let powers = Powers::open(&args.directory.join(POWERS_DIR))?;
-        let text = std::fs::read(args.directory.join(RELATION_FILE)).context("reading the relation")?;
+        let text = read_capped(&args.directory.join(RELATION_FILE), MAX_JSON_BYTES)?;
         let params: serde_json::Value = serde_json::from_slice(&text).context("reading the relation")?;
         start_phase2(params, &powers, &args.directory)?;
-        println!("phase 1 closed; phase 2 started in {}", args.directory.display());
+        say!("phase 1 closed; phase 2 started in {}", args.directory.display());
     }
     Ok(code)
 }
@@ -257,12 +257,12 @@ fn init(args: InitArgs) -> anyhow::Result<i32> {
     let params = key_params(&args.keys)?;
     let name = relation_name(&params)?;
     let power = dispatch(&name, RequiredPower(params.clone()))?;
-    println!("relation {name}: a QAP domain of 2^{power} points");
+    say!("relation {name}: a QAP domain of 2^{power} points");
     match &args.powers {
         Some(directory) => {
             let powers = Powers::open(directory)?;
             start_phase2(params, &powers, &args.output)?;
-            println!("phase 2 started in {} from {}", args.output.display(), directory.display());
+            say!("phase 2 started in {} from {}", args.output.display(), directory.display());
         }
         None => {
             std::fs::create_dir_all(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
@@ -270,7 +270,7 @@ fn init(args: InitArgs) -> anyhow::Result<i32> {
             let text = serde_json::to_vec_pretty(&params).expect("JSON values serialize");
             let path = args.output.join(RELATION_FILE);
             artifact::write_atomic(&path, &text).with_context(|| format!("writing {}", path.display()))?;
-            println!(
+            say!(
                 "phase 1 started in {}/{POWERS_DIR}: contribute, then apply a beacon to close it and start phase 2",
                 args.output.display()
             );
@@ -292,13 +292,13 @@ impl ForRelation for VerifyPhase2<'_> {
 }
 
 fn print_contributions(label: &str, contributions: &[Contribution]) {
-    println!("{label}: {} contributions", contributions.len());
+    say!("{label}: {} contributions", contributions.len());
     for (i, contribution) in contributions.iter().enumerate() {
         let kind = match &contribution.kind {
             ContributionKind::Random => "random".to_string(),
             ContributionKind::Beacon { hex, iterations_exp } => format!("beacon {hex}, 2^{iterations_exp} iterations"),
         };
-        println!("  {}. `{}` ({kind}) -> {}", i + 1, contribution.name, hex::encode(contribution.state));
+        say!("  {}. `{}` ({kind}) -> {}", i + 1, contribution.name, hex::encode(contribution.state));
     }
 }
 
@@ -309,7 +309,7 @@ fn verify(args: VerifyArgs) -> anyhow::Result<i32> {
             powers.verify()?;
             print_contributions("phase 1", &powers.transcript.contributions);
             if inline {
-                println!("phase 1 is open: apply a beacon to close it");
+                say!("phase 1 is open: apply a beacon to close it");
             }
         }
         Phase::Two(ceremony) => {
@@ -318,7 +318,7 @@ fn verify(args: VerifyArgs) -> anyhow::Result<i32> {
             print_contributions("phase 2", &ceremony.transcript.contributions);
         }
     }
-    println!("valid");
+    say!("valid");
     Ok(0)
 }
 
@@ -348,7 +348,7 @@ fn finalize(args: FinalizeArgs) -> anyhow::Result<i32> {
     let name = ceremony.relation_name().context("the transcript names no relation")?.to_string();
     let id = dispatch(&name, Finalize { ceremony: &ceremony, output: &args.output })?;
     let dir = args.output.display();
-    println!("wrote {dir}/{{{PROVING_KEY_FILE}, {VERIFYING_KEY_FILE}, {SNARKJS_VERIFYING_KEY_FILE}}}");
-    println!("verifying key id {id}");
+    say!("wrote {dir}/{{{PROVING_KEY_FILE}, {VERIFYING_KEY_FILE}, {SNARKJS_VERIFYING_KEY_FILE}}}");
+    say!("verifying key id {id}");
     Ok(0)
 }

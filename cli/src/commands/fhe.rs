@@ -48,9 +48,9 @@ pub fn keygen(args: KeygenArgs) -> anyhow::Result<i32> {
         super::fhe_train::write_training_keys(&keys.secret, &keys.evaluation, staging.path())?;
     }
     staging.commit()?;
-    println!("wrote {}/{{{SECRET_KEY_FILE}, {PUBLIC_KEY_FILE}, {EVALUATION_KEY_FILE}}}", args.output.display());
-    println!("key id {}", keys.evaluation.key_id);
-    println!("keep {SECRET_KEY_FILE} private; give {EVALUATION_KEY_FILE} to compute nodes and {PUBLIC_KEY_FILE} to contributors");
+    say!("wrote {}/{{{SECRET_KEY_FILE}, {PUBLIC_KEY_FILE}, {EVALUATION_KEY_FILE}}}", args.output.display());
+    say!("key id {}", keys.evaluation.key_id);
+    say!("keep {SECRET_KEY_FILE} private; give {EVALUATION_KEY_FILE} to compute nodes and {PUBLIC_KEY_FILE} to contributors");
     Ok(0)
 }
 
@@ -112,19 +112,19 @@ pub fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
         }
     };
     encrypted.save(&args.output)?;
-    println!(
+    say!(
         "encrypted {} rows x {} features with the {how}: {:.0} bytes per row",
         encrypted.rows,
         encrypted.columns,
         encrypted.stored_bytes_per_row()
     );
-    println!("schema content id  {}", encrypted.schema_id);
-    println!("dataset content id {}", encrypted.dataset_id);
+    say!("schema content id  {}", encrypted.schema_id);
+    say!("dataset content id {}", encrypted.dataset_id);
     match &encrypted.data_commitment {
-        Some(commitment) => println!("data commitment    {commitment}"),
-        None => println!("data commitment    none (the file has no label column; `vsies prove data` needs one)"),
+        Some(commitment) => say!("data commitment    {commitment}"),
+        None => say!("data commitment    none (the file has no label column; `vsies prove data` needs one)"),
     }
-    println!("wrote {}", args.output.display());
+    say!("wrote {}", args.output.display());
     Ok(0)
 }
 
@@ -170,14 +170,14 @@ pub fn infer_command(args: InferArgs) -> anyhow::Result<i32> {
     let scores = vsies_fhe::infer_with(backend, &data, &model, &key)?;
     let elapsed = start.elapsed();
     scores.save(&args.output)?;
-    println!(
+    say!(
         "scored {} encrypted rows in {:.3} s ({:.0} rows/s); {} bytes per encrypted score",
         scores.rows,
         elapsed.as_secs_f64(),
         scores.rows as f64 / elapsed.as_secs_f64(),
         EncryptedScores::bytes_per_row()
     );
-    println!("wrote {}", args.output.display());
+    say!("wrote {}", args.output.display());
     Ok(0)
 }
 
@@ -200,6 +200,11 @@ pub struct DecryptArgs {
     /// Scores: labelled CSV of the same rows, to print accuracy (optional).
     #[arg(long)]
     labels: Option<PathBuf>,
+    /// Scores: decrypt scores of public-key rows without proofs. Crafted rows (masks built
+    /// from unit vectors) make the recomputed scores an oracle on the secret key, so without
+    /// this flag such rows' proofs are checked first (the key directory's encryption.crs).
+    #[arg(long)]
+    unproved: bool,
     /// An encrypted model: attestations of its content id by validators who re-executed the
     /// training (`vsies train-encrypted --attest`); it is decrypted only with enough of them.
     #[arg(long, num_args = 1..)]
@@ -239,6 +244,10 @@ pub fn decrypt(args: DecryptArgs) -> anyhow::Result<i32> {
     let encrypted = EncryptedScores::load(&args.scores)?;
     let model = Model::load(model_path)?;
     let data = EncryptedDataset::load(data_path)?;
+    if !args.unproved {
+        super::fhe_proofs::check(&data, &args.keys)
+            .map_err(|err| err.context(format!("checking the encryption proofs of {}", data_path.display())))?;
+    }
     let scores = encrypted
         .decrypt_justified(&data, &model, &key)
         .with_context(|| format!("{} (with {})", args.scores.display(), data_path.display()))?;
@@ -246,9 +255,9 @@ pub fn decrypt(args: DecryptArgs) -> anyhow::Result<i32> {
     match &args.output {
         Some(path) => {
             write_output(path, csv.as_bytes())?;
-            println!("decrypted {} scores; wrote {}", scores.len(), path.display());
+            say!("decrypted {} scores; wrote {}", scores.len(), path.display());
         }
-        None => print!("{csv}"),
+        None => say_text!("{csv}"),
     }
     if let Some(labels_path) = &args.labels {
         let data = load_dataset(labels_path, &model.schema, LabelPolicy::Required)?;

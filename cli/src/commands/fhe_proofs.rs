@@ -40,11 +40,11 @@ pub fn setup(args: SetupEncryptionArgs) -> anyhow::Result<i32> {
     if args.training {
         let crs = TrainingCrs::generate(&mut generator)?;
         crs.save(&path)?;
-        println!(
+        say!(
             "wrote {} for training rows of bits; give it to contributors and compute nodes with {PUBLIC_KEY_FILE}",
             path.display()
         );
-        println!("crs id {}", crs.id);
+        say!("crs id {}", crs.id);
         crate::memory::print_peak_memory(start);
         return Ok(0);
     }
@@ -52,13 +52,13 @@ pub fn setup(args: SetupEncryptionArgs) -> anyhow::Result<i32> {
     let schema = load_schema(schema_path)?;
     let crs = EncryptionCrs::generate(schema.quantization, &mut generator)?;
     crs.save(&path)?;
-    println!(
+    say!(
         "wrote {} for {}-bit features ({} bytes); give it to contributors and compute nodes with {PUBLIC_KEY_FILE}",
         path.display(),
         schema.quantization.bits,
         std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
     );
-    println!("crs id {}", crs.id);
+    say!("crs id {}", crs.id);
     crate::memory::print_peak_memory(start);
     Ok(0)
 }

@@ -32,11 +32,11 @@ pub fn add_training_keys(directory: &Path) -> anyhow::Result<i32> {
         secret.key_id()
     );
     if TrainingKey::load(&eval_path).is_ok() {
-        println!("{} already holds training keys; nothing changed", eval_path.display());
+        say!("{} already holds training keys; nothing changed", eval_path.display());
         return Ok(0);
     }
     write_training_keys(&secret, &evaluation, directory)?;
-    println!("added training keys to {} (key id {}, unchanged)", eval_path.display(), evaluation.key_id);
+    say!("added training keys to {} (key id {}, unchanged)", eval_path.display(), evaluation.key_id);
     Ok(0)
 }
 
@@ -46,7 +46,7 @@ pub fn write_training_keys(secret: &SecretKey, evaluation: &EvaluationKey, direc
     let key = TrainingKey::generate(secret);
     let generated = start.elapsed();
     key.save(evaluation, directory)?;
-    println!(
+    say!(
         "training keys: bootstrap key and key-switching key modulo the NTT prime, {:.1} MB, generated in {:.1} s",
         key.size_bytes() as f64 / 1e6,
         generated.as_secs_f64()
@@ -64,14 +64,14 @@ pub fn encrypt_training(data: &QuantizedDataset, keys: &Path, prove: bool, outpu
         EncryptedTrainingData::encrypt(data, &PublicKey::load(&keys.join(PUBLIC_KEY_FILE))?)?
     };
     encrypted.save(output)?;
-    println!(
+    say!(
         "encrypted {} labelled rows x {} features bit by bit for training with the public key{}",
         encrypted.rows(),
         encrypted.features(),
         if prove { ", every row proved to encrypt bits" } else { "" }
     );
-    println!("training data content id {}", encrypted.content_id());
-    println!("wrote {}", output.display());
+    say!("training data content id {}", encrypted.content_id());
+    say!("wrote {}", output.display());
     Ok(0)
 }
 
@@ -192,7 +192,7 @@ fn train_on<B: BootstrapBackend>(backend: &B, args: TrainEncryptedArgs) -> anyho
     let elapsed = start.elapsed();
     let (now_done, _) = trainer.progress();
     if now_done < total {
-        println!(
+        say!(
             "stopped after {this_run} batches ({now_done}/{total}, {:.1} s, {} bootstraps); checkpoint {}; continue with --resume",
             elapsed.as_secs_f64(),
             trainer.bootstraps(),
@@ -205,7 +205,7 @@ fn train_on<B: BootstrapBackend>(backend: &B, args: TrainEncryptedArgs) -> anyho
     std::fs::remove_file(&checkpoint_path).ok();
     std::fs::remove_dir(&checkpoint_dir).ok();
     let batches = this_run.max(1);
-    println!(
+    say!(
         "trained {this_run} batches in {:.1} s ({:.1} s per batch, {} bootstraps, {:.0} per batch)",
         elapsed.as_secs_f64(),
         elapsed.as_secs_f64() / batches as f64,
@@ -213,14 +213,14 @@ fn train_on<B: BootstrapBackend>(backend: &B, args: TrainEncryptedArgs) -> anyho
         trainer.bootstraps() as f64 / batches as f64
     );
     let content_id = model.content_id();
-    println!("encrypted model content id {content_id}");
-    println!("wrote {}", args.output.display());
+    say!("encrypted model content id {content_id}");
+    say!("wrote {}", args.output.display());
     if let Some(key_path) = &args.attest {
         let signer = ClientKey::load(key_path)?;
         let attestation = Attestation::sign(&signer, &content_id);
         let path = args.attestation.clone().unwrap_or_else(|| with_suffix(&args.output, ".attestation.json"));
         attestation.save(&path)?;
-        println!("attested by {}: wrote {}", attestation.signer, path.display());
+        say!("attested by {}: wrote {}", attestation.signer, path.display());
     }
     Ok(0)
 }
@@ -291,7 +291,7 @@ pub fn decrypt_model(request: ModelDecryption<'_>) -> anyhow::Result<i32> {
     let mut model = Model::from_weights(schema, encrypted.config, weights, bias, encrypted.rows);
     model.initial_model = encrypted.initial_model;
     model.save(output)?;
-    println!("decrypted the model attested by {} validator(s); model content id {}", signers.len(), model.content_id());
-    println!("wrote {}", output.display());
+    say!("decrypted the model attested by {} validator(s); model content id {}", signers.len(), model.content_id());
+    say!("wrote {}", output.display());
     Ok(0)
 }

@@ -19,7 +19,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<i32> {
     match artifact::read_header(path) {
         Ok(header) => {
             let form = if header.kind.is_json() { "JSON" } else { "binary" };
-            println!(
+            say!(
                 "kind: {} ({form} artifact, format version {}, defined by {})",
                 header.kind,
                 header.format_version,
@@ -30,9 +30,9 @@ pub fn run(args: InspectArgs) -> anyhow::Result<i32> {
         }
         Err(artifact::ArtifactError::BadMagic { .. }) => {
             let schema = Schema::load(path)?;
-            println!("kind: schema (TOML)");
-            println!("content id: {}", schema.content_id());
-            println!("features: {}, label: {} {:?}", schema.features.len(), schema.label.column, schema.label.classes);
+            say!("kind: schema (TOML)");
+            say!("content id: {}", schema.content_id());
+            say!("features: {}, label: {} {:?}", schema.features.len(), schema.label.column, schema.label.classes);
             Ok(0)
         }
         Err(err) => Err(err.into()),
@@ -43,9 +43,9 @@ fn describe(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
     match header.kind {
         ArtifactKind::QuantizedDataset => {
             let data = QuantizedDataset::load(path)?;
-            println!("content id: {}", data.content_id());
-            println!("schema id: {}", data.schema_id());
-            println!(
+            say!("content id: {}", data.content_id());
+            say!("schema id: {}", data.schema_id());
+            say!(
                 "rows: {}, features: {}, format: {} bits ({} fractional), labels: {}",
                 data.rows(),
                 data.columns(),
@@ -56,25 +56,25 @@ fn describe(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
         }
         ArtifactKind::Model => {
             let model = Model::load(path)?;
-            println!("content id: {}", model.content_id());
-            println!("schema id: {}", model.schema_id);
-            println!("features: {}, training samples: {}", model.weights.len(), model.training_samples);
-            println!("training: {:?}", model.training);
+            say!("content id: {}", model.content_id());
+            say!("schema id: {}", model.schema_id);
+            say!("features: {}, training samples: {}", model.weights.len(), model.training_samples);
+            say!("training: {:?}", model.training);
         }
         ArtifactKind::FheSecretKey => {
             let key = vsies_fhe::SecretKey::load(path)?;
-            println!("key id: {} (the owner's secret: keep it 0600, never share it)", key.key_id());
+            say!("key id: {} (the owner's secret: keep it 0600, never share it)", key.key_id());
         }
-        ArtifactKind::FhePublicKey => println!("key id: {}", vsies_fhe::PublicKey::load(path)?.key_id()),
-        ArtifactKind::FheEvaluationKey => println!("key id: {}", vsies_fhe::EvaluationKey::load(path)?.key_id),
+        ArtifactKind::FhePublicKey => say!("key id: {}", vsies_fhe::PublicKey::load(path)?.key_id()),
+        ArtifactKind::FheEvaluationKey => say!("key id: {}", vsies_fhe::EvaluationKey::load(path)?.key_id),
         ArtifactKind::EncryptedDataset => {
             let data = vsies_fhe::EncryptedDataset::load(path)?;
-            println!("key id: {}", data.key_id);
-            println!("schema id: {}", data.schema_id);
-            println!("plaintext dataset id: {}", data.dataset_id);
-            println!("rows: {}, features: {}", data.rows, data.columns);
+            say!("key id: {}", data.key_id);
+            say!("schema id: {}", data.schema_id);
+            say!("plaintext dataset id: {}", data.dataset_id);
+            say!("rows: {}, features: {}", data.rows, data.columns);
             let commitment = data.data_commitment.map_or("none".into(), |c| c.to_string());
-            println!("data commitment: {commitment}");
+            say!("data commitment: {commitment}");
             let layout = match data.ciphertexts() {
                 vsies_fhe::dataset::Ciphertexts::SeededRows { .. } => "secret-key rows (the owner's)".to_string(),
                 vsies_fhe::dataset::Ciphertexts::CompactLists { lists, .. } => {
@@ -87,45 +87,37 @@ fn describe(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
                     )
                 }
             };
-            println!("ciphertexts: {layout}");
+            say!("ciphertexts: {layout}");
         }
         ArtifactKind::FheEncryptionCrs => {
             let crs = vsies_fhe::EncryptionCrs::load(path)?;
-            println!("encryption CRS {} for {}-bit features", crs.id, crs.format.bits);
+            say!("encryption CRS {} for {}-bit features", crs.id, crs.format.bits);
         }
         ArtifactKind::EncryptedScores => {
             let scores = vsies_fhe::EncryptedScores::load(path)?;
-            println!("key id: {}", scores.key_id);
-            println!("model id: {}", scores.model_id);
-            println!("plaintext dataset id: {}", scores.dataset_id);
-            println!("rows: {}", scores.rows);
+            say!("key id: {}", scores.key_id);
+            say!("model id: {}", scores.model_id);
+            say!("plaintext dataset id: {}", scores.dataset_id);
+            say!("rows: {}", scores.rows);
         }
         ArtifactKind::CommitteePublicKey => {
             let key = vsies_secure_agg::PublicKey::load(path)?;
             let committee = key.committee;
-            println!("committee id: {}", key.id());
-            println!(
-                "members: {}, threshold: {}, packing: {}",
-                committee.members, committee.threshold, committee.packing
-            );
+            say!("committee id: {}", key.id());
+            say!("members: {}, threshold: {}, packing: {}", committee.members, committee.threshold, committee.packing);
         }
         ArtifactKind::CommitteeKeyShare => {
             let share = vsies_secure_agg::KeyShare::load(path)?;
-            println!("committee id: {}", share.committee_id);
-            println!("member {} of {} (a secret key share: this member only)", share.member, share.committee.members);
+            say!("committee id: {}", share.committee_id);
+            say!("member {} of {} (a secret key share: this member only)", share.member, share.committee.members);
         }
         ArtifactKind::EncryptedUpdate => {
             let update = vsies_secure_agg::EncryptedUpdate::load(path)?;
-            println!("committee id: {}", update.committee_id);
-            println!(
-                "round: {}, clients: {}, values: {}",
-                update.round,
-                update.contributors.len(),
-                update.coordinates()
-            );
-            println!("schema id: {}", update.model.schema_id);
+            say!("committee id: {}", update.committee_id);
+            say!("round: {}, clients: {}, values: {}", update.round, update.contributors.len(), update.coordinates());
+            say!("schema id: {}", update.model.schema_id);
             match &update.signature {
-                Some(signature) => println!(
+                Some(signature) => say!(
                     "signed by {} (signature {})",
                     vsies_secure_agg::signing::format_address(&signature.address),
                     if signature.verify(&update.committee_id, update.round, &update.contributors[0]) {
@@ -134,70 +126,68 @@ fn describe(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
                         "INVALID"
                     }
                 ),
-                None => println!("unsigned"),
+                None => say!("unsigned"),
             }
             match &update.proof {
-                Some(proof) => println!(
+                Some(proof) => say!(
                     "update proof for verifying key {}: {} rows, model commitment {} (check it with `vsies agg verify-update`)",
                     proof.verifying_key,
                     proof.rows,
                     vsies_core::codec::hex(&proof.trained)
                 ),
-                None => println!("no update proof"),
+                None => say!("no update proof"),
             }
         }
         ArtifactKind::DecryptionShare => {
             let share = vsies_secure_agg::DecryptionShare::load(path)?;
-            println!("committee id: {}", share.committee_id);
-            println!("member: {}, aggregate: {}", share.member, vsies_core::codec::hex(&share.aggregate));
+            say!("committee id: {}", share.committee_id);
+            say!("member: {}, aggregate: {}", share.member, vsies_core::codec::hex(&share.aggregate));
         }
         ArtifactKind::ZkProvingKey | ArtifactKind::ZkVerifyingKey => describe_zk_key(path, header)?,
         ArtifactKind::DataProof => {
             let proof = vsies_zk::DataProof::load(path)?;
-            println!("relation: {}", proof.relation);
-            println!("schema id: {}", proof.schema_id);
-            println!("verifying key: {}", proof.verifying_key);
-            println!(
-                "rows: {} (keys for at most {}), data commitment: {}",
-                proof.rows, proof.max_rows, proof.commitment
-            );
-            println!("node: {}, parameters: {}", proof.node, proof.params_id);
+            say!("relation: {}", proof.relation);
+            say!("schema id: {}", proof.schema_id);
+            say!("verifying key: {}", proof.verifying_key);
+            say!("rows: {} (keys for at most {}), data commitment: {}", proof.rows, proof.max_rows, proof.commitment);
+            say!("node: {}, parameters: {}", proof.node, proof.params_id);
         }
         ArtifactKind::TrainingProof => {
             let proof = vsies_zk::relations::training::TrainingProof::load(path)?;
-            println!("relation: {}", proof.relation);
-            println!("schema id: {}, parameters: {}", proof.schema_id, proof.params_id);
-            println!("verifying key: {}", proof.verifying_key);
-            println!(
+            say!("relation: {}", proof.relation);
+            say!("schema id: {}, parameters: {}", proof.schema_id, proof.params_id);
+            say!("verifying key: {}", proof.verifying_key);
+            say!(
                 "round {}, node {}, rows {}, compute {}, data {}",
-                proof.round, proof.node, proof.rows, proof.compute, proof.data
+                proof.round,
+                proof.node,
+                proof.rows,
+                proof.compute,
+                proof.data
             );
-            println!("data commitment: {}", proof.data_commitment);
-            println!(
-                "initial commitment: {}, trained commitment: {}",
-                proof.initial_commitment, proof.trained_commitment
-            );
+            say!("data commitment: {}", proof.data_commitment);
+            say!("initial commitment: {}, trained commitment: {}", proof.initial_commitment, proof.trained_commitment);
         }
         ArtifactKind::ModelOpening => {
             let opening = vsies_zk::relations::training::ModelOpening::load(path)?;
-            println!("opens commitment {} to model {} (the blinding is secret)", opening.commitment, opening.model_id);
+            say!("opens commitment {} to model {} (the blinding is secret)", opening.commitment, opening.model_id);
         }
         ArtifactKind::ClientSigningKey => {
             let key = vsies_secure_agg::ClientKey::load(path)?;
-            println!(
+            say!(
                 "address: {} (the secret key is not shown)",
                 vsies_secure_agg::signing::format_address(&key.address())
             );
         }
         ArtifactKind::ClientRegistry => {
             let registry = vsies_secure_agg::ClientRegistry::load(path)?;
-            println!("committee id: {}", registry.committee_id);
-            println!("registered clients: {}", registry.clients().len());
+            say!("committee id: {}", registry.committee_id);
+            say!("registered clients: {}", registry.clients().len());
             for address in registry.clients() {
-                println!("  {}", vsies_secure_agg::signing::format_address(address));
+                say!("  {}", vsies_secure_agg::signing::format_address(address));
             }
         }
-        other => println!("{other}: {} payload bytes", header.payload_len),
+        other => say!("{other}: {} payload bytes", header.payload_len),
     }
     Ok(())
 }
@@ -208,23 +198,23 @@ fn describe_zk_key(path: &Path, header: &ArtifactHeader) -> anyhow::Result<()> {
     let mut reader = BinaryReader::open(path, header.kind)?;
     let params = vsies_zk::groth16::key_file::read_params_json(&mut reader, path)?;
     let relation = params.get("relation").and_then(|name| name.as_str()).unwrap_or("(unnamed)");
-    println!("relation: {relation}");
+    say!("relation: {relation}");
     for (field, value) in params.as_object().into_iter().flatten().filter(|(field, _)| *field != "relation") {
         match value {
             serde_json::Value::Object(_) | serde_json::Value::Array(_) if *field == "schema" => {
                 let schema: Schema = serde_json::from_value(value.clone()).context("the key's schema")?;
-                println!("schema id: {}", schema.content_id());
+                say!("schema id: {}", schema.content_id());
             }
-            serde_json::Value::Object(_) | serde_json::Value::Array(_) => println!("{field}: (structured)"),
-            value => println!("{field}: {value}"),
+            serde_json::Value::Object(_) | serde_json::Value::Array(_) => say!("{field}: (structured)"),
+            value => say!("{field}: {value}"),
         }
     }
     if header.kind == ArtifactKind::ZkVerifyingKey {
-        println!("verifying key id: {}", ContentId::of(&artifact::read_binary(path, header.kind)?));
+        say!("verifying key id: {}", ContentId::of(&artifact::read_binary(path, header.kind)?));
     } else {
         std::io::copy(&mut reader, &mut std::io::sink()).with_context(|| format!("reading {}", path.display()))?;
         reader.finish()?;
     }
-    println!("payload: {} bytes, checksum verified", header.payload_len);
+    say!("payload: {} bytes, checksum verified", header.payload_len);
     Ok(())
 }

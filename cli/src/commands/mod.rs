@@ -24,6 +24,17 @@ use std::path::Path;
 use vsies_core::artifact::MAGIC;
 use vsies_core::{validate_csv_file, LabelPolicy, QuantizedDataset, Schema, ValidateError, ValidateOptions};
 
+/// Parses `--min-clients`: a count of at least [`vsies_secure_agg::DEFAULT_MIN_CLIENTS`] (an
+/// aggregate of fewer reveals a client's update to the others).
+pub fn at_least_min_clients(text: &str) -> Result<usize, String> {
+    let floor = vsies_secure_agg::DEFAULT_MIN_CLIENTS;
+    match text.parse::<usize>() {
+        Ok(count) if count >= floor => Ok(count),
+        Ok(_) => Err(format!("at least {floor}: fewer clients would reveal a client's update to the others")),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
 /// Loads a schema, naming the file on error.
 pub fn load_schema(path: &Path) -> anyhow::Result<Schema> {
     Ok(Schema::load(path)?)

@@ -32,11 +32,11 @@ pub fn run(args: PredictArgs) -> anyhow::Result<i32> {
     match &args.output {
         Some(path) => {
             write_output(path, csv.as_bytes())?;
-            println!("{summary}");
-            println!("wrote {}", path.display());
+            say!("{summary}");
+            say!("wrote {}", path.display());
         }
         None => {
-            print!("{csv}");
+            say_text!("{csv}");
             eprintln!("{summary}");
         }
     }

@@ -21,7 +21,7 @@ pub fn run(args: QuantizeArgs) -> anyhow::Result<i32> {
     let schema = load_schema(&args.schema)?;
     let data = load_dataset(&args.data, &schema, LabelPolicy::Optional)?;
     data.save(&args.output)?;
-    println!(
+    say!(
         "wrote {}: {} rows x {} features; dataset content id {}",
         args.output.display(),
         data.rows(),

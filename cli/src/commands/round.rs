@@ -43,7 +43,7 @@ pub struct RoundArgs {
     #[arg(long, default_value_t = TrainingConfig::default().epochs)]
     epochs: u32,
     /// Fewest clients a member decrypts an aggregate of.
-    #[arg(long, default_value_t = vsies_secure_agg::DEFAULT_MIN_CLIENTS)]
+    #[arg(long, default_value_t = vsies_secure_agg::DEFAULT_MIN_CLIENTS, value_parser = super::at_least_min_clients)]
     min_clients: usize,
     /// Output directory (must be empty or absent unless --force).
     #[arg(short, long)]
@@ -95,8 +95,8 @@ pub fn run(args: RoundArgs) -> anyhow::Result<i32> {
     write_atomic(&args.output.join("report.svg"), svg.as_bytes())?;
     let markdown = report.markdown();
     write_atomic(&args.output.join("report.md"), markdown.as_bytes())?;
-    print!("{markdown}");
-    println!(
+    say_text!("{markdown}");
+    say!(
         "wrote {} (report.json, report.svg, report.md, store/ with {} objects)",
         args.output.display(),
         std::fs::read_dir(args.output.join("store"))?.count().saturating_sub(1)

@@ -43,7 +43,7 @@ pub fn infer(args: InferArgs) -> anyhow::Result<i32> {
                 schema.content_id()
             );
         }
-        None => print!("{text}"),
+        None => say_text!("{text}"),
     }
     Ok(0)
 }
@@ -88,9 +88,9 @@ pub fn check(args: CheckArgs) -> anyhow::Result<i32> {
         }
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
     } else if code == 0 {
-        println!("{report}");
+        say!("{report}");
     } else {
         eprintln!("{report}");
     }

@@ -25,7 +25,7 @@ pub struct SplitArgs {
 pub fn run(args: SplitArgs) -> anyhow::Result<i32> {
     let split = split_csv_file(&args.data, &args.train, &args.test, args.test_fraction, args.seed)?;
     let rows = split.train.len() + split.test.len();
-    println!(
+    say!(
         "{}: {} rows -> {} train ({}), {} test ({}); seed {}",
         args.data.display(),
         rows,

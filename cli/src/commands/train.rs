@@ -72,16 +72,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
     model.save(&args.output)?;
     let scores = model.scores(&data)?;
     let labels = data.labels().unwrap_or_default();
-    println!(
+    say!(
         "trained on {} rows x {} features ({} epochs, seed {})",
         data.rows(),
         data.columns(),
         config.epochs,
         config.seed
     );
-    println!("training accuracy {:.4}", accuracy(&scores, labels));
-    println!("dataset content id {}", data.content_id());
-    println!("model content id   {}", model.content_id());
-    println!("wrote {}", args.output.display());
+    say!("training accuracy {:.4}", accuracy(&scores, labels));
+    say!("dataset content id {}", data.content_id());
+    say!("model content id   {}", model.content_id());
+    say!("wrote {}", args.output.display());
     Ok(0)
 }

@@ -9,6 +9,7 @@ use anyhow::Context;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
+use vsies_core::artifact::{read_capped, MAX_JSON_BYTES};
 use vsies_core::LabelPolicy;
 use vsies_kernels::Device;
 use vsies_verifier_contract::solidity::EvmVerifyingKey;
@@ -92,7 +93,7 @@ impl KeyOutput {
         relation: R,
     ) -> anyhow::Result<()> {
         for (stage, count) in vsies_zk::groth16::constraints_by_stage(&relation)? {
-            println!("  {stage:<11} {count:>9} constraints");
+            say!("  {stage:<11} {count:>9} constraints");
         }
         self.write(start, |rng, dir| Ok(vsies_zk::groth16::Keys::generate(relation, rng, dir)?.id))
     }
@@ -188,7 +189,7 @@ pub fn setup(command: SetupCommand) -> anyhow::Result<i32> {
     let relation = DataRelation::for_schema(&schema, args.rows, args.buckets)?;
     let constraints = constraint_count(&relation);
     let values = args.rows * relation.columns.len();
-    println!(
+    say!(
         "relation: {} rows x {} columns (features and label), {} constraints ({:.1} per value), {} public inputs",
         args.rows,
         relation.columns.len(),
@@ -223,10 +224,10 @@ pub(super) fn refusal(err: &vsies_zk::ZkError) -> i32 {
 /// warning for seeded keys, the peak memory since `start`.
 pub(super) fn report_keys(output: &Path, id: &impl std::fmt::Display, insecure: bool, start: std::time::Instant) {
     let dir = output.display();
-    println!("wrote {dir}/{{{PROVING_KEY_FILE}, {VERIFYING_KEY_FILE}, {SNARKJS_VERIFYING_KEY_FILE}}}");
-    println!("verifying key id {id}");
+    say!("wrote {dir}/{{{PROVING_KEY_FILE}, {VERIFYING_KEY_FILE}, {SNARKJS_VERIFYING_KEY_FILE}}}");
+    say!("verifying key id {id}");
     if insecure {
-        println!("warning: --insecure-seed: anyone who knows the seed can forge proofs for these keys");
+        say!("warning: --insecure-seed: anyone who knows the seed can forge proofs for these keys");
     }
     print_peak_memory(start);
 }
@@ -258,9 +259,9 @@ pub fn prove(command: ProveCommand) -> anyhow::Result<i32> {
     if let Some(dir) = &args.snarkjs {
         write_snarkjs(&proof, &args.output, &args.keys, dir)?;
     }
-    println!("proved {} rows of {} against schema {}", proof.rows, args.data.display(), proof.schema_id);
-    println!("commitment {}", proof.commitment);
-    println!("wrote {}", args.output.display());
+    say!("proved {} rows of {} against schema {}", proof.rows, args.data.display(), proof.schema_id);
+    say!("commitment {}", proof.commitment);
+    say!("wrote {}", args.output.display());
     print_peak_memory(start);
     Ok(0)
 }
@@ -270,10 +271,9 @@ fn write_snarkjs(proof: &DataProof, path: &Path, keys: &Path, dir: &Path) -> any
     let (proof_json, public_json) = proof.snarkjs(path)?;
     write_output(&dir.join("proof.json"), &serde_json::to_vec_pretty(&proof_json)?)?;
     write_output(&dir.join("public.json"), &serde_json::to_vec_pretty(&public_json)?)?;
-    let key = std::fs::read(keys.join(SNARKJS_VERIFYING_KEY_FILE))
-        .with_context(|| format!("reading {}", keys.join(SNARKJS_VERIFYING_KEY_FILE).display()))?;
+    let key = read_capped(&keys.join(SNARKJS_VERIFYING_KEY_FILE), MAX_JSON_BYTES)?;
     write_output(&dir.join(SNARKJS_VERIFYING_KEY_FILE), &key)?;
-    println!("wrote {}/{{proof.json, public.json, {SNARKJS_VERIFYING_KEY_FILE}}}", dir.display());
+    say!("wrote {}/{{proof.json, public.json, {SNARKJS_VERIFYING_KEY_FILE}}}", dir.display());
     Ok(())
 }
 
@@ -291,11 +291,8 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<i32> {
     let proof = DataProof::load(&args.proof)?;
     match verifier.verify(&proof, &args.proof) {
         Ok(statement) => {
-            println!(
-                "valid: {} rows pass schema {} (commitment {})",
-                statement.rows, proof.schema_id, proof.commitment
-            );
-            println!("node {}, statement digest {}", proof.node, proof.public_inputs[1]);
+            say!("valid: {} rows pass schema {} (commitment {})", statement.rows, proof.schema_id, proof.commitment);
+            say!("node {}, statement digest {}", proof.node, proof.public_inputs[1]);
             Ok(0)
         }
         Err(err) => Ok(super::zk::refusal(&err)),
@@ -324,7 +321,7 @@ pub fn export_verifier(args: ExportVerifierArgs) -> anyhow::Result<i32> {
             format!("Verifying key {} (training, {inputs} public inputs and the challenge seed).", verifier.id);
         let source = vsies_verifier_contract::solidity::render_committed_verifier(&key, &sigma_gamma, &comment);
         write_output(&args.output, source.as_bytes())?;
-        println!(
+        say!(
             "wrote {} (Groth16CommittedVerifier: verifyProof with a commitment and {inputs} public inputs)",
             args.output.display()
         );
@@ -336,6 +333,6 @@ pub fn export_verifier(args: ExportVerifierArgs) -> anyhow::Result<i32> {
     let comment = format!("Verifying key {} ({} public inputs).", verifier.id, inputs);
     let source = vsies_verifier_contract::solidity::render_verifier(&key, &comment);
     write_output(&args.output, source.as_bytes())?;
-    println!("wrote {} (verifyProof with {inputs} public inputs)", args.output.display());
+    say!("wrote {} (verifyProof with {inputs} public inputs)", args.output.display());
     Ok(0)
 }

@@ -8,6 +8,7 @@ use anyhow::Context;
 use ark_std::rand::rngs::StdRng;
 use clap::Args;
 use std::path::{Path, PathBuf};
+use vsies_core::artifact::{read_capped, MAX_JSON_BYTES};
 use vsies_core::{LabelPolicy, Model};
 use vsies_zk::relations::training::{
     ModelOpening, TrainingKeys, TrainingParams, TrainingProof, TrainingProver, TrainingRelation, TrainingVerifier,
@@ -84,7 +85,7 @@ pub fn setup(args: SetupTrainArgs) -> anyhow::Result<i32> {
     let shape = relation.shape()?;
     let per = shape.constraints as f64
         / (args.rows as f64 * relation.features() as f64 * f64::from(relation.params.training.epochs));
-    println!(
+    say!(
         "relation: training on {} rows x {} features, {} epochs: {} constraints ({per:.2} per sample x feature x epoch), {} committed",
         args.rows,
         relation.features(),
@@ -94,7 +95,7 @@ pub fn setup(args: SetupTrainArgs) -> anyhow::Result<i32> {
     );
     let samples = args.rows as f64 * relation.features() as f64 * f64::from(relation.params.training.epochs);
     for (stage, count) in vsies_zk::groth16::constraints_by_stage(&relation)? {
-        println!("  {stage:<14} {count:>10} constraints ({:.3} per sample x feature x epoch)", count as f64 / samples);
+        say!("  {stage:<14} {count:>10} constraints ({:.3} per sample x feature x epoch)", count as f64 / samples);
     }
     args.keys.write(start, |rng, dir| Ok(TrainingKeys::generate(relation, rng, dir)?.id))?;
     Ok(0)
@@ -127,14 +128,17 @@ pub fn prove(args: ProveTrainArgs) -> anyhow::Result<i32> {
     if let Some(dir) = &args.snarkjs {
         write_snarkjs(&prover, &proved.proof, &args.output, &args.keys, dir)?;
     }
-    println!(
+    say!(
         "proved the training on {} rows ({} epochs) for round {} and node {}",
-        proved.proof.rows, prover.relation.params.training.epochs, proved.proof.round, proved.proof.node
+        proved.proof.rows,
+        prover.relation.params.training.epochs,
+        proved.proof.round,
+        proved.proof.node
     );
-    println!("data commitment    {}", proved.proof.data_commitment);
-    println!("trained commitment {}", proved.proof.trained_commitment);
-    println!("model content id   {}", proved.model.content_id());
-    println!("wrote {}, {} and {} (0600)", args.output.display(), args.model_out.display(), args.opening.display());
+    say!("data commitment    {}", proved.proof.data_commitment);
+    say!("trained commitment {}", proved.proof.trained_commitment);
+    say!("model content id   {}", proved.model.content_id());
+    say!("wrote {}, {} and {} (0600)", args.output.display(), args.model_out.display(), args.opening.display());
     print_peak_memory(start);
     Ok(0)
 }
@@ -154,9 +158,9 @@ fn write_snarkjs(
     super::write_output(&dir.join("proof.json"), &serde_json::to_vec_pretty(&snarkjs::committed_proof(&committed))?)?;
     super::write_output(&dir.join("public.json"), &serde_json::to_vec_pretty(&snarkjs::public_inputs(&inputs))?)?;
     let key_path = keys.join(SNARKJS_VERIFYING_KEY_FILE);
-    let key = std::fs::read(&key_path).with_context(|| format!("reading {}", key_path.display()))?;
+    let key = read_capped(&key_path, MAX_JSON_BYTES)?;
     super::write_output(&dir.join(SNARKJS_VERIFYING_KEY_FILE), &key)?;
-    println!("wrote {}/{{proof.json, public.json, {SNARKJS_VERIFYING_KEY_FILE}}}", dir.display());
+    say!("wrote {}/{{proof.json, public.json, {SNARKJS_VERIFYING_KEY_FILE}}}", dir.display());
     Ok(())
 }
 
@@ -184,20 +188,23 @@ pub fn verify(
     });
     match result {
         Ok(statement) => {
-            println!(
+            say!(
                 "valid: training on {} rows ({} compute units) for round {} by node {}",
-                proof.rows, proof.compute, statement.round, proof.node
+                proof.rows,
+                proof.compute,
+                statement.round,
+                proof.node
             );
             let training = &verifier.relation.params.training;
-            println!("schema             {}", proof.schema_id);
-            println!("parameters         {} ({})", proof.params_id, describe(training));
-            println!("data commitment    {}", statement.data);
-            println!(
+            say!("schema             {}", proof.schema_id);
+            say!("parameters         {} ({})", proof.params_id, describe(training));
+            say!("data commitment    {}", statement.data);
+            say!(
                 "initial commitment {}{}",
                 statement.initial,
                 if init.is_some() { " (the initial model given)" } else { " (not checked: give --init MODEL)" }
             );
-            println!(
+            say!(
                 "trained commitment {}{}",
                 statement.trained,
                 if opened.is_some() {

@@ -48,13 +48,55 @@ pub fn read_binary(path: &Path, expected: ArtifactKind) -> Result<Vec<u8>, Artif
 /// Reads a binary artifact and returns its verified payload and its checksum (the SHA-256 of
 /// the whole file but the checksum itself), which identifies the file's content.
 pub fn read_binary_with_checksum(path: &Path, expected: ArtifactKind) -> Result<(Vec<u8>, [u8; 32]), ArtifactError> {
-    let mut bytes = std::fs::read(path).map_err(io_error(path))?;
+    let mut bytes = read_bounded(path, expected)?;
     let payload_len = decode_binary(&bytes, expected, path)?.len();
     let checksum: [u8; 32] = bytes[bytes.len() - CHECKSUM_LEN..].try_into().expect("32 bytes");
     // Reuse the buffer: drop the checksum, then the header.
     bytes.truncate(HEADER_LEN + payload_len);
     bytes.drain(..HEADER_LEN);
     Ok((bytes, checksum))
+}
+
+/// Most bytes read whole from a pipe or a device, whose length is not known before reading:
+/// such an input is read up to the length its header declares, and a declaration above this
+/// is refused before anything else is read.
+pub const MAX_UNSIZED_BYTES: u64 = 4 << 30;
+
+/// Reads a whole binary artifact without trusting it for memory: the header first (so
+/// `/dev/zero` or a text file is refused after 24 bytes), then no more than the file's size
+/// allows, or, for a pipe or device, its header's declared length (at most
+/// [`MAX_UNSIZED_BYTES`]), plus one byte to tell trailing data. [`decode_binary`] then checks
+/// what was read.
+fn read_bounded(path: &Path, expected: ArtifactKind) -> Result<Vec<u8>, ArtifactError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(io_error(path))?;
+    let metadata = file.metadata().map_err(io_error(path))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut bytes = Vec::with_capacity(HEADER_LEN);
+    (&mut reader).take(HEADER_LEN as u64).read_to_end(&mut bytes).map_err(io_error(path))?;
+    if bytes.len() < HEADER_LEN || bytes[..MAGIC.len()] != MAGIC {
+        return Ok(bytes);
+    }
+    let whole = if metadata.is_file() {
+        metadata.len()
+    } else {
+        let declared = u64::from_le_bytes(bytes[16..24].try_into().expect("8 bytes"));
+        let whole = declared.saturating_add((HEADER_LEN + CHECKSUM_LEN) as u64);
+        if whole > MAX_UNSIZED_BYTES {
+            return Err(ArtifactError::Malformed {
+                path: path.into(),
+                reason: format!(
+                    "declares a {declared}-byte payload, more than the {} GiB read whole from a pipe or device",
+                    MAX_UNSIZED_BYTES >> 30
+                ),
+            });
+        }
+        whole
+    };
+    // Kind, version and length are refused before the payload is read.
+    check_header(&bytes, whole, expected, path)?;
+    reader.take(whole + 1 - HEADER_LEN as u64).read_to_end(&mut bytes).map_err(io_error(path))?;
+    Ok(bytes)
 }
 
 /// The checksum [`encode_binary`] appends: the content id of an artifact's encoding.
@@ -135,5 +177,55 @@ mod tests {
             decode_binary(b"a,b\n1,2\n", ArtifactKind::QuantizedDataset, name()),
             Err(ArtifactError::BadMagic { .. })
         ));
+    }
+
+    /// A FIFO at a fresh path with `bytes` written into it by a thread (which then closes it).
+    #[cfg(unix)]
+    fn fifo_with(bytes: Vec<u8>) -> (tempfile::TempDir, std::path::PathBuf, std::thread::JoinHandle<()>) {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("in.fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let writer = {
+            let fifo = fifo.clone();
+            // The reader may stop early: a broken pipe is the writer's expected end.
+            std::thread::spawn(move || {
+                drop(std::fs::OpenOptions::new().write(true).open(&fifo).unwrap().write_all(&bytes))
+            })
+        };
+        (dir, fifo, writer)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dev_zero_is_refused_after_its_header_bytes() {
+        let err = read_binary(Path::new("/dev/zero"), ArtifactKind::QuantizedDataset).unwrap_err();
+        assert!(matches!(err, ArtifactError::BadMagic { .. }), "{err}");
+        let err = crate::artifact::read_header(Path::new("/dev/zero")).unwrap_err();
+        assert!(matches!(err, ArtifactError::BadMagic { .. }), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_read_up_to_its_declared_length_and_no_further() {
+        // An honest artifact through a pipe reads back.
+        let honest = encode_binary(ArtifactKind::QuantizedDataset, b"payload");
+        let (_dir, fifo, writer) = fifo_with(honest);
+        assert_eq!(read_binary(&fifo, ArtifactKind::QuantizedDataset).unwrap(), b"payload");
+        writer.join().unwrap();
+        // A header promising a terabyte is refused before any payload is read.
+        let mut huge = encode_header(ArtifactKind::QuantizedDataset, 1 << 40).to_vec();
+        huge.extend(vec![0u8; 1 << 16]);
+        let (_dir, fifo, writer) = fifo_with(huge);
+        let err = read_binary(&fifo, ArtifactKind::QuantizedDataset).unwrap_err();
+        assert!(err.to_string().contains("more than the 4 GiB read whole from a pipe"), "{err}");
+        writer.join().unwrap();
+        // Bytes beyond the declared length are not read on, and are refused.
+        let mut longer = encode_binary(ArtifactKind::QuantizedDataset, b"payload");
+        longer.extend(vec![7u8; 1 << 16]);
+        let (_dir, fifo, writer) = fifo_with(longer);
+        let err = read_binary(&fifo, ArtifactKind::QuantizedDataset).unwrap_err();
+        assert!(err.to_string().contains("bytes after the checksum"), "{err}");
+        writer.join().unwrap();
     }
 }

@@ -2,6 +2,7 @@
 //! file's header without its payload.
 
 use super::error::{io_error, ArtifactError};
+use super::json::MAX_JSON_BYTES;
 use super::kind::ArtifactKind;
 use std::path::Path;
 
@@ -52,15 +53,26 @@ pub fn read_header(path: &Path) -> Result<ArtifactHeader, ArtifactError> {
         let payload_len = check_header(&header, found, kind, path)?;
         return Ok(ArtifactHeader { kind, format_version: version, payload_len });
     }
-    // JSON artifacts are small (models, proofs): read and parse the envelope.
-    const JSON_LIMIT: u64 = 256 << 20;
-    if found > JSON_LIMIT {
+    // JSON artifacts are small (models, proofs): read and parse the envelope, no more than a
+    // JSON artifact may hold, and only what can start a JSON object (`/dev/zero` and binary
+    // files stop here).
+    if header[..read].iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b != b'{') {
+        return Err(ArtifactError::BadMagic { path: path.into() });
+    }
+    if found > MAX_JSON_BYTES {
         return Err(ArtifactError::Malformed {
             path: path.into(),
             reason: "not a binary artifact, and too large for a JSON one".into(),
         });
     }
-    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    let mut bytes = header[..read].to_vec();
+    file.take(MAX_JSON_BYTES + 1 - read as u64).read_to_end(&mut bytes).map_err(io_error(path))?;
+    if bytes.len() as u64 > MAX_JSON_BYTES {
+        return Err(ArtifactError::Malformed {
+            path: path.into(),
+            reason: format!("not a binary artifact, and larger than the {} MiB of a JSON one", MAX_JSON_BYTES >> 20),
+        });
+    }
     let envelope: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|_| ArtifactError::BadMagic { path: path.into() })?;
     let name =
@@ -70,7 +82,7 @@ pub fn read_header(path: &Path) -> Result<ArtifactHeader, ArtifactError> {
     let version =
         envelope.get("format_version").and_then(|v| v.as_u64()).map_or(0, |v| u16::try_from(v).unwrap_or(u16::MAX));
     check_version(version, path)?;
-    Ok(ArtifactHeader { kind, format_version: version, payload_len: found })
+    Ok(ArtifactHeader { kind, format_version: version, payload_len: bytes.len() as u64 })
 }
 
 /// The header of a binary artifact of `kind` with a payload of `payload_len` bytes.

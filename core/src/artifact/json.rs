@@ -161,11 +161,22 @@ pub fn write_json_private<T: Serialize>(path: &Path, kind: ArtifactKind, body: &
 /// Reads and verifies a JSON artifact, reading at most [`MAX_JSON_BYTES`] (+1, to tell a file
 /// over the limit).
 pub fn read_json<T: DeserializeOwned>(path: &Path, expected: ArtifactKind) -> Result<T, ArtifactError> {
+    decode_json(&read_capped(path, MAX_JSON_BYTES)?, expected, path)
+}
+
+/// Reads a whole small file (JSON of any kind, a relation's parameters), refusing one over
+/// `limit` bytes after reading no more than `limit + 1`: a bound on what `/dev/zero`, a FIFO
+/// or a hostile file can make the reader allocate.
+pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, ArtifactError> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(io_error(path))?;
     let mut bytes = Vec::new();
-    file.take(MAX_JSON_BYTES + 1).read_to_end(&mut bytes).map_err(io_error(path))?;
-    decode_json(&bytes, expected, path)
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(io_error(path))?;
+    if bytes.len() as u64 > limit {
+        let limit = if limit >= 1 << 20 { format!("{} MiB", limit >> 20) } else { format!("{limit}-byte") };
+        return Err(ArtifactError::Malformed { path: path.into(), reason: format!("larger than the {limit} limit") });
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

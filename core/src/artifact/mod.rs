@@ -31,9 +31,12 @@ pub use atomic::{
     process_alive, remove_in_flight, sweep_dead_runs, track_in_flight, untrack_in_flight, write_atomic,
     write_atomic_private, write_atomic_with, InFlight,
 };
-pub use binary::{binary_checksum, decode_binary, encode_binary, read_binary, read_binary_with_checksum, write_binary};
+pub use binary::{
+    binary_checksum, decode_binary, encode_binary, read_binary, read_binary_with_checksum, write_binary,
+    MAX_UNSIZED_BYTES,
+};
 pub use error::ArtifactError;
 pub use header::{read_header, ArtifactHeader, FORMAT_VERSION, MAGIC};
-pub use json::{decode_json, encode_json, read_json, write_json, write_json_private};
+pub use json::{decode_json, encode_json, read_capped, read_json, write_json, write_json_private, MAX_JSON_BYTES};
 pub use kind::ArtifactKind;
 pub use stream::{streamed_checksum, write_binary_streamed, BinaryReader};

@@ -91,7 +91,13 @@ impl CommittedProof {
         let proof = Proof::deserialize_compressed(&bytes[..128]).map_err(|err| invalid(format!("(A, B, C): {err}")))?;
         let point = G1Affine::deserialize_compressed(&bytes[128..160]).map_err(|err| invalid(format!("D: {err}")))?;
         let knowledge = G1Affine::deserialize_compressed(&bytes[160..]).map_err(|err| invalid(format!("P: {err}")))?;
-        Ok(Self { proof, commitment: Commitment { point, knowledge } })
+        let parsed = Self { proof, commitment: Commitment { point, knowledge } };
+        // One encoding per proof (flag bits, the identity's spelling): anything that
+        // identifies proofs by their bytes then sees one proof once.
+        if parsed.to_bytes() != bytes {
+            return Err(invalid("the proof bytes are not the canonical encoding of its points".into()));
+        }
+        Ok(parsed)
     }
 
     /// The EVM words of `D` and `P`.

@@ -174,8 +174,14 @@ impl DataProof {
     pub fn groth16(&self, path: &Path) -> Result<Proof<Bn254>, ZkError> {
         let bytes: [u8; 128] = codec::unhex_array(&self.proof)
             .ok_or_else(|| ZkError::malformed(path, "proof", "`proof` is not 128 bytes of lowercase hex"))?;
-        Proof::deserialize_compressed(&bytes[..])
-            .map_err(|err| ZkError::malformed(path, "proof", format!("`proof`: {err}")))
+        let proof = Proof::<Bn254>::deserialize_compressed(&bytes[..])
+            .map_err(|err| ZkError::malformed(path, "proof", format!("`proof`: {err}")))?;
+        let mut canonical = Vec::with_capacity(bytes.len());
+        proof.serialize_compressed(&mut canonical).expect("writing to memory");
+        if canonical != bytes {
+            return Err(ZkError::malformed(path, "proof", "`proof` is not the canonical encoding of its points"));
+        }
+        Ok(proof)
     }
 
     /// snarkjs's `proof.json` and `public.json` for this proof.
