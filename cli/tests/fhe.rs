@@ -202,7 +202,19 @@ fn scores_not_computed_from_the_dataset_and_model_are_not_decrypted() {
     vsies_core::artifact::write_binary(&d.join("forged.vsies"), vsies_core::ArtifactKind::EncryptedScores, &payload)
         .unwrap();
     let out = vsies(
-        &["decrypt", "forged.vsies", "--keys", "keys", "--model", "model.json", "--data", "test.vsies", "-o", "p.csv"],
+        &[
+            "decrypt",
+            "forged.vsies",
+            "--keys",
+            "keys",
+            "--model",
+            "model.json",
+            "--data",
+            "test.vsies",
+            "--unproved",
+            "-o",
+            "p.csv",
+        ],
         d,
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));

@@ -399,7 +399,8 @@ impl EncryptedDataset {
         }))
     }
 
-    pub(crate) fn check_key(&self, key_id: ContentId) -> Result<(), FheError> {
+    /// Refuses a dataset encrypted under another key set than `key_id`'s.
+    pub fn check_key(&self, key_id: ContentId) -> Result<(), FheError> {
         if key_id != self.key_id {
             return Err(FheError::WrongKeys {
                 what: "the encrypted dataset".into(),

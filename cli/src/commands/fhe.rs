@@ -244,6 +244,7 @@ pub fn decrypt(args: DecryptArgs) -> anyhow::Result<i32> {
     let encrypted = EncryptedScores::load(&args.scores)?;
     let model = Model::load(model_path)?;
     let data = EncryptedDataset::load(data_path)?;
+    data.check_key(key.key_id()).with_context(|| data_path.display().to_string())?;
     if !args.unproved {
         super::fhe_proofs::check(&data, &args.keys)
             .map_err(|err| err.context(format!("checking the encryption proofs of {}", data_path.display())))?;
