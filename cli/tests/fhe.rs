@@ -201,22 +201,8 @@ fn scores_not_computed_from_the_dataset_and_model_are_not_decrypted() {
     payload[at] ^= 0x40;
     vsies_core::artifact::write_binary(&d.join("forged.vsies"), vsies_core::ArtifactKind::EncryptedScores, &payload)
         .unwrap();
-    let out = vsies(
-        &[
-            "decrypt",
-            "forged.vsies",
-            "--keys",
-            "keys",
-            "--model",
-            "model.json",
-            "--data",
-            "test.vsies",
-            "--unproved",
-            "-o",
-            "p.csv",
-        ],
-        d,
-    );
+    let decrypt = ["decrypt", "forged.vsies", "--keys", "keys", "--model", "model.json", "--data", "test.vsies"];
+    let out = vsies(&[&decrypt[..], &["--unproved", "-o", "p.csv"]].concat(), d);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("refusing to decrypt") && text(&out).contains("row 5 differs"), "{}", text(&out));
     assert!(text(&out).contains("forged.vsies"), "the error names the file: {}", text(&out));
