@@ -43,6 +43,7 @@ fn checked_invalid(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         cause.downcast_ref::<vsies_fhe::FheError>().is_some_and(|e| e.is_checked_invalid())
             || cause.downcast_ref::<vsies_core::InferError>().is_some_and(|e| e.is_checked_invalid())
+            || cause.downcast_ref::<vsies_core::split::SplitError>().is_some_and(|e| e.is_checked_invalid())
             || cause.downcast_ref::<vsies_core::SchemaError>().is_some_and(|e| e.is_checked_invalid())
             || cause.downcast_ref::<vsies_secure_agg::AggError>().is_some_and(|e| e.is_checked_invalid())
             || cause.downcast_ref::<vsies_zk::ZkError>().is_some_and(|e| e.is_invalid_ceremony())

@@ -2,8 +2,9 @@
 //!
 //! `vsies train … -o /dev/stdout | gzip` must deliver the artifact intact, so when any
 //! argument names the file or pipe stdout is, every message the command prints (summaries,
-//! reports, "wrote …") goes to stderr instead. Commands print through [`say!`] and
-//! [`say_text!`] rather than `println!`/`print!` for this reason.
+//! reports, "wrote …") goes to stderr instead. Commands print messages through [`say!`]
+//! rather than `println!`, and their primary output (a CSV printed when no `-o` is given)
+//! through [`say_text!`].
 
 use std::ffi::OsString;
 use std::fmt::Arguments;
@@ -11,8 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static MESSAGES_TO_STDERR: AtomicBool = AtomicBool::new(false);
 
-/// Sends messages to stderr when one of `args` (or the value of an `--flag=value` argument)
-/// names what stdout is: the same file or pipe, by device and inode.
+/// Sends messages to stderr when one of `args` (or the value of an `--flag=value`, `-o=value`
+/// or `-ovalue` argument) names what stdout is, the same file or pipe by device and inode,
+/// unless it is also what stdin is (an input, as with a socket on both).
 pub fn route_messages(args: impl IntoIterator<Item = OsString>) {
     if args.into_iter().any(|arg| names_stdout(&arg)) {
         MESSAGES_TO_STDERR.store(true, Ordering::Relaxed);
@@ -30,17 +32,25 @@ fn names_stdout(arg: &std::ffi::OsStr) -> bool {
         // Messages on a terminal cannot corrupt a file.
         return false;
     }
-    let Some(own) = stdout.as_fd().try_clone_to_owned().ok().and_then(|fd| std::fs::File::from(fd).metadata().ok())
-    else {
+    let identity = |fd: std::os::fd::BorrowedFd<'_>| {
+        fd.try_clone_to_owned().ok().and_then(|fd| std::fs::File::from(fd).metadata().ok()).map(|m| (m.dev(), m.ino()))
+    };
+    let Some(own) = identity(stdout.as_fd()) else {
         return false;
     };
     let bytes = arg.as_bytes();
-    let value = match bytes.iter().position(|&b| b == b'=') {
-        Some(at) if bytes.starts_with(b"--") => &bytes[at + 1..],
-        _ => bytes,
-    };
-    std::fs::metadata(std::ffi::OsStr::from_bytes(value))
-        .is_ok_and(|meta| meta.dev() == own.dev() && meta.ino() == own.ino())
+    let mut candidates = vec![bytes];
+    if let Some(at) = bytes.iter().position(|&b| b == b'=').filter(|_| bytes.starts_with(b"--")) {
+        candidates.push(&bytes[at + 1..]);
+    } else if bytes.len() > 2 && bytes[0] == b'-' && bytes[1] != b'-' {
+        // A short flag with its value attached: `-o/dev/stdout`, `-o=/dev/stdout`.
+        candidates.push(bytes[2..].strip_prefix(b"=").unwrap_or(&bytes[2..]));
+    }
+    let stdin = identity(std::io::stdin().as_fd());
+    candidates.into_iter().any(|path| {
+        let found = std::fs::metadata(std::ffi::OsStr::from_bytes(path)).ok().map(|m| (m.dev(), m.ino()));
+        found == Some(own) && found != stdin
+    })
 }
 
 #[cfg(not(unix))]
@@ -57,13 +67,10 @@ pub fn say_line(args: Arguments<'_>) {
     }
 }
 
-/// Prints a command's text without adding a newline (see the module docs).
+/// Prints a command's primary output (a CSV, a schema when no `-o` is given) without adding
+/// a newline: always to stdout, where it is asked for.
 pub fn say_raw(args: Arguments<'_>) {
-    if MESSAGES_TO_STDERR.load(Ordering::Relaxed) {
-        eprint!("{args}");
-    } else {
-        print!("{args}");
-    }
+    print!("{args}");
 }
 
 /// `println!` for a command's messages: to stderr when stdout is an output file.
@@ -76,7 +83,7 @@ macro_rules! say {
     };
 }
 
-/// `print!` for a command's text: to stderr when stdout is an output file.
+/// `print!` for a command's primary output: always stdout.
 macro_rules! say_text {
     ($($arg:tt)*) => {
         $crate::output::say_raw(format_args!($($arg)*))

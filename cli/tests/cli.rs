@@ -406,12 +406,17 @@ fn endless_inputs_are_refused_after_a_bounded_read() {
     let out = vsies(&["schema", "infer", "/dev/zero", "--label", "malignant", "-o", "s.toml"], d);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("line 1 is longer than 16 MiB"), "{}", text(&out));
+    let out = vsies(&["split", "/dev/zero", "--train", "a.csv", "--test", "b.csv"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("/dev/zero: line 1 is longer than 16 MiB"), "{}", text(&out));
+    assert!(!d.join("a.csv").exists() && !d.join("b.csv").exists());
     let out = vsies(&["schema", "check", "data.csv", "--schema", "/dev/zero"], d);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("/dev/zero") && text(&out).contains("MiB a schema may take"), "{}", text(&out));
-    // Not an artifact: `inspect` reads it as a schema, `train` as a CSV, each bounded.
+    // Not an artifact: `inspect` reads it as a schema (unreadable), `train` as a CSV (an
+    // invalid one), each bounded.
     let out = vsies(&["inspect", "/dev/zero"], d);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("/dev/zero") && text(&out).contains("MiB a schema may take"), "{}", text(&out));
     let out = vsies(&["train", "/dev/zero", "--schema", "schema.toml", "-o", "m.json"], d);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));

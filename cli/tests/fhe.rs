@@ -46,6 +46,24 @@ fn decrypted_predictions_are_byte_identical_to_plaintext_predictions() {
     );
     assert!(report.contains("plaintext scores on 143 of 143 rows"), "{report}");
     assert_eq!(std::fs::read(d.join("fhe.csv")).unwrap(), std::fs::read(d.join("preds.csv")).unwrap());
+
+    // Secret-key rows carry no proof: a node can write that layout itself (chosen seeds and
+    // bodies, the owner's key id, the checksum recomputed). Its scores are consistent, yet the
+    // key holder refuses to decrypt them: the file is not one it encrypted.
+    let mut payload =
+        vsies_core::artifact::read_binary(&d.join("test.vsies"), vsies_core::ArtifactKind::EncryptedDataset).unwrap();
+    let last = payload.len() - 3;
+    payload[last] ^= 0x10;
+    vsies_core::artifact::write_binary(&d.join("crafted.vsies"), vsies_core::ArtifactKind::EncryptedDataset, &payload)
+        .unwrap();
+    ok(&["infer", "crafted.vsies", "--model", "model.json", "--keys", "keys", "-o", "crafted-preds.vsies"], d);
+    let decrypt =
+        ["decrypt", "crafted-preds.vsies", "--keys", "keys", "--model", "model.json", "--data", "crafted.vsies"];
+    let out = vsies(&[&decrypt[..], &["-o", "crafted.csv"]].concat(), d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("does not record it as encrypted by this key holder"), "{}", text(&out));
+    assert!(!d.join("crafted.csv").exists());
+    assert!(std::fs::read_to_string(d.join("keys/secret.key.datasets")).unwrap().lines().count() == 1);
 }
 
 /// A contributor holding only public.key and the owner's encryption.crs encrypts and proves

@@ -81,6 +81,16 @@ impl<R: Read> Read for BoundedCsvInput<R> {
     }
 }
 
+/// `line N: ` for an error message, nothing for line 0 (the CSV reader gives no position for
+/// errors of its input, such as the limits above, whose own message names the line).
+pub(crate) fn at_line(line: u64) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!("line {line}: ")
+    }
+}
+
 /// Opens the CSV at `path` for reading through a [`BoundedCsvInput`]: a regular file is
 /// bounded by its size, anything else (a pipe, `/dev/stdin`, a device) by
 /// [`MAX_UNSIZED_CSV_BYTES`].

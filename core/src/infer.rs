@@ -93,7 +93,7 @@ pub enum InferError {
         found: Vec<String>,
     },
     /// The CSV cannot be parsed.
-    #[error("{path}: {}{reason}", at_line(*.line))]
+    #[error("{path}: {}{reason}", crate::csv_input::at_line(*.line))]
     Unreadable {
         /// The file.
         path: PathBuf,
@@ -117,15 +117,6 @@ impl InferError {
     /// (exit 2).
     pub fn is_checked_invalid(&self) -> bool {
         !matches!(self, Self::Io { .. })
-    }
-}
-
-/// `line N: ` for an error message, nothing for line 0 (not known).
-fn at_line(line: u64) -> String {
-    if line == 0 {
-        String::new()
-    } else {
-        format!("line {line}: ")
     }
 }
 

@@ -149,11 +149,13 @@ impl Schema {
         let io = |source| SchemaError::Io { path: path.into(), source };
         let mut bytes = Vec::new();
         std::fs::File::open(path).map_err(io)?.take(MAX_SCHEMA_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
-        let parse = |message: String| SchemaError::Parse { path: path.into(), message };
+        // Too large or not text: not a schema file at all (unreadable, as a binary file is).
+        let unreadable = |reason: String| io(std::io::Error::new(std::io::ErrorKind::InvalidData, reason));
         if bytes.len() as u64 > MAX_SCHEMA_BYTES {
-            return Err(parse(format!("larger than the {} MiB a schema may take", MAX_SCHEMA_BYTES >> 20)));
+            return Err(unreadable(format!("larger than the {} MiB a schema may take", MAX_SCHEMA_BYTES >> 20)));
         }
-        let text = String::from_utf8(bytes).map_err(|err| parse(format!("not UTF-8 text: {err}")))?;
+        let text = String::from_utf8(bytes).map_err(|err| unreadable(format!("not UTF-8 text: {err}")))?;
+        let parse = |message: String| SchemaError::Parse { path: path.into(), message };
         Self::from_toml(&text).map_err(|err| match err {
             SchemaError::Parse { message, .. } => parse(message),
             SchemaError::Invalid { field, reason, .. } => SchemaError::Invalid { path: path.into(), field, reason },

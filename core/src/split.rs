@@ -38,11 +38,11 @@ pub enum SplitError {
         source: std::io::Error,
     },
     /// The CSV is malformed where a record should be.
-    #[error("{path}: line {line}: {reason}")]
+    #[error("{path}: {}{reason}", crate::csv_input::at_line(*.line))]
     Csv {
         /// The file.
         path: PathBuf,
-        /// Physical line (1-based).
+        /// Physical line (1-based; 0 where the reader cannot say).
         line: u64,
         /// Why.
         reason: String,
@@ -53,6 +53,14 @@ pub enum SplitError {
         /// The file.
         path: PathBuf,
     },
+}
+
+impl SplitError {
+    /// Whether the file was read and its content refused (exit 1), rather than unreadable or
+    /// the split impossible as asked (exit 2).
+    pub fn is_checked_invalid(&self) -> bool {
+        matches!(self, Self::Csv { .. } | Self::Empty { .. })
+    }
 }
 
 /// Splits `rows` row indices: `p = RandomState(seed).permutation(rows)`,
@@ -87,10 +95,16 @@ pub fn split_csv_file(
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut records = Vec::new();
     for record in reader.byte_records() {
-        records.push(record.map_err(|err| SplitError::Csv {
-            path: data.into(),
-            line: err.position().map_or(0, |p| p.line()),
-            reason: err.to_string(),
+        records.push(record.map_err(|err| {
+            let (line, reason) = (err.position().map_or(0, |p| p.line()), err.to_string());
+            match err.into_kind() {
+                // A failure to read is I/O; what the reader refuses, or a line over the
+                // input's limits, is invalid data.
+                csv::ErrorKind::Io(source) if source.kind() != std::io::ErrorKind::InvalidData => {
+                    SplitError::Io { path: data.into(), source }
+                }
+                _ => SplitError::Csv { path: data.into(), line, reason },
+            }
         })?);
     }
     if records.is_empty() {

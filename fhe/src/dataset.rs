@@ -362,6 +362,12 @@ impl EncryptedDataset {
         matches!(self.ciphertexts, Ciphertexts::CompactLists { .. } | Ciphertexts::ProvedLists { .. })
     }
 
+    /// The SHA-256 checksum of this dataset's file (its encoding): what tells one exact file
+    /// from every other, whatever ids the file claims (see [`crate::owned`]).
+    pub fn file_checksum(&self) -> [u8; 32] {
+        artifact::binary_checksum(&artifact::encode_binary(ArtifactKind::EncryptedDataset, &self.to_payload()))
+    }
+
     /// Calls `visit(first_row, ciphertexts)` for blocks of consecutive rows, in parallel,
     /// with each row's `columns` LWE ciphertexts expanded (masks regenerated or unrolled).
     pub(crate) fn par_map_row_blocks<T: Send>(

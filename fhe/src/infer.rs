@@ -101,7 +101,10 @@ impl EncryptedScores {
     /// built from unit vectors) and learns the decrypted results, or even only the predicted
     /// classes, recovers the secret key bit by bit. Encrypted inference is a deterministic
     /// linear map with clear weights, cheap to repeat, so the owner recomputes it and decrypts
-    /// nothing it did not compute itself from ciphertexts it trusts.
+    /// nothing it did not compute itself from ciphertexts it trusts. Trusting `data` is the
+    /// caller's part: public-key rows by their proofs ([`EncryptedDataset::check_proofs`]),
+    /// secret-key rows by the key holder's own record ([`crate::OwnedDatasets::check`]);
+    /// `vsies decrypt` does both.
     pub fn decrypt_justified(
         &self,
         data: &EncryptedDataset,

@@ -83,6 +83,8 @@ pub fn aggregate(
     }
     let mut outcome = Aggregation { included, refused, model: None, members: Vec::new() };
     let Some(((_, first), rest)) = accepted.split_first() else { return Ok(outcome) };
+    // The members' floor applies here too: fewer would be refused by every member.
+    let min_clients = min_clients.max(vsies_secure_agg::DEFAULT_MIN_CLIENTS);
     if accepted.len() < min_clients {
         return Ok(outcome);
     }

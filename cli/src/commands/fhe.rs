@@ -33,13 +33,15 @@ pub fn keygen(args: KeygenArgs) -> anyhow::Result<i32> {
     }
     let keys = Keys::generate();
     let staging = KeySetStaging::begin(&args.output, args.force, |name| {
-        // The encryption CRS (`vsies setup encryption`) lives beside the keys and goes with them.
+        // The encryption CRS (`vsies setup encryption`) and the record of the key holder's own
+        // datasets live beside the keys and go with them.
         [
             SECRET_KEY_FILE,
             PUBLIC_KEY_FILE,
             EVALUATION_KEY_FILE,
             vsies_fhe::proofs::CRS_FILE,
             vsies_fhe::proofs::TRAINING_CRS_FILE,
+            vsies_fhe::owned::RECORD_FILE,
         ]
         .contains(&name)
     })?;
@@ -111,6 +113,11 @@ pub fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
             None => (encrypted, how),
         }
     };
+    if !encrypted.is_public_key_encrypted() {
+        // Recorded before the file exists: a crash in between leaves a record of a file that
+        // was never written, never a file of ours the record does not know.
+        vsies_fhe::OwnedDatasets::open(&vsies_fhe::OwnedDatasets::path_for(&secret_path))?.record(&encrypted)?;
+    }
     encrypted.save(&args.output)?;
     say!(
         "encrypted {} rows x {} features with the {how}: {:.0} bytes per row",
@@ -200,9 +207,12 @@ pub struct DecryptArgs {
     /// Scores: labelled CSV of the same rows, to print accuracy (optional).
     #[arg(long)]
     labels: Option<PathBuf>,
-    /// Scores: decrypt scores of public-key rows without proofs. Crafted rows (masks built
-    /// from unit vectors) make the recomputed scores an oracle on the secret key, so without
-    /// this flag such rows' proofs are checked first (the key directory's encryption.crs).
+    /// Scores: decrypt scores of rows nothing justifies: public-key rows without proofs, or
+    /// secret-key rows this key set's record (`secret.key.datasets`, written by `vsies encrypt`)
+    /// does not list. Crafted rows (masks built from unit vectors, chosen seeds and bodies)
+    /// make the recomputed scores an oracle on the secret key, so without this flag public-key
+    /// rows' proofs are checked first (the key directory's encryption.crs), and secret-key rows
+    /// must be files this key holder encrypted.
     #[arg(long)]
     unproved: bool,
     /// An encrypted model: attestations of its content id by validators who re-executed the
@@ -248,6 +258,10 @@ pub fn decrypt(args: DecryptArgs) -> anyhow::Result<i32> {
     if !args.unproved {
         super::fhe_proofs::check(&data, &args.keys)
             .map_err(|err| err.context(format!("checking the encryption proofs of {}", data_path.display())))?;
+        let secret_path = args.keys.join(SECRET_KEY_FILE);
+        vsies_fhe::OwnedDatasets::open(&vsies_fhe::OwnedDatasets::path_for(&secret_path))?
+            .check(&data)
+            .with_context(|| data_path.display().to_string())?;
     }
     let scores = encrypted
         .decrypt_justified(&data, &model, &key)

@@ -95,7 +95,7 @@ pub fn run(args: RoundArgs) -> anyhow::Result<i32> {
     write_atomic(&args.output.join("report.svg"), svg.as_bytes())?;
     let markdown = report.markdown();
     write_atomic(&args.output.join("report.md"), markdown.as_bytes())?;
-    say_text!("{markdown}");
+    say!("{}", markdown.trim_end());
     say!(
         "wrote {} (report.json, report.svg, report.md, store/ with {} objects)",
         args.output.display(),

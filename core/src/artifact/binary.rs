@@ -2,7 +2,7 @@
 
 use super::atomic::write_atomic;
 use super::error::{io_error, ArtifactError};
-use super::header::{check_header, encode_header, CHECKSUM_LEN, HEADER_LEN, MAGIC};
+use super::header::{check_header, encode_header, read_header_bytes, CHECKSUM_LEN, HEADER_LEN, MAGIC};
 use super::kind::ArtifactKind;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -57,44 +57,41 @@ pub fn read_binary_with_checksum(path: &Path, expected: ArtifactKind) -> Result<
     Ok((bytes, checksum))
 }
 
-/// Most bytes read whole from a pipe or a device, whose length is not known before reading:
-/// such an input is read up to the length its header declares, and a declaration above this
-/// is refused before anything else is read.
+/// Most bytes of an artifact read whole (larger ones, proving keys, are streamed by
+/// [`super::BinaryReader`]): a file, or a pipe or device whose length is not known before
+/// reading and is taken from its header, over this is refused before its payload is read. It
+/// also bounds a sparse file's apparent size.
 pub const MAX_UNSIZED_BYTES: u64 = 4 << 30;
 
 /// Reads a whole binary artifact without trusting it for memory: the header first (so
-/// `/dev/zero` or a text file is refused after 24 bytes), then no more than the file's size
-/// allows, or, for a pipe or device, its header's declared length (at most
-/// [`MAX_UNSIZED_BYTES`]), plus one byte to tell trailing data. [`decode_binary`] then checks
-/// what was read.
+/// `/dev/zero` or a text file is refused after 24 bytes), then no more than the file's size,
+/// or, for a pipe or device, its header's declared length, either at most
+/// [`MAX_UNSIZED_BYTES`], plus one byte to tell trailing data. The buffer is allocated once,
+/// at that size, so a secret key read here leaves no copies in memory freed by growing it.
+/// [`decode_binary`] then checks what was read.
 fn read_bounded(path: &Path, expected: ArtifactKind) -> Result<Vec<u8>, ArtifactError> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(io_error(path))?;
     let metadata = file.metadata().map_err(io_error(path))?;
-    let mut reader = std::io::BufReader::new(file);
-    let mut bytes = Vec::with_capacity(HEADER_LEN);
-    (&mut reader).take(HEADER_LEN as u64).read_to_end(&mut bytes).map_err(io_error(path))?;
-    if bytes.len() < HEADER_LEN || bytes[..MAGIC.len()] != MAGIC {
-        return Ok(bytes);
+    let mut reader = file;
+    let mut header = [0u8; HEADER_LEN];
+    let read = read_header_bytes(&mut reader, &mut header).map_err(io_error(path))?;
+    if read < HEADER_LEN || header[..MAGIC.len()] != MAGIC {
+        return Ok(header[..read].to_vec());
     }
-    let whole = if metadata.is_file() {
-        metadata.len()
-    } else {
-        let declared = u64::from_le_bytes(bytes[16..24].try_into().expect("8 bytes"));
-        let whole = declared.saturating_add((HEADER_LEN + CHECKSUM_LEN) as u64);
-        if whole > MAX_UNSIZED_BYTES {
-            return Err(ArtifactError::Malformed {
-                path: path.into(),
-                reason: format!(
-                    "declares a {declared}-byte payload, more than the {} GiB read whole from a pipe or device",
-                    MAX_UNSIZED_BYTES >> 30
-                ),
-            });
-        }
-        whole
-    };
+    let declared = u64::from_le_bytes(header[16..24].try_into().expect("8 bytes"));
+    let whole =
+        if metadata.is_file() { metadata.len() } else { declared.saturating_add((HEADER_LEN + CHECKSUM_LEN) as u64) };
+    if whole > MAX_UNSIZED_BYTES {
+        return Err(ArtifactError::Malformed {
+            path: path.into(),
+            reason: format!("{whole} bytes, more than the {} GiB of an artifact read whole", MAX_UNSIZED_BYTES >> 30),
+        });
+    }
     // Kind, version and length are refused before the payload is read.
-    check_header(&bytes, whole, expected, path)?;
+    check_header(&header, whole, expected, path)?;
+    let mut bytes = Vec::with_capacity(whole as usize + 1);
+    bytes.extend_from_slice(&header);
     reader.take(whole + 1 - HEADER_LEN as u64).read_to_end(&mut bytes).map_err(io_error(path))?;
     Ok(bytes)
 }
@@ -218,7 +215,7 @@ mod tests {
         huge.extend(vec![0u8; 1 << 16]);
         let (_dir, fifo, writer) = fifo_with(huge);
         let err = read_binary(&fifo, ArtifactKind::QuantizedDataset).unwrap_err();
-        assert!(err.to_string().contains("more than the 4 GiB read whole from a pipe"), "{err}");
+        assert!(err.to_string().contains("more than the 4 GiB of an artifact read whole"), "{err}");
         writer.join().unwrap();
         // Bytes beyond the declared length are not read on, and are refused.
         let mut longer = encode_binary(ArtifactKind::QuantizedDataset, b"payload");

@@ -34,13 +34,7 @@ pub fn read_header(path: &Path) -> Result<ArtifactHeader, ArtifactError> {
     let mut file = std::fs::File::open(path).map_err(io_error(path))?;
     let found = file.metadata().map_err(io_error(path))?.len();
     let mut header = [0u8; HEADER_LEN];
-    let mut read = 0;
-    while read < HEADER_LEN {
-        match file.read(&mut header[read..]).map_err(io_error(path))? {
-            0 => break,
-            n => read += n,
-        }
-    }
+    let read = read_header_bytes(&mut file, &mut header).map_err(io_error(path))?;
     if header.starts_with(&MAGIC) {
         if read < HEADER_LEN {
             return Err(ArtifactError::Truncated { path: path.into(), expected: HEADER_LEN as u64, found });
@@ -83,6 +77,22 @@ pub fn read_header(path: &Path) -> Result<ArtifactHeader, ArtifactError> {
         envelope.get("format_version").and_then(|v| v.as_u64()).map_or(0, |v| u16::try_from(v).unwrap_or(u16::MAX));
     check_version(version, path)?;
     Ok(ArtifactHeader { kind, format_version: version, payload_len: bytes.len() as u64 })
+}
+
+/// Reads up to [`HEADER_LEN`] bytes into `header` (fewer only at the end of the input) and
+/// returns how many: what readers look at before they decide how much more to read.
+pub(crate) fn read_header_bytes(
+    reader: &mut impl std::io::Read,
+    header: &mut [u8; HEADER_LEN],
+) -> std::io::Result<usize> {
+    let mut read = 0;
+    while read < HEADER_LEN {
+        match reader.read(&mut header[read..])? {
+            0 => break,
+            n => read += n,
+        }
+    }
+    Ok(read)
 }
 
 /// The header of a binary artifact of `kind` with a payload of `payload_len` bytes.
