@@ -16,13 +16,13 @@ static MESSAGES_TO_STDERR: AtomicBool = AtomicBool::new(false);
 /// or `-ovalue` argument) names what stdout is, the same file or pipe by device and inode,
 /// unless it is also what stdin is (an input, as with a socket on both).
 pub fn route_messages(args: impl IntoIterator<Item = OsString>) {
-    if args.into_iter().any(|arg| names_stdout(&arg)) {
+    if any_names_stdout(args) {
         MESSAGES_TO_STDERR.store(true, Ordering::Relaxed);
     }
 }
 
 #[cfg(unix)]
-fn names_stdout(arg: &std::ffi::OsStr) -> bool {
+fn any_names_stdout(args: impl IntoIterator<Item = OsString>) -> bool {
     use std::io::IsTerminal;
     use std::os::fd::AsFd;
     use std::os::unix::ffi::OsStrExt;
@@ -38,23 +38,25 @@ fn names_stdout(arg: &std::ffi::OsStr) -> bool {
     let Some(own) = identity(stdout.as_fd()) else {
         return false;
     };
-    let bytes = arg.as_bytes();
-    let mut candidates = vec![bytes];
-    if let Some(at) = bytes.iter().position(|&b| b == b'=').filter(|_| bytes.starts_with(b"--")) {
-        candidates.push(&bytes[at + 1..]);
-    } else if bytes.len() > 2 && bytes[0] == b'-' && bytes[1] != b'-' {
-        // A short flag with its value attached: `-o/dev/stdout`, `-o=/dev/stdout`.
-        candidates.push(bytes[2..].strip_prefix(b"=").unwrap_or(&bytes[2..]));
-    }
     let stdin = identity(std::io::stdin().as_fd());
-    candidates.into_iter().any(|path| {
-        let found = std::fs::metadata(std::ffi::OsStr::from_bytes(path)).ok().map(|m| (m.dev(), m.ino()));
-        found == Some(own) && found != stdin
+    args.into_iter().any(|arg| {
+        let bytes = arg.as_bytes();
+        let mut candidates = vec![bytes];
+        if let Some(at) = bytes.iter().position(|&b| b == b'=').filter(|_| bytes.starts_with(b"--")) {
+            candidates.push(&bytes[at + 1..]);
+        } else if bytes.len() > 2 && bytes[0] == b'-' && bytes[1] != b'-' {
+            // A short flag with its value attached: `-o/dev/stdout`, `-o=/dev/stdout`.
+            candidates.push(bytes[2..].strip_prefix(b"=").unwrap_or(&bytes[2..]));
+        }
+        candidates.into_iter().any(|path| {
+            let found = std::fs::metadata(std::ffi::OsStr::from_bytes(path)).ok().map(|m| (m.dev(), m.ino()));
+            found == Some(own) && found != stdin
+        })
     })
 }
 
 #[cfg(not(unix))]
-fn names_stdout(_arg: &std::ffi::OsStr) -> bool {
+fn any_names_stdout(_args: impl IntoIterator<Item = OsString>) -> bool {
     false
 }
 

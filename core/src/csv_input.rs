@@ -81,6 +81,17 @@ impl<R: Read> Read for BoundedCsvInput<R> {
     }
 }
 
+/// A CSV reader's error, sorted: a failure to read is I/O (exit 2); anything the reader
+/// refuses, or a line over this module's limits, is invalid data (exit 1) at a line (0 where
+/// the reader gives none).
+pub(crate) fn classify(err: csv::Error) -> Result<(u64, String), std::io::Error> {
+    let (line, reason) = (err.position().map_or(0, |p| p.line()), err.to_string());
+    match err.into_kind() {
+        csv::ErrorKind::Io(source) if source.kind() != std::io::ErrorKind::InvalidData => Err(source),
+        _ => Ok((line, reason)),
+    }
+}
+
 /// `line N: ` for an error message, nothing for line 0 (the CSV reader gives no position for
 /// errors of its input, such as the limits above, whose own message names the line).
 pub(crate) fn at_line(line: u64) -> String {

@@ -135,16 +135,9 @@ pub fn infer_schema(path: &Path, label: &str, name: &str) -> Result<Schema, Infe
     let input = crate::csv_input::open_csv(path).map_err(io)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut record = csv::ByteRecord::new();
-    // A failure to read is I/O (exit 2); anything the CSV reader refuses, or a line over
-    // the input's limits, is invalid data (exit 1).
-    let unreadable = |err: csv::Error| {
-        let (line, reason) = (err.position().map_or(0, |p| p.line()), err.to_string());
-        match err.into_kind() {
-            csv::ErrorKind::Io(source) if source.kind() != std::io::ErrorKind::InvalidData => {
-                InferError::Io { path: path.into(), source }
-            }
-            _ => InferError::Unreadable { path: path.into(), line, reason },
-        }
+    let unreadable = |err: csv::Error| match crate::csv_input::classify(err) {
+        Ok((line, reason)) => InferError::Unreadable { path: path.into(), line, reason },
+        Err(source) => InferError::Io { path: path.into(), source },
     };
     if !reader.read_byte_record(&mut record).map_err(unreadable)? {
         return Err(InferError::Empty { path: path.into() });

@@ -95,16 +95,9 @@ pub fn split_csv_file(
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut records = Vec::new();
     for record in reader.byte_records() {
-        records.push(record.map_err(|err| {
-            let (line, reason) = (err.position().map_or(0, |p| p.line()), err.to_string());
-            match err.into_kind() {
-                // A failure to read is I/O; what the reader refuses, or a line over the
-                // input's limits, is invalid data.
-                csv::ErrorKind::Io(source) if source.kind() != std::io::ErrorKind::InvalidData => {
-                    SplitError::Io { path: data.into(), source }
-                }
-                _ => SplitError::Csv { path: data.into(), line, reason },
-            }
+        records.push(record.map_err(|err| match crate::csv_input::classify(err) {
+            Ok((line, reason)) => SplitError::Csv { path: data.into(), line, reason },
+            Err(source) => SplitError::Io { path: data.into(), source },
         })?);
     }
     if records.is_empty() {

@@ -38,6 +38,11 @@ impl OwnedDatasets {
         secret_key.with_file_name(name)
     }
 
+    /// Reads the record beside the secret key at `secret_key` ([`Self::path_for`]).
+    pub fn open_beside(secret_key: &Path) -> Result<Self, FheError> {
+        Self::open(&Self::path_for(secret_key))
+    }
+
     /// Reads the record at `path` (none yet: an empty record).
     pub fn open(path: &Path) -> Result<Self, FheError> {
         let bytes = match vsies_core::artifact::read_capped(path, MAX_RECORD_BYTES) {

@@ -116,7 +116,7 @@ pub fn encrypt(args: EncryptArgs) -> anyhow::Result<i32> {
     if !encrypted.is_public_key_encrypted() {
         // Recorded before the file exists: a crash in between leaves a record of a file that
         // was never written, never a file of ours the record does not know.
-        vsies_fhe::OwnedDatasets::open(&vsies_fhe::OwnedDatasets::path_for(&secret_path))?.record(&encrypted)?;
+        vsies_fhe::OwnedDatasets::open_beside(&secret_path)?.record(&encrypted)?;
     }
     encrypted.save(&args.output)?;
     say!(
@@ -258,8 +258,7 @@ pub fn decrypt(args: DecryptArgs) -> anyhow::Result<i32> {
     if !args.unproved {
         super::fhe_proofs::check(&data, &args.keys)
             .map_err(|err| err.context(format!("checking the encryption proofs of {}", data_path.display())))?;
-        let secret_path = args.keys.join(SECRET_KEY_FILE);
-        vsies_fhe::OwnedDatasets::open(&vsies_fhe::OwnedDatasets::path_for(&secret_path))?
+        vsies_fhe::OwnedDatasets::open_beside(&args.keys.join(SECRET_KEY_FILE))?
             .check(&data)
             .with_context(|| data_path.display().to_string())?;
     }

@@ -71,9 +71,8 @@ pub const MAX_UNSIZED_BYTES: u64 = 4 << 30;
 /// [`decode_binary`] then checks what was read.
 fn read_bounded(path: &Path, expected: ArtifactKind) -> Result<Vec<u8>, ArtifactError> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(io_error(path))?;
-    let metadata = file.metadata().map_err(io_error(path))?;
-    let mut reader = file;
+    let mut reader = std::fs::File::open(path).map_err(io_error(path))?;
+    let metadata = reader.metadata().map_err(io_error(path))?;
     let mut header = [0u8; HEADER_LEN];
     let read = read_header_bytes(&mut reader, &mut header).map_err(io_error(path))?;
     if read < HEADER_LEN || header[..MAGIC.len()] != MAGIC {
