@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Installs pinned Concrete ML in a throwaway venv and writes benches/peers/concrete_ml.json.
+# Installs pinned Concrete ML in a throwaway venv and runs one of its peer scripts:
+#   concrete_ml.sh         inference (concrete_ml.py, writes benches/peers/concrete_ml.json)
+#   concrete_ml.sh train   encrypted training (concrete_ml_train.py, writes concrete_ml_train.json;
+#                          about 15 minutes and 3 GB of memory on 2 cores)
 # Set CONCRETE_ML_VENV to reuse an existing venv with concrete-ml==1.9.0.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+case "${1:-}" in
+    "") script=concrete_ml.py ;;
+    train) script=concrete_ml_train.py ;;
+    *) echo "usage: $0 [train]" >&2; exit 2 ;;
+esac
 . "$here/venv.sh"
 peer_venv CONCRETE_ML_VENV "concrete-ml==1.9.0"
-"$venv/bin/python" "$here/concrete_ml.py"
+"$venv/bin/python" "$here/$script"
