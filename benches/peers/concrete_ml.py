@@ -10,21 +10,12 @@ Run through benches/peers/concrete_ml.sh, which installs the pinned version in a
 """
 import json, os, statistics, sys, tempfile, time
 import numpy as np
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
+from bundled_split import ROOT, standardized_split
 from concrete.ml.sklearn import LogisticRegression
 from concrete.ml.deployment import FHEModelClient, FHEModelDev, FHEModelServer
 import concrete.ml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-path = os.path.join(ROOT, "examples", "data", "breast_cancer.csv")
-header = open(path).readline().strip().split(",")
-data = np.loadtxt(path, delimiter=",", skiprows=1)
-li = header.index("malignant")
-X, y = np.delete(data, li, axis=1), data[:, li].astype(int)
-Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=0)
-scaler = StandardScaler().fit(Xtr)
-Xtr, Xte = scaler.transform(Xtr), scaler.transform(Xte)
+Xtr, Xte, ytr, yte = standardized_split("breast_cancer", "malignant")
 
 model = LogisticRegression(n_bits=8)
 model.fit(Xtr, ytr)

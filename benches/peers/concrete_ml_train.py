@@ -20,12 +20,10 @@ Environment: CONCRETE_ML_TRAIN_ITERATIONS (default 540, ten epochs' worth of bat
 """
 import json, math, os, resource, sys, time
 import numpy as np
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
+from bundled_split import ROOT, standardized_split
 from concrete.ml.sklearn import SGDClassifier
 import concrete.ml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BATCH = 8
 ITERATIONS = int(os.environ.get("CONCRETE_ML_TRAIN_ITERATIONS", "540"))
 
@@ -34,14 +32,7 @@ def log(message):
     print(f"[concrete-ml train] {message}", file=sys.stderr, flush=True)
 
 
-path = os.path.join(ROOT, "examples", "data", "breast_cancer.csv")
-header = open(path).readline().strip().split(",")
-data = np.loadtxt(path, delimiter=",", skiprows=1)
-label = header.index("malignant")
-X, y = np.delete(data, label, axis=1), data[:, label].astype(int)
-Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=0)
-scaler = StandardScaler().fit(Xtr)
-Xtr, Xte = scaler.transform(Xtr), scaler.transform(Xte)
+Xtr, Xte, ytr, yte = standardized_split("breast_cancer", "malignant")
 rows, features = Xtr.shape
 
 model = SGDClassifier(random_state=0, max_iter=ITERATIONS, fit_encrypted=True, parameters_range=(-1.0, 1.0))

@@ -9,10 +9,8 @@ Run through benches/peers/sklearn_baseline.sh, which installs pinned versions in
 import json, os, statistics, sys, time
 import numpy as np, sklearn
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
+from bundled_split import ROOT, standardized_split
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATASETS = {
     "breast_cancer": "malignant",
     "wine_class0": "class0",
@@ -21,16 +19,9 @@ DATASETS = {
 }
 results = {"sklearn_version": sklearn.__version__, "split": "train_test_split(test_size=0.25, random_state=0)", "datasets": {}}
 for name, label in DATASETS.items():
-    path = os.path.join(ROOT, "examples", "data", f"{name}.csv")
-    with open(path) as f:
-        header = f.readline().strip().split(",")
-    data = np.loadtxt(path, delimiter=",", skiprows=1)
-    li = header.index(label)
-    X, y = np.delete(data, li, axis=1), data[:, li].astype(int)
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=0)
-    scaler = StandardScaler().fit(Xtr)
-    model = LogisticRegression().fit(scaler.transform(Xtr), ytr)
-    acc = float(model.score(scaler.transform(Xte), yte))
+    Xtr, Xte, ytr, yte = standardized_split(name, label)
+    model = LogisticRegression().fit(Xtr, ytr)
+    acc = float(model.score(Xte, yte))
 
     def median_seconds(f, runs=21):
         times = []
@@ -38,9 +29,9 @@ for name, label in DATASETS.items():
             start = time.perf_counter(); f(); times.append(time.perf_counter() - start)
         return statistics.median(times)
 
-    fit_s = median_seconds(lambda: LogisticRegression().fit(scaler.transform(Xtr), ytr))
-    predict_s = median_seconds(lambda: model.predict(scaler.transform(Xte)))
-    results["datasets"][name] = {"rows": int(len(y)), "features": int(X.shape[1]), "test_rows": int(len(yte)),
+    fit_s = median_seconds(lambda: LogisticRegression().fit(Xtr, ytr))
+    predict_s = median_seconds(lambda: model.predict(Xte))
+    results["datasets"][name] = {"rows": int(len(ytr) + len(yte)), "features": int(Xtr.shape[1]), "test_rows": int(len(yte)),
                                  "test_accuracy": acc, "fit_seconds_median": fit_s, "predict_seconds_median": predict_s}
     print(f"{name:28s} {acc:.4f}", file=sys.stderr)
 with open(os.path.join(ROOT, "benches", "peers", "sklearn_baseline.json"), "w") as f:
