@@ -19,6 +19,24 @@ impl std::fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
+/// A file that was read and refused for what it holds (not a CSV, so no row report): its path
+/// and why, exit 1.
+#[derive(Debug)]
+pub struct InvalidFile {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// What is wrong, naming the field.
+    pub reason: String,
+}
+
+impl std::fmt::Display for InvalidFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.reason)
+    }
+}
+
+impl std::error::Error for InvalidFile {}
+
 /// Prints a failure on stderr and returns the process exit code.
 pub fn report(result: anyhow::Result<i32>) -> i32 {
     match result {
@@ -41,7 +59,8 @@ pub fn report(result: anyhow::Result<i32>) -> i32 {
 /// Whether a library error in the chain says the input was read, checked and refused.
 fn checked_invalid(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
-        cause.downcast_ref::<vsies_fhe::FheError>().is_some_and(|e| e.is_checked_invalid())
+        cause.is::<InvalidFile>()
+            || cause.downcast_ref::<vsies_fhe::FheError>().is_some_and(|e| e.is_checked_invalid())
             || cause.downcast_ref::<vsies_core::InferError>().is_some_and(|e| e.is_checked_invalid())
             || cause.downcast_ref::<vsies_core::split::SplitError>().is_some_and(|e| e.is_checked_invalid())
             || cause.downcast_ref::<vsies_core::SchemaError>().is_some_and(|e| e.is_checked_invalid())

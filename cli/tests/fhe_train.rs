@@ -185,3 +185,20 @@ fn encrypted_training_end_to_end_with_resume_determinism_and_attestations() {
     ok(&with_flags(&["train", "tiny.csv", "--schema", "tiny.toml", "-o", "plain.json"]), d);
     assert_eq!(std::fs::read(d.join("dec.json")).unwrap(), std::fs::read(d.join("plain.json")).unwrap());
 }
+
+/// `bench fhe-train --peer` checks the peer's file before it measures anything: a crafted one
+/// is refused with its path and field, exit 1, and nothing on stdout.
+#[test]
+fn bench_fhe_train_refuses_a_crafted_peer_file_before_measuring() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::bundled();
+    let data = data.to_str().unwrap();
+    ok(&["schema", "infer", data, "--label", "malignant", "-o", "schema.toml"], dir.path());
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/peers/concrete_ml_train.json");
+    let text = std::fs::read_to_string(committed).unwrap();
+    std::fs::write(dir.path().join("peer.json"), text.replace("\"batch\": 8", "\"batch\": 9")).unwrap();
+    let out = vsies(&["bench", "fhe-train", data, "--schema", "schema.toml", "--peer", "peer.json"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", common::text(&out));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("peer.json: field batch is 9; this run's is 8"));
+}

@@ -3,6 +3,7 @@
 //! per batch and per epoch at the reference sizes are their product (extrapolated, and said
 //! so), checked against a real run on a narrow slice whose time is measured end to end.
 
+use super::concrete_ml_peer::ConcreteMlTraining;
 use super::measure::{human, median_seconds_of};
 use crate::commands::{load_dataset, load_schema};
 use crate::memory::peak_memory_gib;
@@ -33,6 +34,74 @@ pub struct FheTrainArgs {
     /// training rows at 3 bits, 4-bit weights, batches of 4); 0 skips it.
     #[arg(long, default_value_t = 8)]
     slice_rows: usize,
+    /// Concrete ML's training figures measured on this machine
+    /// (`benches/peers/concrete_ml.sh train` writes `benches/peers/concrete_ml_train.json`):
+    /// adds a side-by-side table with the ratios.
+    #[arg(long, value_name = "JSON")]
+    peer: Option<PathBuf>,
+}
+
+/// This run's figures that the side-by-side table compares.
+struct Compared {
+    keygen_seconds: f64,
+    evaluation_key_bytes: u64,
+    bootstraps_per_batch: u64,
+    batch_seconds: f64,
+    epoch_seconds: f64,
+}
+
+/// `ours` against `theirs` as "N.Nx faster" or "N.Nx slower" (`less` and `more` name the
+/// direction): the larger over the smaller.
+fn ratio(ours: f64, theirs: f64, less: &str, more: &str) -> String {
+    if ours <= theirs {
+        format!("{:.1}x {less}", theirs / ours)
+    } else {
+        format!("{:.1}x {more}", ours / theirs)
+    }
+}
+
+/// The table of this run beside Concrete ML's.
+fn print_beside(peer: &ConcreteMlTraining, ours: &Compared, batch: u64, rows: usize) {
+    let batches = rows.div_ceil(batch as usize) as f64;
+    let theirs_epoch = batches * peer.iteration_seconds_fhe_execute;
+    let rows_out = [
+        (
+            "training key generation".to_string(),
+            human(ours.keygen_seconds),
+            human(peer.keygen_seconds),
+            ratio(ours.keygen_seconds, peer.keygen_seconds, "faster", "slower"),
+        ),
+        (
+            "evaluation keys".to_string(),
+            format!("{:.1} MB", ours.evaluation_key_bytes as f64 / 1e6),
+            format!("{:.1} MB", peer.evaluation_key_bytes_serialized as f64 / 1e6),
+            ratio(ours.evaluation_key_bytes as f64, peer.evaluation_key_bytes_serialized as f64, "smaller", "larger"),
+        ),
+        (
+            format!("bootstraps per batch of {batch}"),
+            ours.bootstraps_per_batch.to_string(),
+            peer.bootstraps_per_iteration.to_string(),
+            ratio(ours.bootstraps_per_batch as f64, peer.bootstraps_per_iteration as f64, "fewer", "more"),
+        ),
+        (
+            format!("time per batch of {batch} (vsies extrapolated, Concrete ML measured)"),
+            long(ours.batch_seconds),
+            long(peer.iteration_seconds_fhe_execute),
+            ratio(ours.batch_seconds, peer.iteration_seconds_fhe_execute, "faster", "slower"),
+        ),
+        (
+            format!("time per epoch, {rows} rows (both extrapolated; Concrete ML {batches} batches)"),
+            long(ours.epoch_seconds),
+            long(theirs_epoch),
+            ratio(ours.epoch_seconds, theirs_epoch, "faster", "slower"),
+        ),
+    ];
+    println!();
+    println!("| beside Concrete ML {} (same machine) | vsies | Concrete ML | vsies is |", peer.concrete_ml_version);
+    println!("|---|---|---|---|");
+    for (what, ours, theirs, ratio) in rows_out {
+        println!("| {what} | {ours} | {theirs} | {ratio} |");
+    }
 }
 
 /// The slice of the measured run: two features shifted from 8 to 3 bits.
@@ -68,14 +137,22 @@ pub fn fhe_train(args: FheTrainArgs) -> anyhow::Result<i32> {
     let data = load_dataset(&args.data, &schema, LabelPolicy::Required)?;
     let split = train_test_split(data.rows(), 0.25, 0)?;
     let train = data.select_rows(&split.train);
+    let config = TrainingConfig::default();
+    let batch = 1usize << config.batch_size_log2;
+    // The peer's file is checked before the long measurement, not after it.
+    let peer = args
+        .peer
+        .as_deref()
+        .map(|path| ConcreteMlTraining::load(path, batch as u64, train.columns() as u64))
+        .transpose()?;
     let threads = rayon::current_num_threads();
     let mut table: Vec<(String, String)> = Vec::new();
 
     let keys = Keys::generate();
     let start = Instant::now();
     let training_key = TrainingKey::generate(&keys.secret);
-    table
-        .push(("training key generation (bootstrap + key-switching key)".into(), human(start.elapsed().as_secs_f64())));
+    let keygen_seconds = start.elapsed().as_secs_f64();
+    table.push(("training key generation (bootstrap + key-switching key)".into(), human(keygen_seconds)));
     table.push(("eval.key with training keys".into(), format!("{:.1} MB", training_key.size_bytes() as f64 / 1e6)));
 
     // Throughput: key switch + NTT bootstrap of contributors' fresh bits, all threads.
@@ -125,9 +202,7 @@ pub fn fhe_train(args: FheTrainArgs) -> anyhow::Result<i32> {
     table.push(("verify one row's proof".into(), human(verify)));
 
     // Counted bootstraps at the reference sizes.
-    let config = TrainingConfig::default();
     let features = train.columns();
-    let batch = 1usize << config.batch_size_log2;
     let zero = vec![0i64; features + 1];
     let first = bootstraps_per_batch(&config, train.format(), features, batch, Some(&zero))?;
     let later = bootstraps_per_batch(&config, train.format(), features, batch, None)?;
@@ -140,6 +215,7 @@ pub fn fhe_train(args: FheTrainArgs) -> anyhow::Result<i32> {
         format!("time per batch of {batch} (extrapolated: bootstraps x time per bootstrap)"),
         long(later as f64 * per_lookup),
     ));
+    let mut epoch_seconds = Vec::new();
     for (label, rows) in
         [(format!("bundled train split, {} rows", train.rows()), train.rows()), ("10,000 rows".to_string(), 10_000)]
     {
@@ -153,6 +229,7 @@ pub fn fhe_train(args: FheTrainArgs) -> anyhow::Result<i32> {
             format!("time per epoch, {label} x {features} features (extrapolated)"),
             format!("{} ({count} bootstraps)", long(count as f64 * per_lookup)),
         ));
+        epoch_seconds.push(count as f64 * per_lookup);
     }
 
     // A measured end-to-end run on a narrow slice, against its prediction.
@@ -182,6 +259,16 @@ pub fn fhe_train(args: FheTrainArgs) -> anyhow::Result<i32> {
     println!("|---|---|");
     for (stage, value) in table {
         println!("| {stage} | {value} |");
+    }
+    if let Some(peer) = &peer {
+        let ours = Compared {
+            keygen_seconds,
+            evaluation_key_bytes: training_key.size_bytes() as u64,
+            bootstraps_per_batch: later,
+            batch_seconds: later as f64 * per_lookup,
+            epoch_seconds: epoch_seconds[0],
+        };
+        print_beside(peer, &ours, batch as u64, train.rows());
     }
     Ok(0)
 }

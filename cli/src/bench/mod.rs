@@ -4,6 +4,7 @@
 
 mod agg;
 mod ceremony;
+mod concrete_ml_peer;
 mod core;
 mod dkg;
 mod fhe;
