@@ -2,7 +2,7 @@
 # Installs pinned Concrete ML in a throwaway venv and runs one of its peer scripts:
 #   concrete_ml.sh         inference (concrete_ml.py, writes benches/peers/concrete_ml.json)
 #   concrete_ml.sh train   encrypted training (concrete_ml_train.py, writes concrete_ml_train.json;
-#                          about 15 minutes and 3 GB of memory on 2 cores)
+#                          about 5 minutes and 15 GB of memory on 2 cores)
 # Set CONCRETE_ML_VENV to reuse an existing venv with concrete-ml==1.9.0.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
