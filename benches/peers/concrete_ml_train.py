@@ -15,7 +15,7 @@ inputs and weights, batches of 8, parameters_range (-1, 1), p_error 0.01 per boo
 
 An epoch is extrapolated as ceil(426 / 8) = 54 iterations x the measured iteration (Concrete
 ML samples each batch at random, so "epoch" means as many samples as the training split).
-Writes benches/peers/concrete_ml_train.json. Run through benches/peers/concrete_ml_train.sh.
+Writes benches/peers/concrete_ml_train.json. Run through `benches/peers/concrete_ml.sh train`.
 Environment: CONCRETE_ML_TRAIN_ITERATIONS (default 540, ten epochs' worth of batches).
 """
 import json, math, os, resource, sys, time

@@ -9,7 +9,8 @@ Run through benches/peers/sklearn_baseline.sh, which installs pinned versions in
 import json, os, statistics, sys, time
 import numpy as np, sklearn
 from sklearn.linear_model import LogisticRegression
-from bundled_split import ROOT, standardized_split
+from bundled_split import ROOT, split
+from sklearn.preprocessing import StandardScaler
 
 DATASETS = {
     "breast_cancer": "malignant",
@@ -19,9 +20,10 @@ DATASETS = {
 }
 results = {"sklearn_version": sklearn.__version__, "split": "train_test_split(test_size=0.25, random_state=0)", "datasets": {}}
 for name, label in DATASETS.items():
-    Xtr, Xte, ytr, yte = standardized_split(name, label)
-    model = LogisticRegression().fit(Xtr, ytr)
-    acc = float(model.score(Xte, yte))
+    Xtr, Xte, ytr, yte = split(name, label)
+    scaler = StandardScaler().fit(Xtr)
+    model = LogisticRegression().fit(scaler.transform(Xtr), ytr)
+    acc = float(model.score(scaler.transform(Xte), yte))
 
     def median_seconds(f, runs=21):
         times = []
@@ -29,8 +31,8 @@ for name, label in DATASETS.items():
             start = time.perf_counter(); f(); times.append(time.perf_counter() - start)
         return statistics.median(times)
 
-    fit_s = median_seconds(lambda: LogisticRegression().fit(Xtr, ytr))
-    predict_s = median_seconds(lambda: model.predict(Xte))
+    fit_s = median_seconds(lambda: LogisticRegression().fit(scaler.transform(Xtr), ytr))
+    predict_s = median_seconds(lambda: model.predict(scaler.transform(Xte)))
     results["datasets"][name] = {"rows": int(len(ytr) + len(yte)), "features": int(Xtr.shape[1]), "test_rows": int(len(yte)),
                                  "test_accuracy": acc, "fit_seconds_median": fit_s, "predict_seconds_median": predict_s}
     print(f"{name:28s} {acc:.4f}", file=sys.stderr)

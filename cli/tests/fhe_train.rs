@@ -196,7 +196,9 @@ fn bench_fhe_train_refuses_a_crafted_peer_file_before_measuring() {
     ok(&["schema", "infer", data, "--label", "malignant", "-o", "schema.toml"], dir.path());
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/peers/concrete_ml_train.json");
     let text = std::fs::read_to_string(committed).unwrap();
-    std::fs::write(dir.path().join("peer.json"), text.replace("\"batch\": 8", "\"batch\": 9")).unwrap();
+    let crafted = text.replace("\"batch\": 8", "\"batch\": 9");
+    assert_ne!(crafted, text, "the committed file names its batch");
+    std::fs::write(dir.path().join("peer.json"), crafted).unwrap();
     let out = vsies(&["bench", "fhe-train", data, "--schema", "schema.toml", "--peer", "peer.json"], dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", common::text(&out));
     assert!(out.stdout.is_empty());

@@ -1,15 +1,24 @@
 //! Concrete ML's encrypted-training figures (`benches/peers/concrete_ml.sh train` writes
 //! `benches/peers/concrete_ml_train.json`), read for `vsies bench fhe-train --peer` to print
 //! beside this machine's. The file comes from another program: it is read bounded, and every
-//! field used is checked (present, of its type, finite and positive, and measured on the same
-//! task: batch and features), so a bad file is refused naming the field, exit 1.
+//! field used is checked (present, of its type, within a plausible range, a short version
+//! string, and measured on the same task: batch and features), so a bad file, an oversized one
+//! included, is refused naming the file and field, exit 1 (a missing or unreadable one exits 2).
 
 use crate::failure::InvalidFile;
 use std::path::{Path, PathBuf};
-use vsies_core::artifact::read_capped;
+use vsies_core::artifact::{read_capped, ArtifactError};
 
 /// More than the script ever writes (about 1 KiB).
 const MAX_PEER_FILE_BYTES: u64 = 1 << 20;
+
+/// Measurements outside this range (seconds, counts, bytes) are not a run of the script.
+const PLAUSIBLE: std::ops::RangeInclusive<f64> = 1e-6..=1e13;
+
+/// A version as Python packages spell it, short enough for a table header.
+fn is_version(text: &str) -> bool {
+    (1..=32).contains(&text.len()) && text.chars().all(|c| c.is_ascii_alphanumeric() || ".+-".contains(c))
+}
 
 /// What the side-by-side table reads.
 pub struct ConcreteMlTraining {
@@ -24,7 +33,10 @@ impl ConcreteMlTraining {
     /// Reads and checks `path` against this run's `batch` and `features`.
     pub fn load(path: &Path, batch: u64, features: u64) -> anyhow::Result<Self> {
         let invalid = |reason: String| InvalidFile { path: PathBuf::from(path), reason };
-        let bytes = read_capped(path, MAX_PEER_FILE_BYTES)?;
+        let bytes = read_capped(path, MAX_PEER_FILE_BYTES).map_err(|e| match e {
+            ArtifactError::Malformed { reason, .. } => anyhow::Error::from(invalid(reason)),
+            other => other.into(),
+        })?;
         let figures: serde_json::Map<String, serde_json::Value> =
             serde_json::from_slice(&bytes).map_err(|e| invalid(format!("not Concrete ML's training figures: {e}")))?;
         fn field<T: serde::de::DeserializeOwned>(
@@ -36,10 +48,10 @@ impl ConcreteMlTraining {
         }
         let positive = |name: &str| -> Result<f64, String> {
             let value: f64 = field(&figures, name)?;
-            if value.is_finite() && value > 0.0 {
+            if PLAUSIBLE.contains(&value) {
                 Ok(value)
             } else {
-                Err(format!("field {name} is {value}, not a positive measurement"))
+                Err(format!("field {name} is {value:?}, not a measurement (outside 1e-6 to 1e13)"))
             }
         };
         let same = |name: &str, expected: u64| -> Result<(), String> {
@@ -57,8 +69,12 @@ impl ConcreteMlTraining {
         let checked = || -> Result<Self, String> {
             same("batch", batch)?;
             same("features", features)?;
+            let concrete_ml_version: String = field(&figures, "concrete_ml_version")?;
+            if !is_version(&concrete_ml_version) {
+                return Err(format!("field concrete_ml_version is {concrete_ml_version:?}, not a version"));
+            }
             Ok(Self {
-                concrete_ml_version: field(&figures, "concrete_ml_version")?,
+                concrete_ml_version,
                 bootstraps_per_iteration: count("bootstraps_per_iteration")?,
                 keygen_seconds: positive("keygen_seconds")?,
                 evaluation_key_bytes_serialized: count("evaluation_key_bytes_serialized")?,
@@ -113,6 +129,9 @@ mod tests {
             ("batch", Some(json!(16)), "field batch is 16; this run's is 8"),
             ("features", Some(json!(2)), "field features is 2"),
             ("iteration_seconds_fhe_execute", Some(json!(-1.0)), "field iteration_seconds_fhe_execute is -1"),
+            ("iteration_seconds_fhe_execute", Some(json!(5e-324)), "field iteration_seconds_fhe_execute is 5e-324"),
+            ("concrete_ml_version", Some(json!("1.9.0\n| forged | row |")), "not a version"),
+            ("concrete_ml_version", Some(json!(1.9)), "field concrete_ml_version: invalid type"),
             ("keygen_seconds", Some(json!(0)), "field keygen_seconds is 0"),
             ("bootstraps_per_iteration", Some(json!(0)), "field bootstraps_per_iteration is 0"),
             ("bootstraps_per_iteration", Some(json!(-5)), "field bootstraps_per_iteration is -5"),
@@ -133,7 +152,9 @@ mod tests {
         assert!(refusal(&garbage).contains("not Concrete ML's training figures"));
         let huge = dir.path().join("huge.json");
         std::fs::write(&huge, vec![b' '; MAX_PEER_FILE_BYTES as usize + 1]).unwrap();
-        let error = ConcreteMlTraining::load(&huge, 8, 30).err().expect("refused");
-        assert!(error.to_string().contains("huge.json"), "{error}");
+        assert!(refusal(&huge).contains("larger than the 1 MiB limit"));
+        let missing = dir.path().join("missing.json");
+        let error = ConcreteMlTraining::load(&missing, 8, 30).err().expect("refused");
+        assert!(error.downcast_ref::<InvalidFile>().is_none(), "a missing file is an I/O error (exit 2)");
     }
 }

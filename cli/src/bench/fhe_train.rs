@@ -97,7 +97,7 @@ fn print_beside(peer: &ConcreteMlTraining, ours: &Compared, batch: u64, rows: us
         ),
     ];
     println!();
-    println!("| beside Concrete ML {} (same machine) | vsies | Concrete ML | vsies is |", peer.concrete_ml_version);
+    println!("| beside Concrete ML {} (the peer's file) | vsies | Concrete ML | vsies is |", peer.concrete_ml_version);
     println!("|---|---|---|---|");
     for (what, ours, theirs, ratio) in rows_out {
         println!("| {what} | {ours} | {theirs} | {ratio} |");

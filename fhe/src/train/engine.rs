@@ -163,15 +163,19 @@ impl NoiseStats {
 
 /// Test instrumentation: the small secret key, to measure every bootstrap input's noise, by
 /// the input's noise weight (what the budget of `docs/ENCRYPTED_TRAINING.md` depends on).
+/// Inputs that share a mask (one input plus a known offset, as the clamp's flags alone and
+/// with a known bit) have nearly the same error, so each mask is measured once: the samples a
+/// statistical test sees are then distinct lookups' errors.
 pub struct NoiseProbe {
     small_key: LweSecretKeyOwned<u64>,
     stats: Mutex<std::collections::BTreeMap<u32, NoiseStats>>,
+    masks_seen: Mutex<std::collections::HashSet<u64>>,
 }
 
 impl NoiseProbe {
     /// A probe decrypting with `small_key`.
     pub fn new(small_key: LweSecretKeyOwned<u64>) -> Self {
-        Self { small_key, stats: Mutex::new(Default::default()) }
+        Self { small_key, stats: Mutex::new(Default::default()), masks_seen: Mutex::new(Default::default()) }
     }
 
     /// What it has measured so far, by noise weight.
@@ -198,9 +202,19 @@ impl NoiseProbe {
                 % two_n
         };
         let mut stats = self.stats.lock().expect("probe lock");
+        let mut masks_seen = self.masks_seen.lock().expect("probe lock");
         for (input, &weight) in inputs.iter().zip(weights) {
-            let stats = stats.entry(weight).or_default();
             let (mask, body) = input.get_mask_and_body();
+            let mask_hash = {
+                use std::hash::{Hash, Hasher};
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                mask.as_ref().hash(&mut hasher);
+                hasher.finish()
+            };
+            if !masks_seen.insert(mask_hash) {
+                continue;
+            }
+            let stats = stats.entry(weight).or_default();
             let dot = mask
                 .as_ref()
                 .iter()
