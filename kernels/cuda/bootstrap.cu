@@ -1,11 +1,13 @@
-// TFHE's programmable bootstrap on the integer NTT, bit for bit tfhe-rs's
-// `programmable_bootstrap_ntt64_lwe_ciphertext`: modulus switch to 2N, blind rotation of the
-// lookup table by CMUXes (an external product per nonzero mask element, signed decomposition
-// mod p), sample extraction of the constant coefficient. One block per ciphertext
-// (grid-stride); its GLWE accumulator and work buffers live in `scratch`, one region per
-// block. Polynomials are (k + 1) x N coefficients, masks first; the key is in this file's NTT
-// domain (vsies_tfhe_ntt_forward of tfhe-rs's standard-domain key), laid out as tfhe-rs lays
-// out a bootstrap key: input element, level (in the order tfhe-rs's decomposition yields
+// TFHE's blind rotation on the integer NTT, bit for bit tfhe-rs's
+// `blind_rotate_ntt64_assign` (the loop of `programmable_bootstrap_ntt64_lwe_ciphertext`):
+// modulus switch to 2N, blind rotation of the lookup table by CMUXes (an external product per
+// nonzero mask element, signed decomposition mod p). The whole GLWE accumulator is written
+// out: the host extracts the constant coefficient (a bootstrap) or first multiplies the
+// accumulator by small polynomials (several lookups from one rotation). One block per
+// ciphertext (grid-stride); its GLWE accumulator and work buffers live in `scratch`, one region
+// per block. Polynomials are (k + 1) x N coefficients, masks first; the key is in this file's
+// NTT domain (vsies_tfhe_ntt_forward of tfhe-rs's standard-domain key), laid out as tfhe-rs
+// lays out a bootstrap key: input element, level (in the order tfhe-rs's decomposition yields
 // them, least significant first), row, output polynomial.
 #include "p64.cuh"
 
@@ -47,10 +49,10 @@ VSIES_KERNEL void vsies_tfhe_ntt_inverse(u64* polys, const u64* psi_inv_rev, u32
         vsies_p64_ntt_inverse(polys + (c << log_n), psi_inv_rev, log_n, n_inv);
 }
 
-// Bootstraps `count` LWE ciphertexts of dimension `lwe_dimension` (mask then body) through
-// `lut` ((k + 1) · N coefficients) into `out` (k · N + 1 each). `scratch` holds
+// Blind-rotates `lut` ((k + 1) · N coefficients) by each of `count` LWE ciphertexts of
+// dimension `lwe_dimension` (mask then body) into `out` ((k + 1) · N each). `scratch` holds
 // (3 (k + 1) + 1) · N values per block.
-VSIES_KERNEL void vsies_tfhe_bootstrap(const u64* key, const u64* lut, const u64* inputs, u64 count, u64 lwe_dimension,
+VSIES_KERNEL void vsies_tfhe_blind_rotate(const u64* key, const u64* lut, const u64* inputs, u64 count, u64 lwe_dimension,
                                        u32 log_n, u32 glwe_size, u32 base_log, u32 levels, const u64* psi_rev,
                                        const u64* psi_inv_rev, u64 n_inv, u64* scratch, u64* out) {
     u64 n = 1ull << log_n, width = (u64)glwe_size * n;
@@ -92,18 +94,8 @@ VSIES_KERNEL void vsies_tfhe_bootstrap(const u64* key, const u64* lut, const u64
             for (u64 t = VSIES_THREAD_X; t < width; t += VSIES_BLOCK_DIM_X) acc[t] = vsies_p64_add(acc[t], sums[t]);
             VSIES_SYNC();
         }
-        // Sample extraction at degree 0: body acc_k[0]; mask coefficient j of polynomial r
-        // is acc_r[0] for j = 0 and -acc_r[N - j] above.
-        u64 mask_width = width - n;
-        u64* result = out + c * (mask_width + 1);
-        for (u64 t = VSIES_THREAD_X; t <= mask_width; t += VSIES_BLOCK_DIM_X) {
-            if (t == mask_width) {
-                result[t] = acc[mask_width];
-            } else {
-                u64 base = (t / n) * n, j = t % n;
-                result[t] = j == 0 ? acc[base] : vsies_p64_neg(acc[base + n - j]);
-            }
-        }
+        u64* result = out + c * width;
+        for (u64 t = VSIES_THREAD_X; t < width; t += VSIES_BLOCK_DIM_X) result[t] = acc[t];
         VSIES_SYNC();
     }
 }

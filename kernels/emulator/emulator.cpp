@@ -125,12 +125,12 @@ void vsies_emu_tfhe_ntt_inverse(u32 grid, u32 block, u64* polys, const u64* psi_
     vsies_emulator::launch(grid, block, true, [&] { vsies_tfhe_ntt_inverse(polys, psi_inv_rev, log_n, n_inv, count); });
 }
 
-void vsies_emu_tfhe_bootstrap(u32 grid, u32 block, const u64* key, const u64* lut, const u64* inputs, u64 count,
-                              u64 lwe_dimension, u32 log_n, u32 glwe_size, u32 base_log, u32 levels, const u64* psi_rev,
-                              const u64* psi_inv_rev, u64 n_inv, u64* scratch, u64* out) {
+void vsies_emu_tfhe_blind_rotate(u32 grid, u32 block, const u64* key, const u64* lut, const u64* inputs, u64 count,
+                                 u64 lwe_dimension, u32 log_n, u32 glwe_size, u32 base_log, u32 levels,
+                                 const u64* psi_rev, const u64* psi_inv_rev, u64 n_inv, u64* scratch, u64* out) {
     vsies_emulator::launch(grid, block, true, [&] {
-        vsies_tfhe_bootstrap(key, lut, inputs, count, lwe_dimension, log_n, glwe_size, base_log, levels, psi_rev, psi_inv_rev,
-                             n_inv, scratch, out);
+        vsies_tfhe_blind_rotate(key, lut, inputs, count, lwe_dimension, log_n, glwe_size, base_log, levels, psi_rev,
+                                psi_inv_rev, n_inv, scratch, out);
     });
 }
 

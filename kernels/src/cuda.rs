@@ -311,10 +311,16 @@ impl Gpu {
         Ok(GpuBootstrapKey { shape, plan, ntt, psi_rev, psi_inv_rev })
     }
 
-    /// [`crate::tfhe::bootstrap_emulated`] on the GPU, one block per ciphertext, the inputs'
-    /// upload and the outputs' download included.
-    #[allow(unsafe_code, reason = "launches a kernel whose bounds were checked with the emulator's shape check")]
+    /// [`crate::tfhe::bootstrap_emulated`] on the GPU: [`Gpu::blind_rotate`], then the sample
+    /// extraction on the host.
     pub fn bootstrap(&self, key: &GpuBootstrapKey, lut: &[u64], inputs: &[u64]) -> Result<Vec<u64>, GpuError> {
+        Ok(crate::tfhe::sample_extract(&key.shape, &self.blind_rotate(key, lut, inputs)?))
+    }
+
+    /// [`crate::tfhe::blind_rotate_emulated`] on the GPU, one block per ciphertext, the
+    /// inputs' upload and the accumulators' download included.
+    #[allow(unsafe_code, reason = "launches a kernel whose bounds were checked with the emulator's shape check")]
+    pub fn blind_rotate(&self, key: &GpuBootstrapKey, lut: &[u64], inputs: &[u64]) -> Result<Vec<u64>, GpuError> {
         let shape = key.shape;
         let count = crate::tfhe::check_bootstrap(&shape, lut, inputs)?;
         if count == 0 {
@@ -326,10 +332,10 @@ impl Gpu {
         let device_inputs = stream.clone_htod(inputs)?;
         let mut scratch =
             stream.alloc_zeros::<u64>(launch.grid as usize * crate::tfhe::bootstrap_scratch_per_block(&shape))?;
-        let mut out = stream.alloc_zeros::<u64>(count * shape.output_lwe_size())?;
+        let mut out = stream.alloc_zeros::<u64>(count * shape.glwe_len())?;
         let (count, dimension) = (count as u64, shape.lwe_dimension as u64);
         let (glwe_size, base_log, levels) = (shape.glwe_size as u32, shape.base_log as u32, shape.levels as u32);
-        let function = self.function("bootstrap.cu", "vsies_tfhe_bootstrap")?;
+        let function = self.function("bootstrap.cu", "vsies_tfhe_blind_rotate")?;
         let mut builder = stream.launch_builder(&function);
         builder
             .arg(&key.ntt)

@@ -104,7 +104,7 @@ unsafe extern "C" {
         n_inv: u64,
         count: u64,
     );
-    pub(crate) fn vsies_emu_tfhe_bootstrap(
+    pub(crate) fn vsies_emu_tfhe_blind_rotate(
         grid: u32,
         block: u32,
         key: *const u64,

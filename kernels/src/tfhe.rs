@@ -237,23 +237,24 @@ pub fn bootstrap_scratch_per_block(shape: &BootstrapShape) -> usize {
     3 * shape.glwe_len() + shape.polynomial_size
 }
 
-/// Bootstraps every ciphertext of `inputs` (LWE ciphertexts of the key's input dimension, mod
-/// p) through the lookup table `lut`, run by the emulator: `k · N + 1` values per output.
+/// Blind-rotates the lookup table `lut` by every ciphertext of `inputs` (LWE ciphertexts of the
+/// key's input dimension, mod p), run by the emulator: one GLWE accumulator of `(k + 1) · N`
+/// values per input, tfhe-rs's `blind_rotate_ntt64_assign` bit for bit.
 #[allow(unsafe_code, reason = "launches an emulated kernel through its C entry point, after checking its bounds")]
-pub fn bootstrap_emulated(key: &PreparedBootstrapKey, lut: &[u64], inputs: &[u64]) -> Result<Vec<u64>, KernelError> {
+pub fn blind_rotate_emulated(key: &PreparedBootstrapKey, lut: &[u64], inputs: &[u64]) -> Result<Vec<u64>, KernelError> {
     let shape = key.shape;
     let count = check_bootstrap(&shape, lut, inputs)?;
-    let mut out = vec![0u64; count * shape.output_lwe_size()];
+    let mut out = vec![0u64; count * shape.glwe_len()];
     if count == 0 {
         return Ok(out);
     }
     let launch = Launch { grid: count.min(1024) as u32, block: EMULATOR_BLOCK };
     let mut scratch = vec![0u64; launch.grid as usize * bootstrap_scratch_per_block(&shape)];
     // SAFETY: the key holds key_len() values, the table glwe_len(), the inputs `count`
-    // ciphertexts, scratch one region per block and out `count` outputs, all checked above;
-    // the shape's decomposition covers fewer than 64 bits.
+    // ciphertexts, scratch one region per block and out `count` accumulators, all checked
+    // above; the shape's decomposition covers fewer than 64 bits.
     unsafe {
-        emulator::vsies_emu_tfhe_bootstrap(
+        emulator::vsies_emu_tfhe_blind_rotate(
             launch.grid,
             launch.block,
             key.ntt.as_ptr(),
@@ -273,6 +274,30 @@ pub fn bootstrap_emulated(key: &PreparedBootstrapKey, lut: &[u64], inputs: &[u64
         );
     }
     Ok(out)
+}
+
+/// The sample extraction of every accumulator's constant coefficient (tfhe-rs's
+/// `extract_lwe_sample_from_glwe_ciphertext` at degree 0, mod p): mask coefficient `j` of
+/// polynomial `r` is `acc_r[0]` for `j = 0` and `-acc_r[N - j]` above; the body is the last
+/// polynomial's constant coefficient. `k · N + 1` values per accumulator.
+pub fn sample_extract(shape: &BootstrapShape, accumulators: &[u64]) -> Vec<u64> {
+    let n = shape.polynomial_size;
+    let mask_width = shape.glwe_len() - n;
+    let mut out = Vec::with_capacity(accumulators.len() / shape.glwe_len() * shape.output_lwe_size());
+    for acc in accumulators.chunks_exact(shape.glwe_len()) {
+        for poly in acc[..mask_width].chunks_exact(n) {
+            out.push(poly[0]);
+            out.extend(poly[1..].iter().rev().map(|&c| if c == 0 { 0 } else { P64 - c }));
+        }
+        out.push(acc[mask_width]);
+    }
+    out
+}
+
+/// Bootstraps every ciphertext of `inputs` through the lookup table `lut`, run by the
+/// emulator: [`blind_rotate_emulated`] then [`sample_extract`], `k · N + 1` values per output.
+pub fn bootstrap_emulated(key: &PreparedBootstrapKey, lut: &[u64], inputs: &[u64]) -> Result<Vec<u64>, KernelError> {
+    Ok(sample_extract(&key.shape, &blind_rotate_emulated(key, lut, inputs)?))
 }
 
 /// The dimensions of a key-switching key.

@@ -2,8 +2,8 @@
 
 use crate::FheError;
 use tfhe::core_crypto::prelude::{
-    convert_standard_lwe_bootstrap_key_to_ntt64, CiphertextModulus, GlweCiphertextOwned, GlweSize,
-    LweBootstrapKeyOwned, LweCiphertextListOwned, LweDimension, LweKeyswitchKeyOwned, NttLweBootstrapKey,
+    convert_standard_lwe_bootstrap_key_to_ntt64, CiphertextModulus, GlweCiphertextListOwned, GlweCiphertextOwned,
+    GlweSize, LweBootstrapKeyOwned, LweCiphertextListOwned, LweDimension, LweKeyswitchKeyOwned, NttLweBootstrapKey,
     NttLweBootstrapKeyOption, NttLweBootstrapKeyOwned, PolynomialSize,
 };
 
@@ -116,9 +116,10 @@ pub fn check_keyswitch(key: &LweKeyswitchKeyOwned<u64>, inputs: &LweCiphertextLi
     reduced("the ciphertexts", inputs.as_ref())
 }
 
-/// Bootstraps and key switches, batched, modulo the NTT prime. Every backend gives the bits
-/// of tfhe-rs's `programmable_bootstrap_ntt64_lwe_ciphertext` and `keyswitch_lwe_ciphertext`
-/// ([`Cpu`](super::Cpu) calls them), whatever the batch and thread count.
+/// Bootstraps, blind rotations and key switches, batched, modulo the NTT prime. Every backend
+/// gives the bits of tfhe-rs's `programmable_bootstrap_ntt64_lwe_ciphertext`,
+/// `blind_rotate_ntt64_assign` and `keyswitch_lwe_ciphertext` ([`Cpu`](super::Cpu) calls
+/// them), whatever the batch and thread count.
 pub trait BootstrapBackend: Sync {
     /// A bootstrap key in this backend's own form: tfhe-rs's NTT domain on the CPU, the
     /// kernels' NTT domain (or device memory) on an accelerator. Prepared once per key.
@@ -136,6 +137,17 @@ pub trait BootstrapBackend: Sync {
         accumulator: &GlweCiphertextOwned<u64>,
         inputs: &LweCiphertextListOwned<u64>,
     ) -> Result<LweCiphertextListOwned<u64>, FheError>;
+
+    /// Blind rotation of `accumulator` by every input's phase under `key`, without the sample
+    /// extraction: one GLWE accumulator per input, under the key's GLWE secret key. A caller
+    /// reads several lookups from one rotation by multiplying the accumulator by small
+    /// polynomials before extracting (multi-value bootstrapping).
+    fn blind_rotate(
+        &self,
+        key: &Self::Key,
+        accumulator: &GlweCiphertextOwned<u64>,
+        inputs: &LweCiphertextListOwned<u64>,
+    ) -> Result<GlweCiphertextListOwned<u64>, FheError>;
 
     /// Switches every input from the key's input LWE key to its output LWE key.
     fn keyswitch(

@@ -10,7 +10,11 @@ use super::linear::LinearBackend;
 use crate::dataset::EncryptedDataset;
 use tfhe::core_crypto::commons::generators::DeterministicSeeder;
 use tfhe::core_crypto::commons::math::random::Seed;
-use tfhe::core_crypto::prelude::{DefaultRandomGenerator, LweCiphertextList, LweSize};
+use tfhe::core_crypto::prelude::ContiguousEntityContainer;
+use tfhe::core_crypto::prelude::{
+    extract_lwe_sample_from_glwe_ciphertext, DefaultRandomGenerator, LweCiphertext, LweCiphertextList, LweSize,
+    MonomialDegree,
+};
 use vsies_core::{ContentId, FixedFormat, QuantizedDataset};
 
 /// On public-key data (compact lists, several lists and a short last one) and on
@@ -33,7 +37,7 @@ pub fn linear_layer_equals_the_cpu(backend: &impl LinearBackend) {
     }
 }
 
-/// The bootstrap and key switch give tfhe-rs's bytes (through [`Cpu`]) on honest
+/// The bootstrap, blind rotation and key switch give tfhe-rs's bytes (through [`Cpu`]) on honest
 /// encryptions and on chosen ciphertexts: zero mask elements (skipped by tfhe-rs),
 /// elements next to 0, p/2 and p (the modulus switch's rounding and its wrap to 2N) and
 /// uniformly random values. Shapes cover k = 1 and 2, several decompositions and N from 128
@@ -94,6 +98,18 @@ pub fn bootstraps_and_key_switches_equal_tfhe_rs<B: BootstrapBackend>(backend: &
         let expected = Cpu.bootstrap(&cpu_key, &lut, &inputs).unwrap();
         let got = backend.bootstrap(&backend_key, &lut, &inputs).unwrap();
         assert_eq!(got.as_ref(), expected.as_ref(), "bootstrap at {shape:?}");
+        let rotated = Cpu.blind_rotate(&cpu_key, &lut, &inputs).unwrap();
+        assert_eq!(
+            backend.blind_rotate(&backend_key, &lut, &inputs).unwrap().as_ref(),
+            rotated.as_ref(),
+            "blind rotation at {shape:?}"
+        );
+        // A bootstrap is the blind rotation's constant coefficient, extracted.
+        for (accumulator, bootstrapped) in rotated.iter().zip(expected.iter()) {
+            let mut extracted = LweCiphertext::new(0u64, bootstrapped.lwe_size(), ntt_modulus());
+            extract_lwe_sample_from_glwe_ciphertext(&accumulator, &mut extracted, MonomialDegree(0));
+            assert_eq!(extracted.as_ref(), bootstrapped.as_ref(), "extraction at {shape:?}");
+        }
         let switched = Cpu.keyswitch(&toy.ksk, &expected).unwrap();
         assert_eq!(
             backend.keyswitch(&toy.ksk, &expected).unwrap().as_ref(),
@@ -125,6 +141,8 @@ pub fn refusals_equal_the_cpu<B: BootstrapBackend>(backend: &B) {
         let cpu = Cpu.bootstrap(&cpu_key, table, inputs).unwrap_err().to_string();
         let refused = backend.bootstrap(&backend_key, table, inputs).unwrap_err().to_string();
         assert_eq!(cpu, refused, "{name}");
+        let rotation = backend.blind_rotate(&backend_key, table, inputs).unwrap_err().to_string();
+        assert_eq!(cpu, rotation, "{name}: blind rotation");
         assert!(cpu.starts_with("evaluation refused"), "{name}: {cpu}");
     }
     assert!(Cpu.keyswitch(&toy.ksk, &unreduced).is_err() && backend.keyswitch(&toy.ksk, &short).is_err());
@@ -133,4 +151,5 @@ pub fn refusals_equal_the_cpu<B: BootstrapBackend>(backend: &B) {
     assert!(Cpu.prepare_key(&unreduced_key).is_err() && backend.prepare_key(&unreduced_key).is_err());
     let empty = LweCiphertextList::from_container(Vec::new(), honest.lwe_size(), ntt_modulus());
     assert_eq!(backend.bootstrap(&backend_key, &lut, &empty).unwrap().as_ref().len(), 0);
+    assert_eq!(backend.blind_rotate(&backend_key, &lut, &empty).unwrap().as_ref().len(), 0);
 }

@@ -79,6 +79,14 @@ impl LinearBackend for Cpu {
     }
 }
 
+fn shape_of(key: &NttLweBootstrapKeyOwned<u64>) -> KeyShape {
+    KeyShape {
+        input_lwe_dimension: key.input_lwe_dimension(),
+        glwe_size: key.glwe_size(),
+        polynomial_size: key.polynomial_size(),
+    }
+}
+
 impl BootstrapBackend for Cpu {
     type Key = NttLweBootstrapKeyOwned<u64>;
 
@@ -93,12 +101,7 @@ impl BootstrapBackend for Cpu {
         accumulator: &GlweCiphertextOwned<u64>,
         inputs: &LweCiphertextListOwned<u64>,
     ) -> Result<LweCiphertextListOwned<u64>, FheError> {
-        let shape = KeyShape {
-            input_lwe_dimension: key.input_lwe_dimension(),
-            glwe_size: key.glwe_size(),
-            polynomial_size: key.polynomial_size(),
-        };
-        check_bootstrap(shape, accumulator, inputs)?;
+        check_bootstrap(shape_of(key), accumulator, inputs)?;
         let output_size = key.output_lwe_dimension().to_lwe_size();
         let modulus = accumulator.ciphertext_modulus();
         let mut outputs = LweCiphertextList::new(0u64, output_size, inputs.lwe_ciphertext_count(), modulus);
@@ -106,6 +109,27 @@ impl BootstrapBackend for Cpu {
         // depend on the thread count.
         outputs.par_iter_mut().zip(inputs.par_iter()).for_each(|(mut output, input)| {
             programmable_bootstrap_ntt64_lwe_ciphertext(&input, &mut output, accumulator, key);
+        });
+        Ok(outputs)
+    }
+
+    fn blind_rotate(
+        &self,
+        key: &Self::Key,
+        accumulator: &GlweCiphertextOwned<u64>,
+        inputs: &LweCiphertextListOwned<u64>,
+    ) -> Result<GlweCiphertextListOwned<u64>, FheError> {
+        check_bootstrap(shape_of(key), accumulator, inputs)?;
+        let count = GlweCiphertextCount(inputs.lwe_ciphertext_count().0);
+        let mut outputs = GlweCiphertextList::from_container(
+            accumulator.as_ref().repeat(count.0),
+            accumulator.glwe_size(),
+            accumulator.polynomial_size(),
+            accumulator.ciphertext_modulus(),
+        );
+        debug_assert_eq!(outputs.glwe_ciphertext_count(), count);
+        outputs.par_iter_mut().zip(inputs.par_iter()).for_each(|(mut output, input)| {
+            blind_rotate_ntt64_assign(&input, &mut output, key);
         });
         Ok(outputs)
     }

@@ -9,7 +9,7 @@ use super::linear::LinearBackend;
 use crate::dataset::EncryptedDataset;
 use crate::FheError;
 use tfhe::core_crypto::prelude::{
-    GlweCiphertextOwned, LweBootstrapKeyOwned, LweCiphertextListOwned, LweKeyswitchKeyOwned,
+    GlweCiphertextListOwned, GlweCiphertextOwned, LweBootstrapKeyOwned, LweCiphertextListOwned, LweKeyswitchKeyOwned,
 };
 use vsies_kernels::cuda::{on_gpu_or_cpu, shared, GpuBootstrapKey};
 
@@ -47,6 +47,15 @@ impl BootstrapBackend for Cuda {
         inputs: &LweCiphertextListOwned<u64>,
     ) -> Result<LweCiphertextListOwned<u64>, FheError> {
         kernel::bootstrap(key.shape, accumulator, inputs, |table, inputs| shared()?.bootstrap(key, table, inputs))
+    }
+
+    fn blind_rotate(
+        &self,
+        key: &Self::Key,
+        accumulator: &GlweCiphertextOwned<u64>,
+        inputs: &LweCiphertextListOwned<u64>,
+    ) -> Result<GlweCiphertextListOwned<u64>, FheError> {
+        kernel::blind_rotate(key.shape, accumulator, inputs, |table, inputs| shared()?.blind_rotate(key, table, inputs))
     }
 
     fn keyswitch(

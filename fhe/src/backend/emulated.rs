@@ -12,7 +12,7 @@ use super::linear::LinearBackend;
 use crate::dataset::EncryptedDataset;
 use crate::FheError;
 use tfhe::core_crypto::prelude::{
-    GlweCiphertextOwned, LweBootstrapKeyOwned, LweCiphertextListOwned, LweKeyswitchKeyOwned,
+    GlweCiphertextListOwned, GlweCiphertextOwned, LweBootstrapKeyOwned, LweCiphertextListOwned, LweKeyswitchKeyOwned,
 };
 use vsies_kernels::tfhe::{self as kernels, PreparedBootstrapKey};
 
@@ -44,6 +44,17 @@ impl BootstrapBackend for Emulated {
     ) -> Result<LweCiphertextListOwned<u64>, FheError> {
         kernel::bootstrap(key.shape, accumulator, inputs, |table, inputs| {
             kernels::bootstrap_emulated(key, table, inputs)
+        })
+    }
+
+    fn blind_rotate(
+        &self,
+        key: &Self::Key,
+        accumulator: &GlweCiphertextOwned<u64>,
+        inputs: &LweCiphertextListOwned<u64>,
+    ) -> Result<GlweCiphertextListOwned<u64>, FheError> {
+        kernel::blind_rotate(key.shape, accumulator, inputs, |table, inputs| {
+            kernels::blind_rotate_emulated(key, table, inputs)
         })
     }
 

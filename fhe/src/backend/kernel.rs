@@ -8,8 +8,8 @@ use crate::dataset::{Ciphertexts, EncryptedDataset};
 use crate::params::LWE_DIMENSION;
 use crate::FheError;
 use tfhe::core_crypto::prelude::{
-    GlweCiphertextOwned, GlweSize, LweBootstrapKeyOwned, LweCiphertextList, LweCiphertextListOwned, LweDimension,
-    LweKeyswitchKeyOwned, LweSize, PolynomialSize,
+    GlweCiphertextList, GlweCiphertextListOwned, GlweCiphertextOwned, GlweSize, LweBootstrapKeyOwned,
+    LweCiphertextList, LweCiphertextListOwned, LweDimension, LweKeyswitchKeyOwned, LweSize, PolynomialSize,
 };
 use vsies_kernels::tfhe::{BootstrapShape, KeyswitchShape};
 
@@ -58,6 +58,14 @@ pub fn bootstrap_shape(standard: &LweBootstrapKeyOwned<u64>) -> Result<Bootstrap
     })
 }
 
+fn key_shape(shape: BootstrapShape) -> KeyShape {
+    KeyShape {
+        input_lwe_dimension: LweDimension(shape.lwe_dimension),
+        glwe_size: GlweSize(shape.glwe_size),
+        polynomial_size: PolynomialSize(shape.polynomial_size),
+    }
+}
+
 /// A bootstrap on a kernel path: [`check_bootstrap`] for a key prepared with `shape`, then
 /// `run` on the table's and inputs' flat values, its output as a list.
 pub fn bootstrap<E: std::fmt::Display>(
@@ -66,13 +74,25 @@ pub fn bootstrap<E: std::fmt::Display>(
     inputs: &LweCiphertextListOwned<u64>,
     run: impl FnOnce(&[u64], &[u64]) -> Result<Vec<u64>, E>,
 ) -> Result<LweCiphertextListOwned<u64>, FheError> {
-    let key_shape = KeyShape {
-        input_lwe_dimension: LweDimension(shape.lwe_dimension),
-        glwe_size: GlweSize(shape.glwe_size),
-        polynomial_size: PolynomialSize(shape.polynomial_size),
-    };
-    check_bootstrap(key_shape, accumulator, inputs)?;
+    check_bootstrap(key_shape(shape), accumulator, inputs)?;
     Ok(list(run(accumulator.as_ref(), inputs.as_ref()).map_err(refused)?, shape.output_lwe_size()))
+}
+
+/// A blind rotation on a kernel path, as [`bootstrap`]: `run` returns the accumulators.
+pub fn blind_rotate<E: std::fmt::Display>(
+    shape: BootstrapShape,
+    accumulator: &GlweCiphertextOwned<u64>,
+    inputs: &LweCiphertextListOwned<u64>,
+    run: impl FnOnce(&[u64], &[u64]) -> Result<Vec<u64>, E>,
+) -> Result<GlweCiphertextListOwned<u64>, FheError> {
+    check_bootstrap(key_shape(shape), accumulator, inputs)?;
+    let values = run(accumulator.as_ref(), inputs.as_ref()).map_err(refused)?;
+    Ok(GlweCiphertextList::from_container(
+        values,
+        GlweSize(shape.glwe_size),
+        PolynomialSize(shape.polynomial_size),
+        ntt_modulus(),
+    ))
 }
 
 /// A key switch on a kernel path: [`check_keyswitch`], then `run` on the kernels' shape and

@@ -10,7 +10,8 @@ use crate::FheError;
 use tfhe::core_crypto::prelude::*;
 use vsies_core::{FixedFormat, TrainingConfig};
 
-/// A backend whose bootstraps and key switches return zero ciphertexts of the right shape.
+/// A backend whose bootstraps, blind rotations and key switches return zero ciphertexts of the
+/// right shape.
 struct Counting;
 
 impl BootstrapBackend for Counting {
@@ -27,6 +28,16 @@ impl BootstrapBackend for Counting {
         inputs: &LweCiphertextListOwned<u64>,
     ) -> Result<LweCiphertextListOwned<u64>, FheError> {
         Ok(LweCiphertextList::new(0, LweSize(CT_LEN), inputs.lwe_ciphertext_count(), ntt_modulus()))
+    }
+
+    fn blind_rotate(
+        &self,
+        _: &(),
+        accumulator: &GlweCiphertextOwned<u64>,
+        inputs: &LweCiphertextListOwned<u64>,
+    ) -> Result<GlweCiphertextListOwned<u64>, FheError> {
+        let count = GlweCiphertextCount(inputs.lwe_ciphertext_count().0);
+        Ok(GlweCiphertextList::new(0, accumulator.glwe_size(), accumulator.polynomial_size(), count, ntt_modulus()))
     }
 
     fn keyswitch(

@@ -6,10 +6,20 @@
 //! bootstraps it through a [`Table`] with tfhe-rs's NTT bootstrap (through a
 //! [`BootstrapBackend`]), so every step is integer arithmetic and the result is the same bits
 //! on every machine and thread count.
+//!
+//! **Several tables of one input share one blind rotation** (multi-value bootstrapping, Carpov,
+//! Izabachène and Mollimard, CT-RSA 2019): the rotation runs on a test vector `T` whose
+//! product with a sparse integer polynomial `G_f` is table `f`'s lookup table, exactly
+//! (`T · G_f = LUT_f` in `Z_p[X]/(X^N + 1)`, [`Multiplier`]). Rotation and multiplication
+//! commute, so multiplying the rotated accumulator by `G_f` and extracting its constant
+//! coefficient gives the lookup `f(v)`, at the price of the rotation's noise times `‖G_f‖₂`
+//! (at most 3 for the tables here; tracked in the output's noise weight). A 7:3 counter's three
+//! bits then cost one rotation instead of three.
 
 use super::params::{add_mod, decode_block, mul_mod, neg_mod, DELTA, MAX_NOISE_WEIGHT, MESSAGES, POLYNOMIAL_SIZE};
 use crate::backend::{ntt_modulus, BootstrapBackend};
 use crate::FheError;
+use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use tfhe::core_crypto::prelude::*;
@@ -38,6 +48,12 @@ impl Ct {
     pub fn fresh(coefficients: Vec<u64>) -> Self {
         debug_assert_eq!(coefficients.len(), CT_LEN);
         Self { coefficients, offset: 0, noise_weight: 1 }
+    }
+
+    /// A fresh ciphertext whose noise is at most `weight` bootstrap outputs' (a multi-value
+    /// lookup's output: the rotation's noise times its multiplier's norm).
+    fn fresh_weighted(coefficients: Vec<u64>, weight: u32) -> Self {
+        Self { noise_weight: weight, ..Self::fresh(coefficients) }
     }
 
     /// The value when known.
@@ -142,6 +158,80 @@ impl Table {
     }
 }
 
+/// The sparse polynomial `G_f = (f(0) + f(M-1)) + Σ_{k ≥ 1} (f(k) - f(k-1)) · X^(k·N/M)` of a
+/// table `f` on `M` messages: with the test vector `T = (Δ/2) · X^(-N/2M) · Σ_j X^j` (see
+/// [`test_vector`]), `T · G_f` is tfhe-rs's lookup table of `f`, box for box (a unit test checks
+/// the identity for every table). `Σ_j X^j · X^t` is `+1` from coefficient `t` on and `-1`
+/// below it, so box `m` of `T · G_f` holds `(Δ/2)(2 Σ_{k ≤ m} g_k - Σ_k g_k) = Δ · f(m)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Multiplier {
+    /// `(coefficient index, value)`, nonzero values only.
+    terms: Vec<(usize, i64)>,
+    /// `⌈‖G_f‖₂⌉`: the output's noise is at most this many bootstrap outputs' (the rotation's
+    /// noise polynomial, coefficients independent, times `G_f`).
+    noise_weight: u32,
+}
+
+impl Multiplier {
+    /// The multiplier of `table`.
+    pub fn of(table: Table) -> Self {
+        let messages = MESSAGES as usize;
+        let box_size = POLYNOMIAL_SIZE / messages;
+        let f = |m: usize| table.eval(m as u64) as i64;
+        let mut terms = vec![(0, f(0) + f(messages - 1))];
+        terms.extend((1..messages).map(|k| (k * box_size, f(k) - f(k - 1))));
+        terms.retain(|&(_, g)| g != 0);
+        let norm_squared: i64 = terms.iter().map(|&(_, g)| g * g).sum();
+        let noise_weight = (norm_squared as f64).sqrt().ceil() as u32;
+        Self { terms, noise_weight }
+    }
+
+    /// The noise weight of its outputs.
+    pub fn noise_weight(&self) -> u32 {
+        self.noise_weight
+    }
+
+    /// The lookup from a rotated accumulator (`k + 1` polynomials mod `p`): the constant
+    /// coefficient of `accumulator · G_f`, sample-extracted.
+    fn extract(&self, accumulator: &GlweCiphertextView<'_, u64>) -> Ct {
+        let n = POLYNOMIAL_SIZE;
+        let mut product = vec![0u64; accumulator.as_ref().len()];
+        for (out, poly) in product.chunks_exact_mut(n).zip(accumulator.as_ref().chunks_exact(n)) {
+            for &(shift, g) in &self.terms {
+                // Coefficient i of X^shift · poly: poly[i - shift], or -poly[n + i - shift] below.
+                let (low, high) = out.split_at_mut(shift);
+                add_small_multiple(high, &poly[..n - shift], g.unsigned_abs(), g < 0);
+                add_small_multiple(low, &poly[n - shift..], g.unsigned_abs(), g > 0);
+            }
+        }
+        let product = GlweCiphertext::from_container(product, accumulator.polynomial_size(), ntt_modulus());
+        let mut output = LweCiphertext::new(0u64, LweSize(CT_LEN), ntt_modulus());
+        extract_lwe_sample_from_glwe_ciphertext(&product, &mut output, MonomialDegree(0));
+        Ct::fresh_weighted(output.into_container(), self.noise_weight)
+    }
+}
+
+/// `out += ±k · values` modulo `p` (`negate` picks the sign) for a small `k`, by additions.
+fn add_small_multiple(out: &mut [u64], values: &[u64], k: u64, negate: bool) {
+    for (slot, &value) in out.iter_mut().zip(values) {
+        let term = (0..k).fold(0, |sum, _| add_mod(sum, value));
+        *slot = add_mod(*slot, if negate { neg_mod(term) } else { term });
+    }
+}
+
+/// The test vector of multi-value lookups: `(Δ/2) · X^(-N/2M) · Σ_{j<N} X^j` as a trivial GLWE
+/// ciphertext (zero masks), `Δ/2` on the first `N - N/2M` coefficients and `-Δ/2` on the rest.
+fn test_vector(glwe_size: GlweSize) -> GlweCiphertextOwned<u64> {
+    let n = POLYNOMIAL_SIZE;
+    let half_box = n / (2 * MESSAGES as usize);
+    let mut vector = GlweCiphertext::new(0u64, glwe_size, PolynomialSize(n), ntt_modulus());
+    let mut body = vector.get_mut_body();
+    for (j, c) in body.as_mut().iter_mut().enumerate() {
+        *c = if j < n - half_box { DELTA / 2 } else { neg_mod(DELTA / 2) };
+    }
+    vector
+}
+
 /// What a noise probe saw: the error of every bootstrap input after its key switch and modulus
 /// switch, in units of `1/2N` of the torus (a bootstrap is correct while it stays below 128).
 #[derive(Clone, Debug, Default)]
@@ -232,12 +322,15 @@ impl NoiseProbe {
 }
 
 /// Evaluates lookups: the prepared bootstrap key, the key-switching key, one lookup table per
-/// [`Table`], and a count of bootstraps.
+/// [`Table`], the test vector and multipliers of multi-value lookups, and a count of
+/// bootstraps (blind rotations).
 pub struct Engine<'a, B: BootstrapBackend> {
     backend: &'a B,
     bootstrap_key: B::Key,
     keyswitch_key: &'a LweKeyswitchKeyOwned<u64>,
     tables: Vec<GlweCiphertextOwned<u64>>,
+    test_vector: GlweCiphertextOwned<u64>,
+    multipliers: Vec<Multiplier>,
     bootstraps: AtomicU64,
     probe: Option<&'a NoiseProbe>,
 }
@@ -269,19 +362,22 @@ impl<'a, B: BootstrapBackend> Engine<'a, B> {
             bootstrap_key: bootstrap_key_prepared,
             keyswitch_key,
             tables,
+            test_vector: test_vector(bootstrap_key.glwe_size()),
+            multipliers: Table::ALL.iter().map(|&table| Multiplier::of(table)).collect(),
             bootstraps: AtomicU64::new(0),
             probe,
         })
     }
 
-    /// Bootstraps run so far.
+    /// Bootstraps (blind rotations) run so far.
     pub fn bootstraps(&self) -> u64 {
         self.bootstraps.load(Ordering::Relaxed)
     }
 
-    /// Evaluates `tables` on each input: one key switch per encrypted input, one bootstrap per
-    /// (input, table); known inputs are evaluated in the clear. Refuses an input whose value
-    /// bound or noise weight is outside the budget (a bug, never data-dependent).
+    /// Evaluates `tables` on each input: one key switch per encrypted input, then one bootstrap
+    /// for an input with one table, or one blind rotation shared by all tables of an input
+    /// with several (multi-value); known inputs are evaluated in the clear. Refuses an input
+    /// whose value bound or noise weight is outside the budget (a bug, never data-dependent).
     pub fn eval(&self, jobs: &[(Ct, &[Table])]) -> Result<Vec<Vec<Ct>>, FheError> {
         let mut outputs: Vec<Vec<Option<Ct>>> = jobs.iter().map(|(_, tables)| vec![None; tables.len()]).collect();
         let mut encrypted = Vec::new();
@@ -320,26 +416,45 @@ impl<'a, B: BootstrapBackend> Engine<'a, B> {
             probe.record(&switched, &weights);
         }
         let small_size = switched.lwe_size();
+        let gather = |rows: &[usize]| {
+            let mut batch = Vec::with_capacity(rows.len() * small_size.0);
+            for &row in rows {
+                batch.extend_from_slice(switched.get(row).as_ref());
+            }
+            LweCiphertextList::from_container(batch, small_size, ntt_modulus())
+        };
+        let (single, multiple): (Vec<usize>, Vec<usize>) =
+            (0..encrypted.len()).partition(|&row| jobs[encrypted[row]].1.len() == 1);
         for table in Table::ALL {
-            let users: Vec<(usize, usize)> = encrypted
-                .iter()
-                .enumerate()
-                .flat_map(|(row, &index)| {
-                    jobs[index].1.iter().enumerate().filter(move |(_, &t)| t == table).map(move |(slot, _)| (row, slot))
-                })
-                .collect();
+            let users: Vec<usize> = single.iter().copied().filter(|&row| jobs[encrypted[row]].1[0] == table).collect();
             if users.is_empty() {
                 continue;
             }
-            let mut batch = Vec::with_capacity(users.len() * small_size.0);
-            for &(row, _) in &users {
-                batch.extend_from_slice(switched.get(row).as_ref());
-            }
-            let batch = LweCiphertextList::from_container(batch, small_size, ntt_modulus());
-            let results = self.backend.bootstrap(&self.bootstrap_key, &self.tables[table.index()], &batch)?;
+            let results = self.backend.bootstrap(&self.bootstrap_key, &self.tables[table.index()], &gather(&users))?;
             self.bootstraps.fetch_add(users.len() as u64, Ordering::Relaxed);
-            for ((row, slot), result) in users.into_iter().zip(results.iter()) {
-                outputs[encrypted[row]][slot] = Some(Ct::fresh(result.as_ref().to_vec()));
+            for (row, result) in users.into_iter().zip(results.iter()) {
+                outputs[encrypted[row]][0] = Some(Ct::fresh(result.as_ref().to_vec()));
+            }
+        }
+        if !multiple.is_empty() {
+            let rotated = self.backend.blind_rotate(&self.bootstrap_key, &self.test_vector, &gather(&multiple))?;
+            self.bootstraps.fetch_add(multiple.len() as u64, Ordering::Relaxed);
+            let accumulators: Vec<_> = rotated.iter().collect();
+            let looked_up: Vec<Vec<Ct>> = multiple
+                .par_iter()
+                .zip(accumulators.par_iter())
+                .map(|(&row, accumulator)| {
+                    jobs[encrypted[row]]
+                        .1
+                        .iter()
+                        .map(|table| self.multipliers[table.index()].extract(accumulator))
+                        .collect()
+                })
+                .collect();
+            for (row, cts) in multiple.into_iter().zip(looked_up) {
+                for (slot, ct) in outputs[encrypted[row]].iter_mut().zip(cts) {
+                    *slot = Some(ct);
+                }
             }
         }
         Ok(unwrap_all(outputs))
@@ -362,6 +477,83 @@ pub fn decrypt_block(key: &LweSecretKeyOwned<u64>, ct: &Ct) -> u64 {
             let (mask, body) = coefficients.split_at(POLYNOMIAL_SIZE);
             let dot = mask.iter().zip(key.as_ref()).fold(0u64, |acc, (&a, &s)| add_mod(acc, mul_mod(a, s)));
             decode_block(add_mod(body[0], neg_mod(dot)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `T · G_f` in `Z_p[X]/(X^N + 1)`, schoolbook over the sparse `G_f`.
+    fn times_test_vector(multiplier: &Multiplier) -> Vec<u64> {
+        let t = test_vector(GlweSize(2));
+        let body = t.get_body();
+        let mut product = vec![0u64; POLYNOMIAL_SIZE];
+        for &(shift, g) in &multiplier.terms {
+            let (low, high) = product.split_at_mut(shift);
+            add_small_multiple(high, &body.as_ref()[..POLYNOMIAL_SIZE - shift], g.unsigned_abs(), g < 0);
+            add_small_multiple(low, &body.as_ref()[POLYNOMIAL_SIZE - shift..], g.unsigned_abs(), g > 0);
+        }
+        product
+    }
+
+    /// Every table's multiplier turns the test vector into tfhe-rs's own lookup table of that
+    /// table, coefficient for coefficient, so a multi-value lookup decrypts to what a bootstrap
+    /// through the table would.
+    #[test]
+    fn the_test_vector_times_each_multiplier_is_the_tables_lookup_table() {
+        for table in Table::ALL {
+            let lut = generate_programmable_bootstrap_glwe_lut(
+                PolynomialSize(POLYNOMIAL_SIZE),
+                GlweSize(2),
+                MESSAGES as usize,
+                ntt_modulus(),
+                DELTA,
+                |v| table.eval(v),
+            );
+            let multiplier = Multiplier::of(table);
+            assert_eq!(times_test_vector(&multiplier), lut.get_body().as_ref(), "{table:?}");
+            assert!(lut.get_mask().as_ref().iter().all(|&c| c == 0));
+            assert!((1..=4).contains(&multiplier.noise_weight()), "{table:?}: {}", multiplier.noise_weight());
+        }
+        // The bits of a counter: ‖G‖² = 8, 4 and 2 (one jump per change of the bit, and g_0).
+        let weights: Vec<u32> = (0..3).map(|k| Multiplier::of(Table::Bit(k)).noise_weight()).collect();
+        assert_eq!(weights, [3, 2, 2]);
+    }
+
+    /// A multiplier's extraction from an accumulator equals the extraction of the product
+    /// computed in full (tfhe-rs's monomial products and sample extraction).
+    #[test]
+    fn extraction_equals_the_full_product() {
+        let n = POLYNOMIAL_SIZE;
+        let values: Vec<u64> =
+            (0..2 * n as u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) % crate::backend::NTT_PRIME).collect();
+        let accumulator = GlweCiphertext::from_container(values.clone(), PolynomialSize(n), ntt_modulus());
+        for table in Table::ALL {
+            let multiplier = Multiplier::of(table);
+            let mut product = GlweCiphertext::new(0u64, GlweSize(2), PolynomialSize(n), ntt_modulus());
+            for (out, poly) in product.as_mut_polynomial_list().iter_mut().zip(accumulator.as_polynomial_list().iter())
+            {
+                let out = out.into_container();
+                for &(shift, g) in &multiplier.terms {
+                    let mut rotated = Polynomial::from_container(poly.as_ref().to_vec());
+                    tfhe::core_crypto::algorithms::polynomial_algorithms::polynomial_wrapping_monic_monomial_mul_assign_custom_mod(
+                        &mut rotated,
+                        MonomialDegree(shift),
+                        crate::backend::NTT_PRIME,
+                    );
+                    for (slot, &c) in out.iter_mut().zip(rotated.as_ref()) {
+                        let term = mul_mod(c, g.unsigned_abs());
+                        *slot = add_mod(*slot, if g < 0 { neg_mod(term) } else { term });
+                    }
+                }
+            }
+            let mut expected = LweCiphertext::new(0u64, LweSize(CT_LEN), ntt_modulus());
+            extract_lwe_sample_from_glwe_ciphertext(&product, &mut expected, MonomialDegree(0));
+            let got = multiplier.extract(&accumulator.as_view());
+            assert_eq!(got.coefficients().unwrap(), expected.as_ref(), "{table:?}");
+            assert_eq!(got.noise_weight(), multiplier.noise_weight());
         }
     }
 }

@@ -36,9 +36,13 @@ pub const KEYSWITCH_DECOMPOSITION: (usize, usize) = (4, 4);
 pub const MESSAGES: u64 = 8;
 /// The scale of a block's value modulo `p`: `⌊p / 16⌋` (8 values and a padding bit).
 pub const DELTA: u64 = NTT_PRIME / (2 * MESSAGES);
-/// Most noise weight (the ℓ1 norm of a linear combination's coefficients over fresh
-/// ciphertexts) a bootstrap input may carry: the budget of `docs/ENCRYPTED_TRAINING.md`.
-pub const MAX_NOISE_WEIGHT: u32 = 8;
+/// Most noise weight a bootstrap input may carry: a bound on its noise's standard deviation in
+/// bootstrap outputs' (the ℓ1 norm of a linear combination's coefficients, each times its
+/// ciphertext's own weight: 1 for a bootstrap output or a contributor's bit, up to 3 for a
+/// multi-value lookup's). The largest the training builds is 21 (seven counter bits of weight 3
+/// summed, or a 2-bit digit of two such bits plus four times another); the budget of
+/// `docs/ENCRYPTED_TRAINING.md` is computed here.
+pub const MAX_NOISE_WEIGHT: u32 = 24;
 
 /// log2 of the standard deviation of a bootstrap's output noise modulo `p`, measured by
 /// `fhe/tests/bootstrap_noise.rs` at these dimensions and decomposition (2^48.8).
@@ -155,7 +159,7 @@ mod tests {
     fn the_noise_budget_leaves_a_negligible_failure_probability() {
         assert_eq!(NOISE_BOUND_UNITS, 128.0);
         let sigma = predicted_noise_std(MAX_NOISE_WEIGHT);
-        assert!((6.0..7.0).contains(&sigma), "{sigma}");
+        assert!((6.5..7.5).contains(&sigma), "{sigma}");
         assert!(bootstrap_failure_log2() < -150.0, "{}", bootstrap_failure_log2());
     }
 }
