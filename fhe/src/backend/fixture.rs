@@ -77,10 +77,24 @@ impl Toy {
 
     /// Encryptions of `plaintexts` under the small key.
     pub fn encrypt(&mut self, plaintexts: &[u64]) -> LweCiphertextListOwned<u64> {
-        let size = self.small_key.lwe_dimension().to_lwe_size();
+        Self::encrypt_under(&self.small_key, self.lwe_noise, &mut self.encryption, plaintexts)
+    }
+
+    /// Encryptions of `plaintexts` under the big key (a key switch's inputs).
+    pub fn encrypt_big(&mut self, plaintexts: &[u64]) -> LweCiphertextListOwned<u64> {
+        Self::encrypt_under(&self.big_key, self.lwe_noise, &mut self.encryption, plaintexts)
+    }
+
+    fn encrypt_under(
+        key: &LweSecretKeyOwned<u64>,
+        noise: Gaussian<f64>,
+        encryption: &mut EncryptionRandomGenerator<DefaultRandomGenerator>,
+        plaintexts: &[u64],
+    ) -> LweCiphertextListOwned<u64> {
+        let size = key.lwe_dimension().to_lwe_size();
         let mut list = LweCiphertextList::new(0u64, size, LweCiphertextCount(plaintexts.len()), ntt_modulus());
         for (&m, mut ct) in plaintexts.iter().zip(list.iter_mut()) {
-            encrypt_lwe_ciphertext(&self.small_key, &mut ct, Plaintext(m), self.lwe_noise, &mut self.encryption);
+            encrypt_lwe_ciphertext(key, &mut ct, Plaintext(m), noise, encryption);
         }
         list
     }

@@ -21,6 +21,7 @@ mod cuda;
 mod emulated;
 pub mod fixture;
 mod kernel;
+pub mod keyswitch;
 mod linear;
 
 pub use bootstrap::{
