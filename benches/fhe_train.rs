@@ -1,5 +1,6 @@
-//! Criterion benches of training under TFHE: one lookup (key switch and NTT bootstrap) of a
-//! contributor's bit, and one whole batch of two rows of one 3-bit feature with 4-bit weights
+//! Criterion benches of training under TFHE: lookups (key switch and NTT bootstrap) of a
+//! contributor's bits, one table each or a counter's three bits from one blind rotation
+//! (multi-value), and one whole batch of two rows of one 3-bit feature with 4-bit weights
 //! (from encrypted weights). `vsies bench fhe-train` reports the reference sizes from these
 //! figures and the exact bootstrap counts.
 use criterion::{criterion_main, BatchSize, Criterion};
@@ -32,6 +33,9 @@ fn training_under_tfhe(c: &mut Criterion) {
     let tables = [Table::Bit(0)];
     let jobs: Vec<_> = row.features[0].iter().cycle().take(16).map(|bit| (bit.clone(), &tables[..])).collect();
     group.bench_function("16_lookups", |b| b.iter(|| engine.eval(black_box(&jobs)).expect("lookups")));
+    let counter = [Table::Bit(0), Table::Bit(1), Table::Bit(2)];
+    let jobs: Vec<_> = jobs.into_iter().map(|(bit, _)| (bit, &counter[..])).collect();
+    group.bench_function("16_rotations_3_lookups_each", |b| b.iter(|| engine.eval(black_box(&jobs)).expect("lookups")));
     // The second batch, from the encrypted weights the first batch left.
     let mut trainer = Trainer::new(&Cpu, &key, &data, config, None).expect("a training");
     trainer.step().expect("the first batch");
