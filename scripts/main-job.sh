@@ -63,7 +63,7 @@ echo "encrypted inference (public-key encryption): byte-identical to plaintext p
 # row encrypts bits; the compute node (public files only) checks the proofs, trains one batch, stops,
 # resumes; a validator re-executes; the key holder decrypts only with the validator's
 # attestation, and the model is vsies train's, byte for byte. (At the reference sizes a batch
-# costs 68,250 bootstraps: docs/ENCRYPTED_TRAINING.md, BENCHMARKS.md.)
+# costs 36,335 bootstraps: docs/ENCRYPTED_TRAINING.md, BENCHMARKS.md.)
 awk -F, 'NR == 1 { print; next } $31 == 0 && zero < 4 { zero++; print; next } $31 == 1 && one < 4 { one++; print }' \
   "$out/train.csv" | cut -d, -f1,2,31 > "$out/slice.csv"
 step schema infer "$out/slice.csv" --label malignant --name slice -o "$out/slice.toml"

@@ -100,10 +100,21 @@ pub fn check_bootstrap(
     reduced("the ciphertexts", inputs.as_ref())
 }
 
-/// What every backend checks before a key switch, as [`check_bootstrap`] does.
+/// What every backend checks before a key switch, as [`check_bootstrap`] does, and a
+/// decomposition of at least one level of at least one bit, covering fewer than 64 bits, whose
+/// unreduced sum of products (`n · levels` terms below `2^(64 + base_log - 1)`) stays below
+/// `2^127` (the CPU's exact key switch accumulates it in 128 bits).
 pub fn check_keyswitch(key: &LweKeyswitchKeyOwned<u64>, inputs: &LweCiphertextListOwned<u64>) -> Result<(), FheError> {
     if key.ciphertext_modulus() != ntt_modulus() || inputs.ciphertext_modulus() != ntt_modulus() {
         return Err(refuse("a key switch needs its key and inputs modulo the NTT prime".into()));
+    }
+    let (base_log, levels) = (key.decomposition_base_log().0, key.decomposition_level_count().0);
+    let terms = (key.input_key_lwe_dimension().0 * levels).max(1) as u128;
+    let sum_bits = 64 + base_log.saturating_sub(1) as u32 + (128 - (terms - 1).leading_zeros());
+    if base_log == 0 || levels == 0 || base_log * levels >= 64 || sum_bits > 127 {
+        return Err(refuse(format!(
+            "a key-switching key of {levels} levels of base 2^{base_log}: both must be at least 1, cover fewer than 64 bits, and keep {terms} products below 2^127"
+        )));
     }
     reduced("the key-switching key", key.as_ref())?;
     if inputs.lwe_size() != key.input_key_lwe_dimension().to_lwe_size() {

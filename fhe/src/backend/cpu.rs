@@ -1,6 +1,6 @@
 //! The CPU backend: today's code, the default, and the reference every accelerator is
 //! tested against bit for bit. Bootstraps and blind rotations call tfhe-rs; the key switch is
-//! [`keyswitch_exact`](super::keyswitch::keyswitch_exact), tfhe-rs's bits in fewer cycles.
+//! the crate's exact key switch (`backend/keyswitch.rs`), tfhe-rs's bits in fewer cycles.
 
 use super::bootstrap::{check_bootstrap, check_key, check_keyswitch, ntt_bootstrap_key, BootstrapBackend, KeyShape};
 use super::linear::LinearBackend;

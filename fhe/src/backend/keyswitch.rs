@@ -4,8 +4,10 @@
 //! tfhe-rs reduces every product `digit · key` modulo `p` as it goes: `n · levels · (m + 1)`
 //! 128-bit remainders per ciphertext (7.5 M at the training sizes), and it streams the whole
 //! 60 MB key once per ciphertext. Here the digits stay small signed integers (`|d| ≤ B/2`),
-//! each product is accumulated without reduction in 128-bit integers (a sum of at most
-//! `2^32` products below `2^68` cannot overflow), and each pass over the key serves a chunk of
+//! each product is accumulated without reduction in 128-bit integers (`n · levels` products
+//! below `2^(64 + log B - 1)`: [`check_keyswitch`](super::check_keyswitch) refuses shapes whose
+//! sum could reach `2^128`; at the training shape it stays below `2^80`), and each pass over
+//! the key serves a chunk of
 //! ciphertexts at once; one reduction per output coefficient ends it. The sum modulo `p` does
 //! not depend on the order of its terms, so the output is tfhe-rs's, bit for bit (tested
 //! against it on honest and chosen inputs).
@@ -23,7 +25,7 @@ const CHUNK: usize = 8;
 /// `p - v` above `p/2`) rounded to its top `base_log · levels` bits, balanced digits from the
 /// least significant level up, negated for a negative value. `vsies_decomposition_start` and
 /// `_next` in `kernels/cuda/p64.cuh` are the same steps.
-pub fn signed_digits(value: u64, base_log: usize, levels: usize, digits: &mut [i64]) {
+pub(crate) fn signed_digits(value: u64, base_log: usize, levels: usize, digits: &mut [i64]) {
     let (negative, magnitude) = if value > NTT_PRIME / 2 { (true, NTT_PRIME - value) } else { (false, value) };
     let represented = base_log * levels;
     let shift = 64 - represented - 1;
@@ -41,8 +43,9 @@ pub fn signed_digits(value: u64, base_log: usize, levels: usize, digits: &mut [i
 }
 
 /// Switches every ciphertext of `inputs` (flat, `n + 1` values each, reduced modulo `p`) with
-/// `key`; `m + 1` values per output. Callers check shapes and reduction first.
-pub fn keyswitch_exact(key: &LweKeyswitchKeyOwned<u64>, inputs: &[u64]) -> Vec<u64> {
+/// `key`; `m + 1` values per output. Callers check shapes, decomposition and reduction first
+/// ([`check_keyswitch`](super::check_keyswitch)).
+pub(crate) fn keyswitch_exact(key: &LweKeyswitchKeyOwned<u64>, inputs: &[u64]) -> Vec<u64> {
     let input_size = key.input_key_lwe_dimension().0 + 1;
     let output_size = key.output_lwe_size().0;
     let (base_log, levels) = (key.decomposition_base_log().0, key.decomposition_level_count().0);
@@ -121,7 +124,21 @@ mod tests {
             let mut toy = Toy::new(shape, seed);
             let width = shape.polynomial + 1;
             let mut values = toy.encrypt_big(&[0, NTT_PRIME / 8, NTT_PRIME / 2]).into_container();
-            let edges = [0, 1, NTT_PRIME / 2 - 1, NTT_PRIME / 2, NTT_PRIME / 2 + 1, NTT_PRIME - 2, NTT_PRIME - 1];
+            // The decomposition's rounding ties (half of the last kept digit, either sign) too.
+            let tie = 1u64 << (63 - keyswitch.0 * keyswitch.1);
+            let edges = [
+                0,
+                1,
+                NTT_PRIME / 2 - 1,
+                NTT_PRIME / 2,
+                NTT_PRIME / 2 + 1,
+                NTT_PRIME - 2,
+                NTT_PRIME - 1,
+                tie,
+                3 * tie,
+                NTT_PRIME - tie,
+                NTT_PRIME - 3 * tie,
+            ];
             let mut state = seed as u64;
             for c in 0..2 * CHUNK + 3 {
                 values.extend((0..width).map(|j| {

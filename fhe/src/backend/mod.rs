@@ -21,7 +21,7 @@ mod cuda;
 mod emulated;
 pub mod fixture;
 mod kernel;
-pub mod keyswitch;
+mod keyswitch;
 mod linear;
 
 pub use bootstrap::{
