@@ -5,7 +5,7 @@
 
 use super::bootstrap::{ntt_modulus, BootstrapBackend, NTT_PRIME};
 use super::cpu::Cpu;
-use super::fixture::{Toy, ToyShape};
+use super::fixture::{edge_values, Toy, ToyShape};
 use super::linear::LinearBackend;
 use crate::dataset::EncryptedDataset;
 use tfhe::core_crypto::commons::generators::DeterministicSeeder;
@@ -69,18 +69,8 @@ pub fn bootstraps_and_key_switches_equal_tfhe_rs<B: BootstrapBackend>(backend: &
         let two_n = 2 * shape.polynomial as u128;
         let (p, half) = (u128::from(NTT_PRIME), u128::from(NTT_PRIME / 2));
         let tie = (0..two_n).map(|q| q * p + half).find(|v| v % two_n == 0).map(|v| (v / two_n) as u64).unwrap();
-        let edges = [
-            0,
-            1,
-            NTT_PRIME / 2 - 1,
-            NTT_PRIME / 2,
-            NTT_PRIME / 2 + 1,
-            NTT_PRIME - 2,
-            NTT_PRIME - 1,
-            tie - 1,
-            tie,
-            tie + 1,
-        ];
+        let mut edges = edge_values().to_vec();
+        edges.extend([tie - 1, tie, tie + 1]);
         let mut chosen: Vec<u64> = (0..3 * width)
             .map(|i| match i % 3 {
                 0 => edges[(i / 3) % edges.len()],

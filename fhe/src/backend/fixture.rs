@@ -6,6 +6,13 @@ use tfhe::core_crypto::commons::generators::DeterministicSeeder;
 use tfhe::core_crypto::commons::math::random::Seed;
 use tfhe::core_crypto::prelude::*;
 
+/// Values modulo the NTT prime at the edges of reductions and roundings: next to 0, `p/2`
+/// and `p`. Chosen ciphertexts of the conformance and key-switch tests are made of them.
+pub fn edge_values() -> [u64; 7] {
+    let p = super::bootstrap::NTT_PRIME;
+    [0, 1, p / 2 - 1, p / 2, p / 2 + 1, p - 2, p - 1]
+}
+
 /// The dimensions of a test key set.
 #[derive(Clone, Copy, Debug)]
 pub struct ToyShape {

@@ -126,19 +126,8 @@ mod tests {
             let mut values = toy.encrypt_big(&[0, NTT_PRIME / 8, NTT_PRIME / 2]).into_container();
             // The decomposition's rounding ties (half of the last kept digit, either sign) too.
             let tie = 1u64 << (63 - keyswitch.0 * keyswitch.1);
-            let edges = [
-                0,
-                1,
-                NTT_PRIME / 2 - 1,
-                NTT_PRIME / 2,
-                NTT_PRIME / 2 + 1,
-                NTT_PRIME - 2,
-                NTT_PRIME - 1,
-                tie,
-                3 * tie,
-                NTT_PRIME - tie,
-                NTT_PRIME - 3 * tie,
-            ];
+            let mut edges = crate::backend::fixture::edge_values().to_vec();
+            edges.extend([tie, 3 * tie, NTT_PRIME - tie, NTT_PRIME - 3 * tie]);
             let mut state = seed as u64;
             for c in 0..2 * CHUNK + 3 {
                 values.extend((0..width).map(|j| {
