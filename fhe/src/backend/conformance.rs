@@ -10,11 +10,11 @@ use super::linear::LinearBackend;
 use crate::dataset::EncryptedDataset;
 use tfhe::core_crypto::commons::generators::DeterministicSeeder;
 use tfhe::core_crypto::commons::math::random::Seed;
-use tfhe::core_crypto::prelude::ContiguousEntityContainer;
 use tfhe::core_crypto::prelude::{
-    extract_lwe_sample_from_glwe_ciphertext, DefaultRandomGenerator, LweCiphertext, LweCiphertextList, LweSize,
-    MonomialDegree,
+    extract_lwe_sample_from_glwe_ciphertext, programmable_bootstrap_ntt64_lwe_ciphertext, DefaultRandomGenerator,
+    LweCiphertext, LweCiphertextList, LweSize, MonomialDegree,
 };
+use tfhe::core_crypto::prelude::{ContiguousEntityContainer, ContiguousEntityContainerMut};
 use vsies_core::{ContentId, FixedFormat, QuantizedDataset};
 
 /// On public-key data (compact lists, several lists and a short last one) and on
@@ -85,7 +85,18 @@ pub fn bootstraps_and_key_switches_equal_tfhe_rs<B: BootstrapBackend>(backend: &
 
         let cpu_key = Cpu.prepare_key(&toy.standard).unwrap();
         let backend_key = backend.prepare_key(&toy.standard).unwrap();
-        let expected = Cpu.bootstrap(&cpu_key, &lut, &inputs).unwrap();
+        // tfhe-rs's own bootstrap is the reference for the CPU backend and every other one.
+        let tfhe_key = super::bootstrap::ntt_bootstrap_key(&toy.standard);
+        let mut expected = LweCiphertextList::new(
+            0u64,
+            LweSize(shape.glwe_dimension * shape.polynomial + 1),
+            inputs.lwe_ciphertext_count(),
+            ntt_modulus(),
+        );
+        for (mut output, input) in expected.iter_mut().zip(inputs.iter()) {
+            programmable_bootstrap_ntt64_lwe_ciphertext(&input, &mut output, &lut, &tfhe_key);
+        }
+        assert_eq!(Cpu.bootstrap(&cpu_key, &lut, &inputs).unwrap().as_ref(), expected.as_ref(), "CPU at {shape:?}");
         let got = backend.bootstrap(&backend_key, &lut, &inputs).unwrap();
         assert_eq!(got.as_ref(), expected.as_ref(), "bootstrap at {shape:?}");
         let rotated = Cpu.blind_rotate(&cpu_key, &lut, &inputs).unwrap();
