@@ -149,4 +149,28 @@ mod tests {
             assert_eq!(keyswitch_exact(&toy.ksk, inputs.as_ref()), expected, "key switch {keyswitch:?}");
         }
     }
+
+    /// A key-switching key with a crafted decomposition (consistent sizes, every value
+    /// reduced) is refused before any arithmetic: one covering 64 bits or more, and one whose
+    /// unreduced sums could overflow 128 bits; the honest shape passes.
+    #[test]
+    fn crafted_decompositions_are_refused() {
+        let modulus = crate::backend::ntt_modulus();
+        let inputs = LweCiphertextList::from_container(vec![1u64; 2049], LweSize(2049), modulus);
+        let key = |base_log: usize, levels: usize| {
+            LweKeyswitchKey::from_container(
+                vec![0u64; 2048 * levels * 919],
+                DecompositionBaseLog(base_log),
+                DecompositionLevelCount(levels),
+                LweSize(919),
+                modulus,
+            )
+        };
+        assert!(crate::backend::check_keyswitch(&key(4, 4), &inputs).is_ok());
+        for (base_log, levels) in [(16, 4), (60, 1), (32, 2)] {
+            let refused = crate::backend::check_keyswitch(&key(base_log, levels), &inputs).unwrap_err();
+            assert!(refused.to_string().contains("below 2^127"), "{base_log}x{levels}: {refused}");
+            assert!(crate::BootstrapBackend::keyswitch(&crate::Cpu, &key(base_log, levels), &inputs).is_err());
+        }
+    }
 }

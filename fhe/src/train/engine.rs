@@ -199,18 +199,24 @@ impl Multiplier {
         self.noise_weight
     }
 
+    /// `out += poly · G_f` in `Z_p[X]/(X^N + 1)`.
+    fn add_product(&self, poly: &[u64], out: &mut [u64]) {
+        let n = poly.len();
+        for &(shift, g) in &self.terms {
+            // Coefficient i of X^shift · poly: poly[i - shift], or -poly[n + i - shift] below.
+            let (low, high) = out.split_at_mut(shift);
+            add_small_multiple(high, &poly[..n - shift], g.unsigned_abs(), g < 0);
+            add_small_multiple(low, &poly[n - shift..], g.unsigned_abs(), g > 0);
+        }
+    }
+
     /// The lookup from a rotated accumulator (`k + 1` polynomials mod `p`): the constant
     /// coefficient of `accumulator · G_f`, sample-extracted.
     fn extract(&self, accumulator: &GlweCiphertextView<'_, u64>) -> Ct {
         let n = POLYNOMIAL_SIZE;
         let mut product = vec![0u64; accumulator.as_ref().len()];
         for (out, poly) in product.chunks_exact_mut(n).zip(accumulator.as_ref().chunks_exact(n)) {
-            for &(shift, g) in &self.terms {
-                // Coefficient i of X^shift · poly: poly[i - shift], or -poly[n + i - shift] below.
-                let (low, high) = out.split_at_mut(shift);
-                add_small_multiple(high, &poly[..n - shift], g.unsigned_abs(), g < 0);
-                add_small_multiple(low, &poly[n - shift..], g.unsigned_abs(), g > 0);
-            }
+            self.add_product(poly, out);
         }
         let product = GlweCiphertext::from_container(product, accumulator.polynomial_size(), ntt_modulus());
         let mut output = LweCiphertext::new(0u64, LweSize(CT_LEN), ntt_modulus());
@@ -496,16 +502,10 @@ pub fn decrypt_block(key: &LweSecretKeyOwned<u64>, ct: &Ct) -> u64 {
 mod tests {
     use super::*;
 
-    /// `T · G_f` in `Z_p[X]/(X^N + 1)`, schoolbook over the sparse `G_f`.
+    /// `T · G_f` in `Z_p[X]/(X^N + 1)`.
     fn times_test_vector(multiplier: &Multiplier) -> Vec<u64> {
-        let t = test_vector(GlweSize(2));
-        let body = t.get_body();
         let mut product = vec![0u64; POLYNOMIAL_SIZE];
-        for &(shift, g) in &multiplier.terms {
-            let (low, high) = product.split_at_mut(shift);
-            add_small_multiple(high, &body.as_ref()[..POLYNOMIAL_SIZE - shift], g.unsigned_abs(), g < 0);
-            add_small_multiple(low, &body.as_ref()[POLYNOMIAL_SIZE - shift..], g.unsigned_abs(), g > 0);
-        }
+        multiplier.add_product(test_vector(GlweSize(2)).get_body().as_ref(), &mut product);
         product
     }
 
